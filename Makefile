@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# One build for everything: `make` builds into build/, `make test` runs the
+# unit and end-to-end tests, `make demo` shows a crash captured in QEMU.
+# Parts add themselves through */*.mk fragments.
+
+BUILD		?= build
+CC		?= gcc
+NASM		?= nasm
+LD		?= ld
+OBJCOPY		?= objcopy
+PYTHON		?= /usr/bin/python3
+
+# The kernel the tests boot and the module is built for: the one Debian's
+# linux-image-amd64 metapackage points at (not the host's running kernel).
+KVER		?= $(shell dpkg-query -W -f='$${Depends}' linux-image-amd64 2>/dev/null | \
+			sed -n 's/.*linux-image-\([0-9][^ ,]*\).*/\1/p')
+
+all:
+
+# --- the stub: build/bmdump.bzImage ---------------------------------------
+
+STUB_CFLAGS	:= -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+		   -ffreestanding -fno-builtin -nostdlib -fpie -fvisibility=hidden \
+		   -mno-red-zone -mgeneral-regs-only -mcmodel=small \
+		   -fno-stack-protector -fno-asynchronous-unwind-tables \
+		   -fno-unwind-tables -fcf-protection=none -fno-common \
+		   -fno-jump-tables -fno-plt -Iinclude -Istub
+STUB_SRCS	:= $(wildcard stub/*.c stub/drivers/*.c)
+STUB_OBJS	:= $(STUB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/boot/entry64.o
+STUB_HDRS	:= $(wildcard stub/*.h stub/drivers/*.h include/bmdump/*.h)
+# Linked twice: the image must be byte-identical at both addresses, which
+# proves it holds no absolute address (kexec loads it anywhere).
+LINK_BASE_A	:= 0x0
+LINK_BASE_B	:= 0x40000000
+
+$(BUILD)/stub/%.o: stub/%.c $(STUB_HDRS) Makefile
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(STUB_CFLAGS) -c $< -o $@
+
+$(BUILD)/boot/entry64.o: boot/entry64.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) -f elf64 $< -o $@
+
+$(BUILD)/stub-%.elf: $(STUB_OBJS) linker.ld
+	@echo "  LD      $@"
+	@$(LD) -static -nostdlib --no-dynamic-linker -z noexecstack \
+		-z max-page-size=4096 --build-id=none --no-warn-rwx-segments \
+		--defsym=LINK_BASE=$(LINK_BASE_$*) -T linker.ld $(STUB_OBJS) -o $@
+
+$(BUILD)/stub-%.bin: $(BUILD)/stub-%.elf
+	@$(OBJCOPY) -O binary $< $@
+
+$(BUILD)/bmdump.bzImage: $(BUILD)/stub-A.bin $(BUILD)/stub-B.bin boot/header.asm
+	@cmp -s $(BUILD)/stub-A.bin $(BUILD)/stub-B.bin || \
+		{ echo "error: stub image differs when linked at another" \
+		  "address: something stores an absolute address" >&2; \
+		  cmp $(BUILD)/stub-A.bin $(BUILD)/stub-B.bin | head -1 >&2; exit 1; }
+	@init=$$(nm $(BUILD)/stub-A.elf | awk '$$3=="_image_end"{print $$1}'); \
+	size=$$(stat -c %s $(BUILD)/stub-A.bin); \
+	$(NASM) -f bin -DPM_FILE_SIZE=$$size \
+		-DPM_INIT_SIZE=$$(( (0x$$init + 4095) / 4096 * 4096 )) \
+		boot/header.asm -o $(BUILD)/header.bin
+	@cat $(BUILD)/header.bin $(BUILD)/stub-A.bin > $@
+	@echo "  $@: $$(stat -c %s $@) bytes"
+
+all: $(BUILD)/bmdump.bzImage
+
+-include $(sort $(filter-out $(BUILD)/%,$(wildcard */*.mk */*/*.mk)))
+
+# --- entry points ------------------------------------------------------------
+
+deps:
+	@bash tests/install-deps.sh
+
+test: deps all
+	$(PYTHON) tests/run.py $(TESTS)
+
+demo: deps all
+	$(PYTHON) tests/e2e/demo.py
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps test demo clean
+.DELETE_ON_ERROR:
+.SECONDARY:

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Contract 2, stub -> disk: the dump area.
+ *
+ * A GPT partition whose type GUID is BMDUMP_AREA_TYPE_GUID, prepared by
+ * `bmdump prepare`, which writes this header into its first 4 KiB:
+ *
+ *   [0, 4096)                        struct bmdump_area_header
+ *   [log_offset, +log_bytes)         the stub's console log (text)
+ *   [dump_offset, +dump_capacity)    the kdump-compressed image
+ *
+ * The stub writes only into a partition whose header passes
+ * bmdump_area_check() and whose area_uuid equals bmdump.area=<uuid>.  State
+ * machine: EMPTY (prepared or saved) -> WRITING (stub started) -> COMPLETE
+ * (stub flushed everything) -> SAVED (`bmdump save` copied it out).  The
+ * stub refuses WRITING and COMPLETE, which hold a dump nobody saved yet,
+ * unless told bmdump.overwrite=1.
+ */
+#ifndef BMDUMP_AREA_H
+#define BMDUMP_AREA_H
+
+#include "types.h"
+#include "crc32c.h"
+
+#define BMDUMP_AREA_MAGIC	0x0041455241444d42ULL	/* "BMDAREA\0" */
+#define BMDUMP_AREA_VERSION	1
+#define BMDUMP_AREA_HDR_BYTES	4096u	/* the block the header occupies */
+
+/* GPT partition type GUID of a bmdump area. */
+#define BMDUMP_AREA_TYPE_GUID_STR "773451c3-e640-4c89-9aab-b4fe3b56a9c9"
+/* The same GUID as GPT stores it (first three fields little-endian). */
+#define BMDUMP_AREA_TYPE_GUID_GPT { \
+	0xc3, 0x51, 0x34, 0x77, 0x40, 0xe6, 0x89, 0x4c, \
+	0x9a, 0xab, 0xb4, 0xfe, 0x3b, 0x56, 0xa9, 0xc9 }
+
+enum bmdump_area_state {
+	BMDUMP_AREA_EMPTY	= 1,
+	BMDUMP_AREA_WRITING	= 2,
+	BMDUMP_AREA_COMPLETE	= 3,
+	BMDUMP_AREA_SAVED	= 4,
+};
+
+/* flags */
+#define BMDUMP_AREA_F_INCOMPLETE	0x1	/* dump did not fit */
+#define BMDUMP_AREA_F_BITMAP_HOOK	0x2	/* pages chosen by bmdump.ko */
+#define BMDUMP_AREA_F_OVERWROTE		0x4	/* an unsaved dump was replaced */
+
+/* bitmap_source */
+#define BMDUMP_SOURCE_NONE	0
+#define BMDUMP_SOURCE_HOOK	1	/* bmdump.ko's bitmap */
+#define BMDUMP_SOURCE_FULL	2	/* every RAM page */
+
+struct bmdump_area_header {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t header_bytes;		/* bytes covered by crc */
+	uint8_t area_uuid[16];		/* RFC 4122 byte order */
+	uint32_t state;			/* enum bmdump_area_state */
+	uint32_t flags;			/* BMDUMP_AREA_F_* */
+	uint64_t area_bytes;		/* partition size at prepare */
+	uint64_t log_offset;		/* from the partition start */
+	uint64_t log_bytes;		/* capacity */
+	uint64_t log_used;
+	uint64_t dump_offset;
+	uint64_t dump_capacity;
+	uint64_t dump_bytes;		/* bytes of image written */
+	uint64_t generation;		/* dumps written since prepare */
+	int64_t prepare_time;		/* unix seconds */
+	int64_t crash_time;		/* CRASHTIME of the dump */
+	int64_t save_time;
+	int32_t bitmap_source;		/* BMDUMP_SOURCE_* */
+	int32_t bitmap_error;		/* why not the hook's bitmap, or 0 */
+	uint64_t pages_dumped;		/* 2nd-bitmap bits written */
+	uint64_t zero_pages;
+	uint64_t pages_planned;		/* pages that would be a full dump */
+	uint64_t write_ms;		/* stub: write + flush time */
+	char osrelease[65];		/* of the crashed kernel */
+	char nodename[65];
+	uint8_t pad[2];
+	uint32_t reserved[4];
+	uint32_t crc;			/* CRC32C of header_bytes, crc = 0 */
+};
+
+_Static_assert(sizeof(struct bmdump_area_header) == 320, "area header layout");
+_Static_assert(offsetof(struct bmdump_area_header, crc) == 316, "crc last");
+
+#define BMDUMP_AREA_HDR_SIZE	((uint32_t)sizeof(struct bmdump_area_header))
+
+/* Error codes of bmdump_area_check(); see bmdump_area_strerror(). */
+#define BMDUMP_AREA_E_MAGIC	(-1)
+#define BMDUMP_AREA_E_VERSION	(-2)
+#define BMDUMP_AREA_E_SIZE	(-3)
+#define BMDUMP_AREA_E_CRC	(-4)
+#define BMDUMP_AREA_E_STATE	(-5)
+#define BMDUMP_AREA_E_BOUNDS	(-6)
+
+static inline uint32_t bmdump_area_crc(const struct bmdump_area_header *h)
+{
+	struct bmdump_area_header tmp = *h;
+
+	tmp.crc = 0;
+	return bmdump_crc32c(0, &tmp, sizeof(tmp));
+}
+
+/*
+ * Is this a well-formed area header for a partition of part_bytes bytes
+ * (0: size unknown)?  Checks magic, version, CRC, state, and that the log
+ * and dump regions lie inside the partition and after the header.
+ */
+static inline int bmdump_area_check(const struct bmdump_area_header *h,
+				    uint64_t part_bytes)
+{
+	uint64_t end = part_bytes ? part_bytes : h->area_bytes;
+
+	if (h->magic != BMDUMP_AREA_MAGIC)
+		return BMDUMP_AREA_E_MAGIC;
+	if (h->version != BMDUMP_AREA_VERSION)
+		return BMDUMP_AREA_E_VERSION;
+	if (h->header_bytes != BMDUMP_AREA_HDR_SIZE)
+		return BMDUMP_AREA_E_SIZE;
+	if (bmdump_area_crc(h) != h->crc)
+		return BMDUMP_AREA_E_CRC;
+	if (h->state < BMDUMP_AREA_EMPTY || h->state > BMDUMP_AREA_SAVED)
+		return BMDUMP_AREA_E_STATE;
+	if (h->area_bytes > end || h->log_offset < BMDUMP_AREA_HDR_BYTES ||
+	    h->log_bytes > end || h->log_offset > end - h->log_bytes ||
+	    h->log_used > h->log_bytes ||
+	    h->dump_offset < h->log_offset + h->log_bytes ||
+	    h->dump_capacity > end || h->dump_offset > end - h->dump_capacity ||
+	    h->dump_bytes > h->dump_capacity ||
+	    (h->log_offset | h->dump_offset | h->dump_capacity) % 4096)
+		return BMDUMP_AREA_E_BOUNDS;
+	return 0;
+}
+
+static inline const char *bmdump_area_strerror(int err)
+{
+	switch (err) {
+	case BMDUMP_AREA_E_MAGIC:
+		return "no bmdump area header (run bmdump prepare)";
+	case BMDUMP_AREA_E_VERSION:
+		return "area header version unknown (update bmdump)";
+	case BMDUMP_AREA_E_SIZE:
+		return "area header size wrong (re-run bmdump prepare)";
+	case BMDUMP_AREA_E_CRC:
+		return "area header CRC mismatch (corrupt: re-run bmdump prepare)";
+	case BMDUMP_AREA_E_STATE:
+		return "area header state invalid (re-run bmdump prepare)";
+	case BMDUMP_AREA_E_BOUNDS:
+		return "area header regions outside the partition "
+		       "(re-run bmdump prepare)";
+	}
+	return "unknown area error";
+}
+
+static inline int bmdump_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Parse "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (exactly 36 characters, then
+ * the end of the string or a space) into RFC 4122 byte order.
+ */
+static inline int bmdump_uuid_parse(const char *s, size_t len, uint8_t out[16])
+{
+	size_t i, o = 0;
+
+	if (len != 36)
+		return -1;
+	for (i = 0; i < 36; i++) {
+		int hi, lo;
+
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return -1;
+			continue;
+		}
+		hi = bmdump_hexval(s[i]);
+		lo = bmdump_hexval(s[i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[o++] = (uint8_t)(hi << 4 | lo);
+		i++;
+	}
+	return o == 16 ? 0 : -1;
+}
+
+/* out must hold 37 bytes. */
+static inline void bmdump_uuid_format(const uint8_t u[16], char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	int i, o = 0;
+
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[u[i] >> 4];
+		out[o++] = hex[u[i] & 15];
+	}
+	out[o] = 0;
+}
+
+#endif /* BMDUMP_AREA_H */

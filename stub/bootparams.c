@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "bootparams.h"
+#include "errors.h"
+#include "phys.h"
+#include "str.h"
+
+static uint64_t get_u64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static int e820_add(struct boot_info *bi, const uint8_t *ent)
+{
+	struct e820_entry e = {
+		.addr = get_u64(ent),
+		.size = get_u64(ent + 8),
+		.type = get_u32(ent + 16),
+	};
+	unsigned int i;
+
+	if (!e.size || e.addr + e.size < e.addr)
+		return 0;	/* empty or wrapping: ignore, as Linux does */
+	if (bi->nr_e820 >= E820_MAX)
+		return E_BP_E820_FULL;
+	/* kexec_file_load hands over an unsorted table; keep ours sorted. */
+	i = bi->nr_e820++;
+	while (i && bi->e820[i - 1].addr > e.addr) {
+		bi->e820[i] = bi->e820[i - 1];
+		i--;
+	}
+	bi->e820[i] = e;
+	return 0;
+}
+
+/* Walk setup_data for SETUP_E820_EXT (more than 128 entries). */
+static int walk_setup_data(struct boot_info *bi, uint64_t pa)
+{
+	while (pa) {
+		const uint8_t *hdr;
+		uint32_t type, len;
+
+		if (bi->nr_setup_data >= SETUP_DATA_MAX_NODES)
+			return E_BP_SETUP_DATA;
+		hdr = phys_ram(pa, 16);
+		if (!hdr)
+			return E_BP_SETUP_DATA;
+		type = get_u32(hdr + 8);
+		len = get_u32(hdr + 12);
+		bi->setup_data[bi->nr_setup_data].addr = pa;
+		bi->setup_data[bi->nr_setup_data].len = 16 + (uint64_t)len;
+		bi->nr_setup_data++;
+		if (type == SETUP_E820_EXT) {
+			const uint8_t *ext = phys_ram(pa + 16, len);
+			uint32_t i;
+			int err;
+
+			if (!ext || len % BP_E820_ENTRY_SIZE)
+				return E_BP_SETUP_DATA;
+			for (i = 0; i < len / BP_E820_ENTRY_SIZE; i++) {
+				err = e820_add(bi, ext + i * BP_E820_ENTRY_SIZE);
+				if (err)
+					return err;
+			}
+		}
+		pa = get_u64(hdr);
+	}
+	return 0;
+}
+
+static int read_cmdline(struct boot_info *bi, uint64_t pa)
+{
+	size_t n = 0;
+
+	if (!pa)
+		return E_BP_CMDLINE_NULL;
+	bi->cmdline_addr = pa;
+	while (n < CMDLINE_MAX) {
+		/* Map up to the end of the page: the line may end right there. */
+		uint64_t chunk = 4096 - ((pa + n) & 4095);
+		const char *p;
+		size_t i;
+
+		if (chunk > CMDLINE_MAX - n)
+			chunk = CMDLINE_MAX - n;
+		p = phys_ram(pa + n, chunk);
+		if (!p)
+			return E_BP_CMDLINE_NULL;
+		for (i = 0; i < chunk; i++) {
+			if (!p[i]) {
+				bi->cmdline[n] = 0;
+				bi->cmdline_len = n;
+				return 0;
+			}
+			bi->cmdline[n++] = p[i];
+		}
+	}
+	return E_CMD_TOO_LONG;
+}
+
+int bootparams_parse(const uint8_t *bp, uint64_t bp_addr, struct boot_info *bi)
+{
+	unsigned int i, nr;
+	uint64_t cmd;
+	int err;
+
+	memset(bi, 0, sizeof(*bi));
+	if (!bp)
+		return E_BP_NULL;
+	bi->bp_addr = bp_addr;
+	if (get_u32(bp + BP_HDR_HEADER) != HDRS_MAGIC)
+		return E_BP_MAGIC;
+	bi->protocol = (uint16_t)(bp[BP_HDR_VERSION] |
+				  bp[BP_HDR_VERSION + 1] << 8);
+	bi->type_of_loader = bp[BP_HDR_TYPE_OF_LOADER];
+	bi->acpi_rsdp = get_u64(bp + BP_ACPI_RSDP_ADDR);
+	bi->efi_loader_sig = get_u32(bp + BP_EFI_LOADER_SIG);
+	bi->efi_systab = get_u32(bp + BP_EFI_SYSTAB) |
+			 (uint64_t)get_u32(bp + BP_EFI_SYSTAB_HI) << 32;
+
+	nr = bp[BP_E820_ENTRIES];
+	if (nr > BP_E820_MAX)
+		return E_BP_E820_COUNT;
+	for (i = 0; i < nr; i++) {
+		err = e820_add(bi, bp + BP_E820_TABLE + i * BP_E820_ENTRY_SIZE);
+		if (err)
+			return err;
+	}
+	err = walk_setup_data(bi, get_u64(bp + BP_HDR_SETUP_DATA));
+	if (err)
+		return err;
+	for (i = 0; i < bi->nr_e820; i++)
+		if (bi->e820[i].type == E820_RAM)
+			break;
+	if (i == bi->nr_e820)
+		return E_BP_E820_EMPTY;
+
+	cmd = get_u32(bp + BP_HDR_CMD_LINE_PTR) |
+	      (uint64_t)get_u32(bp + BP_EXT_CMD_LINE_PTR) << 32;
+	return read_cmdline(bi, cmd);
+}

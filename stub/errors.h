@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every failure site in the stub has its own negative code and a message
+ * that tells the operator what to do.  The code goes to the console, the
+ * area log and (later) the area header, so a report "-127" pins one place.
+ */
+#ifndef STUB_ERRORS_H
+#define STUB_ERRORS_H
+
+#define STUB_ERRORS(X) \
+	X(E_BP_NULL, -101, "no boot_params: load bmdump.bzImage with kexec -p") \
+	X(E_BP_MAGIC, -102, "boot_params has no HdrS setup header: load bmdump.bzImage with kexec -p (bzImage64)") \
+	X(E_BP_E820_COUNT, -103, "boot_params e820 table claims more than 128 entries: loader bug, reload with kexec -p") \
+	X(E_BP_E820_EMPTY, -104, "boot_params carries no usable e820 RAM: reload with kexec -p") \
+	X(E_BP_CMDLINE_NULL, -105, "no command line in boot_params: reload with kexec -p") \
+	X(E_BP_SETUP_DATA, -106, "setup_data list is malformed or loops: reload with kexec -p") \
+	X(E_BP_E820_FULL, -107, "more e820 entries than the stub handles (256)") \
+	X(E_CMD_NO_ELFCOREHDR, -110, "no elfcorehdr= on the command line: load the stub with kexec -p (as a crash kernel)") \
+	X(E_CMD_ELFCOREHDR, -111, "elfcorehdr= value is malformed") \
+	X(E_CMD_NUMBER, -112, "a number on the command line is malformed") \
+	X(E_CMD_FINAL, -113, "bmdump.final= must be reset or halt") \
+	X(E_CMD_UUID, -114, "bmdump.area= is not a UUID: use the area UUID bmdump prepare printed") \
+	X(E_CMD_TOO_LONG, -115, "command line longer than 4096 bytes") \
+	X(E_CMD_OVERWRITE, -116, "bmdump.overwrite= must be 0 or 1") \
+	X(E_ELF_ADDR, -120, "elfcorehdr address is not in the crash region: reload with kexec -p") \
+	X(E_ELF_TRUNCATED, -121, "ELF core header shorter than an ELF header") \
+	X(E_ELF_MAGIC, -122, "elfcorehdr does not point at an ELF header") \
+	X(E_ELF_CLASS, -123, "ELF core header is not 64-bit little-endian") \
+	X(E_ELF_TYPE, -124, "ELF core header is not ET_CORE for x86-64") \
+	X(E_ELF_PHDR, -125, "ELF core header program headers are malformed or past its end") \
+	X(E_ELF_NO_RAM, -126, "ELF core header lists no RAM (PT_LOAD)") \
+	X(E_ELF_TOO_MANY, -127, "ELF core header lists more segments than the stub handles") \
+	X(E_ELF_RANGE, -128, "a PT_LOAD range is empty, unaligned or wraps") \
+	X(E_ELF_OVERLAP, -129, "PT_LOAD RAM ranges overlap") \
+	X(E_NOTE_UNMAPPED, -140, "a PT_NOTE lies outside the crashed kernel's RAM") \
+	X(E_NOTE_TRUNCATED, -141, "a note header runs past its PT_NOTE segment") \
+	X(E_NOTE_LEN, -142, "a note's name or data runs past its PT_NOTE segment") \
+	X(E_NOTE_NO_PRSTATUS, -143, "no CPU saved its registers (no NT_PRSTATUS note)") \
+	X(E_NOTE_TOO_MANY_CPUS, -144, "more CPU notes than the stub handles (4096)") \
+	X(E_NOTE_NO_VMCOREINFO, -145, "no VMCOREINFO note: is /sys/kernel/vmcoreinfo readable when loading?") \
+	X(E_NOTE_PRSTATUS_SIZE, -146, "NT_PRSTATUS note has an unexpected size") \
+	X(E_VMCI_KEY, -160, "VMCOREINFO lacks a required key") \
+	X(E_VMCI_NUMBER, -161, "VMCOREINFO has a malformed number") \
+	X(E_VMCI_PAGESIZE, -162, "VMCOREINFO PAGESIZE is not 4096") \
+	X(E_VMCI_UTS, -163, "init_uts_ns is not in the crashed kernel's RAM") \
+	X(E_MEM_NO_CRASH_RANGE, -180, "no crashkernel RAM found in the e820 map: is crashkernel= set?") \
+	X(E_MEM_TOO_MANY, -181, "too many memory ranges for the allocator") \
+	X(E_MEM_EXHAUSTED, -182, "crashkernel region exhausted: increase crashkernel=") \
+	X(E_MEM_RESERVE, -183, "too many reserved ranges for the allocator") \
+	X(E_PT_NO_MEMORY, -200, "no memory for page tables: increase crashkernel=") \
+	X(E_PT_RANGE, -201, "page table request outside the physical address width") \
+	X(E_PT_POOL, -202, "initial page-table pool exhausted: crash region too fragmented") \
+	X(E_ACPI_NO_RSDP, -220, "no ACPI RSDP found (acpi_rsdp=, boot_params, EFI): reset falls back to 0xCF9") \
+	X(E_ACPI_RSDP_CSUM, -221, "ACPI RSDP checksum wrong") \
+	X(E_ACPI_SDT, -222, "ACPI RSDT/XSDT malformed or checksum wrong") \
+	X(E_ACPI_NO_TABLE, -223, "ACPI table not found") \
+	X(E_ACPI_TABLE, -224, "ACPI table malformed or checksum wrong") \
+	X(E_TIMER_NO_PMTMR, -240, "no ACPI PM timer: timeouts use an uncalibrated TSC guess") \
+	X(E_TIMER_CALIBRATE, -241, "TSC calibration against the PM timer failed") \
+	X(E_CPU_UNKNOWN, -250, "the crashing CPU's APIC ID is not in the MADT") \
+	X(E_FAULT, -260, "CPU exception in the stub: report the lines above to the bmdump developers")
+
+enum stub_error {
+#define STUB_ERROR_ENUM(name, code, msg) name = code,
+	STUB_ERRORS(STUB_ERROR_ENUM)
+#undef STUB_ERROR_ENUM
+};
+
+const char *stub_strerror(int code);
+
+#endif /* STUB_ERRORS_H */

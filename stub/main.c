@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The stub's flow, from kexec's jump to the final reset.  Each stage leaves
+ * a breadcrumb; any failure is logged with its code and ends in the final
+ * action, never in a hang.
+ */
+#include "acpi.h"
+#include "bootparams.h"
+#include "cmdline.h"
+#include "console.h"
+#include "elfcore.h"
+#include "errors.h"
+#include "io.h"
+#include "mem.h"
+#include "paging.h"
+#include "phys.h"
+#include "reset.h"
+#include "str.h"
+#include "stub.h"
+#include "timer.h"
+#include "vmcoreinfo.h"
+
+#define LOW_MEMORY_END		0x100000ull
+#define PURGATORY_WINDOW	(64ull << 10)	/* below its stack top */
+#define KEXEC_ELFCOREHDR_MIN	(16ull << 10)	/* kexec-tools' memsz */
+#define PT_POOL_PAGES		16
+#define MAX_REGIONS		8
+
+#define CR4_LA57		(1ull << 12)
+#define CPUID_EXT_PDPE1GB	(1u << 26)
+#define MSR_IA32_APIC_BASE	0x1b
+#define APIC_BASE_BSP		(1ull << 8)
+
+/* phys.c */
+void phys_use_tables(struct page_tables *pt);
+void phys_set_core(const struct core_info *ci);
+int phys_add_own(uint64_t start, uint64_t end);
+
+static struct entry_state *entry;
+static const char *stage;	/* NULL: "entry" (no static pointers) */
+static int final_action = FINAL_RESET;
+
+static struct boot_info bi;
+static struct stub_options opt;
+static struct core_info ci;
+static struct vmcoreinfo vi;
+static struct acpi_info ai;
+static struct mem_allocator crash_ram;	/* crashkernel RAM, as e820 says */
+static struct mem_allocator alloc;	/* what the stub may hand out */
+static struct mem_range regions[MAX_REGIONS];
+static unsigned int nr_regions;
+static struct page_tables pt;
+static uint8_t pt_pool[PT_POOL_PAGES][4096] __attribute__((aligned(4096)));
+static unsigned int pt_pool_used;
+
+void stage_set(const char *name)
+{
+	stage = name;
+}
+
+const char *stage_get(void)
+{
+	return stage ? stage : "entry";
+}
+
+static void __attribute__((noreturn)) finish(void)
+{
+	if (final_action == FINAL_HALT) {
+		bmlog("done, halting (bmdump.final=halt)");
+		machine_halt();
+	}
+	bmlog("done, resetting");
+	machine_reset();
+}
+
+void stub_fail(int err)
+{
+	bmlog("error %d in stage %s: %s", err, stage_get(), stub_strerror(err));
+	finish();
+}
+
+static void check(int err)
+{
+	if (err)
+		stub_fail(err);
+}
+
+static uint64_t image_bytes(void)
+{
+	return (uint64_t)(_image_end - _image_start);
+}
+
+/* Page-table pages before the allocator exists: a pool in .bss. */
+static uint64_t pool_page(void *ctx)
+{
+	(void)ctx;
+	if (pt_pool_used >= PT_POOL_PAGES)
+		return 0;
+	return (uint64_t)(uintptr_t)pt_pool[pt_pool_used++];
+}
+
+static uint64_t alloc_page(void *ctx)
+{
+	return mem_alloc(ctx, 4096, 4096);
+}
+
+static int e820_covers_any(uint64_t start, uint64_t end)
+{
+	unsigned int i;
+
+	for (i = 0; i < bi.nr_e820; i++)
+		if (start < bi.e820[i].addr + bi.e820[i].size &&
+		    end > bi.e820[i].addr)
+			return 1;
+	for (i = 0; i < ci.nr_ram; i++)
+		if (start < ci.ram[i].end && end > ci.ram[i].start)
+			return 1;
+	return 0;
+}
+
+static void read_elfcorehdr(void)
+{
+	const uint8_t *h;
+	uint64_t len;
+	unsigned int i;
+
+	stage_set("elfcorehdr");
+	/* It must not sit on firmware-reserved or ACPI memory. */
+	for (i = 0; i < bi.nr_e820; i++) {
+		const struct e820_entry *e = &bi.e820[i];
+
+		if (e->type != E820_RAM && opt.elfcorehdr_addr < e->addr + e->size &&
+		    opt.elfcorehdr_addr + 64 > e->addr)
+			check(E_ELF_ADDR);
+	}
+	if (opt.elfcorehdr_addr < LOW_MEMORY_END)
+		check(E_ELF_ADDR);
+	h = phys_ram(opt.elfcorehdr_addr, 64);
+	if (!h)
+		check(E_ELF_ADDR);
+	check(elfcore_header_len(h, 64, &len));
+	h = phys_ram(opt.elfcorehdr_addr, len);
+	if (!h)
+		check(E_ELF_ADDR);
+	check(elfcore_parse(h, opt.elfcorehdr_addr, len, &ci));
+}
+
+static void add_region(uint64_t start, uint64_t end)
+{
+	struct mem_allocator tmp;
+	unsigned int i;
+
+	/* Reuse the allocator's range merging for the region list. */
+	mem_init(&tmp);
+	for (i = 0; i < nr_regions; i++)
+		mem_add(&tmp, regions[i].start, regions[i].end);
+	mem_add(&tmp, start & ~4095ull, (end + 4095) & ~4095ull);
+	nr_regions = 0;
+	for (i = 0; i < tmp.nr_free && i < MAX_REGIONS; i++)
+		regions[nr_regions++] = tmp.free[i];
+}
+
+/*
+ * The crashkernel region(s): e820 RAM above 1 MiB that is not the crashed
+ * kernel's RAM, plus the loader's segments that e820 leaves out (the
+ * elfcorehdr, the backup copy), merged across gaps nobody else claims.
+ */
+static void find_crash_regions(void)
+{
+	unsigned int i;
+
+	stage_set("memory map");
+	mem_init(&crash_ram);
+	for (i = 0; i < bi.nr_e820; i++)
+		if (bi.e820[i].type == E820_RAM)
+			check(mem_add(&crash_ram, bi.e820[i].addr,
+				      bi.e820[i].addr + bi.e820[i].size));
+	check(mem_reserve(&crash_ram, 0, LOW_MEMORY_END));
+	for (i = 0; i < ci.nr_ram; i++)
+		check(mem_reserve(&crash_ram, ci.ram[i].start, ci.ram[i].end));
+	if (!crash_ram.nr_free)
+		check(E_MEM_NO_CRASH_RANGE);
+
+	nr_regions = 0;
+	for (i = 0; i < crash_ram.nr_free; i++)
+		add_region(crash_ram.free[i].start, crash_ram.free[i].end);
+	add_region(ci.hdr_addr, ci.hdr_addr + ci.hdr_len);
+	for (i = 0; i < ci.nr_ram; i++)
+		if (ci.ram[i].src != ci.ram[i].start)
+			add_region(ci.ram[i].src,
+				   ci.ram[i].src + ci.ram[i].end -
+				   ci.ram[i].start);
+	for (i = 0; i + 1 < nr_regions;) {
+		if (!e820_covers_any(regions[i].end, regions[i + 1].start)) {
+			regions[i].end = regions[i + 1].end;
+			memmove(&regions[i + 1], &regions[i + 2],
+				(nr_regions - i - 2) * sizeof(regions[0]));
+			nr_regions--;
+		} else {
+			i++;
+		}
+	}
+}
+
+static void reserve(uint64_t start, uint64_t end)
+{
+	check(mem_reserve(&alloc, start, end));
+}
+
+static void setup_allocator(void)
+{
+	uint64_t gdt_base, hdr_end, rsp = entry->entry_rsp;
+	unsigned int i;
+
+	stage_set("allocator");
+	alloc = crash_ram;
+	reserve(entry->load_addr, entry->load_addr + image_bytes());
+	reserve(bi.bp_addr, bi.bp_addr + 4096);
+	reserve(bi.cmdline_addr, bi.cmdline_addr + bi.cmdline_len + 1);
+	for (i = 0; i < bi.nr_setup_data; i++)
+		reserve(bi.setup_data[i].addr,
+			bi.setup_data[i].addr + bi.setup_data[i].len);
+	hdr_end = ci.hdr_addr + ci.hdr_len;
+	if (opt.elfcorehdr_size && ci.hdr_addr + opt.elfcorehdr_size > hdr_end)
+		hdr_end = ci.hdr_addr + opt.elfcorehdr_size;
+	if (hdr_end < ci.hdr_addr + KEXEC_ELFCOREHDR_MIN)
+		hdr_end = ci.hdr_addr + KEXEC_ELFCOREHDR_MIN;
+	reserve(ci.hdr_addr, hdr_end);
+	for (i = 0; i < ci.nr_ram; i++)
+		if (ci.ram[i].src != ci.ram[i].start)
+			reserve(ci.ram[i].src, ci.ram[i].src +
+				ci.ram[i].end - ci.ram[i].start);
+	/* Purgatory: its stack and GDT are in its own data. */
+	reserve(rsp > PURGATORY_WINDOW ? rsp - PURGATORY_WINDOW : 0,
+		rsp + 4096);
+	memcpy(&gdt_base, entry->entry_gdtr + 2, sizeof(gdt_base));
+	reserve(gdt_base, gdt_base + 4096);
+}
+
+static void setup_paging(void)
+{
+	uint32_t a, b, c, d;
+	int gbpages = 0, levels;
+	unsigned int i;
+
+	stage_set("page tables");
+	cpuid(0x80000000, 0, &a, &b, &c, &d);
+	if (a >= 0x80000001) {
+		cpuid(0x80000001, 0, &a, &b, &c, &d);
+		gbpages = !!(d & CPUID_EXT_PDPE1GB);
+	}
+	levels = (entry->entry_cr4 & CR4_LA57) ? 5 : 4;
+	check(pt_init(&pt, levels, gbpages, pool_page, NULL));
+	/* Everything the stub runs on lies in the crashkernel region(s). */
+	for (i = 0; i < nr_regions; i++) {
+		int err = pt_map(&pt, regions[i].start, regions[i].end,
+				 PT_CACHE_WB);
+
+		check(err == E_PT_NO_MEMORY ? E_PT_POOL : err);
+	}
+	write_cr3(pt.root);
+	/* kexec's tables are dead now; the allocator may hand them out. */
+	pt.alloc_page = alloc_page;
+	pt.alloc_ctx = &alloc;
+	phys_use_tables(&pt);
+	for (i = 0; i < nr_regions; i++)
+		phys_add_own(regions[i].start, regions[i].end);
+	phys_set_core(&ci);
+	for (i = 0; i < ci.nr_ram; i++)
+		check(pt_map(&pt, ci.ram[i].start, ci.ram[i].end,
+			     PT_CACHE_WB));
+	write_cr3(pt.root);
+	bmlog("page tables: %d levels, %s pages, %u table pages",
+	      levels, gbpages ? "1G" : "2M", pt.tables);
+}
+
+static uint32_t current_apic_id(void)
+{
+	uint32_t a, b, c, d, max;
+
+	cpuid(0, 0, &max, &b, &c, &d);
+	if (max >= 0xb) {
+		cpuid(0xb, 0, &a, &b, &c, &d);
+		if (b)
+			return d;	/* x2APIC ID */
+	}
+	cpuid(1, 0, &a, &b, &c, &d);
+	return b >> 24;
+}
+
+static int crashed_cpu_index(uint32_t *apic_id)
+{
+	uint32_t me = current_apic_id(), bsp;
+
+	*apic_id = me;
+	if (rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_BSP)
+		bsp = me;
+	else if (ai.nr_cpus)
+		bsp = ai.apic_id[0];	/* firmware lists the BSP first */
+	else
+		return -1;
+	return acpi_cpu_index(&ai, me, bsp);
+}
+
+static void copy_str(char *dst, const char *src, size_t n)
+{
+	size_t len = strnlen(src, n - 1);
+
+	memcpy(dst, src, len);
+	dst[len] = 0;
+}
+
+static void report_summary(void)
+{
+	struct kdump_new_utsname uts;
+	const struct kdump_new_utsname *u = NULL;
+	const uint8_t *prs = NULL;
+	uint64_t pa, rip = 0, ck_start = 0, ck_size = 0;
+	char release[KDUMP_UTSNAME_LEN], node[KDUMP_UTSNAME_LEN];
+	uint32_t apic;
+	unsigned int i;
+	int cpu;
+
+	stage_set("summary");
+	memset(&uts, 0, sizeof(uts));
+	if (vi.has_uts &&
+	    !vmcoreinfo_kimage_pa(&vi, vi.sym_init_uts_ns + vi.off_uts_name,
+				  &pa))
+		u = core_map(&ci, pa, sizeof(*u));
+	if (u)
+		uts = *u;
+	else
+		bmlog("warning: %s", stub_strerror(E_VMCI_UTS));
+	copy_str(release, u ? uts.release : vi.osrelease, sizeof(release));
+	copy_str(node, u ? uts.nodename : "?", sizeof(node));
+
+	cpu = crashed_cpu_index(&apic);
+	if (cpu < 0)
+		bmlog("warning: %s (apic id %u)", stub_strerror(E_CPU_UNKNOWN),
+		      apic);
+	else
+		prs = elfcore_prstatus(&ci, (unsigned int)cpu);
+	if (prs)
+		memcpy(&rip, prs + PRSTATUS_REGS + PRSTATUS_REG_RIP * 8, 8);
+
+	for (i = 0; i < ci.nr_ram; i++)
+		bmlog("ram %016llx-%016llx%s", (unsigned long long)ci.ram[i].start,
+		      (unsigned long long)ci.ram[i].end - 1,
+		      ci.ram[i].src != ci.ram[i].start ? " (from backup)" : "");
+	for (i = 0; i < nr_regions; i++) {
+		bmlog("crashkernel region %016llx-%016llx",
+		      (unsigned long long)regions[i].start,
+		      (unsigned long long)regions[i].end - 1);
+		if (entry->load_addr >= regions[i].start &&
+		    entry->load_addr < regions[i].end) {
+			ck_start = regions[i].start;
+			ck_size = regions[i].end - regions[i].start;
+		}
+	}
+	bmlog("kernel %s node %s, %u cpus, crashed cpu %d rip %016llx, "
+	      "%u ram ranges %llu MiB, crashkernel 0x%llx size %llu MiB",
+	      release, node, ci.nr_cpus, cpu, (unsigned long long)rip,
+	      ci.nr_ram, (unsigned long long)(ci.ram_bytes >> 20),
+	      (unsigned long long)ck_start, (unsigned long long)(ck_size >> 20));
+}
+
+void stub_main(struct entry_state *es)
+{
+	const char *vmci;
+	int err;
+
+	entry = es;
+	timer_init(es->entry_tsc);
+	console_init();
+	bmlog("bmdump " BMDUMP_VERSION " entered at 0x%llx, boot_params 0x%llx",
+	      (unsigned long long)es->load_addr,
+	      (unsigned long long)es->boot_params);
+
+	stage_set("boot_params");
+	check(bootparams_parse(phys_ram(es->boot_params, BOOT_PARAMS_SIZE),
+			       es->boot_params, &bi));
+	bmlog("command line: %s", bi.cmdline);
+	err = stub_options_parse(bi.cmdline, &opt);
+	final_action = opt.final_action;
+	if (err == E_CMD_NO_ELFCOREHDR || err == E_CMD_ELFCOREHDR ||
+	    err == E_CMD_TOO_LONG)
+		check(err);
+	if (err)
+		bmlog("warning: %s (option ignored)", stub_strerror(err));
+
+	read_elfcorehdr();
+	find_crash_regions();
+	setup_allocator();
+	setup_paging();
+
+	stage_set("notes");
+	check(elfcore_parse_notes(&ci));
+	vmci = core_map(&ci, ci.vmcoreinfo_pa, ci.vmcoreinfo_len);
+	if (!vmci)
+		vmci = phys_ram(ci.vmcoreinfo_pa, ci.vmcoreinfo_len);
+	if (!vmci)
+		check(E_NOTE_UNMAPPED);
+	check(vmcoreinfo_parse(vmci, ci.vmcoreinfo_len, &vi));
+
+	stage_set("acpi");
+	err = acpi_init(&ai, opt.acpi_rsdp, bi.acpi_rsdp, bi.efi_systab);
+	if (err) {
+		bmlog("warning: %s", stub_strerror(err));
+	} else {
+		bmlog("acpi: rsdp 0x%llx from %s",
+		      (unsigned long long)ai.rsdp,
+		      acpi_rsdp_source_name(ai.rsdp_source));
+		err = acpi_parse_fadt(&ai);
+		if (err)
+			bmlog("warning: FADT: %s", stub_strerror(err));
+		reset_use_acpi(&ai);
+		err = acpi_parse_madt(&ai);
+		if (err)
+			bmlog("warning: MADT: %s", stub_strerror(err));
+	}
+
+	stage_set("timer");
+	err = timer_calibrate(ai.pm_tmr_port, ai.pm_tmr_32bit);
+	if (err)
+		bmlog("warning: %s", stub_strerror(err));
+	else
+		bmlog("tsc %llu kHz (PM timer port 0x%x)",
+		      (unsigned long long)timer_tsc_khz(), ai.pm_tmr_port);
+
+	report_summary();
+	bmlog("memory: %llu KiB free in the crashkernel region, image %llu KiB",
+	      (unsigned long long)(mem_free_bytes(&alloc) >> 10),
+	      (unsigned long long)(image_bytes() >> 10));
+	bmlog("stub ran %llu us", (unsigned long long)timer_us_since_entry());
+	finish();
+}

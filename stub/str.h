@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef STUB_STR_H
+#define STUB_STR_H
+
+#include "bmdump/types.h"
+
+#ifdef UNIT_TEST
+#include <string.h>
+#else
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+void *memchr(const void *s, int c, size_t n);
+#endif
+
+#endif /* STUB_STR_H */

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "timer.h"
+#include "errors.h"
+#include "io.h"
+
+/*
+ * Before calibration, assume a fast TSC: deadlines then last longer than
+ * asked, never shorter.
+ */
+#define TSC_KHZ_GUESS		5000000ull
+#define CALIBRATE_PM_TICKS	(PM_TIMER_HZ / 100)	/* 10 ms */
+#define CALIBRATE_MAX_READS	5000000u
+
+static uint64_t tsc_khz = TSC_KHZ_GUESS;
+static uint64_t entry_tsc;
+static int calibrated;
+
+void timer_init(uint64_t tsc)
+{
+	entry_tsc = tsc;
+}
+
+static uint32_t pm_read(uint16_t port, uint32_t mask)
+{
+	return inl(port) & mask;
+}
+
+int timer_calibrate(uint16_t pm_port, int pm_32bit)
+{
+	uint32_t mask = pm_32bit ? 0xffffffffu : 0xffffffu;
+	uint32_t start, now, ticks = 0;
+	uint64_t t0, t1;
+	unsigned int reads = 0;
+
+	if (!pm_port)
+		return E_TIMER_NO_PMTMR;
+	/* Start on a tick edge so the first partial tick does not count. */
+	start = pm_read(pm_port, mask);
+	while ((now = pm_read(pm_port, mask)) == start)
+		if (++reads > CALIBRATE_MAX_READS)
+			return E_TIMER_CALIBRATE;
+	t0 = rdtsc();
+	start = now;
+	while (ticks < CALIBRATE_PM_TICKS) {
+		if (++reads > CALIBRATE_MAX_READS)
+			return E_TIMER_CALIBRATE;
+		now = pm_read(pm_port, mask);
+		ticks = (now - start) & mask;
+	}
+	t1 = rdtsc();
+	if (t1 <= t0)
+		return E_TIMER_CALIBRATE;
+	tsc_khz = (t1 - t0) * (uint64_t)PM_TIMER_HZ / ticks / 1000;
+	if (!tsc_khz) {
+		tsc_khz = TSC_KHZ_GUESS;
+		return E_TIMER_CALIBRATE;
+	}
+	calibrated = 1;
+	return 0;
+}
+
+uint64_t timer_tsc_khz(void)
+{
+	return tsc_khz;
+}
+
+int timer_calibrated(void)
+{
+	return calibrated;
+}
+
+uint64_t timer_us_since(uint64_t tsc)
+{
+	uint64_t now = rdtsc();
+
+	return now > tsc ? (now - tsc) * 1000 / tsc_khz : 0;
+}
+
+uint64_t timer_us_since_entry(void)
+{
+	return timer_us_since(entry_tsc);
+}
+
+struct deadline deadline_ms(uint64_t ms)
+{
+	struct deadline d = { rdtsc() + ms * tsc_khz };
+
+	return d;
+}
+
+int deadline_passed(struct deadline d)
+{
+	return rdtsc() >= d.tsc;
+}
+
+void mdelay(uint64_t ms)
+{
+	struct deadline d = deadline_ms(ms);
+
+	while (!deadline_passed(d))
+		cpu_relax();
+}

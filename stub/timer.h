@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Time for deadlines and stage figures: the TSC, calibrated against the
+ * ACPI PM timer (3.579545 MHz), the one clock Linux leaves alone at a crash
+ * (HPET and the LAPIC timer are off).
+ */
+#ifndef STUB_TIMER_H
+#define STUB_TIMER_H
+
+#include "bmdump/types.h"
+
+#define PM_TIMER_HZ	3579545u
+
+void timer_init(uint64_t entry_tsc);
+/* Calibrate for ~10 ms; on failure keep the conservative guess. */
+int timer_calibrate(uint16_t pm_port, int pm_32bit);
+uint64_t timer_tsc_khz(void);
+int timer_calibrated(void);
+uint64_t timer_us_since_entry(void);
+uint64_t timer_us_since(uint64_t tsc);
+
+struct deadline {
+	uint64_t tsc;
+};
+
+struct deadline deadline_ms(uint64_t ms);
+int deadline_passed(struct deadline d);
+void mdelay(uint64_t ms);
+
+#endif /* STUB_TIMER_H */

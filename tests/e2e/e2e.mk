@@ -1,0 +1,11 @@
+# Test-only kernel module for the QEMU rig, built for the kernel the rig boots.
+KDIR		?= /lib/modules/$(KVER)/build
+TESTMOD_SRC	:= $(wildcard tests/e2e/testmod/*.c) tests/e2e/testmod/Kbuild
+
+$(BUILD)/testmod/bmdump_testmod.ko: $(TESTMOD_SRC)
+	@mkdir -p $(BUILD)/testmod
+	@cp $(TESTMOD_SRC) $(BUILD)/testmod/
+	@echo "  KBUILD  $@"
+	@$(MAKE) -s -C $(KDIR) M=$(abspath $(BUILD)/testmod) modules >/dev/null
+
+all: $(BUILD)/testmod/bmdump_testmod.ko

@@ -1,0 +1,451 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The QEMU + OVMF crash rig.
+
+Boots Debian's own kernel (the linux-image-amd64 the host has installed) in
+QEMU under TCG, with OVMF, q35, 2 vCPUs and an NVMe disk, from an initramfs
+built here: busybox-static, kexec-tools and every library it links, kernel
+modules with their dependencies, the stub, and a per-test scenario script.
+Every serial line is stamped with the host's monotonic clock and kept in a
+log under build/e2e/<test>/; every run has a timeout.
+
+Reusable pieces: Initramfs (files, modules, scenario), Disk (raw images,
+GPT), Guest (one QEMU boot; run it again on the same disk for a second
+boot), Result (lines, facts the guest printed as "RIG: key=value").
+"""
+
+import gzip
+import os
+import re
+import shutil
+import signal
+import stat
+import subprocess
+import threading
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.environ.get("BUILD", os.path.join(ROOT, "build"))
+E2E_BUILD = os.path.join(BUILD, "e2e")
+
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+QEMU = "qemu-system-x86_64"
+
+# The panic line that starts the clock, on every crash path: sysrq and
+# panic() print "Kernel panic", an oops with oops=panic goes to kdump
+# straight from oops_end() and prints only the oops.
+PANIC_RE = re.compile(r"Kernel panic - not syncing|sysrq: Trigger a crash|"
+                      r"BUG: kernel NULL pointer dereference|Oops: ")
+
+
+def kernel_version():
+    """The version linux-image-amd64 depends on (the kernel the rig boots)."""
+    kver = os.environ.get("KVER")
+    if kver:
+        return kver
+    out = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Depends}", "linux-image-amd64"],
+        capture_output=True, text=True, check=True).stdout
+    m = re.search(r"linux-image-(\d[^ ,]*)", out)
+    if not m:
+        raise RuntimeError("linux-image-amd64 is not installed")
+    return m.group(1)
+
+
+KVER = kernel_version()
+VMLINUZ = "/boot/vmlinuz-" + KVER
+MODDIR = "/lib/modules/" + KVER
+
+
+# --- initramfs -------------------------------------------------------------
+
+class Cpio:
+    """A newc cpio archive written in Python: deterministic, no root needed."""
+
+    def __init__(self):
+        self.entries = {}
+
+    def add_dir(self, path):
+        path = path.strip("/")
+        parts = path.split("/")
+        for i in range(1, len(parts) + 1):
+            p = "/".join(parts[:i])
+            if p and p not in self.entries:
+                self.entries[p] = (stat.S_IFDIR | 0o755, b"")
+
+    def add_file(self, path, data, mode=0o644):
+        path = path.strip("/")
+        self.add_dir(os.path.dirname(path))
+        self.entries[path] = (stat.S_IFREG | mode, data)
+
+    def add_symlink(self, path, target):
+        path = path.strip("/")
+        self.add_dir(os.path.dirname(path))
+        self.entries[path] = (stat.S_IFLNK | 0o777, target.encode())
+
+    def add_host_file(self, dest, src, mode=None):
+        with open(src, "rb") as f:
+            data = f.read()
+        if mode is None:
+            mode = os.stat(src).st_mode & 0o777
+        self.add_file(dest, data, mode)
+
+    def add_chardev(self, path, major, minor):
+        self.add_dir(os.path.dirname(path.strip("/")))
+        self.entries[path.strip("/")] = (stat.S_IFCHR | 0o600, b"",
+                                         major, minor)
+
+    def bytes(self):
+        out = bytearray()
+        ino = 1000
+
+        def rec(name, mode, data, rmaj=0, rmin=0):
+            nonlocal ino
+            ino += 1
+            nb = name.encode() + b"\0"
+            hdr = "070701" + "".join("%08X" % v for v in (
+                ino, mode, 0, 0, 1, 0, len(data), 0, 0, rmaj, rmin,
+                len(nb), 0))
+            out.extend(hdr.encode())
+            out.extend(nb)
+            out.extend(b"\0" * ((4 - (110 + len(nb)) % 4) % 4))
+            out.extend(data)
+            out.extend(b"\0" * ((4 - len(data) % 4) % 4))
+
+        # parents before children
+        for name in sorted(self.entries, key=lambda p: (p.count("/"), p)):
+            ent = self.entries[name]
+            if len(ent) == 4:
+                rec(name, ent[0], ent[1], ent[2], ent[3])
+            else:
+                rec(name, ent[0], ent[1])
+        rec("TRAILER!!!", 0, b"")
+        return bytes(out)
+
+    def write_gz(self, path):
+        with open(path, "wb") as f:
+            f.write(gzip.compress(self.bytes(), compresslevel=1, mtime=0))
+
+
+def ldd_libs(binary):
+    """Shared libraries a binary loads, with the dynamic loader."""
+    out = subprocess.run(["ldd", binary], capture_output=True,
+                         text=True).stdout
+    libs = set()
+    for line in out.splitlines():
+        m = re.search(r"(/\S+)", line)
+        if m and os.path.exists(m.group(1)):
+            libs.add(m.group(1))
+    return sorted(libs)
+
+
+def _modules_dep():
+    deps = {}
+    names = {}
+    with open(os.path.join(MODDIR, "modules.dep")) as f:
+        for line in f:
+            path, _, rest = line.partition(":")
+            deps[path] = rest.split()
+            name = os.path.basename(path).split(".ko")[0].replace("-", "_")
+            names[name] = path
+    return deps, names
+
+
+def module_closure(names):
+    """Module paths (relative to MODDIR) for names, dependencies first."""
+    deps, bynames = _modules_dep()
+    order = []
+
+    def visit(path):
+        if path in order:
+            return
+        for d in deps.get(path, []):
+            visit(d)
+        order.append(path)
+
+    for n in names:
+        key = n.replace("-", "_")
+        if key not in bynames:
+            raise RuntimeError("kernel module %s not found in %s" % (n, MODDIR))
+        visit(bynames[key])
+    return order
+
+
+INIT_SCRIPT = r"""#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs dev /dev
+mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p /tmp && mount -t tmpfs tmp /tmp
+echo /sbin/modprobe > /proc/sys/kernel/modprobe
+arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
+h=$(arg rig.hostname); [ -n "$h" ] && hostname "$h"
+for m in $(cat /etc/rig/modules); do
+    modprobe "$m" || echo "RIG: modprobe $m failed"
+done
+for m in /lib/modules/extra/*.ko; do
+    [ -e "$m" ] && { insmod "$m" || echo "RIG: insmod $m failed"; }
+done
+echo "RIG: init-ready uptime=$(cut -d' ' -f1 /proc/uptime)"
+sh /scenario.sh
+echo "RIG: scenario-ended rc=$?"
+poweroff -f
+"""
+
+# Block and filesystem drivers every boot gets; tests may add more.
+BASE_MODULES = ["nvme", "ext4", "crc32c_generic", "crct10dif_generic",
+                "crc64_rocksoft_generic"]
+
+
+class Initramfs:
+    """Base archive (cached) plus a per-test overlay, concatenated."""
+
+    def __init__(self, modules=(), files=None, scenario="", binaries=()):
+        self.modules = list(BASE_MODULES) + list(modules)
+        self.files = dict(files or {})      # dest -> host path or bytes
+        self.scenario = scenario
+        self.binaries = list(binaries)      # extra host binaries + libs
+
+    def _base(self):
+        os.makedirs(E2E_BUILD, exist_ok=True)
+        key = ",".join(sorted(self.modules + self.binaries))
+        path = os.path.join(E2E_BUILD, "base-%08x.cpio.gz" %
+                            (hash_str(key + KVER)))
+        if os.path.exists(path):
+            return path
+        c = Cpio()
+        for d in ("dev", "proc", "sys", "tmp", "run", "mnt", "root",
+                  "etc/rig", "usr/bin", "usr/sbin", "sbin"):
+            c.add_dir(d)
+        c.add_chardev("dev/console", 5, 1)
+        c.add_host_file("bin/busybox", "/bin/busybox", 0o755)
+        c.add_symlink("bin/sh", "busybox")
+        for b in ["/sbin/kexec"] + self.binaries:
+            c.add_host_file(b, b, 0o755)
+            for lib in ldd_libs(b):
+                c.add_host_file(lib, lib, 0o755)
+        mods = module_closure(self.modules)
+        for m in mods:
+            c.add_host_file("lib/modules/%s/%s" % (KVER, m),
+                            os.path.join(MODDIR, m), 0o644)
+        for f in ("modules.dep", "modules.alias", "modules.symbols",
+                  "modules.builtin", "modules.order"):
+            src = os.path.join(MODDIR, f)
+            if os.path.exists(src):
+                c.add_host_file("lib/modules/%s/%s" % (KVER, f), src, 0o644)
+        c.add_file("etc/rig/modules", "\n".join(self.modules).encode() + b"\n")
+        c.add_file("init", INIT_SCRIPT.encode(), 0o755)
+        tmp = path + ".tmp"
+        c.write_gz(tmp)
+        os.rename(tmp, path)
+        return path
+
+    def build(self, outdir):
+        base = self._base()
+        c = Cpio()
+        c.add_file("scenario.sh", self.scenario.encode(), 0o755)
+        for dest, src in self.files.items():
+            if isinstance(src, bytes):
+                c.add_file(dest, src, 0o755)
+            else:
+                c.add_host_file(dest, src)
+        overlay = os.path.join(outdir, "overlay.cpio.gz")
+        c.write_gz(overlay)
+        out = os.path.join(outdir, "initrd.img")
+        with open(out, "wb") as f:
+            for p in (base, overlay):
+                with open(p, "rb") as g:
+                    f.write(g.read())
+        return out
+
+
+def hash_str(s):
+    h = 2166136261
+    for ch in s.encode():
+        h = ((h ^ ch) * 16777619) & 0xffffffff
+    return h
+
+
+# --- disks -------------------------------------------------------------------
+
+class Disk:
+    """A raw disk image attached as a QEMU device (NVMe by default)."""
+
+    def __init__(self, path, size_mib=64, iface="nvme", serial="bmdump0",
+                 create=True):
+        self.path = path
+        self.iface = iface
+        self.serial = serial
+        if create:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.truncate(size_mib << 20)
+
+    def qemu_args(self, idx):
+        dev = "d%d" % idx
+        args = ["-drive", "file=%s,if=none,id=%s,format=raw,cache=unsafe"
+                % (self.path, dev)]
+        if self.iface == "nvme":
+            args += ["-device", "nvme,drive=%s,serial=%s" % (dev, self.serial)]
+        elif self.iface == "virtio":
+            args += ["-device", "virtio-blk-pci,drive=%s,serial=%s"
+                     % (dev, self.serial)]
+        elif self.iface == "ahci":
+            args += ["-device", "ide-hd,drive=%s,bus=ide.%d" % (dev, idx)]
+        else:
+            raise ValueError(self.iface)
+        return args
+
+
+# --- one boot ------------------------------------------------------------------
+
+class Result:
+    def __init__(self, lines, rc, timed_out, start, end, log):
+        self.lines = lines          # [(host seconds since start, text)]
+        self.rc = rc
+        self.timed_out = timed_out
+        self.start = start
+        self.end = end              # QEMU exit, host seconds since start
+        self.log = log
+
+    def text(self):
+        return "\n".join(t for _, t in self.lines)
+
+    def find(self, pattern):
+        """First (time, match) of a regex, or (None, None)."""
+        r = re.compile(pattern)
+        for t, line in self.lines:
+            m = r.search(line)
+            if m:
+                return t, m
+        return None, None
+
+    def find_all(self, pattern):
+        r = re.compile(pattern)
+        return [(t, m) for t, line in self.lines for m in [r.search(line)]
+                if m]
+
+    def facts(self):
+        """Every "RIG: key=value" the guest printed (last one wins)."""
+        d = {}
+        for _, line in self.lines:
+            m = re.search(r"RIG: ([\w.-]+)=(.*)$", line)
+            if m:
+                d[m.group(1)] = m.group(2).strip()
+        return d
+
+    def rig_lines(self, key):
+        return [m.group(1) for _, m in self.find_all(r"RIG: %s (.*)$" %
+                                                     re.escape(key))]
+
+    def stub_lines(self):
+        return [line for _, line in self.lines if "bmdump: " in line]
+
+    def panic_time(self):
+        t, _ = self.find(PANIC_RE.pattern)
+        return t
+
+    def tail(self, n=40):
+        return "\n".join(t for _, t in self.lines[-n:])
+
+
+class Guest:
+    """One QEMU boot of Debian's kernel under OVMF."""
+
+    def __init__(self, name, initrd, disks=(), mem_mib=1024, smp=2,
+                 cpu="qemu64", crashkernel="64M", append="", timeout=240,
+                 extra_args=(), hostname=None):
+        self.name = name
+        self.dir = os.path.join(E2E_BUILD, name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.initrd = initrd
+        self.disks = list(disks)
+        self.mem_mib = mem_mib
+        self.smp = smp
+        self.cpu = cpu
+        self.crashkernel = crashkernel
+        self.append = append
+        self.timeout = timeout
+        self.extra_args = list(extra_args)
+        self.hostname = hostname or "rig-%s" % re.sub(r"[^a-z0-9]", "",
+                                                       name.lower())[:20]
+        self.boots = 0
+
+    def cmdline(self):
+        parts = ["console=ttyS0,115200", "panic=-1", "oops=panic",
+                 "loglevel=7", "rig.hostname=" + self.hostname]
+        if self.crashkernel:
+            parts.append("crashkernel=" + self.crashkernel)
+        if self.append:
+            parts.append(self.append)
+        return " ".join(parts)
+
+    def qemu_cmd(self, vars_path):
+        cmd = [QEMU, "-machine", "q35,accel=tcg", "-cpu", self.cpu,
+               "-m", str(self.mem_mib), "-smp", str(self.smp),
+               "-nodefaults", "-display", "none", "-no-reboot",
+               "-serial", "stdio", "-monitor", "none", "-nic", "none",
+               "-drive", "if=pflash,format=raw,unit=0,readonly=on,file="
+               + OVMF_CODE,
+               "-drive", "if=pflash,format=raw,unit=1,file=" + vars_path,
+               "-kernel", VMLINUZ, "-initrd", self.initrd,
+               "-append", self.cmdline()]
+        for i, d in enumerate(self.disks):
+            cmd += d.qemu_args(i)
+        return cmd + self.extra_args
+
+    def run(self, label=None):
+        """Boot once; returns when QEMU exits (reset) or on timeout."""
+        self.boots += 1
+        label = label or "boot%d" % self.boots
+        vars_path = os.path.join(self.dir, "OVMF_VARS.%s.fd" % label)
+        shutil.copyfile(OVMF_VARS, vars_path)
+        log = os.path.join(self.dir, "%s.serial.log" % label)
+        cmd = self.qemu_cmd(vars_path)
+        with open(os.path.join(self.dir, "%s.cmd" % label), "w") as f:
+            f.write(" ".join(cmd) + "\n")
+        lines = []
+        start = time.monotonic()
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        logf = open(log, "w")
+
+        def reader():
+            for raw in iter(proc.stdout.readline, b""):
+                t = time.monotonic() - start
+                text = raw.decode("utf-8", "replace").rstrip("\r\n")
+                text = text.replace("\r", "")
+                lines.append((t, text))
+                logf.write("%9.3f %s\n" % (t, text))
+                logf.flush()
+
+        th = threading.Thread(target=reader, daemon=True)
+        th.start()
+        timed_out = False
+        try:
+            rc = proc.wait(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            os.killpg(proc.pid, signal.SIGKILL)
+            rc = proc.wait()
+        end = time.monotonic() - start
+        th.join(timeout=5)
+        if timed_out:
+            logf.write("%9.3f RIG-HOST: timeout after %d s, QEMU killed\n"
+                       % (end, self.timeout))
+        logf.write("%9.3f RIG-HOST: qemu exited rc=%d\n" % (end, rc))
+        logf.close()
+        os.unlink(vars_path)
+        return Result(lines, rc, timed_out, 0.0, end, log)
+
+
+def stub_path():
+    return os.path.join(BUILD, "bmdump.bzImage")
+
+
+def testmod_path():
+    return os.path.join(BUILD, "testmod", "bmdump_testmod.ko")

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Fakes for host-built unit tests of stub code: a fake physical address
+ * space (test buffers served at chosen physical addresses), a captured
+ * console, a fake TSC, and port/MMIO accessors tests can hook.
+ */
+#ifndef TESTS_UNIT_FAKES_H
+#define TESTS_UNIT_FAKES_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+enum fake_kind {
+	FAKE_RAM,	/* served by phys_ram() and phys_fw() */
+	FAKE_FW,	/* served by phys_fw() only */
+	FAKE_MMIO,	/* served by phys_mmio() only */
+};
+
+/* Serve [pa, pa + len) from buf.  Regions stay until fake_phys_reset(). */
+void fake_phys_add(uint64_t pa, void *buf, size_t len, enum fake_kind kind);
+void fake_phys_reset(void);
+
+/* Everything bmlog() printed since the last fake_log_reset(). */
+const char *fake_log(void);
+void fake_log_reset(void);
+
+/* rdtsc() advances by this much per call (default 1000). */
+extern uint64_t fake_tsc_step;
+extern uint64_t fake_tsc;
+
+/*
+ * Port I/O hooks: when set, inb/outb and friends call them; otherwise
+ * reads return all ones and writes are dropped.
+ */
+extern uint32_t (*fake_port_read)(uint16_t port, int size);
+extern void (*fake_port_write)(uint16_t port, uint32_t val, int size);
+
+/*
+ * MMIO hooks: when set, mmio_read/write call them with the address;
+ * otherwise the access goes to the memory behind the pointer.
+ */
+extern uint64_t (*fake_mmio_read)(volatile void *addr, int size);
+extern void (*fake_mmio_write)(volatile void *addr, uint64_t val, int size);
+
+#endif /* TESTS_UNIT_FAKES_H */
