@@ -5,6 +5,7 @@
  * action, never in a hang.
  */
 #include "acpi.h"
+#include "blkdev.h"
 #include "bootparams.h"
 #include "cmdline.h"
 #include "console.h"
@@ -102,6 +103,18 @@ static uint64_t pool_page(void *ctx)
 static uint64_t alloc_page(void *ctx)
 {
 	return mem_alloc(ctx, 4096, 4096);
+}
+
+uint64_t dma_alloc(uint64_t size, uint64_t align)
+{
+	uint64_t pa;
+
+	if (!pt.root || pt.alloc_page != alloc_page)
+		return 0;	/* not before the stub's own page tables */
+	pa = mem_alloc(&alloc, size, align < 4096 ? 4096 : align);
+	if (pa)
+		memset((void *)(uintptr_t)pa, 0, (size + 4095) & ~4095ull);
+	return pa;
 }
 
 static int e820_covers_any(uint64_t start, uint64_t end)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blkdev.h"
 #include "io.h"
 #include "phys.h"
 #include "printf.h"
@@ -174,3 +175,18 @@ MMIO_RW(8, uint8_t)
 MMIO_RW(16, uint16_t)
 MMIO_RW(32, uint32_t)
 MMIO_RW(64, uint64_t)
+
+/* DMA memory for drivers under test: host memory, its address as "physical". */
+uint64_t dma_alloc(uint64_t size, uint64_t align)
+{
+	void *p;
+
+	if (align < 4096)
+		align = 4096;
+	size = (size + align - 1) & ~(align - 1);
+	p = aligned_alloc(align, size);
+	if (!p)
+		return 0;
+	memset(p, 0, size);
+	return (uint64_t)(uintptr_t)p;
+}
