@@ -309,6 +309,7 @@ class Result:
         self.start = start
         self.end = end              # QEMU exit, host seconds since start
         self.log = log
+        self.stopped = False        # killed by the rig after stop_on
 
     def text(self):
         return "\n".join(t for _, t in self.lines)
@@ -396,8 +397,13 @@ class Guest:
             cmd += d.qemu_args(i)
         return cmd + self.extra_args
 
-    def run(self, label=None):
-        """Boot once; returns when QEMU exits (reset) or on timeout."""
+    def run(self, label=None, stop_on=None, grace=3.0):
+        """Boot once; returns when QEMU exits (reset) or on timeout.
+
+        stop_on: a regex; once a line matches, QEMU gets `grace` more
+        seconds to exit by itself, then it is stopped and the result says
+        .stopped (for guests that halt on purpose).
+        """
         self.boots += 1
         label = label or "boot%d" % self.boots
         vars_path = os.path.join(self.dir, "OVMF_VARS.%s.fd" % label)
@@ -407,6 +413,8 @@ class Guest:
         with open(os.path.join(self.dir, "%s.cmd" % label), "w") as f:
             f.write(" ".join(cmd) + "\n")
         lines = []
+        seen = threading.Event()
+        stop_re = re.compile(stop_on) if stop_on else None
         start = time.monotonic()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE,
@@ -422,25 +430,42 @@ class Guest:
                 lines.append((t, text))
                 logf.write("%9.3f %s\n" % (t, text))
                 logf.flush()
+                if stop_re and stop_re.search(text):
+                    seen.set()
 
         th = threading.Thread(target=reader, daemon=True)
         th.start()
-        timed_out = False
-        try:
-            rc = proc.wait(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            os.killpg(proc.pid, signal.SIGKILL)
-            rc = proc.wait()
+        timed_out = stopped = False
+        stop_at = None
+        rc = None
+        while rc is None:
+            try:
+                rc = proc.wait(timeout=0.2)
+            except subprocess.TimeoutExpired:
+                now = time.monotonic()
+                if seen.is_set() and stop_at is None:
+                    stop_at = now + grace
+                if stop_at is not None and now >= stop_at:
+                    stopped = True
+                elif now - start >= self.timeout:
+                    timed_out = True
+                if stopped or timed_out:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    rc = proc.wait()
         end = time.monotonic() - start
         th.join(timeout=5)
         if timed_out:
             logf.write("%9.3f RIG-HOST: timeout after %d s, QEMU killed\n"
                        % (end, self.timeout))
+        elif stopped:
+            logf.write("%9.3f RIG-HOST: stopped %.0f s after %r, QEMU "
+                       "killed\n" % (end, grace, stop_on))
         logf.write("%9.3f RIG-HOST: qemu exited rc=%d\n" % (end, rc))
         logf.close()
         os.unlink(vars_path)
-        return Result(lines, rc, timed_out, 0.0, end, log)
+        res = Result(lines, rc, timed_out, 0.0, end, log)
+        res.stopped = stopped
+        return res
 
 
 def stub_path():
