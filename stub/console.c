@@ -26,7 +26,8 @@
 
 static int serial_ok;
 static int serial_dead;
-static char log_buf[CONSOLE_LOG_BYTES];
+/* Page aligned: it is written to the dump area straight from here. */
+static char log_buf[CONSOLE_LOG_BYTES] __attribute__((aligned(4096)));
 static size_t log_len;
 
 void console_init(void)
@@ -94,4 +95,10 @@ const char *console_log(size_t *len)
 {
 	*len = log_len;
 	return log_buf;
+}
+
+uint64_t console_log_pa(size_t *len)
+{
+	*len = log_len;
+	return (uint64_t)(uintptr_t)log_buf;
 }

@@ -15,4 +15,7 @@ void bmlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Everything logged so far (for the dump area's log region). */
 const char *console_log(size_t *len);
 
+/* The same, as the physical address of the page-aligned buffer. */
+uint64_t console_log_pa(size_t *len);
+
 #endif /* STUB_CONSOLE_H */

@@ -58,7 +58,27 @@
 	X(E_TIMER_NO_PMTMR, -240, "no ACPI PM timer: timeouts use an uncalibrated TSC guess") \
 	X(E_TIMER_CALIBRATE, -241, "TSC calibration against the PM timer failed") \
 	X(E_CPU_UNKNOWN, -250, "the crashing CPU's APIC ID is not in the MADT") \
-	X(E_FAULT, -260, "CPU exception in the stub: report the lines above to the bmdump developers")
+	X(E_FAULT, -260, "CPU exception in the stub: report the lines above to the bmdump developers") \
+	X(E_GPT_NONE, -300, "no GPT on this disk") \
+	X(E_GPT_BAD, -301, "GPT header or partition entries corrupt (CRC or bounds)") \
+	X(E_AREA_NO_UUID, -310, "no bmdump.area= on the command line: run bmdump load to arm the stub; nothing written") \
+	X(E_AREA_NOT_FOUND, -311, "no dump area with the UUID of bmdump.area= on any disk: run bmdump prepare / bmdump load; nothing written") \
+	X(E_AREA_HEADER, -312, "the dump area's header is invalid: re-run bmdump prepare; nothing written") \
+	X(E_AREA_UNSAVED, -313, "the dump area holds a dump not saved yet: run bmdump save, or load with overwrite; nothing written") \
+	X(E_AREA_TOO_SMALL, -314, "the dump area cannot hold even the dump headers: make it larger with bmdump prepare; nothing written") \
+	X(E_AREA_ALIGN, -315, "the dump area is not 4 KiB aligned on the disk: re-create it with bmdump prepare --create") \
+	X(E_DESC_ADDR, -330, "bmdump.desc= does not point into the crashed kernel's RAM: dumping all RAM") \
+	X(E_DESC_MAGIC, -331, "no bitmap descriptor at bmdump.desc= (module unloaded?): dumping all RAM") \
+	X(E_DESC_VERSION, -332, "bitmap descriptor version unknown (module and stub from different releases): dumping all RAM") \
+	X(E_DESC_STATE, -333, "the kernel hook did not finish the bitmap at the crash: dumping all RAM") \
+	X(E_DESC_CRC, -334, "bitmap descriptor CRC mismatch (corrupt): dumping all RAM") \
+	X(E_DESC_CHUNKS, -335, "bitmap chunk table malformed or outside RAM: dumping all RAM") \
+	X(E_DESC_BITMAP_CRC, -336, "bitmap CRC mismatch (corrupt): dumping all RAM") \
+	X(E_DESC_NONE, -337, "no bmdump.desc= on the command line (bmdump.ko not loaded?): dumping all RAM") \
+	X(E_DUMP_NO_MEMORY, -350, "no memory left for the dump writer's buffers: increase crashkernel=") \
+	X(E_DUMP_IO, -351, "the disk reported a write error during the dump") \
+	X(E_DUMP_NOTES, -352, "the CPU notes and VMCOREINFO are too large for the dump header") \
+	X(E_STORAGE_NONE, -360, "no supported storage controller found (NVMe): nothing written")
 
 enum stub_error {
 #define STUB_ERROR_ENUM(name, code, msg) name = code,

@@ -69,7 +69,7 @@ volatile void *phys_mmio(uint64_t pa, uint64_t len)
 	return lookup(pa, len, 0, 0, 1);
 }
 
-static char log_buf[1 << 16];
+static char log_buf[1 << 16] __attribute__((aligned(4096)));
 static size_t log_len;
 
 void bmlog(const char *fmt, ...)
@@ -92,6 +92,12 @@ void bmlog(const char *fmt, ...)
 	}
 	if (getenv("UNIT_VERBOSE"))
 		fprintf(stderr, "bmdump: %s\n", line);
+}
+
+uint64_t console_log_pa(size_t *len)
+{
+	*len = log_len;
+	return (uint64_t)(uintptr_t)log_buf;
 }
 
 const char *fake_log(void)

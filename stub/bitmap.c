@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "bitmap.h"
+#include "bmdump/area.h"
+#include "bmdump/crc32c.h"
+#include "errors.h"
+#include "str.h"
+
+/* Dump level of a full dump: everything, zero pages shared (lossless). */
+#define FULL_DUMP_LEVEL	1
+
+static int check_desc(const struct core_info *ci, uint64_t pa,
+		      struct page_select *sel)
+{
+	const struct bmdump_desc *d;
+	uint64_t next_pfn = 0, i;
+	uint32_t crc;
+
+	if (pa % 8 || !core_ram_contains(ci, pa, pa + BMDUMP_DESC_HDR_SIZE))
+		return E_DESC_ADDR;
+	d = core_map(ci, pa, BMDUMP_DESC_HDR_SIZE);
+	if (!d)
+		return E_DESC_ADDR;
+	if (d->magic != BMDUMP_DESC_MAGIC)
+		return E_DESC_MAGIC;
+	if (d->version != BMDUMP_DESC_VERSION)
+		return E_DESC_VERSION;
+	if (d->desc_size < BMDUMP_DESC_HDR_SIZE ||
+	    d->desc_size > BMDUMP_DESC_SIZE ||
+	    d->nr_chunks > BMDUMP_DESC_MAX_CHUNKS ||
+	    BMDUMP_DESC_HDR_SIZE + d->nr_chunks * sizeof(struct bmdump_chunk) >
+	    d->desc_size)
+		return E_DESC_CHUNKS;
+	if (!core_ram_contains(ci, pa, pa + d->desc_size))
+		return E_DESC_ADDR;
+	d = core_map(ci, pa, d->desc_size);
+	if (!d)
+		return E_DESC_ADDR;
+	if (d->state != BMDUMP_DESC_DONE)
+		return E_DESC_STATE;
+	{
+		/* CRC over desc_size bytes with desc_crc taken as 0 */
+		uint32_t zero = 0;
+		size_t off = offsetof(struct bmdump_desc, desc_crc);
+
+		crc = bmdump_crc32c(0, d, off);
+		crc = bmdump_crc32c(crc, &zero, sizeof(zero));
+		crc = bmdump_crc32c(crc, (const uint8_t *)d + off + 4,
+				    d->desc_size - off - 4);
+		if (crc != d->desc_crc)
+			return E_DESC_CRC;
+	}
+	if (d->dump_level > 31 || !d->nr_chunks || !d->max_pfn)
+		return E_DESC_CHUNKS;
+	/*
+	 * Chunks in pfn order, not overlapping.  A gap (a hole the hook did
+	 * not cover) is allowed: pages there are dumped.
+	 */
+	crc = 0;
+	for (i = 0; i < d->nr_chunks; i++) {
+		const struct bmdump_chunk *c = &d->chunk[i];
+		uint64_t bytes = c->nr_pfns / 8;
+
+		if (c->first_pfn < next_pfn || c->first_pfn % 8 ||
+		    c->first_pfn >= d->max_pfn || !c->nr_pfns ||
+		    c->nr_pfns % 8 || c->nr_pfns > BMDUMP_CHUNK_MAX_PFNS ||
+		    c->phys % 4096 ||
+		    !core_ram_contains(ci, c->phys, c->phys + bytes))
+			return E_DESC_CHUNKS;
+		sel->chunk_bits[i] = core_map(ci, c->phys, bytes);
+		if (!sel->chunk_bits[i])
+			return E_DESC_CHUNKS;
+		crc = bmdump_crc32c(crc, sel->chunk_bits[i], bytes);
+		next_pfn = c->first_pfn + c->nr_pfns;
+	}
+	if (crc != d->bitmap_crc)
+		return E_DESC_BITMAP_CRC;
+	sel->desc = d;
+	return 0;
+}
+
+int bitmap_select(const struct core_info *ci, int has_desc, uint64_t desc_pa,
+		  struct page_select *sel)
+{
+	int err;
+
+	memset(sel, 0, sizeof(*sel));
+	err = has_desc ? check_desc(ci, desc_pa, sel) : E_DESC_NONE;
+	if (err) {
+		memset(sel, 0, sizeof(*sel));
+		sel->source = BMDUMP_SOURCE_FULL;
+		sel->error = err;
+		sel->dump_level = FULL_DUMP_LEVEL;
+		return err;
+	}
+	sel->source = BMDUMP_SOURCE_HOOK;
+	sel->dump_level = sel->desc->dump_level;
+	return 0;
+}
+
+int bitmap_keep(const struct page_select *sel, uint64_t pfn)
+{
+	const struct bmdump_desc *d = sel->desc;
+	uint32_t lo = 0, hi;
+
+	if (sel->source != BMDUMP_SOURCE_HOOK)
+		return 1;
+	if (pfn >= d->max_pfn)
+		return 1;	/* beyond what the hook saw: keep */
+	if (pfn < d->chunk[0].first_pfn)
+		return 1;
+	hi = d->nr_chunks;
+	while (lo + 1 < hi) {	/* chunks are sorted */
+		uint32_t mid = (lo + hi) / 2;
+
+		if (d->chunk[mid].first_pfn <= pfn)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	pfn -= d->chunk[lo].first_pfn;
+	if (pfn >= d->chunk[lo].nr_pfns)
+		return 1;	/* in a gap between chunks: keep */
+	return (sel->chunk_bits[lo][pfn >> 3] >> (pfn & 7)) & 1;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Which pages to dump: bmdump.ko's bitmap (contract 1) when it passes every
+ * check, else every RAM page.  The stub never writes the first kernel's
+ * memory, so the bitmap is read in place.
+ */
+#ifndef STUB_BITMAP_H
+#define STUB_BITMAP_H
+
+#include "bmdump/desc.h"
+#include "elfcore.h"
+
+struct page_select {
+	int source;			/* BMDUMP_SOURCE_HOOK or _FULL */
+	int error;			/* why not the hook's bitmap, or 0 */
+	uint32_t dump_level;		/* for the kdump sub-header */
+	const struct bmdump_desc *desc;
+	const uint8_t *chunk_bits[BMDUMP_DESC_MAX_CHUNKS];
+};
+
+/*
+ * Validate the descriptor at desc_pa (has_desc 0: none given) against the
+ * crashed kernel's RAM; fill sel either way.  Returns sel->error.
+ */
+int bitmap_select(const struct core_info *ci, int has_desc, uint64_t desc_pa,
+		  struct page_select *sel);
+
+/* Does the selection keep this pfn?  (RAM membership is checked apart.) */
+int bitmap_keep(const struct page_select *sel, uint64_t pfn);
+
+#endif /* STUB_BITMAP_H */

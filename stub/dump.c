@@ -1,0 +1,528 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Order of writes, so that any prefix of them leaves something readable:
+ *   1. area header WRITING, flushed
+ *   2. kdump header (status INCOMPLETE), sub-header, notes
+ *   3. 1st bitmap (RAM), 2nd bitmap (dumped)
+ *   4. page descriptors and page data, streamed in pfn order; page data
+ *      goes to the disk straight from the crashed kernel's pages
+ *   5. the shared zero page, flush
+ *   6. kdump header again without INCOMPLETE (unless the area was too
+ *      small), the stub's log, area header COMPLETE, flush
+ */
+#include "dump.h"
+#include "console.h"
+#include "errors.h"
+#include "io.h"
+#include "str.h"
+#include "timer.h"
+
+#define PAGE_SIZE		4096u
+#define DESC_PER_BUF		512u	/* 512 * 24 bytes = 3 pages */
+#define DESC_BUF_BYTES		(DESC_PER_BUF * sizeof(struct page_desc))
+#define DESC_BUFS		16u
+#define BITMAP_BUF_BYTES	(256u << 10)	/* 8 GiB of pfns per write */
+#define MAX_BATCH_PAGES		1024u
+
+_Static_assert(DESC_BUF_BYTES % PAGE_SIZE == 0, "descriptor buffers in pages");
+
+/* The dump in progress, for dump_emergency_log(). */
+static struct dump_area *active_area;
+
+struct writer {
+	struct dump_area *a;
+	const struct dump_input *in;
+	struct dump_stats *st;
+	struct kdump_layout lay;
+	uint64_t base;			/* image offset in the area */
+	uint64_t cut_pfn;		/* pfns >= cut_pfn are left out */
+	int zero_level;			/* dump level bit 1: share zero pages */
+	/* descriptor streaming */
+	struct page_desc *desc_buf[DESC_BUFS];
+	unsigned int desc_cur;
+	unsigned int desc_fill;
+	uint64_t desc_index;		/* descriptors emitted so far */
+	/* page-data streaming: consecutive data slots, one I/O */
+	uint64_t batch[MAX_BATCH_PAGES];
+	uint32_t batch_len;
+	uint32_t batch_max;
+	uint64_t batch_slot;		/* data slot of batch[0] */
+	uint64_t data_slots;		/* non-zero pages emitted so far */
+};
+
+static int io(struct writer *w, int err)
+{
+	return err ? (err < -100 ? err : E_DUMP_IO) : 0;
+}
+
+/* First and last+1 pfn of a RAM range: whole pages only. */
+static void range_pfns(const struct core_range *r, uint64_t *lo, uint64_t *hi)
+{
+	*lo = (r->start + PAGE_SIZE - 1) / PAGE_SIZE;
+	*hi = r->end / PAGE_SIZE;
+	if (*hi < *lo)
+		*hi = *lo;
+}
+
+static const uint8_t *page_ptr(const struct core_info *ci, uint64_t pfn)
+{
+	return core_map(ci, pfn * PAGE_SIZE, PAGE_SIZE);
+}
+
+static int page_is_zero(const uint8_t *p)
+{
+	const uint64_t *q = (const uint64_t *)p;
+	unsigned int i;
+
+	for (i = 0; i < PAGE_SIZE / 8; i++)
+		if (q[i])
+			return 0;
+	return 1;
+}
+
+static int keep(const struct writer *w, uint64_t pfn)
+{
+	return pfn < w->cut_pfn && bitmap_keep(w->in->sel, pfn);
+}
+
+struct note_copy {
+	uint8_t *dst;
+	uint64_t len;
+	uint64_t vmcoreinfo_off;	/* of the VMCOREINFO desc in the blob */
+	uint64_t vmcoreinfo_size;
+};
+
+static int copy_note(const struct core_note *n, void *ctx)
+{
+	struct note_copy *c = ctx;
+
+	if (n->namesz == 11 && !memcmp(n->name, "VMCOREINFO", 11)) {
+		c->vmcoreinfo_off = c->len + (uint64_t)(n->desc - n->raw);
+		c->vmcoreinfo_size = n->descsz;
+	}
+	memcpy(c->dst + c->len, n->raw, n->raw_len);
+	c->len += n->raw_len;
+	return 0;
+}
+
+/* Block 0 and the sub-header blocks, in one page-aligned buffer. */
+static int build_headers(struct writer *w, uint8_t *buf, int incomplete)
+{
+	const struct dump_input *in = w->in;
+	struct disk_dump_header *dh = (struct disk_dump_header *)buf;
+	struct kdump_sub_header *sh =
+		(struct kdump_sub_header *)(buf + PAGE_SIZE);
+	struct note_copy c = { (uint8_t *)(sh + 1), 0, 0, 0 };
+	int err;
+
+	memset(buf, 0, (1 + w->lay.sub_hdr_blocks) * PAGE_SIZE);
+	memcpy(dh->signature, KDUMP_SIGNATURE, KDUMP_SIG_LEN);
+	dh->header_version = KDUMP_HEADER_VERSION;
+	dh->utsname = *in->uts;
+	dh->timestamp.tv_sec = in->vi->has_crashtime ? in->vi->crashtime : 0;
+	dh->timestamp.tv_usec = 0;
+	dh->status = incomplete ? DUMP_DH_COMPRESSED_INCOMPLETE : 0;
+	dh->block_size = PAGE_SIZE;
+	dh->sub_hdr_size = (int32_t)w->lay.sub_hdr_blocks;
+	dh->bitmap_blocks = (uint32_t)w->lay.bitmap_blocks;
+	dh->max_mapnr = w->lay.max_mapnr > UINT32_MAX ? UINT32_MAX :
+			(uint32_t)w->lay.max_mapnr;
+	dh->nr_cpus = in->nr_cpus;
+	dh->current_cpu = in->crashed_cpu > 0 ? (uint32_t)in->crashed_cpu : 0;
+
+	err = elfcore_for_each_note(in->ci, copy_note, &c);
+	if (err)
+		return err;
+	if (c.len != w->lay.note_size)
+		return E_DUMP_NOTES;
+	sh->phys_base = in->vi->has_phys_base ? (uint64_t)in->vi->phys_base : 0;
+	sh->dump_level = (int32_t)in->sel->dump_level;
+	sh->offset_note = w->lay.note_offset;
+	sh->size_note = c.len;
+	sh->offset_vmcoreinfo = w->lay.note_offset + c.vmcoreinfo_off;
+	sh->size_vmcoreinfo = c.vmcoreinfo_size;
+	sh->max_mapnr_64 = w->lay.max_mapnr;
+	return 0;
+}
+
+static int write_headers(struct writer *w, int incomplete)
+{
+	uint64_t bytes = (1 + w->lay.sub_hdr_blocks) * PAGE_SIZE;
+	uint64_t buf = dma_alloc(bytes, PAGE_SIZE);
+	int err;
+
+	if (!buf)
+		return E_DUMP_NO_MEMORY;
+	err = build_headers(w, (uint8_t *)(uintptr_t)buf, incomplete);
+	if (err)
+		return err;
+	err = area_write_buf(w->a, w->base, buf, bytes);
+	if (err)
+		return io(w, err);
+	return io(w, w->a->dev->wait_idle(w->a->dev));
+}
+
+/* Both bitmaps, a buffer at a time: bit = pfn, LSB first. */
+static int write_bitmaps(struct writer *w)
+{
+	const struct core_info *ci = w->in->ci;
+	uint64_t buf = dma_alloc(BITMAP_BUF_BYTES, PAGE_SIZE);
+	uint8_t *bits = (uint8_t *)(uintptr_t)buf;
+	uint64_t half = w->lay.bitmap_half_bytes, off;
+	int second, err;
+
+	if (!buf)
+		return E_DUMP_NO_MEMORY;
+	for (second = 0; second < 2; second++) {
+		for (off = 0; off < half; off += BITMAP_BUF_BYTES) {
+			uint64_t len = half - off < BITMAP_BUF_BYTES ?
+				       half - off : BITMAP_BUF_BYTES;
+			uint64_t first = off * 8, last = (off + len) * 8;
+			unsigned int i;
+
+			memset(bits, 0, len);
+			for (i = 0; i < ci->nr_ram; i++) {
+				uint64_t lo, hi, pfn;
+
+				range_pfns(&ci->ram[i], &lo, &hi);
+				if (lo < first)
+					lo = first;
+				if (hi > last)
+					hi = last;
+				for (pfn = lo; pfn < hi; pfn++) {
+					if (second && !keep(w, pfn))
+						continue;
+					bits[(pfn - first) >> 3] |=
+						(uint8_t)(1u << (pfn & 7));
+				}
+			}
+			err = area_write_buf(w->a, w->base +
+					     w->lay.bitmap_offset +
+					     second * half + off, buf, len);
+			if (!err)
+				err = w->a->dev->wait_idle(w->a->dev);
+			if (err)
+				return io(w, err);
+		}
+	}
+	return 0;
+}
+
+static int flush_batch(struct writer *w)
+{
+	uint64_t off;
+	int err;
+
+	if (!w->batch_len)
+		return 0;
+	off = w->base + w->lay.data_offset + (1 + w->batch_slot) * PAGE_SIZE;
+	err = area_write(w->a, off, w->batch, w->batch_len);
+	w->batch_slot += w->batch_len;
+	w->batch_len = 0;
+	return io(w, err);
+}
+
+static int flush_descs(struct writer *w)
+{
+	uint64_t first = w->desc_index - w->desc_fill, off, bytes;
+	int err;
+
+	if (!w->desc_fill)
+		return 0;
+	off = w->base + w->lay.desc_offset + first * sizeof(struct page_desc);
+	bytes = ((uint64_t)w->desc_fill * sizeof(struct page_desc) +
+		 PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
+	err = area_write_buf(w->a, off,
+			     (uint64_t)(uintptr_t)w->desc_buf[w->desc_cur],
+			     bytes);
+	if (err)
+		return io(w, err);
+	w->desc_fill = 0;
+	w->desc_cur = (w->desc_cur + 1) % DESC_BUFS;
+	if (!w->desc_cur) {
+		/* Every buffer is in flight: let them land before reuse. */
+		err = w->a->dev->wait_idle(w->a->dev);
+		if (err)
+			return io(w, err);
+	}
+	memset(w->desc_buf[w->desc_cur], 0, DESC_BUF_BYTES);
+	return 0;
+}
+
+static int emit(struct writer *w, uint64_t pfn)
+{
+	const uint8_t *p = page_ptr(w->in->ci, pfn);
+	struct page_desc *d;
+	int err;
+
+	if (!p)
+		return E_DUMP_IO;	/* a RAM page we cannot map: a bug */
+	d = &w->desc_buf[w->desc_cur][w->desc_fill++];
+	d->size = PAGE_SIZE;
+	d->flags = 0;
+	d->page_flags = 0;
+	if (w->zero_level && page_is_zero(p)) {
+		d->offset = (int64_t)w->lay.zero_page_offset;
+		w->st->zero_pages++;
+	} else {
+		d->offset = (int64_t)(w->lay.data_offset +
+				      (1 + w->data_slots) * PAGE_SIZE);
+		if (w->batch_len == w->batch_max) {
+			err = flush_batch(w);
+			if (err)
+				return err;
+		}
+		/* Zero copy: the device reads the crashed kernel's page. */
+		w->batch[w->batch_len++] = (uint64_t)(uintptr_t)p;
+		w->data_slots++;
+		w->st->data_pages++;
+	}
+	w->desc_index++;
+	w->st->pages_dumped++;
+	if (w->desc_fill == DESC_PER_BUF)
+		return flush_descs(w);
+	return 0;
+}
+
+static int write_pages(struct writer *w)
+{
+	const struct core_info *ci = w->in->ci;
+	uint64_t zero = dma_alloc(PAGE_SIZE, PAGE_SIZE);
+	unsigned int i;
+	int err;
+
+	if (!zero)
+		return E_DUMP_NO_MEMORY;
+	for (i = 0; i < DESC_BUFS; i++) {
+		uint64_t b = dma_alloc(DESC_BUF_BYTES, PAGE_SIZE);
+
+		if (!b)
+			return E_DUMP_NO_MEMORY;
+		w->desc_buf[i] = (struct page_desc *)(uintptr_t)b;
+	}
+	w->batch_max = w->a->dev->max_io_bytes / PAGE_SIZE;
+	if (w->batch_max > MAX_BATCH_PAGES)
+		w->batch_max = MAX_BATCH_PAGES;
+	if (!w->batch_max)
+		w->batch_max = 1;
+
+	err = area_write_buf(w->a, w->base + w->lay.zero_page_offset, zero,
+			     PAGE_SIZE);
+	if (err)
+		return io(w, err);
+	for (i = 0; i < ci->nr_ram; i++) {
+		uint64_t lo, hi, pfn;
+
+		range_pfns(&ci->ram[i], &lo, &hi);
+		for (pfn = lo; pfn < hi; pfn++) {
+			if (!keep(w, pfn))
+				continue;
+			err = emit(w, pfn);
+			if (err)
+				return err;
+		}
+	}
+	err = flush_batch(w);
+	if (!err)
+		err = flush_descs(w);
+	if (err)
+		return err;
+	return io(w, w->a->dev->wait_idle(w->a->dev));
+}
+
+static int layout(struct writer *w, uint64_t dumpable, uint64_t nonzero)
+{
+	if (kdump_layout_compute(&w->lay, PAGE_SIZE, w->in->ci->max_pfn,
+				 w->in->ci->notes_bytes, dumpable, nonzero))
+		return E_DUMP_NOTES;
+	return 0;
+}
+
+/*
+ * Count what the selection keeps.  If the image cannot fit even with every
+ * page raw, find the largest pfn prefix that fits exactly (reading pages to
+ * know which are zero) and leave the rest out: an incomplete but readable
+ * dump beats none.
+ */
+static int plan(struct writer *w)
+{
+	const struct core_info *ci = w->in->ci;
+	uint64_t cap = w->a->hdr->dump_capacity, kept = 0, nonzero = 0, ram = 0;
+	unsigned int i;
+	int err;
+
+	w->cut_pfn = UINT64_MAX;
+	for (i = 0; i < ci->nr_ram; i++) {
+		uint64_t lo, hi, pfn;
+
+		range_pfns(&ci->ram[i], &lo, &hi);
+		ram += hi - lo;
+		for (pfn = lo; pfn < hi; pfn++)
+			kept += bitmap_keep(w->in->sel, pfn);
+	}
+	w->st->pages_ram = ram;
+	w->st->pages_selected = kept;
+	err = layout(w, kept, kept);
+	if (err)
+		return err;
+	if (w->lay.total_bytes <= cap)
+		return 0;
+
+	err = layout(w, 0, 0);
+	if (err)
+		return err;
+	if (w->lay.total_bytes > cap)
+		return E_AREA_TOO_SMALL;
+	kept = 0;
+	for (i = 0; i < ci->nr_ram && w->cut_pfn == UINT64_MAX; i++) {
+		uint64_t lo, hi, pfn;
+
+		range_pfns(&ci->ram[i], &lo, &hi);
+		for (pfn = lo; pfn < hi; pfn++) {
+			const uint8_t *p;
+			uint64_t nz;
+
+			if (!bitmap_keep(w->in->sel, pfn))
+				continue;
+			p = page_ptr(ci, pfn);
+			nz = nonzero + !(p && w->zero_level && page_is_zero(p));
+			err = layout(w, kept + 1, nz);
+			if (err)
+				return err;
+			if (w->lay.total_bytes > cap) {
+				w->cut_pfn = pfn;
+				break;
+			}
+			kept++;
+			nonzero = nz;
+		}
+	}
+	w->st->incomplete = 1;
+	w->st->cut_pfn = w->cut_pfn;
+	return layout(w, kept, nonzero);
+}
+
+static void copy_str(char *dst, const char *src, size_t n)
+{
+	size_t len = strnlen(src, n - 1);
+
+	memcpy(dst, src, len);
+	dst[len] = 0;
+}
+
+static int write_log(struct dump_area *a)
+{
+	size_t len;
+	uint64_t pa = console_log_pa(&len), bytes;
+
+	bytes = (len + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
+	if (bytes > a->hdr->log_bytes) {
+		bytes = a->hdr->log_bytes;
+		len = bytes;
+	}
+	a->hdr->log_used = len;
+	if (!bytes)
+		return 0;
+	return area_write_buf(a, a->hdr->log_offset, pa, bytes);
+}
+
+int dump_write(struct dump_area *a, const struct dump_input *in,
+	       struct dump_stats *st)
+{
+	struct bmdump_area_header *h = a->hdr;
+	static struct writer w;
+	uint64_t t0;
+	int err;
+
+	memset(&w, 0, sizeof(w));
+	memset(st, 0, sizeof(*st));
+	w.a = a;
+	w.in = in;
+	w.st = st;
+	w.base = h->dump_offset;
+	w.zero_level = in->sel->dump_level & 1;
+	err = plan(&w);
+	if (err)
+		return err;
+
+	t0 = rdtsc();
+	h->state = BMDUMP_AREA_WRITING;
+	h->flags = (in->sel->source == BMDUMP_SOURCE_HOOK ?
+		    BMDUMP_AREA_F_BITMAP_HOOK : 0) |
+		   (a->overwrote ? BMDUMP_AREA_F_OVERWROTE : 0) |
+		   (st->incomplete ? BMDUMP_AREA_F_INCOMPLETE : 0);
+	h->dump_bytes = 0;
+	h->log_used = 0;
+	h->generation++;
+	h->crash_time = in->vi->has_crashtime ? in->vi->crashtime : 0;
+	h->save_time = 0;
+	h->bitmap_source = in->sel->source;
+	h->bitmap_error = in->sel->error;
+	h->stub_error = 0;
+	h->pages_planned = st->pages_selected;
+	h->pages_dumped = 0;
+	h->zero_pages = 0;
+	h->write_ms = 0;
+	copy_str(h->osrelease, in->uts->release, sizeof(h->osrelease));
+	copy_str(h->nodename, in->uts->nodename, sizeof(h->nodename));
+	err = area_write_header(a);
+	if (!err)
+		err = a->dev->flush(a->dev);
+	if (err)
+		return io(&w, err);
+	active_area = a;
+
+	err = write_headers(&w, 1);
+	if (!err)
+		err = write_bitmaps(&w);
+	if (!err)
+		err = write_pages(&w);
+	if (err)
+		return err;
+	st->image_bytes = w.lay.data_offset + (1 + w.data_slots) * PAGE_SIZE;
+	st->write_us = timer_us_since(t0);
+
+	t0 = rdtsc();
+	err = io(&w, a->dev->flush(a->dev));
+	/* Only now may the image say it is whole. */
+	if (!err && !st->incomplete)
+		err = write_headers(&w, 0);
+	if (err)
+		return err;
+	h->state = BMDUMP_AREA_COMPLETE;
+	h->dump_bytes = st->image_bytes;
+	h->pages_dumped = st->pages_dumped;
+	h->zero_pages = st->zero_pages;
+	h->write_ms = (st->write_us + timer_us_since(t0)) / 1000;
+	bmlog("dump: %llu pages (%llu zero) in %llu bytes, area %s",
+	      (unsigned long long)st->pages_dumped,
+	      (unsigned long long)st->zero_pages,
+	      (unsigned long long)st->image_bytes,
+	      st->incomplete ? "INCOMPLETE" : "complete");
+	err = io(&w, write_log(a));
+	if (!err)
+		err = io(&w, a->dev->wait_idle(a->dev));
+	if (!err)
+		err = io(&w, area_write_header(a));
+	if (!err)
+		err = io(&w, a->dev->flush(a->dev));
+	st->flush_us = timer_us_since(t0);
+	active_area = NULL;
+	return err;
+}
+
+void dump_emergency_log(int err)
+{
+	struct dump_area *a = active_area;
+
+	if (!a)
+		return;
+	active_area = NULL;	/* once: a failure in here must not loop */
+	a->hdr->stub_error = err;
+	if (a->dev->wait_idle(a->dev) || write_log(a) ||
+	    a->dev->wait_idle(a->dev) || area_write_header(a) ||
+	    a->dev->flush(a->dev))
+		bmlog("could not record the error in the area either");
+	else
+		bmlog("error and log recorded in the area (state WRITING)");
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The dump writer (contract 3): a kdump-compressed image, header version 6,
+ * as makedumpfile writes it, into the dump area.  It knows the block sink
+ * (struct blkdev through struct dump_area) and nothing about the drivers.
+ */
+#ifndef STUB_DUMP_H
+#define STUB_DUMP_H
+
+#include "area.h"
+#include "bitmap.h"
+#include "bmdump/kdump.h"
+#include "elfcore.h"
+#include "vmcoreinfo.h"
+
+struct dump_input {
+	const struct core_info *ci;
+	const struct vmcoreinfo *vi;
+	const struct kdump_new_utsname *uts;
+	const struct page_select *sel;
+	int nr_cpus;
+	int crashed_cpu;
+};
+
+struct dump_stats {
+	uint64_t pages_ram;		/* 1st bitmap bits */
+	uint64_t pages_selected;	/* what the selection keeps */
+	uint64_t pages_dumped;		/* 2nd bitmap bits */
+	uint64_t zero_pages;
+	uint64_t data_pages;		/* raw pages written */
+	uint64_t image_bytes;
+	int incomplete;
+	uint64_t cut_pfn;		/* incomplete: first pfn left out */
+	uint64_t write_us;		/* headers, bitmaps, pages */
+	uint64_t flush_us;
+};
+
+/*
+ * Write the whole dump into the area, flush, and mark the area COMPLETE.
+ * The area header goes WRITING first, COMPLETE only after everything else
+ * is durable.
+ */
+int dump_write(struct dump_area *a, const struct dump_input *in,
+	       struct dump_stats *st);
+
+/*
+ * After a failure once the area is WRITING: put the console log and the
+ * error code into the area, best effort.  Safe to call at any time.
+ */
+void dump_emergency_log(int err);
+
+#endif /* STUB_DUMP_H */

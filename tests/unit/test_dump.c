@@ -1,0 +1,578 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The dump writer end to end on the host: a fake crashed kernel (ELF core
+ * header, notes, RAM pages, a bmdump.ko descriptor) and a RAM-backed disk
+ * with a GPT and a dump area.  The image written is read back field by
+ * field: headers, both bitmaps, descriptors, every page's bytes.
+ */
+#define _GNU_SOURCE
+#include "fakes.h"
+#include "ramdisk.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "area.h"
+#include "bitmap.h"
+#include "bmdump/area.h"
+#include "bmdump/crc32c.h"
+#include "bmdump/desc.h"
+#include "bmdump/kdump.h"
+#include "dump.h"
+#include "elfcore.h"
+#include "errors.h"
+#include "vmcoreinfo.h"
+
+#define PG		4096ull
+#define LOW_START	0x1000ull
+#define LOW_END		0xa0000ull
+#define BACKUP_PA	0x7000000ull	/* where kexec_load's copy lives */
+#define MID_START	0x100000ull
+#define MID_END		0x500000ull
+#define HIGH_START	0x800000ull
+#define HIGH_END	0x900000ull
+#define NOTES_PA	0x200000ull	/* inside MID */
+#define DESC_PA		0x300000ull	/* inside MID */
+#define CHUNK_PA	0x301000ull
+#define HDR_PA		0x6000000ull	/* elfcorehdr, in the "crash region" */
+#define MAX_PFN		(HIGH_END / PG)
+
+static const uint8_t area_uuid[16] = {
+	0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+	0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x01 };
+static const uint8_t type_guid[16] = BMDUMP_AREA_TYPE_GUID_GPT;
+
+static uint8_t *mid, *high, *backup, *hdrbuf;
+static struct core_info ci;
+static struct vmcoreinfo vi;
+static struct kdump_new_utsname uts;
+static struct ramdisk rd;
+static struct stub_options opt;
+
+static const char vmcoreinfo_text[] =
+	"OSRELEASE=6.1.0-test\nPAGESIZE=4096\nCRASHTIME=1700000000\n"
+	"NUMBER(phys_base)=16777216\nKERNELOFFSET=0\n";
+
+static void put(uint8_t *p, const void *v, size_t n)
+{
+	memcpy(p, v, n);
+}
+
+static uint8_t *ram_ptr(uint64_t pa)
+{
+	if (pa >= LOW_START && pa < LOW_END)
+		return backup + (pa - LOW_START);
+	if (pa >= MID_START && pa < MID_END)
+		return mid + (pa - MID_START);
+	if (pa >= HIGH_START && pa < HIGH_END)
+		return high + (pa - HIGH_START);
+	return NULL;
+}
+
+/* Page contents: every third page zero, else its pfn repeated. */
+static void fill_pages(void)
+{
+	uint64_t pfn;
+
+	for (pfn = 0; pfn < MAX_PFN; pfn++) {
+		uint8_t *p = ram_ptr(pfn * PG);
+		uint64_t i;
+
+		if (!p)
+			continue;
+		if (pfn % 3 == 0) {
+			memset(p, 0, PG);
+			continue;
+		}
+		for (i = 0; i < PG / 8; i++)
+			memcpy(p + i * 8, &pfn, 8);
+	}
+}
+
+static size_t note(uint8_t *p, const char *name, uint32_t type,
+		   const void *desc, uint32_t descsz)
+{
+	uint32_t namesz = (uint32_t)strlen(name) + 1;
+	size_t off = 12 + ((namesz + 3) & ~3u);
+
+	put(p, &namesz, 4);
+	put(p + 4, &descsz, 4);
+	put(p + 8, &type, 4);
+	memcpy(p + 12, name, namesz);
+	memcpy(p + off, desc, descsz);
+	return off + ((descsz + 3) & ~3u);
+}
+
+static void phdr(uint8_t *ph, uint32_t type, uint64_t off, uint64_t vaddr,
+		 uint64_t paddr, uint64_t size)
+{
+	memset(ph, 0, 56);
+	put(ph, &type, 4);
+	put(ph + 8, &off, 8);
+	put(ph + 16, &vaddr, 8);
+	put(ph + 24, &paddr, 8);
+	put(ph + 32, &size, 8);
+	put(ph + 40, &size, 8);
+}
+
+/* Two CPU note buffers, the VMCOREINFO note, three RAM PT_LOADs. */
+static void build_core(void)
+{
+	uint8_t prs[336];
+	uint8_t *notes = mid + (NOTES_PA - MID_START);
+	size_t n0, n1, nv;
+	uint16_t v16;
+	uint64_t v64, rip = 0xffffffff81234567ull;
+	uint8_t *ph;
+
+	memset(prs, 0, sizeof(prs));
+	memcpy(prs + 112 + 16 * 8, &rip, 8);
+	n0 = note(notes, "CORE", 1, prs, sizeof(prs));
+	rip++;
+	memcpy(prs + 112 + 16 * 8, &rip, 8);
+	n1 = note(notes + 0x400, "CORE", 1, prs, sizeof(prs));
+	nv = note(notes + 0x800, "VMCOREINFO", 0, vmcoreinfo_text,
+		  sizeof(vmcoreinfo_text) - 1);
+
+	memset(hdrbuf, 0, 4096);
+	memcpy(hdrbuf, "\177ELF\2\1\1", 7);
+	v16 = 4;
+	put(hdrbuf + 16, &v16, 2);
+	v16 = 62;
+	put(hdrbuf + 18, &v16, 2);
+	v64 = 64;
+	put(hdrbuf + 32, &v64, 8);
+	v16 = 56;
+	put(hdrbuf + 54, &v16, 2);
+	v16 = 6;
+	put(hdrbuf + 56, &v16, 2);
+	ph = hdrbuf + 64;
+	phdr(ph, 4, NOTES_PA, 0, 0, n0 + 12);
+	phdr(ph + 56, 4, NOTES_PA + 0x400, 0, 0, n1 + 12);
+	phdr(ph + 112, 4, NOTES_PA + 0x800, 0, 0, nv);
+	phdr(ph + 168, 1, BACKUP_PA, 0xffff888000000000ull + LOW_START,
+	     LOW_START, LOW_END - LOW_START);
+	phdr(ph + 224, 1, MID_START, 0xffff888000000000ull + MID_START,
+	     MID_START, MID_END - MID_START);
+	phdr(ph + 280, 1, HIGH_START, 0xffff888000000000ull + HIGH_START,
+	     HIGH_START, HIGH_END - HIGH_START);
+	assert_int_equal(elfcore_parse(hdrbuf, HDR_PA, 4096, &ci), 0);
+	assert_int_equal(elfcore_parse_notes(&ci), 0);
+	assert_int_equal(ci.nr_cpus, 2);
+	assert_int_equal(vmcoreinfo_parse(vmcoreinfo_text,
+					  sizeof(vmcoreinfo_text) - 1, &vi), 0);
+	memset(&uts, 0, sizeof(uts));
+	strcpy(uts.sysname, "Linux");
+	strcpy(uts.nodename, "testnode");
+	strcpy(uts.release, "6.1.0-test");
+	strcpy(uts.machine, "x86_64");
+}
+
+/* bmdump.ko's descriptor: keep odd pfns, with level 31. */
+static void build_desc(int corrupt)
+{
+	struct bmdump_desc *d = (struct bmdump_desc *)ram_ptr(DESC_PA);
+	uint8_t *bits = ram_ptr(CHUNK_PA);
+	uint64_t pfn;
+	uint32_t zero = 0;
+	size_t off = offsetof(struct bmdump_desc, desc_crc);
+
+	memset(d, 0, BMDUMP_DESC_SIZE);
+	memset(bits, 0, MAX_PFN / 8);
+	for (pfn = 0; pfn < MAX_PFN; pfn++)
+		if (pfn & 1)
+			bits[pfn >> 3] |= 1 << (pfn & 7);
+	d->magic = BMDUMP_DESC_MAGIC;
+	d->version = BMDUMP_DESC_VERSION;
+	d->desc_size = BMDUMP_DESC_SIZE;
+	d->state = BMDUMP_DESC_DONE;
+	d->dump_level = 31;
+	d->max_pfn = MAX_PFN;
+	d->nr_chunks = 1;
+	d->chunk[0].phys = CHUNK_PA;
+	d->chunk[0].first_pfn = 0;
+	d->chunk[0].nr_pfns = MAX_PFN;
+	d->bitmap_crc = bmdump_crc32c(0, bits, MAX_PFN / 8);
+	d->desc_crc = bmdump_crc32c(bmdump_crc32c(bmdump_crc32c(0, d, off),
+						  &zero, 4),
+				    (uint8_t *)d + off + 4,
+				    BMDUMP_DESC_SIZE - off - 4);
+	if (corrupt)
+		bits[5] ^= 0x10;	/* after the CRCs: the bitmap lies */
+}
+
+#define PART_FIRST	2048ull	/* 1 MiB, 512-byte blocks */
+#define LOG_BYTES	(64ull << 10)
+
+static struct bmdump_area_header *disk_area(void)
+{
+	return (struct bmdump_area_header *)(rd.data + PART_FIRST * 512);
+}
+
+static void make_disk(uint64_t disk_bytes, uint64_t part_blocks,
+		      uint32_t state)
+{
+	struct bmdump_area_header *h;
+	uint64_t part_bytes;
+
+	ramdisk_init(&rd, disk_bytes, 512, 128 * 1024);
+	ramdisk_gpt(&rd, type_guid, PART_FIRST, PART_FIRST + part_blocks - 1);
+	part_bytes = part_blocks * 512;
+	h = disk_area();
+	h->magic = BMDUMP_AREA_MAGIC;
+	h->version = BMDUMP_AREA_VERSION;
+	h->header_bytes = BMDUMP_AREA_HDR_SIZE;
+	memcpy(h->area_uuid, area_uuid, 16);
+	h->state = state;
+	h->area_bytes = part_bytes;
+	h->log_offset = 4096;
+	h->log_bytes = LOG_BYTES;
+	h->dump_offset = 4096 + LOG_BYTES;
+	h->dump_capacity = (part_bytes - h->dump_offset) & ~4095ull;
+	h->crc = bmdump_area_crc(h);
+	memset(&opt, 0, sizeof(opt));
+	opt.has_area = 1;
+	memcpy(opt.area_uuid, area_uuid, 16);
+}
+
+static int setup(void **state)
+{
+	/* page aligned, as physical pages are: they go to the disk as is */
+	backup = aligned_alloc(4096, LOW_END);
+	mid = aligned_alloc(4096, MID_END - MID_START);
+	high = aligned_alloc(4096, HIGH_END - HIGH_START);
+	hdrbuf = aligned_alloc(4096, 4096);
+	memset(mid, 0, MID_END - MID_START);
+	fake_phys_reset();
+	/* the low range's bytes live in the backup copy */
+	fake_phys_add(BACKUP_PA, backup, LOW_END - LOW_START, FAKE_RAM);
+	fake_phys_add(MID_START, mid, MID_END - MID_START, FAKE_RAM);
+	fake_phys_add(HIGH_START, high, HIGH_END - HIGH_START, FAKE_RAM);
+	fake_phys_add(HDR_PA, hdrbuf, 4096, FAKE_RAM);
+	fill_pages();
+	build_core();
+	fake_log_reset();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	free(backup);
+	free(mid);
+	free(high);
+	free(hdrbuf);
+	ramdisk_free(&rd);
+	return 0;
+}
+
+static int bit(const uint8_t *bm, uint64_t pfn)
+{
+	return (bm[pfn >> 3] >> (pfn & 7)) & 1;
+}
+
+static int in_ram(uint64_t pfn)
+{
+	uint64_t pa = pfn * PG;
+
+	return (pa >= LOW_START && pa < LOW_END) ||
+	       (pa >= MID_START && pa < MID_END) ||
+	       (pa >= HIGH_START && pa < HIGH_END);
+}
+
+static int page_zero(const uint8_t *p)
+{
+	uint64_t i;
+
+	for (i = 0; i < PG; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+/* Read the image back as crash/libkdumpfile would, check every page. */
+static void verify_image(int hook, int expect_incomplete, uint64_t *cut)
+{
+	struct bmdump_area_header *h = disk_area();
+	const uint8_t *img = (const uint8_t *)h + h->dump_offset;
+	const struct disk_dump_header *dh = (const void *)img;
+	const struct kdump_sub_header *sh = (const void *)(img + 4096);
+	const uint8_t *bm1, *bm2;
+	const struct page_desc *pd;
+	uint64_t half, pfn, idx = 0, last_kept = 0;
+	int64_t zero_off = 0, data_off = 0;
+
+	assert_int_equal(bmdump_area_check(h, 0), 0);
+	assert_int_equal(h->state, BMDUMP_AREA_COMPLETE);
+	assert_memory_equal(dh->signature, "KDUMP   ", 8);
+	assert_int_equal(dh->header_version, 6);
+	assert_int_equal(dh->block_size, 4096);
+	assert_int_equal(dh->nr_cpus, 2);
+	assert_int_equal(dh->timestamp.tv_sec, 1700000000);
+	assert_int_equal(dh->timestamp.tv_usec, 0);
+	assert_string_equal(dh->utsname.release, "6.1.0-test");
+	assert_string_equal(dh->utsname.machine, "x86_64");
+	assert_int_equal(!!(dh->status & DUMP_DH_COMPRESSED_INCOMPLETE),
+			 expect_incomplete);
+	assert_int_equal(!!(h->flags & BMDUMP_AREA_F_INCOMPLETE),
+			 expect_incomplete);
+	assert_int_equal(!!(h->flags & BMDUMP_AREA_F_BITMAP_HOOK), hook);
+	assert_int_equal(h->bitmap_source,
+			 hook ? BMDUMP_SOURCE_HOOK : BMDUMP_SOURCE_FULL);
+	assert_int_equal(dh->max_mapnr, MAX_PFN);
+	assert_int_equal(sh->max_mapnr_64, MAX_PFN);
+	assert_int_equal(sh->phys_base, 16777216);
+	assert_int_equal(sh->dump_level, hook ? 31 : 1);
+	assert_int_equal(sh->offset_note, 4096 + 104);
+	/* the VMCOREINFO text is where the sub-header says */
+	assert_int_equal(sh->size_vmcoreinfo, sizeof(vmcoreinfo_text) - 1);
+	assert_memory_equal(img + sh->offset_vmcoreinfo, vmcoreinfo_text,
+			    sh->size_vmcoreinfo);
+	assert_int_equal(sh->size_note, ci.notes_bytes);
+	/* the stub's log is in the area */
+	assert_true(h->log_used > 0);
+	assert_non_null(memmem((const uint8_t *)h + h->log_offset, h->log_used,
+			       "dump:", 5));
+
+	half = (dh->bitmap_blocks / 2) * 4096ull;
+	bm1 = img + (1 + dh->sub_hdr_size) * 4096ull;
+	bm2 = bm1 + half;
+	pd = (const void *)(bm2 + half);
+	for (pfn = 0; pfn < MAX_PFN; pfn++) {
+		int kept = in_ram(pfn) && (!hook || (pfn & 1));
+
+		assert_int_equal(bit(bm1, pfn), in_ram(pfn));
+		if (expect_incomplete && !bit(bm2, pfn) && kept) {
+			kept = 0;	/* left out: must be past the cut */
+			assert_true(pfn > last_kept);
+		}
+		if (!expect_incomplete)
+			assert_int_equal(bit(bm2, pfn), kept);
+		if (!bit(bm2, pfn))
+			continue;
+		assert_true(kept);
+		last_kept = pfn;
+		if (zero_off)
+			assert_true(data_off == 0 || data_off > zero_off);
+		assert_int_equal(pd[idx].size, 4096);
+		assert_int_equal(pd[idx].flags, 0);
+		assert_true(pd[idx].offset % 4096 == 0);
+		assert_true((uint64_t)pd[idx].offset + 4096 <= h->dump_bytes);
+		assert_memory_equal(img + pd[idx].offset, ram_ptr(pfn * PG), PG);
+		if (page_zero(ram_ptr(pfn * PG))) {
+			/* every zero page shares one block */
+			if (!zero_off)
+				zero_off = pd[idx].offset;
+			assert_int_equal(pd[idx].offset, zero_off);
+		} else {
+			assert_true(pd[idx].offset > data_off);
+			data_off = pd[idx].offset;
+		}
+		idx++;
+	}
+	assert_int_equal(idx, h->pages_dumped);
+	if (cut)
+		*cut = last_kept;
+}
+
+static void test_hook_bitmap_dump(void **state)
+{
+	struct page_select sel;
+	struct dump_area a;
+	struct dump_stats st;
+	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0 };
+
+	build_desc(0);
+	make_disk(64ull << 20, (48ull << 20) / 512, BMDUMP_AREA_EMPTY);
+	assert_int_equal(bitmap_select(&ci, 1, DESC_PA, &sel), 0);
+	assert_int_equal(sel.source, BMDUMP_SOURCE_HOOK);
+	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), 0);
+	assert_int_equal(dump_write(&a, &in, &st), 0);
+	verify_image(1, 0, NULL);
+	assert_int_equal(st.pages_dumped, st.pages_selected);
+	assert_true(st.zero_pages > 0);
+	assert_int_equal(st.zero_pages + st.data_pages, st.pages_dumped);
+	/* one shared zero page: zero pages take no data slot */
+	assert_int_equal(disk_area()->dump_bytes, st.image_bytes);
+	assert_true(rd.flushes >= 3);
+	assert_true(rd.max_pages_seen > 1);	/* batched, zero copy */
+}
+
+static void test_corrupt_bitmap_full_dump(void **state)
+{
+	struct page_select sel;
+	struct dump_area a;
+	struct dump_stats st;
+	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0 };
+
+	build_desc(1);
+	make_disk(64ull << 20, (48ull << 20) / 512, BMDUMP_AREA_SAVED);
+	assert_int_equal(bitmap_select(&ci, 1, DESC_PA, &sel),
+			 E_DESC_BITMAP_CRC);
+	assert_int_equal(sel.source, BMDUMP_SOURCE_FULL);
+	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), 0);
+	assert_int_equal(dump_write(&a, &in, &st), 0);
+	verify_image(0, 0, NULL);
+	assert_int_equal(disk_area()->bitmap_error, E_DESC_BITMAP_CRC);
+}
+
+static void test_descriptor_checks(void **state)
+{
+	struct page_select sel;
+	struct bmdump_desc *d = (struct bmdump_desc *)ram_ptr(DESC_PA);
+
+	assert_int_equal(bitmap_select(&ci, 0, 0, &sel), E_DESC_NONE);
+	assert_int_equal(bitmap_select(&ci, 1, 0x5000000, &sel), E_DESC_ADDR);
+	build_desc(0);
+	d->magic = 0;
+	assert_int_equal(bitmap_select(&ci, 1, DESC_PA, &sel), E_DESC_MAGIC);
+	build_desc(0);
+	d->state = BMDUMP_DESC_FILLING;
+	assert_int_equal(bitmap_select(&ci, 1, DESC_PA, &sel), E_DESC_STATE);
+	build_desc(0);
+	d->pages_set++;		/* any byte of the descriptor */
+	assert_int_equal(bitmap_select(&ci, 1, DESC_PA, &sel), E_DESC_CRC);
+	build_desc(0);
+	d->version = 99;
+	assert_int_equal(bitmap_select(&ci, 1, DESC_PA, &sel), E_DESC_VERSION);
+	build_desc(0);
+	assert_int_equal(bitmap_select(&ci, 1, DESC_PA, &sel), 0);
+	assert_int_equal(bitmap_keep(&sel, 3), 1);
+	assert_int_equal(bitmap_keep(&sel, 4), 0);
+	assert_int_equal(bitmap_keep(&sel, MAX_PFN + 10), 1);
+}
+
+static void test_area_refusals_write_nothing(void **state)
+{
+	struct dump_area a;
+	uint8_t *before;
+
+	make_disk(64ull << 20, (48ull << 20) / 512, BMDUMP_AREA_COMPLETE);
+	before = malloc(rd.bytes);
+	memcpy(before, rd.data, rd.bytes);
+	/* an unsaved dump is refused, unless overwrite */
+	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), E_AREA_UNSAVED);
+	/* another area's UUID */
+	opt.area_uuid[3] ^= 1;
+	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), E_AREA_NOT_FOUND);
+	/* no bmdump.area= at all */
+	opt.has_area = 0;
+	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), E_AREA_NO_UUID);
+	assert_int_equal(rd.writes, 0);
+	assert_memory_equal(before, rd.data, rd.bytes);
+	/* a header with a bad CRC */
+	opt.has_area = 1;
+	opt.area_uuid[3] ^= 1;
+	disk_area()->generation++;
+	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), E_AREA_HEADER);
+	/* overwrite=1 takes the unsaved area once the header is sane */
+	disk_area()->generation--;
+	opt.overwrite = 1;
+	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), 0);
+	assert_true(a.overwrote);
+	assert_int_equal(rd.writes, 0);
+	free(before);
+}
+
+static void test_no_gpt(void **state)
+{
+	struct dump_area a;
+
+	ramdisk_init(&rd, 8 << 20, 512, 65536);
+	opt.has_area = 1;
+	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), E_AREA_NOT_FOUND);
+	assert_non_null(strstr(fake_log(), "no GPT"));
+}
+
+static void test_backup_gpt_used(void **state)
+{
+	struct dump_area a;
+
+	make_disk(64ull << 20, (48ull << 20) / 512, BMDUMP_AREA_EMPTY);
+	memset(rd.data + 512, 0, 512);	/* primary header gone */
+	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), 0);
+	assert_int_equal(a.part.first_lba, PART_FIRST);
+}
+
+static void test_small_area_incomplete(void **state)
+{
+	struct page_select sel;
+	struct dump_area a;
+	struct dump_stats st;
+	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0 };
+	uint64_t cut;
+
+	/* room for the headers and about 200 raw pages */
+	make_disk(64ull << 20, (4096 + LOG_BYTES + (24 + 200) * 4096) / 512,
+		  BMDUMP_AREA_EMPTY);
+	bitmap_select(&ci, 0, 0, &sel);
+	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), 0);
+	assert_int_equal(dump_write(&a, &in, &st), 0);
+	assert_true(st.incomplete);
+	assert_true(st.pages_dumped < st.pages_selected);
+	verify_image(0, 1, &cut);
+	assert_true(disk_area()->dump_bytes <= disk_area()->dump_capacity);
+	/* exact fit: zero pages are free, so more than 200 pages got in */
+	assert_true(st.pages_dumped > 200);
+}
+
+static void test_area_too_small_for_headers(void **state)
+{
+	struct page_select sel;
+	struct dump_area a;
+	struct dump_stats st;
+	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0 };
+
+	make_disk(64ull << 20, (4096 + LOG_BYTES + 2 * 4096) / 512,
+		  BMDUMP_AREA_EMPTY);
+	bitmap_select(&ci, 0, 0, &sel);
+	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), 0);
+	assert_int_equal(dump_write(&a, &in, &st), E_AREA_TOO_SMALL);
+	assert_int_equal(rd.writes, 0);
+	assert_int_equal(disk_area()->state, BMDUMP_AREA_EMPTY);
+}
+
+static void test_write_error_leaves_writing(void **state)
+{
+	struct page_select sel;
+	struct dump_area a;
+	struct dump_stats st;
+	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0 };
+	int err;
+
+	make_disk(64ull << 20, (48ull << 20) / 512, BMDUMP_AREA_EMPTY);
+	bitmap_select(&ci, 0, 0, &sel);
+	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), 0);
+	rd.fail_write_at = 5;
+	err = dump_write(&a, &in, &st);
+	assert_int_equal(err, E_DUMP_IO);
+	dump_emergency_log(err);
+	assert_int_equal(bmdump_area_check(disk_area(), 0), 0);
+	assert_int_equal(disk_area()->state, BMDUMP_AREA_WRITING);
+	assert_int_equal(disk_area()->stub_error, E_DUMP_IO);
+	assert_true(disk_area()->log_used > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_hook_bitmap_dump, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_bitmap_full_dump,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_descriptor_checks, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_area_refusals_write_nothing,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_gpt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backup_gpt_used, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_small_area_incomplete,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_area_too_small_for_headers,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_error_leaves_writing,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
