@@ -9,3 +9,12 @@ $(BUILD)/testmod/bmdump_testmod.ko: $(TESTMOD_SRC)
 	@$(MAKE) -s -C $(KDIR) M=$(abspath $(BUILD)/testmod) modules >/dev/null
 
 all: $(BUILD)/testmod/bmdump_testmod.ko
+
+# Test-only host helper: dump-area headers inside disk images.
+$(BUILD)/e2e-tools/areatool: tests/e2e/areatool.c include/bmdump/area.h \
+		include/bmdump/crc32c.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	@$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude $< -o $@
+
+all: $(BUILD)/e2e-tools/areatool

@@ -6,13 +6,58 @@
  *   /sys/kernel/debug/bmdump_testmod/oops     write: NULL dereference (an
  *                                             oops; with oops=panic, kdump)
  *   /sys/kernel/debug/bmdump_testmod/panic    write: panic("...")
+ *   /sys/kernel/debug/bmdump_testmod/poke     write "PHYS XORBYTE": flip bits of
+ *                                             one byte of RAM (to corrupt
+ *                                             a structure in a test)
+ *   /sys/kernel/debug/bmdump_testmod/patterns read: "index phys bytes" of
+ *                                             slab buffers filled with a
+ *                                             pattern derived from
+ *                                             pattern_seed (0: none)
+ *
+ * Pattern byte j of buffer i: the low byte of x, where x starts at
+ * seed * 2654435761 + i and steps x = x * 1103515245 + 12345 (mod 2^32).
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/io.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#define NR_PATTERNS	4
+#define PATTERN_BYTES	4096
+
+static unsigned int pattern_seed;
+module_param(pattern_seed, uint, 0444);
+MODULE_PARM_DESC(pattern_seed, "fill slab buffers with a known pattern");
+
 static struct dentry *dir;
+static u8 *patterns[NR_PATTERNS];
+
+static void fill_pattern(u8 *buf, unsigned int i)
+{
+	u32 x = pattern_seed * 2654435761u + i;
+	unsigned int j;
+
+	for (j = 0; j < PATTERN_BYTES; j++) {
+		buf[j] = x & 0xff;
+		x = x * 1103515245u + 12345u;
+	}
+}
+
+static int patterns_show(struct seq_file *m, void *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_PATTERNS; i++)
+		if (patterns[i])
+			seq_printf(m, "%u 0x%llx %u\n", i,
+				   (unsigned long long)virt_to_phys(patterns[i]),
+				   PATTERN_BYTES);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(patterns);
 
 static ssize_t oops_write(struct file *f, const char __user *buf, size_t len,
 			  loff_t *pos)
@@ -33,6 +78,30 @@ static ssize_t panic_write(struct file *f, const char __user *buf, size_t len,
 	return len;
 }
 
+static ssize_t poke_write(struct file *f, const char __user *ubuf, size_t len,
+			  loff_t *pos)
+{
+	char buf[64];
+	unsigned long long pa;
+	unsigned int x;
+	u8 *p;
+
+	if (len >= sizeof(buf) || copy_from_user(buf, ubuf, len))
+		return -EINVAL;
+	buf[len] = 0;
+	if (sscanf(buf, "%llx %x", &pa, &x) != 2 || !pfn_valid(pa >> PAGE_SHIFT))
+		return -EINVAL;
+	p = phys_to_virt(pa);
+	*p ^= (u8)x;
+	pr_info("bmdump_testmod: poked 0x%llx ^= 0x%x\n", pa, x);
+	return len;
+}
+
+static const struct file_operations poke_fops = {
+	.owner = THIS_MODULE,
+	.write = poke_write,
+};
+
 static const struct file_operations oops_fops = {
 	.owner = THIS_MODULE,
 	.write = oops_write,
@@ -48,12 +117,30 @@ static int __init testmod_init(void)
 	dir = debugfs_create_dir("bmdump_testmod", NULL);
 	debugfs_create_file("oops", 0200, dir, NULL, &oops_fops);
 	debugfs_create_file("panic", 0200, dir, NULL, &panic_fops);
+	debugfs_create_file("poke", 0200, dir, NULL, &poke_fops);
+	if (pattern_seed) {
+		unsigned int i;
+
+		for (i = 0; i < NR_PATTERNS; i++) {
+			/* kmalloc of a page size: slab memory, physically
+			 * contiguous, page aligned */
+			patterns[i] = kmalloc(PATTERN_BYTES, GFP_KERNEL);
+			if (patterns[i])
+				fill_pattern(patterns[i], i);
+		}
+		debugfs_create_file("patterns", 0444, dir, NULL,
+				    &patterns_fops);
+	}
 	return 0;
 }
 
 static void __exit testmod_exit(void)
 {
+	unsigned int i;
+
 	debugfs_remove_recursive(dir);
+	for (i = 0; i < NR_PATTERNS; i++)
+		kfree(patterns[i]);
 }
 
 module_init(testmod_init);
