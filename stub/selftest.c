@@ -20,7 +20,7 @@
 #include "timer.h"
 
 #define SELFTEST_MAX_DEVS	16
-#define SELFTEST_BATCH_PAGES	256	/* the writer's likely batch: 1 MiB */
+#define SELFTEST_BATCH_PAGES	256	/* 1 MiB: a likely batch */
 #define PAGE			4096ull
 
 static struct blkdev devs[SELFTEST_MAX_DEVS];
@@ -53,7 +53,8 @@ static uint64_t pick_ram(const struct core_info *ci, uint64_t bytes)
 		if (s < (1ull << 20))
 			s = 1ull << 20;
 		s = (s + PAGE - 1) & ~(PAGE - 1);
-		if (e > s && e - s >= bytes && ci->ram[i].src == ci->ram[i].start)
+		if (e > s && e - s >= bytes &&
+		    ci->ram[i].src == ci->ram[i].start)
 			return s;
 	}
 	return 0;

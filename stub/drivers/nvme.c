@@ -832,9 +832,10 @@ static int nvme_read(struct blkdev *d, uint64_t lba, uint64_t buf_pa,
 		return E_NVME_LBA_RANGE;
 	while (bytes) {
 		uint32_t chunk = bytes < max ? bytes : max;
-		unsigned int n = (unsigned int)(((buf_pa & (NVME_PAGE_SIZE - 1)) +
-					chunk + NVME_PAGE_SIZE - 1) /
-				       NVME_PAGE_SIZE);
+		uint64_t off = buf_pa & (NVME_PAGE_SIZE - 1);
+		unsigned int n = (unsigned int)((off + chunk +
+						 NVME_PAGE_SIZE - 1) /
+						NVME_PAGE_SIZE);
 		struct nvme_slot *s;
 		struct nvme_sqe cmd;
 
@@ -856,8 +857,9 @@ static int nvme_read(struct blkdev *d, uint64_t lba, uint64_t buf_pa,
 		if (err)
 			return err;
 		if (s->status) {
-			bmlog("nvme%un%u: read of %u blocks at lba %llu failed: "
-			      "status sct %u sc 0x%02x", c->index, ns->nsid,
+			bmlog("nvme%un%u: read of %u blocks at lba %llu "
+			      "failed: status sct %u sc 0x%02x", c->index,
+			      ns->nsid,
 			      s->nlb, (unsigned long long)lba,
 			      NVME_STATUS_SCT(s->status),
 			      NVME_STATUS_SC(s->status));

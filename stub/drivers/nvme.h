@@ -117,7 +117,8 @@ struct pci_dev;
 
 /* Completion queue entry status (DW3 31:16) */
 #define NVME_CQE_PHASE		0x0001
-#define NVME_STATUS(st)		(((st) >> 1) & 0x7ff)	/* SCT | SC */
+/* SCT | SC */
+#define NVME_STATUS(st)		(((st) >> 1) & 0x7ff)
 #define NVME_STATUS_SC(s)	((s) & 0xff)
 #define NVME_STATUS_SCT(s)	(((s) >> 8) & 0x7)
 #define NVME_STATUS_DNR		(1u << 15)

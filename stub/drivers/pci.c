@@ -16,7 +16,7 @@
 #include "timer.h"
 
 #define PCI_CLASS_BRIDGE_BASE	0x06
-#define PCI_CLASS_IOMMU		0x0806	/* AMD-Vi is a PCI function */
+#define PCI_CLASS_IOMMU		0x0806	/* AMD-Vi is a function */
 
 struct ecam_window {
 	uint64_t base;		/* address of bus 0 of the segment */
@@ -72,7 +72,8 @@ static int ecam_setup(const struct acpi_info *ai)
 		const uint8_t *e = t + off;
 		struct ecam_window *w;
 		uint64_t base = rd64(e + MCFG_ENTRY_BASE), start, size;
-		uint8_t sb = e[MCFG_ENTRY_START_BUS], eb = e[MCFG_ENTRY_END_BUS];
+		uint8_t sb = e[MCFG_ENTRY_START_BUS];
+		uint8_t eb = e[MCFG_ENTRY_END_BUS];
 
 		if (!base || (base & 0xfffff) || sb > eb) {
 			bad = 1;

@@ -23,7 +23,7 @@ struct acpi_info;
 #define  PCI_COMMAND_INTX_DISABLE	(1u << 10)
 #define PCI_STATUS			0x06
 #define  PCI_STATUS_CAP_LIST		(1u << 4)
-#define PCI_CLASS_REVISION		0x08	/* class << 8 | revision */
+#define PCI_CLASS_REVISION		0x08	/* class << 8 | rev */
 #define PCI_CACHE_LINE_SIZE		0x0c
 #define PCI_LATENCY_TIMER		0x0d
 #define PCI_HEADER_TYPE			0x0e
@@ -114,7 +114,7 @@ struct pci_dev {
 	uint8_t secondary;	/* bridges: bus numbers as assigned */
 	uint8_t subordinate;
 	uint8_t pad;
-	int32_t parent;		/* index of the bridge above; -1: root bus */
+	int32_t parent;		/* the bridge above (index); -1: root */
 };
 
 enum pci_access {
@@ -184,7 +184,7 @@ int pci_flr(const struct pci_dev *d);
 int pci_is_upstream(const struct pci_dev *b, const struct pci_dev *d);
 
 struct pci_quiesce_stats {
-	unsigned int masters_cleared;	/* functions whose BME we cleared */
+	unsigned int masters_cleared;	/* functions whose BME went off */
 	unsigned int bridges_kept;	/* bridges above the target */
 };
 
