@@ -101,6 +101,8 @@
 	X(E_NVME_DELETE_QUEUE, -350, "NVMe Delete I/O Queue failed before shutdown (status logged above): shutting down anyway") \
 	X(E_NVME_DEAD, -351, "the NVMe controller was disabled after an earlier error: no further I/O") \
 	X(E_NVME_NS_LIST, -352, "NVMe Identify Active Namespace List failed: probing namespace IDs one by one") \
+	X(E_NVME_MAP_DB, -353, "NVMe doorbell registers cannot be mapped (CAP.DSTRD puts them outside the physical address width?)") \
+	X(E_NVME_GONE_LATER, -354, "NVMe controller stopped answering (CSTS reads all ones) while the stub drove it: surprise removal or link down") \
 	X(E_STORAGE_NONE, -380, "no usable storage device found (the stub drives NVMe only so far): nothing can be written") \
 	X(E_STORAGE_TOO_MANY, -381, "more namespaces than the dump writer's table: the rest are ignored") \
 	X(E_SELFTEST_SMALL, -390, "selftest (test only): the first namespace is too small for the test pattern") \

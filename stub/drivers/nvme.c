@@ -156,7 +156,7 @@ enum { WAIT_OK = 0, WAIT_TIMEOUT = 1, WAIT_CFS = 2 };
 
 /*
  * Poll CSTS until (CSTS & mask) == want: WAIT_OK, WAIT_TIMEOUT, WAIT_CFS
- * (only with stop_cfs) or E_NVME_GONE.  *last gets the last value read.
+ * (only with stop_cfs) or E_NVME_GONE_LATER.  *last gets the last value.
  */
 static int wait_csts(const struct nvme_ctrl *c, uint32_t mask, uint32_t want,
 		     uint32_t ms, int stop_cfs, uint32_t *last)
@@ -168,7 +168,7 @@ static int wait_csts(const struct nvme_ctrl *c, uint32_t mask, uint32_t want,
 		csts = rd32(c, NVME_REG_CSTS);
 		*last = csts;
 		if (csts == NVME_CSTS_GONE)
-			return E_NVME_GONE;
+			return E_NVME_GONE_LATER;
 		if ((csts & mask) == want)
 			return WAIT_OK;
 		if (stop_cfs && (csts & NVME_CSTS_CFS))
@@ -191,13 +191,13 @@ static int ctrl_disable(struct nvme_ctrl *c)
 
 	csts = rd32(c, NVME_REG_CSTS);
 	if (csts == NVME_CSTS_GONE)
-		return E_NVME_GONE;
+		return E_NVME_GONE_LATER;
 	cc = rd32(c, NVME_REG_CC);
 	if ((cc & NVME_CC_EN) && !(csts & NVME_CSTS_RDY)) {
 		/* EN 1->0 while RDY is still 0 has undefined results. */
 		r = wait_csts(c, NVME_CSTS_RDY, NVME_CSTS_RDY, c->timeout_ms, 1,
 			      &csts);
-		if (r == E_NVME_GONE)
+		if (r == E_NVME_GONE_LATER)
 			return r;
 		if (r == WAIT_TIMEOUT)
 			bmlog("nvme%u: warning: %s", c->index,
@@ -205,7 +205,7 @@ static int ctrl_disable(struct nvme_ctrl *c)
 	}
 	wr32(c, NVME_REG_CC, 0);
 	r = wait_csts(c, NVME_CSTS_RDY, 0, c->timeout_ms, 0, &csts);
-	if (r == E_NVME_GONE)
+	if (r == E_NVME_GONE_LATER)
 		return r;
 	if (r != WAIT_OK)
 		return E_NVME_DISABLE_TIMEOUT;
@@ -223,7 +223,7 @@ static int ctrl_takeover(struct nvme_ctrl *c)
 	int err, ferr;
 
 	err = ctrl_disable(c);
-	if (!err || err == E_NVME_GONE)
+	if (!err || err == E_NVME_GONE_LATER)
 		return err;
 	bmlog("nvme%u: %s; trying a function level reset of %s", c->index,
 	      stub_strerror(err), pci_name(c->pdev, name));
@@ -304,7 +304,7 @@ static int ctrl_enable(struct nvme_ctrl *c)
 	     4u << NVME_CC_IOCQES_SHIFT;
 	wr32(c, NVME_REG_CC, cc);
 	r = wait_csts(c, NVME_CSTS_RDY, NVME_CSTS_RDY, c->timeout_ms, 1, &csts);
-	if (r == E_NVME_GONE)
+	if (r == E_NVME_GONE_LATER)
 		return r;
 	if (r == WAIT_CFS)
 		return E_NVME_ENABLE_FATAL;
@@ -313,13 +313,13 @@ static int ctrl_enable(struct nvme_ctrl *c)
 	return 0;
 }
 
-/* 0, E_NVME_GONE or E_NVME_IO_FATAL: is the controller still sane? */
+/* 0, E_NVME_GONE_LATER or E_NVME_IO_FATAL: is it still sane? */
 static int ctrl_check(const struct nvme_ctrl *c)
 {
 	uint32_t csts = rd32(c, NVME_REG_CSTS);
 
 	if (csts == NVME_CSTS_GONE)
-		return E_NVME_GONE;
+		return E_NVME_GONE_LATER;
 	if (csts & NVME_CSTS_CFS)
 		return E_NVME_IO_FATAL;
 	return 0;
@@ -948,7 +948,7 @@ static int nvme_shutdown(struct blkdev *d)
 		      &csts);
 	c->shut_down = 1;
 	c->dead = E_NVME_DEAD;
-	if (r == E_NVME_GONE)
+	if (r == E_NVME_GONE_LATER)
 		return r;
 	if (r != WAIT_OK)
 		return E_NVME_SHUTDOWN_TIMEOUT;
@@ -1127,7 +1127,7 @@ int nvme_probe(const struct pci_dev *pdev, unsigned int index,
 		c->timeout_ms = NVME_CAP_TO(c->cap) * 500u;
 	/* Doorbells of queues 0 and 1. */
 	if (!phys_mmio(c->bar, NVME_REG_DBS + 4 * c->db_stride)) {
-		err = E_NVME_MAP;
+		err = E_NVME_MAP_DB;
 		goto fail;
 	}
 	if (NVME_CAP_MPSMIN(c->cap)) {
@@ -1162,9 +1162,10 @@ int nvme_probe(const struct pci_dev *pdev, unsigned int index,
 	err = create_io_queues(c);
 	if (err)
 		goto fail;
-	bmlog("nvme%u: %s %04x:%04x \"%s\" sn %s fw %s, NVMe %u.%u", index,
-	      pci_name(pdev, name), pdev->vendor, pdev->device, c->mn, c->sn,
-	      c->fr, c->vs >> 16, (c->vs >> 8) & 0xff);
+	bmlog("nvme%u: %s %04x:%04x bar 0x%llx \"%s\" sn %s fw %s, NVMe "
+	      "%u.%u", index, pci_name(pdev, name), pdev->vendor, pdev->device,
+	      (unsigned long long)c->bar, c->mn, c->sn, c->fr, c->vs >> 16,
+	      (c->vs >> 8) & 0xff);
 	bmlog("nvme%u: was CC 0x%08x CSTS 0x%08x (%s); reset %llu us, init "
 	      "%llu us; CAP.TO %u ms, max I/O %u KiB, vwc %u, %u namespaces, "
 	      "queue depth %u", index, c->cc_before, c->csts_before,
@@ -1182,8 +1183,8 @@ int nvme_probe(const struct pci_dev *pdev, unsigned int index,
 
 fail:
 	*count = 0;
-	if (c->regs && err != E_NVME_GONE)
-		ctrl_fence(c);
+	if (c->regs)
+		ctrl_fence(c);	/* skips the registers if they are gone */
 	else
 		pci_clear_master(pdev);
 	return err;
@@ -1213,10 +1214,10 @@ int nvme_disable(struct nvme_ctrl *c)
 		return 0;
 	c->dead = E_NVME_DEAD;
 	if (rd32(c, NVME_REG_CSTS) == NVME_CSTS_GONE)
-		return E_NVME_GONE;
+		return E_NVME_GONE_LATER;
 	wr32(c, NVME_REG_CC, 0);
 	r = wait_csts(c, NVME_CSTS_RDY, 0, c->timeout_ms, 0, &csts);
-	if (r == E_NVME_GONE)
+	if (r == E_NVME_GONE_LATER)
 		return r;
 	return r == WAIT_OK ? 0 : E_NVME_DISABLE_TIMEOUT;
 }

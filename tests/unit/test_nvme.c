@@ -781,6 +781,22 @@ static void test_fatal_status_during_io(void **state)
 	no_violations();
 }
 
+static void test_gone_during_io(void **state)
+{
+	uint64_t pa;
+
+	probe_ok();
+	m->hold = 1;
+	pa = pages_alloc(1);
+	assert_int_equal(devs[0].submit_write(&devs[0], 0, &pa, 1), 0);
+	m->gone = 1;				/* surprise removal */
+	assert_int_equal(devs[0].wait_idle(&devs[0]), E_NVME_GONE_LATER);
+	assert_true(has_log("stopped answering"));
+	assert_int_equal(devs[0].read(&devs[0], 0, pa, 512),
+			 E_NVME_GONE_LATER);
+	no_violations();
+}
+
 static void test_flush_or_fua(void **state)
 {
 	const struct fake_nvme_cmd *c;
@@ -1059,6 +1075,7 @@ int main(void)
 		T(test_read_and_flush_errors),
 		T(test_unknown_cid_kills),
 		T(test_fatal_status_during_io),
+		T(test_gone_during_io),
 		T(test_flush_or_fua),
 		T(test_read_into_unaligned_buffer),
 		T(test_bounds_and_alignment),
