@@ -78,7 +78,56 @@
 	X(E_DUMP_NO_MEMORY, -350, "no memory left for the dump writer's buffers: increase crashkernel=") \
 	X(E_DUMP_IO, -351, "the disk reported a write error during the dump") \
 	X(E_DUMP_NOTES, -352, "the CPU notes and VMCOREINFO are too large for the dump header") \
-	X(E_STORAGE_NONE, -360, "no supported storage controller found (NVMe): nothing written")
+	X(E_STORAGE_NONE, -360, "no supported storage controller found (NVMe): nothing written") \
+	X(E_PCI_NO_CONFIG, -400, "no PCI configuration access: no usable ACPI MCFG (ECAM) and ports CF8/CFC do not answer") \
+	X(E_PCI_MCFG, -401, "ACPI MCFG table is malformed: PCI config falls back to ports CF8/CFC (segment 0 only)") \
+	X(E_PCI_ECAM_MAP, -402, "the ECAM window from ACPI MCFG cannot be mapped (overlaps RAM?): PCI config falls back to CF8/CFC") \
+	X(E_PCI_TOO_MANY, -403, "more PCI functions than the stub tracks (1024): the rest are neither driven nor quiesced") \
+	X(E_PCI_NO_DEVICES, -404, "PCI enumeration found no device at all: firmware or hypervisor hides PCI") \
+	X(E_PCI_TOO_DEEP, -405, "PCI bridges nested deeper than 32 levels: the buses below are skipped") \
+	X(E_PCI_NO_FLR, -406, "the device cannot do a PCIe function level reset (DevCap.FLR clear): no further recovery") \
+	X(E_PCI_FLR_TIMEOUT, -407, "the device did not answer config reads within 1 s after a function level reset") \
+	X(E_PCI_D0, -408, "the device did not enter power state D0: it stays unused") \
+	X(E_NVME_BAR, -420, "NVMe BAR0 is unassigned or not a memory BAR: it was not set up by firmware or the crashed kernel") \
+	X(E_NVME_MAP, -421, "NVMe registers cannot be mapped (BAR0 overlaps RAM or lies above the physical address width)") \
+	X(E_NVME_GONE, -422, "NVMe controller does not answer (CSTS reads all ones): removed, powered off or link down") \
+	X(E_NVME_MPS, -423, "NVMe controller cannot use 4 KiB memory pages (CAP.MPSMIN > 0): not supported") \
+	X(E_NVME_CSS, -424, "NVMe controller lacks the NVM command set (CAP.CSS): not supported") \
+	X(E_NVME_RDY_TIMEOUT, -425, "NVMe controller was enabled but never became ready (CAP.TO): disabling it anyway") \
+	X(E_NVME_DISABLE_TIMEOUT, -426, "NVMe controller did not stop within CAP.TO after CC.EN=0 (CSTS.RDY stays 1)") \
+	X(E_NVME_FATAL, -427, "NVMe controller reports a fatal error (CSTS.CFS) that a controller reset did not clear") \
+	X(E_NVME_ENABLE_TIMEOUT, -428, "NVMe controller did not become ready within CAP.TO after CC.EN=1") \
+	X(E_NVME_ENABLE_FATAL, -429, "NVMe controller reported a fatal error (CSTS.CFS) while being enabled") \
+	X(E_NVME_NO_MEMORY, -430, "no DMA memory for NVMe queues and PRP lists: increase crashkernel=") \
+	X(E_NVME_ADMIN_TIMEOUT, -431, "an NVMe admin command did not complete within 10 s: the controller hangs") \
+	X(E_NVME_ADMIN_CID, -432, "an NVMe admin completion carried an unexpected command ID: controller misbehaves") \
+	X(E_NVME_IDENTIFY_CTRL, -433, "NVMe Identify Controller failed (status logged above)") \
+	X(E_NVME_CREATE_CQ, -434, "NVMe Create I/O Completion Queue failed (status logged above)") \
+	X(E_NVME_CREATE_SQ, -435, "NVMe Create I/O Submission Queue failed (status logged above)") \
+	X(E_NVME_IDENTIFY_NS, -436, "NVMe Identify Namespace failed (status logged above): namespace skipped") \
+	X(E_NVME_NO_NS, -437, "NVMe controller has no usable namespace (none active, or all formatted with metadata)") \
+	X(E_NVME_NS_FORMAT, -438, "NVMe namespace is formatted with metadata or a block size above 4 KiB: skipped") \
+	X(E_NVME_TOO_MANY, -439, "more NVMe controllers or namespaces than the stub drives (8 / 32): the rest are unused") \
+	X(E_NVME_IO_TIMEOUT, -440, "NVMe I/O made no progress for 30 s: the controller hangs; it was disabled") \
+	X(E_NVME_IO_CID, -441, "NVMe I/O completion with an unknown command ID: controller misbehaves; it was disabled") \
+	X(E_NVME_WRITE_STATUS, -442, "an NVMe write failed with an error status (LBA and status logged above)") \
+	X(E_NVME_READ_STATUS, -443, "an NVMe read failed with an error status (LBA and status logged above)") \
+	X(E_NVME_FLUSH_STATUS, -444, "the NVMe flush failed with an error status: the dump may not be durable") \
+	X(E_NVME_LBA_RANGE, -445, "I/O beyond the end of the NVMe namespace refused (caller bug)") \
+	X(E_NVME_PRP_ALIGN, -446, "a page address handed to the NVMe driver is not 4 KiB aligned (caller bug)") \
+	X(E_NVME_IO_SIZE, -447, "I/O length is zero or not a multiple of the block size (caller bug)") \
+	X(E_NVME_IO_FATAL, -448, "NVMe controller reported a fatal error (CSTS.CFS) during I/O: it was disabled") \
+	X(E_NVME_SHUTDOWN_TIMEOUT, -449, "NVMe controller did not report shutdown complete (CSTS.SHST) in time: data was flushed before") \
+	X(E_NVME_DELETE_QUEUE, -450, "NVMe Delete I/O Queue failed before shutdown (status logged above): shutting down anyway") \
+	X(E_NVME_DEAD, -451, "the NVMe controller was disabled after an earlier error: no further I/O") \
+	X(E_NVME_NS_LIST, -452, "NVMe Identify Active Namespace List failed: probing namespace IDs one by one") \
+	X(E_NVME_MAP_DB, -453, "NVMe doorbell registers cannot be mapped (CAP.DSTRD puts them outside the physical address width?)") \
+	X(E_NVME_GONE_LATER, -454, "NVMe controller stopped answering (CSTS reads all ones) while the stub drove it: surprise removal or link down") \
+	X(E_STORAGE_TOO_MANY, -481, "more namespaces than the dump writer's table: the rest are ignored") \
+	X(E_SELFTEST_SMALL, -490, "selftest (test only): the first namespace is too small for the test pattern") \
+	X(E_SELFTEST_MEMORY, -491, "selftest (test only): no DMA memory for the test buffers") \
+	X(E_SELFTEST_NO_RAM, -492, "selftest (test only): no RAM range of 64 MiB to write for the throughput run") \
+	X(E_SELFTEST_UNKNOWN, -493, "selftest (test only): unknown bmdump.selftest= value (known: nvme)")
 
 enum stub_error {
 #define STUB_ERROR_ENUM(name, code, msg) name = code,

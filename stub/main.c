@@ -16,6 +16,7 @@
 #include "paging.h"
 #include "phys.h"
 #include "reset.h"
+#include "selftest.h"
 #include "str.h"
 #include "stub.h"
 #include "timer.h"
@@ -379,7 +380,8 @@ static void report_summary(void)
 
 void stub_main(struct entry_state *es)
 {
-	const char *vmci;
+	const char *vmci, *selftest;
+	size_t vlen;
 	int err;
 
 	entry = es;
@@ -444,6 +446,12 @@ void stub_main(struct entry_state *es)
 	bmlog("memory: %llu KiB free in the crashkernel region, image %llu KiB",
 	      (unsigned long long)(mem_free_bytes(&alloc) >> 10),
 	      (unsigned long long)(image_bytes() >> 10));
+
+	/* TEST ONLY (tests/e2e/test_nvme.py): the dump writer replaces it. */
+	if (cmdline_find(bi.cmdline, "bmdump.selftest", &selftest, &vlen)) {
+		stage_set("selftest");
+		check(selftest_run(selftest, vlen, &ai, &ci));
+	}
 	bmlog("stub ran %llu us", (unsigned long long)timer_us_since_entry());
 	finish();
 }

@@ -120,8 +120,12 @@ uint64_t rdtsc(void)
 	return fake_tsc;
 }
 
+void (*fake_cpu_relax_hook)(void);
+
 void cpu_relax(void)
 {
+	if (fake_cpu_relax_hook)
+		fake_cpu_relax_hook();
 }
 
 void mb(void)

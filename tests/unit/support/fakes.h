@@ -45,4 +45,10 @@ extern void (*fake_port_write)(uint16_t port, uint32_t val, int size);
 extern uint64_t (*fake_mmio_read)(volatile void *addr, int size);
 extern void (*fake_mmio_write)(volatile void *addr, uint64_t val, int size);
 
+/*
+ * Called by every cpu_relax(): a device model hooked here runs "while the
+ * CPU spins", so polling loops see it make progress.
+ */
+extern void (*fake_cpu_relax_hook)(void);
+
 #endif /* TESTS_UNIT_FAKES_H */

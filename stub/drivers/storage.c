@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Storage discovery: which PCI functions are disks the stub can drive, the
+ * probe of each, and the final DMA quiesce once the writer chose a target.
+ * A driver slots in with a case in storage_kind() and probe_ctrl() and one
+ * in disable_ctrl().
+ */
+#include "storage.h"
+#include "blkdev.h"
+#include "console.h"
+#include "errors.h"
+#include "io.h"
+#include "nvme.h"
+#include "pci.h"
+#include "timer.h"
+
+#define PCI_CLASS_STORAGE_NVME	0x010802
+#define PCI_CLASS_STORAGE_AHCI	0x010601
+#define PCI_VENDOR_ID_REDHAT_QUMRANET	0x1af4
+#define PCI_DEVICE_ID_VIRTIO_BLK_LEGACY	0x1001
+#define PCI_DEVICE_ID_VIRTIO_BLK_MODERN	0x1042
+
+struct storage_ctrl {
+	int kind;
+	const struct pci_dev *pdev;
+	struct nvme_ctrl *nvme;
+};
+
+static struct storage_ctrl ctrls[STORAGE_MAX_CTRLS];
+static unsigned int nr_ctrls;
+
+int storage_kind(const struct pci_dev *d)
+{
+	if (d->hdr_type != PCI_HEADER_TYPE_NORMAL)
+		return STORAGE_NONE;
+	if (d->class == PCI_CLASS_STORAGE_NVME)
+		return STORAGE_NVME;
+	if (d->vendor == PCI_VENDOR_ID_REDHAT_QUMRANET &&
+	    (d->device == PCI_DEVICE_ID_VIRTIO_BLK_LEGACY ||
+	     d->device == PCI_DEVICE_ID_VIRTIO_BLK_MODERN))
+		return STORAGE_VIRTIO_BLK;
+	if (d->class == PCI_CLASS_STORAGE_AHCI)
+		return STORAGE_AHCI;
+	return STORAGE_NONE;
+}
+
+static const char *kind_name(int kind)
+{
+	switch (kind) {
+	case STORAGE_NVME:
+		return "nvme";
+	case STORAGE_VIRTIO_BLK:
+		return "virtio-blk";
+	case STORAGE_AHCI:
+		return "ahci";
+	}
+	return "?";
+}
+
+/* Does the stub have a driver for this kind? */
+static int kind_supported(int kind)
+{
+	switch (kind) {
+	case STORAGE_NVME:
+		return 1;
+	}
+	return 0;
+}
+
+static int probe_ctrl(struct storage_ctrl *sc, unsigned int index,
+		      struct blkdev *devs, unsigned int max,
+		      unsigned int *count)
+{
+	switch (sc->kind) {
+	case STORAGE_NVME:
+		return nvme_probe(sc->pdev, index, devs, max, count,
+				  &sc->nvme);
+	}
+	*count = 0;
+	return 0;
+}
+
+static int disable_ctrl(struct storage_ctrl *sc)
+{
+	switch (sc->kind) {
+	case STORAGE_NVME:
+		return sc->nvme ? nvme_disable(sc->nvme) : 0;
+	}
+	return 0;
+}
+
+static const struct pci_dev *target_pdev(const struct blkdev *target,
+					 const struct storage_ctrl **tc)
+{
+	struct nvme_ctrl *nc = target ? nvme_ctrl_of(target) : NULL;
+	unsigned int i;
+
+	*tc = NULL;
+	for (i = 0; i < nr_ctrls; i++)
+		if (nc && ctrls[i].nvme == nc) {
+			*tc = &ctrls[i];
+			return ctrls[i].pdev;
+		}
+	return NULL;
+}
+
+int storage_probe(const struct acpi_info *ai, struct blkdev *devs,
+		  unsigned int max, unsigned int *count)
+{
+	uint64_t t0 = rdtsc();
+	struct pci_dev *pd;
+	unsigned int n, i, nvme_index = 0, fenced = 0;
+	char name[16];
+	int err;
+
+	*count = 0;
+	nr_ctrls = 0;
+	nvme_forget();
+	err = pci_init(ai);
+	if (err) {
+		bmlog("pci: %s", stub_strerror(err));
+		return err;
+	}
+	err = pci_scan();
+	pd = pci_devices(&n);
+	if (err)
+		bmlog("%s: pci: %s", err == E_PCI_NO_DEVICES ? "error" :
+		      "warning", stub_strerror(err));
+	if (err == E_PCI_NO_DEVICES)
+		return err;
+	bmlog("pci: %u functions on %u buses via %s in %llu us", n,
+	      pci_nr_buses(), pci_access_name(),
+	      (unsigned long long)timer_us_since(t0));
+
+	/*
+	 * Nothing but the disks needs DMA from here on: stop the rest now,
+	 * not only after the target is known, so that fewer pages change
+	 * under the dump.
+	 */
+	for (i = 0; i < n; i++) {
+		int kind = storage_kind(&pd[i]);
+
+		if (kind_supported(kind))
+			continue;
+		if (kind != STORAGE_NONE)
+			bmlog("pci %s %s %04x:%04x: no driver yet, unused",
+			      pci_name(&pd[i], name), kind_name(kind),
+			      pd[i].vendor, pd[i].device);
+		if (pci_may_quiesce(&pd[i]) &&
+		    (pci_read16(&pd[i], PCI_COMMAND) & PCI_COMMAND_MASTER)) {
+			pci_clear_master(&pd[i]);
+			fenced++;
+		}
+	}
+	if (fenced)
+		bmlog("pci: bus mastering off on %u functions that are no "
+		      "disks", fenced);
+
+	for (i = 0; i < n; i++) {
+		struct storage_ctrl *sc;
+		unsigned int got = 0;
+		int kind = storage_kind(&pd[i]);
+
+		if (!kind_supported(kind))
+			continue;
+		bmlog("pci %s %s %04x:%04x class %06x", pci_name(&pd[i], name),
+		      kind_name(kind), pd[i].vendor, pd[i].device,
+		      pd[i].class);
+		if (nr_ctrls >= STORAGE_MAX_CTRLS) {
+			bmlog("pci %s: %s", name,
+			      stub_strerror(E_NVME_TOO_MANY));
+			pci_clear_master(&pd[i]);
+			continue;
+		}
+		sc = &ctrls[nr_ctrls];
+		sc->kind = kind;
+		sc->pdev = &pd[i];
+		sc->nvme = NULL;
+		err = probe_ctrl(sc, nvme_index, devs + *count, max - *count,
+				 &got);
+		if (kind == STORAGE_NVME)
+			nvme_index++;
+		if (err) {
+			bmlog("pci %s: error %d: %s; controller unused", name,
+			      err, stub_strerror(err));
+			continue;
+		}
+		nr_ctrls++;
+		*count += got;
+	}
+	if (!*count) {
+		bmlog("error: %s", stub_strerror(E_STORAGE_NONE));
+		return E_STORAGE_NONE;
+	}
+	bmlog("storage: %u block devices on %u controllers in %llu us", *count,
+	      nr_ctrls, (unsigned long long)timer_us_since(t0));
+	return 0;
+}
+
+void storage_quiesce_except(const struct blkdev *target)
+{
+	const struct storage_ctrl *tc;
+	const struct pci_dev *tp = target_pdev(target, &tc);
+	struct pci_quiesce_stats st;
+	unsigned int i, disabled = 0;
+	char name[16];
+	int err;
+
+	if (target && !tp)
+		bmlog("warning: quiesce: %s is no device of the storage layer",
+		      target->name);
+	for (i = 0; i < nr_ctrls; i++) {
+		if (&ctrls[i] == tc)
+			continue;
+		err = disable_ctrl(&ctrls[i]);
+		if (err)
+			bmlog("warning: pci %s: %s", pci_name(ctrls[i].pdev,
+			      name), stub_strerror(err));
+		disabled++;
+	}
+	pci_quiesce(tp, &st);
+	bmlog("quiesce: %u other controllers disabled, bus mastering off on "
+	      "%u functions, kept on %u bridges above %s", disabled,
+	      st.masters_cleared, st.bridges_kept,
+	      tp ? pci_name(tp, name) : "(no target)");
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The storage layer between the dump writer and the drivers: enumerate PCI,
+ * take over every supported controller, hand out one blkdev per usable
+ * namespace or disk; after the writer picked its target, stop DMA from
+ * everything else.
+ */
+#ifndef STUB_DRIVERS_STORAGE_H
+#define STUB_DRIVERS_STORAGE_H
+
+#include "bmdump/types.h"
+
+struct acpi_info;
+struct blkdev;
+struct pci_dev;
+
+#define STORAGE_MAX_CTRLS	16
+
+enum storage_kind {
+	STORAGE_NONE = 0,
+	STORAGE_NVME,		/* class 01:08:02 */
+	STORAGE_VIRTIO_BLK,	/* 1af4:1001 / 1af4:1042: not yet */
+	STORAGE_AHCI,		/* class 01:06:01: not yet */
+};
+
+/* What kind of storage controller a PCI function is. */
+int storage_kind(const struct pci_dev *d);
+
+/*
+ * Enumerate PCI (ai may be NULL: CF8/CFC only), bring up every supported
+ * controller, return one blkdev per usable namespace in devs[0..*count).
+ * Also turns bus mastering off at once on every endpoint that is no
+ * storage controller the stub drives: nothing else needs DMA from here on.
+ * 0 if at least one blkdev is usable, else the error.
+ */
+int storage_probe(const struct acpi_info *ai, struct blkdev *devs,
+		  unsigned int max, unsigned int *count);
+
+/*
+ * After the writer picked target (NULL: none): disable every other
+ * controller, bus mastering off on every function but the target and the
+ * bridges above it, MSI/MSI-X/INTx off on the target.
+ */
+void storage_quiesce_except(const struct blkdev *target);
+
+#endif /* STUB_DRIVERS_STORAGE_H */

@@ -1,0 +1,209 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Issue 4: the stub writes the crashed kernel's pages to NVMe as a
+kdump-compressed dump in the dump area; independent readers judge it."""
+
+import os
+import random
+import re
+import uuid as uuidlib
+
+import crash
+import disks
+import dumpcheck
+import rig
+
+AREA_UUID = "5b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a40"
+TESTMOD = "/lib/modules/extra/bmdump_testmod.ko"
+
+
+def hook_available():
+    return os.path.exists(os.path.join(rig.BUILD, "bmdump.ko"))
+
+
+def scenario(area_uuid, seed, marker, desc="auto", before_crash="",
+             trigger="sysrq", append=""):
+    """Load the test patterns, arm, leave a marker in the kernel log,
+    crash.  desc: "auto" (bmdump.ko's descriptor if loaded), or "none"."""
+    return r'''
+rmmod bmdump_testmod
+insmod {testmod} pattern_seed={seed}
+cat /sys/kernel/debug/bmdump_testmod/patterns | sed 's/^/RIG: pattern /'
+desc=""
+if [ "{desc}" = auto ] && [ -e /sys/kernel/bmdump/descriptor ]; then
+    desc="bmdump.desc=$(cat /sys/kernel/bmdump/descriptor)"
+fi
+echo "RIG: desc=$desc"
+'''.format(testmod=TESTMOD, seed=seed, desc=desc) + crash.scenario(
+        "kexec_load", trigger, 0,
+        append="bmdump.area=%s $desc %s" % (area_uuid, append),
+        before_crash='echo "{m}" > /dev/kmsg\n{b}'.format(m=marker,
+                                                           b=before_crash))
+
+
+def run(name, disk, scen, mem_mib=1024, modules=(), timeout=600):
+    files = {"boot/bmdump.bzImage": rig.stub_path(),
+             "lib/modules/extra/bmdump_testmod.ko": rig.testmod_path()}
+    if hook_available():
+        files["lib/modules/extra/bmdump.ko"] = os.path.join(rig.BUILD,
+                                                             "bmdump.ko")
+    g = rig.Guest(name, None, disks=[disk.disk], mem_mib=mem_mib,
+                  timeout=timeout)
+    g.initrd = rig.Initramfs(files=files, scenario=scen,
+                             modules=list(modules)).build(g.dir)
+    res = g.run()
+    assert not res.timed_out, "timeout\n" + res.tail()
+    return g, res
+
+
+def new_disk(name, area_mib=512, files=None, area=True, uuid=AREA_UUID):
+    d = os.path.join(rig.E2E_BUILD, name)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "disk.img")
+    if os.path.exists(path):
+        os.unlink(path)
+    rnd = random.Random(name)
+    files = files or {"known-%d.bin" % i: bytes(rnd.getrandbits(8)
+                                               for _ in range(20000 + i))
+                      for i in range(3)}
+    return disks.GptDisk(path, uuid, area_mib=area_mib, files=files,
+                         area=area)
+
+
+def figures(res):
+    return [line for line in res.stub_lines()
+            if re.search(r"bmdump: (figures|stage|write|dump|bitmap|area)",
+                         line)]
+
+
+def check_dump(name, disk, res, seed, marker, expect_source=None,
+               incomplete=False):
+    """Everything the readers must confirm about one dump."""
+    facts = res.facts()
+    area = disk.area()
+    assert area["check"] == "0", area
+    assert area["state"] == "3", "area not COMPLETE: %s\n%s" % (
+        area, res.tail())
+    assert area["osrelease"] == facts["uname-r"]
+    assert area["nodename"] == facts["uname-n"]
+    if expect_source is not None:
+        assert area["bitmap_source"] == str(expect_source), area
+    assert (int(area["flags"]) & 1) == (1 if incomplete else 0), area
+    img = disk.extract(os.path.join(rig.E2E_BUILD, name, "dump.kdump"))
+    hdr = dumpcheck.kdump_header(img)
+    assert hdr["signature"] == b"KDUMP   " and hdr["version"] == 6, hdr
+    assert bool(hdr["status"] & 0x8) == incomplete, hdr
+    assert hdr["release"] == facts["uname-r"]
+    assert hdr["nr_cpus"] == int(facts["nproc"]), hdr
+
+    log = disk.log()
+    assert "bmdump: dump:" in log, "stub log not in the area:\n" + log[-2000:]
+
+    dmesg = dumpcheck.dump_dmesg(img, img + ".dmesg")
+    assert marker in dmesg, "marker missing from makedumpfile --dump-dmesg"
+    if not incomplete:
+        assert "sysrq triggered crash" in dmesg or "Oops" in dmesg
+
+    assert facts["uname-r"] in dumpcheck.crash_osrelease(img)
+
+    patterns = [tuple(int(x, 0) for x in p.split()[1:])
+                for p in res.rig_lines("pattern")]
+    assert len(patterns) == 4, res.rig_lines("pattern")
+    got = dumpcheck.drgn_read(img, [(pa, n) for pa, n in patterns])
+    assert got["uts_release"] == facts["uname-r"], got
+    for i, (pa, n) in enumerate(patterns):
+        data = bytes.fromhex(got["reads"][str(pa)])
+        assert data == dumpcheck.pattern(seed, i, n), \
+            "pattern %d at 0x%x differs in the dump" % (i, pa)
+    rip = got["rip"].get("0") if isinstance(got["rip"], dict) else None
+    s = crash.parse_summary(res)
+    assert got["cpus"] == s["cpus"], got
+    assert rip == s["rip"], "crashed CPU's RIP from the notes %r, stub " \
+        "said %x" % (rip, s["rip"])
+    return area, img
+
+
+def test_dump_nvme_full_cycle():
+    """The dump lands, readers open it, nothing outside the area moved."""
+    name = "dump-nvme"
+    disk = new_disk(name)
+    outside = disk.digest_outside_area()
+    seed, marker = 4242, "bmdump-marker-%s" % uuidlib.uuid4().hex[:12]
+    _, res = run(name, disk, scenario(AREA_UUID, seed, marker))
+    crash.check_crash(res, "kexec_load", 0)
+    check_dump(name, disk, res, seed, marker,
+               expect_source=1 if hook_available() else 2)
+    assert disk.digest_outside_area() == outside, \
+        "bytes outside the dump area changed"
+    print("    " + "\n    ".join(figures(res)))
+
+
+def _refused(name, disk_kw, uuid, expect, prepare=None):
+    disk = new_disk(name, area_mib=64, **disk_kw)
+    if prepare:
+        prepare(disk)
+    before = disk.digest_all()
+    _, res = run(name, disk, scenario(uuid, 1, "refused-marker"))
+    _, m = res.find(expect)
+    assert m, "stub did not say why it wrote nothing (%r)\n%s" % (
+        expect, res.tail())
+    assert res.find(r"bmdump: done, resetting")[0], res.tail()
+    assert disk.digest_all() == before, "the disk changed"
+
+
+def test_dump_wrong_area_uuid_writes_nothing():
+    _refused("dump-wronguuid", {}, str(uuidlib.uuid4()),
+             r"no dump area with the UUID")
+
+
+def test_dump_no_area_writes_nothing():
+    _refused("dump-noarea", {"area": False}, AREA_UUID,
+             r"no dump area with the UUID")
+
+
+def test_dump_unsaved_area_writes_nothing():
+    _refused("dump-unsaved", {}, AREA_UUID, r"holds a dump not saved yet",
+             prepare=lambda d: d.set_state(3))
+
+
+def test_dump_corrupt_descriptor_full_dump():
+    """The test flips a byte of bmdump.ko's descriptor after arming: the
+    dump still lands, as a full dump, and says why."""
+    assert hook_available(), "build/bmdump.ko missing"
+    name = "dump-corrupt-desc"
+    disk = new_disk(name)
+    seed, marker = 77, "bmdump-marker-corrupt"
+    poke = ('echo "$(cat /sys/kernel/bmdump/descriptor) 0x40" > '
+            '/sys/kernel/debug/bmdump_testmod/poke')
+    _, res = run(name, disk, scenario(AREA_UUID, seed, marker,
+                                      before_crash=poke))
+    _, m = res.find(r"bmdump: bitmap: .*(dumping all RAM)")
+    assert m, res.tail()
+    check_dump(name, disk, res, seed, marker, expect_source=2)
+
+
+def test_dump_area_too_small_incomplete():
+    name = "dump-small"
+    disk = new_disk(name, area_mib=24)
+    seed, marker = 99, "bmdump-marker-small"
+    _, res = run(name, disk, scenario(AREA_UUID, seed, marker, desc="none"))
+    area = disk.area()
+    assert area["state"] == "3" and int(area["flags"]) & 1, area
+    img = disk.extract(os.path.join(rig.E2E_BUILD, name, "dump.kdump"))
+    hdr = dumpcheck.kdump_header(img)
+    assert hdr["status"] & 0x8, "kdump header does not say INCOMPLETE"
+    got = dumpcheck.drgn_read(img, [])
+    assert got["uts_release"] == res.facts()["uname-r"]
+    dmesg = dumpcheck.dump_dmesg(img, img + ".dmesg")
+    assert marker in dmesg
+
+
+def test_dump_controller_busy_at_crash():
+    """A dd is writing to the same NVMe disk when the machine crashes."""
+    name = "dump-busy"
+    disk = new_disk(name)
+    seed, marker = 5, "bmdump-marker-busy"
+    busy = ("dd if=/dev/zero of=/dev/nvme0n1p1 bs=1M count=100000 "
+            "oflag=direct 2>/dev/null &\nsleep 1")
+    _, res = run(name, disk, scenario(AREA_UUID, seed, marker,
+                                      before_crash=busy))
+    check_dump(name, disk, res, seed, marker)
