@@ -397,7 +397,8 @@ static int plan(struct writer *w)
 			nonzero = nz;
 		}
 	}
-	w->st->incomplete = 1;
+	/* Zero pages take no room: everything may fit after all. */
+	w->st->incomplete = w->cut_pfn != UINT64_MAX;
 	w->st->cut_pfn = w->cut_pfn;
 	return layout(w, kept, nonzero);
 }

@@ -123,11 +123,7 @@
 	X(E_NVME_NS_LIST, -452, "NVMe Identify Active Namespace List failed: probing namespace IDs one by one") \
 	X(E_NVME_MAP_DB, -453, "NVMe doorbell registers cannot be mapped (CAP.DSTRD puts them outside the physical address width?)") \
 	X(E_NVME_GONE_LATER, -454, "NVMe controller stopped answering (CSTS reads all ones) while the stub drove it: surprise removal or link down") \
-	X(E_STORAGE_TOO_MANY, -481, "more namespaces than the dump writer's table: the rest are ignored") \
-	X(E_SELFTEST_SMALL, -490, "selftest (test only): the first namespace is too small for the test pattern") \
-	X(E_SELFTEST_MEMORY, -491, "selftest (test only): no DMA memory for the test buffers") \
-	X(E_SELFTEST_NO_RAM, -492, "selftest (test only): no RAM range of 64 MiB to write for the throughput run") \
-	X(E_SELFTEST_UNKNOWN, -493, "selftest (test only): unknown bmdump.selftest= value (known: nvme)")
+	X(E_STORAGE_TOO_MANY, -481, "more namespaces than the dump writer's table: the rest are ignored")
 
 enum stub_error {
 #define STUB_ERROR_ENUM(name, code, msg) name = code,

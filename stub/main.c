@@ -5,9 +5,13 @@
  * action, never in a hang.
  */
 #include "acpi.h"
+#include "area.h"
+#include "bitmap.h"
 #include "blkdev.h"
 #include "bootparams.h"
 #include "cmdline.h"
+#include "drivers/storage.h"
+#include "dump.h"
 #include "console.h"
 #include "elfcore.h"
 #include "errors.h"
@@ -16,7 +20,6 @@
 #include "paging.h"
 #include "phys.h"
 #include "reset.h"
-#include "selftest.h"
 #include "str.h"
 #include "stub.h"
 #include "timer.h"
@@ -77,7 +80,11 @@ static void __attribute__((noreturn)) finish(void)
 
 void stub_fail(int err)
 {
+	static int failing;
+
 	bmlog("error %d in stage %s: %s", err, stage_get(), stub_strerror(err));
+	if (!failing++)
+		dump_emergency_log(err);
 	finish();
 }
 
@@ -324,9 +331,11 @@ static void copy_str(char *dst, const char *src, size_t n)
 	dst[len] = 0;
 }
 
+static struct kdump_new_utsname uts;	/* the crashed kernel's */
+static int crashed_cpu = -1;
+
 static void report_summary(void)
 {
-	struct kdump_new_utsname uts;
 	const struct kdump_new_utsname *u = NULL;
 	const uint8_t *prs = NULL;
 	uint64_t pa, rip = 0, ck_start = 0, ck_size = 0;
@@ -341,14 +350,20 @@ static void report_summary(void)
 	    !vmcoreinfo_kimage_pa(&vi, vi.sym_init_uts_ns + vi.off_uts_name,
 				  &pa))
 		u = core_map(&ci, pa, sizeof(*u));
-	if (u)
+	if (u) {
 		uts = *u;
-	else
+	} else {
+		/* What VMCOREINFO says is enough for the dump header. */
 		bmlog("warning: %s", stub_strerror(E_VMCI_UTS));
+		copy_str(uts.sysname, "Linux", sizeof(uts.sysname));
+		copy_str(uts.release, vi.osrelease, sizeof(uts.release));
+		copy_str(uts.machine, "x86_64", sizeof(uts.machine));
+	}
 	copy_str(release, u ? uts.release : vi.osrelease, sizeof(release));
 	copy_str(node, u ? uts.nodename : "?", sizeof(node));
 
 	cpu = crashed_cpu_index(&apic);
+	crashed_cpu = cpu;
 	if (cpu < 0)
 		bmlog("warning: %s (apic id %u)", stub_strerror(E_CPU_UNKNOWN),
 		      apic);
@@ -378,10 +393,86 @@ static void report_summary(void)
 	      (unsigned long long)ck_start, (unsigned long long)(ck_size >> 20));
 }
 
+/*
+ * The capture: choose the pages, find the disks and the area, write the
+ * dump.  Returns normally when there was nothing to write to (all logged);
+ * I/O failures go through stub_fail(), which records them in the area.
+ */
+static void capture(void)
+{
+	static struct blkdev devs[16];
+	static struct page_select sel;
+	static struct dump_area area;
+	struct dump_input in = { &ci, &vi, &uts, &sel, (int)ci.nr_cpus,
+				 crashed_cpu };
+	uint64_t pci_us, init_us, start_us, t;
+	struct dump_stats st;
+	unsigned int n;
+	int err;
+
+	start_us = timer_us_since_entry();
+	stage_set("bitmap");
+	err = bitmap_select(&ci, opt.has_desc, opt.desc_addr, &sel);
+	if (err) {
+		bmlog("bitmap: %s", stub_strerror(err));
+	} else {
+		const struct bmdump_desc *d = sel.desc;
+
+		bmlog("bitmap: bmdump.ko's, dump level %u, %llu of %llu pages "
+		      "kept, filled in %llu us at the crash", d->dump_level,
+		      (unsigned long long)d->pages_set,
+		      (unsigned long long)d->max_pfn,
+		      (unsigned long long)(d->tsc_khz ? d->fill_cycles * 1000 /
+					   d->tsc_khz : 0));
+	}
+
+	stage_set("storage");
+	err = storage_probe(&ai, devs, sizeof(devs) / sizeof(devs[0]), &n);
+	storage_times(&pci_us, &init_us);
+	if (err) {
+		bmlog("nothing written: %s", stub_strerror(err));
+		return;
+	}
+	stage_set("area");
+	err = area_find(devs, n, &opt, &area);
+	if (err) {
+		bmlog("area: %s", stub_strerror(err));
+		storage_quiesce_except(NULL);
+		return;
+	}
+	storage_quiesce_except(area.dev);
+
+	stage_set("write");
+	err = dump_write(&area, &in, &st);
+	if (err)
+		stub_fail(err);
+	stage_set("shutdown");
+	t = rdtsc();
+	err = area.dev->shutdown(area.dev);
+	if (err)
+		bmlog("warning: %s", stub_strerror(err));
+	bmlog("figures: %llu pages dumped (%llu zero, %llu raw) of %llu RAM "
+	      "pages, %llu bytes, source %s%s",
+	      (unsigned long long)st.pages_dumped,
+	      (unsigned long long)st.zero_pages,
+	      (unsigned long long)st.data_pages,
+	      (unsigned long long)st.pages_ram,
+	      (unsigned long long)st.image_bytes,
+	      sel.source == BMDUMP_SOURCE_HOOK ? "bmdump.ko" : "full",
+	      st.incomplete ? ", INCOMPLETE" : "");
+	bmlog("figures: stage entry %llu us, pci %llu us, nvme init %llu us, "
+	      "write %llu us, flush %llu us, shutdown %llu us, %llu MB/s",
+	      (unsigned long long)start_us, (unsigned long long)pci_us,
+	      (unsigned long long)init_us, (unsigned long long)st.write_us,
+	      (unsigned long long)st.flush_us,
+	      (unsigned long long)timer_us_since(t),
+	      (unsigned long long)(st.write_us ?
+				   st.image_bytes / st.write_us : 0));
+}
+
 void stub_main(struct entry_state *es)
 {
-	const char *vmci, *selftest;
-	size_t vlen;
+	const char *vmci;
 	int err;
 
 	entry = es;
@@ -447,11 +538,6 @@ void stub_main(struct entry_state *es)
 	      (unsigned long long)(mem_free_bytes(&alloc) >> 10),
 	      (unsigned long long)(image_bytes() >> 10));
 
-	/* TEST ONLY (tests/e2e/test_nvme.py): the dump writer replaces it. */
-	if (cmdline_find(bi.cmdline, "bmdump.selftest", &selftest, &vlen)) {
-		stage_set("selftest");
-		check(selftest_run(selftest, vlen, &ai, &ci));
-	}
-	bmlog("stub ran %llu us", (unsigned long long)timer_us_since_entry());
+	capture();
 	finish();
 }

@@ -104,10 +104,18 @@ static const struct pci_dev *target_pdev(const struct blkdev *target,
 	return NULL;
 }
 
+static uint64_t pci_us, init_us;
+
+void storage_times(uint64_t *pci, uint64_t *init)
+{
+	*pci = pci_us;
+	*init = init_us;
+}
+
 int storage_probe(const struct acpi_info *ai, struct blkdev *devs,
 		  unsigned int max, unsigned int *count)
 {
-	uint64_t t0 = rdtsc();
+	uint64_t t0 = rdtsc(), t1;
 	struct pci_dev *pd;
 	unsigned int n, i, nvme_index = 0, fenced = 0;
 	char name[16];
@@ -128,9 +136,10 @@ int storage_probe(const struct acpi_info *ai, struct blkdev *devs,
 		      "warning", stub_strerror(err));
 	if (err == E_PCI_NO_DEVICES)
 		return err;
+	pci_us = timer_us_since(t0);
 	bmlog("pci: %u functions on %u buses via %s in %llu us", n,
-	      pci_nr_buses(), pci_access_name(),
-	      (unsigned long long)timer_us_since(t0));
+	      pci_nr_buses(), pci_access_name(), (unsigned long long)pci_us);
+	t1 = rdtsc();
 
 	/*
 	 * Nothing but the disks needs DMA from here on: stop the rest now,
@@ -188,6 +197,7 @@ int storage_probe(const struct acpi_info *ai, struct blkdev *devs,
 		nr_ctrls++;
 		*count += got;
 	}
+	init_us = timer_us_since(t1);
 	if (!*count) {
 		bmlog("error: %s", stub_strerror(E_STORAGE_NONE));
 		return E_STORAGE_NONE;

@@ -43,4 +43,8 @@ int storage_probe(const struct acpi_info *ai, struct blkdev *devs,
  */
 void storage_quiesce_except(const struct blkdev *target);
 
+/* How long the last storage_probe() spent walking PCI and bringing up
+ * the controllers, in microseconds. */
+void storage_times(uint64_t *pci_us, uint64_t *init_us);
+
 #endif /* STUB_DRIVERS_STORAGE_H */
