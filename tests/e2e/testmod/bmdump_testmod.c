@@ -6,9 +6,14 @@
  *   /sys/kernel/debug/bmdump_testmod/oops     write: NULL dereference (an
  *                                             oops; with oops=panic, kdump)
  *   /sys/kernel/debug/bmdump_testmod/panic    write: panic("...")
+ *   /sys/kernel/debug/bmdump_testmod/peek     write a physical RAM address
+ *                                             (8-byte aligned), read the
+ *                                             u64 there ("0x%016llx")
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/io.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
@@ -33,6 +38,46 @@ static ssize_t panic_write(struct file *f, const char __user *buf, size_t len,
 	return len;
 }
 
+static u64 peek_addr;
+
+/* Lets a test look at RAM it no longer owns, e.g. a freed descriptor. */
+static ssize_t peek_write(struct file *f, const char __user *buf, size_t len,
+			  loff_t *pos)
+{
+	char tmp[32];
+	u64 addr;
+
+	if (len >= sizeof(tmp))
+		return -EINVAL;
+	if (copy_from_user(tmp, buf, len))
+		return -EFAULT;
+	tmp[len] = 0;
+	if (kstrtou64(strim(tmp), 0, &addr) || (addr & 7) ||
+	    !pfn_valid(addr >> PAGE_SHIFT))
+		return -EINVAL;
+	peek_addr = addr;
+	return len;
+}
+
+static ssize_t peek_read(struct file *f, char __user *buf, size_t len,
+			 loff_t *pos)
+{
+	char out[24];
+	u64 v;
+	int n;
+
+	if (copy_from_kernel_nofault(&v, phys_to_virt(peek_addr), sizeof(v)))
+		return -EFAULT;
+	n = scnprintf(out, sizeof(out), "0x%016llx\n", v);
+	return simple_read_from_buffer(buf, len, pos, out, n);
+}
+
+static const struct file_operations peek_fops = {
+	.owner = THIS_MODULE,
+	.read = peek_read,
+	.write = peek_write,
+};
+
 static const struct file_operations oops_fops = {
 	.owner = THIS_MODULE,
 	.write = oops_write,
@@ -48,6 +93,7 @@ static int __init testmod_init(void)
 	dir = debugfs_create_dir("bmdump_testmod", NULL);
 	debugfs_create_file("oops", 0200, dir, NULL, &oops_fops);
 	debugfs_create_file("panic", 0200, dir, NULL, &panic_fops);
+	debugfs_create_file("peek", 0600, dir, NULL, &peek_fops);
 	return 0;
 }
 
