@@ -188,7 +188,7 @@ void bmdump_fill(const struct bmdump_map *map, unsigned long *const *bitmap,
 	res->cycles = rdtsc_ordered() - start_tsc;
 }
 
-/* --- load time: which pfns are RAM ----------------------------------------- */
+/* --- load time: which pfns are RAM ---------------------------------------- */
 
 struct bm_ranges {
 	struct bmdump_range *r;

@@ -45,7 +45,7 @@ static struct {
 	unsigned long *chunk[BMDUMP_DESC_MAX_CHUNKS];
 	u64 bitmap_bytes;
 	unsigned int level;		/* read at panic */
-	int unloading;			/* set before the descriptor dies */
+	int unloading;			/* set, then the magic wiped */
 	u64 fill_count;
 	struct kprobe kp;
 	struct kobject *kobj;
@@ -91,7 +91,7 @@ static void bm_desc_seal(struct bmdump_desc *d)
 	d->desc_crc = bmdump_crc32c(0, d, d->desc_size);
 }
 
-/* --- the hook ----------------------------------------------------------------- */
+/* --- the hook ------------------------------------------------------------- */
 
 static void bm_crash_fill(void)
 {
@@ -137,7 +137,7 @@ static int bm_kexec_pre(struct kprobe *p, struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(bm_kexec_pre);
 
-/* --- dry run ------------------------------------------------------------------ */
+/* --- dry run -------------------------------------------------------------- */
 
 /* Caller holds bm.lock. */
 static int bm_dry_run(void)
@@ -159,7 +159,7 @@ static int bm_dry_run(void)
 	return 0;
 }
 
-/* --- sysfs -------------------------------------------------------------------- */
+/* --- sysfs ---------------------------------------------------------------- */
 
 static ssize_t descriptor_show(struct kobject *k, struct kobj_attribute *a,
 			       char *buf)
@@ -268,7 +268,7 @@ static const struct attribute_group bm_group = {
 	.attrs = bm_attrs,
 };
 
-/* --- load and unload ---------------------------------------------------------- */
+/* --- load and unload ------------------------------------------------------ */
 
 /* Highest pfn + 1 over the online nodes (max_pfn is not exported). */
 static u64 bm_max_pfn(void)

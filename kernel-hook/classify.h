@@ -57,7 +57,7 @@ struct bmdump_page_bits {
 	int has_offline;		/* offline_mapcount is exported */
 	uint32_t offline_mapcount;	/* ~PG_offline */
 	unsigned int hugetlb_dtor;	/* >= 256: no hugetlb */
-	unsigned int max_order;		/* MAX_ORDER: free orders are below */
+	unsigned int max_order;		/* free orders are below it */
 };
 
 /* The words of struct page (and page[1]) the decision depends on. */
@@ -152,7 +152,8 @@ bmdump_classify(const struct bmdump_page_bits *b,
 		r.class = BMDUMP_CLASS_CACHE;
 		r.keep = 0;
 	} else if ((level & BMDUMP_DL_CACHE_PRI) && cache && !anon) {
-		r.class = priv ? BMDUMP_CLASS_CACHE_PRIVATE : BMDUMP_CLASS_CACHE;
+		r.class = priv ? BMDUMP_CLASS_CACHE_PRIVATE :
+				  BMDUMP_CLASS_CACHE;
 		r.keep = 0;
 	} else if ((level & BMDUMP_DL_USER) && (anon || hugetlb)) {
 		r.class = BMDUMP_CLASS_USER;

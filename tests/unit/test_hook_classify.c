@@ -19,8 +19,8 @@
 #define PG_HEAD		16
 #define PG_SWAPBACKED	19
 #define PG_HWPOISON	23
-#define BUDDY		0xffffff7fu	/* PAGE_BUDDY_MAPCOUNT_VALUE, -129 */
-#define OFFLINE		0xfffffeffu	/* PAGE_OFFLINE_MAPCOUNT_VALUE, -257 */
+#define BUDDY		0xffffff7fu	/* PAGE_BUDDY_MAPCOUNT_VALUE */
+#define OFFLINE		0xfffffeffu	/* ..._OFFLINE_MAPCOUNT_VALUE */
 #define NO_TYPE		0xffffffffu	/* _mapcount -1 */
 #define HUGETLB_DTOR	2
 

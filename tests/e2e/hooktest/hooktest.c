@@ -113,7 +113,8 @@ static int cmd_vmread(const char *vmcore, const char *desc_arg,
 		die("read descriptor");
 	if (pwrite(fd, page, PAGE, 0) != PAGE)
 		die("write descriptor");
-	printf("RIG: vmread magic=0x%llx state=0x%x nr_chunks=%u max_pfn=%llu\n",
+	printf("RIG: vmread magic=0x%llx state=0x%x nr_chunks=%u "
+	       "max_pfn=%llu\n",
 	       (unsigned long long)d->magic, d->state, d->nr_chunks,
 	       (unsigned long long)d->max_pfn);
 	if (d->nr_chunks > BMDUMP_DESC_MAX_CHUNKS) {
@@ -194,6 +195,7 @@ int main(int argc, char **argv)
 		return cmd_hog(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "slab"))
 		return cmd_slab(argv[2], argv[3]);
-	fprintf(stderr, "usage: hooktest vmread VMCORE DESC OUT | hog MIB | slab DIR N\n");
+	fprintf(stderr, "usage: hooktest vmread VMCORE DESC OUT | "
+		"hog MIB | slab DIR N\n");
 	return 2;
 }
