@@ -3,17 +3,16 @@
  * Test-only module for the QEMU rig: ways to crash the kernel that are not
  * sysrq, and known memory contents to find in a dump.
  *
- *   /sys/kernel/debug/bmdump_testmod/oops     write: NULL dereference (an
- *                                             oops; with oops=panic, kdump)
- *   /sys/kernel/debug/bmdump_testmod/panic    write: panic("...")
  *   /sys/kernel/debug/bmdump_testmod/peek     write a physical RAM address
  *                                             (8-byte aligned), read the
  *                                             u64 there ("0x%016llx")
+ *   /sys/kernel/debug/bmdump_testmod/oops     write: NULL dereference (an
+ *                                             oops; with oops=panic, kdump)
+ *   /sys/kernel/debug/bmdump_testmod/panic    write: panic("...")
  */
+#include <linux/mm.h>		/* pfn_valid, __va: peek */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
-#include <linux/io.h>
-#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
@@ -27,14 +26,6 @@ static ssize_t oops_write(struct file *f, const char __user *buf, size_t len,
 	pr_emerg("bmdump_testmod: dereferencing NULL on cpu %d\n",
 		 raw_smp_processor_id());
 	*p = 0x42;
-	return len;
-}
-
-static ssize_t panic_write(struct file *f, const char __user *buf, size_t len,
-			   loff_t *pos)
-{
-	panic("bmdump_testmod: panic requested on cpu %d",
-	      raw_smp_processor_id());
 	return len;
 }
 
@@ -66,7 +57,7 @@ static ssize_t peek_read(struct file *f, char __user *buf, size_t len,
 	u64 v;
 	int n;
 
-	if (copy_from_kernel_nofault(&v, phys_to_virt(peek_addr), sizeof(v)))
+	if (copy_from_kernel_nofault(&v, __va(peek_addr), sizeof(v)))
 		return -EFAULT;
 	n = scnprintf(out, sizeof(out), "0x%016llx\n", v);
 	return simple_read_from_buffer(buf, len, pos, out, n);
@@ -77,6 +68,14 @@ static const struct file_operations peek_fops = {
 	.read = peek_read,
 	.write = peek_write,
 };
+
+static ssize_t panic_write(struct file *f, const char __user *buf, size_t len,
+			   loff_t *pos)
+{
+	panic("bmdump_testmod: panic requested on cpu %d",
+	      raw_smp_processor_id());
+	return len;
+}
 
 static const struct file_operations oops_fops = {
 	.owner = THIS_MODULE,
@@ -91,9 +90,9 @@ static const struct file_operations panic_fops = {
 static int __init testmod_init(void)
 {
 	dir = debugfs_create_dir("bmdump_testmod", NULL);
+	debugfs_create_file("peek", 0600, dir, NULL, &peek_fops);
 	debugfs_create_file("oops", 0200, dir, NULL, &oops_fops);
 	debugfs_create_file("panic", 0200, dir, NULL, &panic_fops);
-	debugfs_create_file("peek", 0600, dir, NULL, &peek_fops);
 	return 0;
 }
 
