@@ -6,11 +6,11 @@ set -euo pipefail
 
 PKGS=(
 	# build
-	make gcc binutils nasm clang libclang-rt-14-dev gnu-efi
+	make gcc libc6-dev binutils nasm clang libclang-rt-14-dev gnu-efi
 	libcmocka-dev libblkid-dev libzstd-dev zlib1g-dev liblzo2-dev
 	libsnappy-dev pkg-config
 	# the kernel the rig boots, and headers to build modules for it
-	linux-image-amd64 linux-headers-amd64 kmod
+	linux-image-amd64 linux-headers-amd64 kmod dkms
 	# the rig
 	qemu-system-x86 ovmf busybox-static cpio kexec-tools
 	gdisk fdisk e2fsprogs util-linux python3

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The page classifier of bmdump.ko, kept free of kernel headers so that the
+ * host unit tests (tests/unit/test_hook_classify.c) run the very code the
+ * hook runs at panic.
+ *
+ * It decides what makedumpfile 1.7.2 decides in __exclude_unnecessary_pages
+ * for the same struct page words and the same dump level, so that a dump
+ * the stub writes from our bitmap equals what `makedumpfile -d <level>`
+ * would keep (zero pages aside: those need the page contents, the stub's
+ * job).  First match wins:
+ *
+ *   tail page (compound_head & 1)          left to its head
+ *   free: buddy page type, not slab        level 16, 1 << private pages
+ *   cache: LRU, or swapbacked+swapcache;   level 2, 1 << compound order
+ *          no PG_private, not anon
+ *   cache with or without private, !anon   level 4
+ *   user: anon mapping, or hugetlb dtor    level 8
+ *   hwpoison                               always
+ *   offline page type, not slab            always
+ *   anything else                          kept
+ *
+ * The caller passes the raw words; `bits` holds this kernel's flag numbers
+ * and magic values (the numbers VMCOREINFO exports to makedumpfile).
+ */
+#ifndef BMDUMP_CLASSIFY_H
+#define BMDUMP_CLASSIFY_H
+
+#include "bmdump/types.h"
+#include "bmdump/desc.h"
+
+/* makedumpfile -d bits */
+#define BMDUMP_DL_ZERO		1
+#define BMDUMP_DL_CACHE		2
+#define BMDUMP_DL_CACHE_PRI	4
+#define BMDUMP_DL_USER		8
+#define BMDUMP_DL_FREE		16
+#define BMDUMP_DL_MAX		31
+
+/*
+ * makedumpfile reads struct pages 512 at a time and looks at page[1] of a
+ * compound head only when the head is not the last of such a batch.  A real
+ * head of order >= 1 is aligned, so this never hides one; mirroring it keeps
+ * the decision identical even for garbage flags.
+ */
+#define BMDUMP_MDF_PGMM_CACHED	512
+
+struct bmdump_page_bits {
+	unsigned int pg_lru;
+	unsigned int pg_slab;
+	unsigned int pg_swapcache;
+	unsigned int pg_private;
+	unsigned int pg_swapbacked;
+	unsigned int pg_hwpoison;	/* >= 64: the kernel has none */
+	uint64_t head_mask;		/* 1 << PG_head */
+	uint32_t buddy_mapcount;	/* ~PG_buddy in _mapcount/page_type */
+	int has_offline;		/* offline_mapcount is exported */
+	uint32_t offline_mapcount;	/* ~PG_offline */
+	unsigned int hugetlb_dtor;	/* >= 256: no hugetlb */
+	unsigned int max_order;		/* free orders are below it */
+};
+
+/* The words of struct page (and page[1]) the decision depends on. */
+struct bmdump_page_view {
+	uint64_t flags;
+	uint64_t compound_head;
+	uint64_t mapping;
+	uint64_t private;
+	uint32_t mapcount;		/* _mapcount, i.e. page_type */
+	uint8_t next_dtor;		/* page[1].compound_dtor */
+	uint8_t next_order;		/* page[1].compound_order */
+};
+
+struct bmdump_verdict {
+	unsigned int class;		/* enum bmdump_page_class */
+	int keep;			/* bit set in the bitmap */
+	uint64_t nr;			/* pfns this verdict covers, >= 1 */
+};
+
+static inline int bmdump_flag(uint64_t flags, unsigned int bit)
+{
+	return bit < 64 && ((flags >> bit) & 1);
+}
+
+/*
+ * Does page[1] of this pfn get read?  Only for a compound head that is not
+ * the last of a 512-page batch (see BMDUMP_MDF_PGMM_CACHED).
+ */
+static inline int bmdump_reads_next(const struct bmdump_page_bits *b,
+				    uint64_t flags, uint64_t pfn)
+{
+	return (flags & b->head_mask) &&
+	       (pfn % BMDUMP_MDF_PGMM_CACHED) != BMDUMP_MDF_PGMM_CACHED - 1;
+}
+
+/*
+ * Classify one page.  `level` is the dump level (makedumpfile -d bits).
+ * Excluded verdicts cover the whole buddy block or compound page, as
+ * makedumpfile's exclude_range does; kept heads cover their compound page
+ * too (its tails would be kept one by one anyway), which only speeds up the
+ * loop.  The caller clips nr to what is left of memory.
+ */
+static inline struct bmdump_verdict
+bmdump_classify(const struct bmdump_page_bits *b,
+		const struct bmdump_page_view *v, unsigned int level,
+		uint64_t pfn)
+{
+	struct bmdump_verdict r = { BMDUMP_CLASS_KERNEL, 1, 1 };
+	unsigned int order = 0, dtor = 0;
+	uint64_t fl = v->flags;
+	int slab, cache, anon, hugetlb, buddy, buddy_ok, priv;
+
+	/*
+	 * A tail whose head did not already cover it: its head lies outside
+	 * memory we scan or had an unusable order.  Dump it.
+	 */
+	if (v->compound_head & 1) {
+		r.class = BMDUMP_CLASS_UNKNOWN;
+		return r;
+	}
+
+	if (bmdump_reads_next(b, fl, pfn)) {
+		order = v->next_order;
+		dtor = v->next_dtor;
+		/* makedumpfile: an order the pfn is not aligned to is 0 */
+		if (order >= 64 || (pfn & ((1ull << order) - 1)))
+			order = 0;
+	}
+
+	slab = bmdump_flag(fl, b->pg_slab);
+	cache = bmdump_flag(fl, b->pg_lru) ||
+		(bmdump_flag(fl, b->pg_swapbacked) &&
+		 bmdump_flag(fl, b->pg_swapcache));
+	priv = bmdump_flag(fl, b->pg_private);
+	anon = (v->mapping & 1) != 0;
+	hugetlb = dtor == b->hugetlb_dtor;
+	buddy = !slab && v->mapcount == b->buddy_mapcount;
+	buddy_ok = buddy && v->private < b->max_order;
+
+	if ((level & BMDUMP_DL_FREE) && buddy) {
+		if (!buddy_ok) {
+			/* makedumpfile warns and keeps it: so do we */
+			r.class = BMDUMP_CLASS_UNKNOWN;
+			return r;
+		}
+		r.class = BMDUMP_CLASS_FREE;
+		r.keep = 0;
+		r.nr = 1ull << v->private;
+		return r;
+	}
+	if ((level & BMDUMP_DL_CACHE) && cache && !priv && !anon) {
+		r.class = BMDUMP_CLASS_CACHE;
+		r.keep = 0;
+	} else if ((level & BMDUMP_DL_CACHE_PRI) && cache && !anon) {
+		r.class = priv ? BMDUMP_CLASS_CACHE_PRIVATE :
+				  BMDUMP_CLASS_CACHE;
+		r.keep = 0;
+	} else if ((level & BMDUMP_DL_USER) && (anon || hugetlb)) {
+		r.class = BMDUMP_CLASS_USER;
+		r.keep = 0;
+	} else if (bmdump_flag(fl, b->pg_hwpoison)) {
+		r.class = BMDUMP_CLASS_HWPOISON;
+		r.keep = 0;
+	} else if (b->has_offline && !slab &&
+		   v->mapcount == b->offline_mapcount) {
+		r.class = BMDUMP_CLASS_OFFLINE;
+		r.keep = 0;
+	} else if (buddy_ok) {
+		/* free, but the level keeps free pages: the whole block */
+		r.class = BMDUMP_CLASS_EXCLUDED_KEPT;
+		r.nr = 1ull << v->private;
+		return r;
+	} else if (cache || anon || hugetlb) {
+		r.class = BMDUMP_CLASS_EXCLUDED_KEPT;
+	}
+	r.nr = 1ull << order;
+	return r;
+}
+
+#endif /* BMDUMP_CLASSIFY_H */

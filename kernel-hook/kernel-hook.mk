@@ -1,0 +1,23 @@
+# The kernel hook, build/bmdump.ko, built for the kernel the rig boots.
+# The sources and the contracts they include are staged into
+# build/kernel-hook/ in the layout dkms uses (include/bmdump/ beside the
+# sources), so the tree stays clean and dkms.conf builds the same way.
+HOOK_KDIR	?= /lib/modules/$(KVER)/build
+HOOK_STAGE	:= $(BUILD)/kernel-hook
+HOOK_SRC	:= $(wildcard kernel-hook/*.c kernel-hook/*.h) kernel-hook/Kbuild \
+		   kernel-hook/dkms.conf
+HOOK_CONTRACTS	:= include/bmdump/desc.h include/bmdump/crc32c.h \
+		   include/bmdump/types.h
+
+$(BUILD)/bmdump.ko: $(HOOK_SRC) $(HOOK_CONTRACTS) kernel-hook/kernel-hook.mk
+	@mkdir -p $(HOOK_STAGE)/include/bmdump
+	@cp $(HOOK_SRC) $(HOOK_STAGE)/
+	@cp $(HOOK_CONTRACTS) $(HOOK_STAGE)/include/bmdump/
+	@echo "  KBUILD  $@"
+	@$(MAKE) -s -C $(HOOK_KDIR) M=$(abspath $(HOOK_STAGE)) W=1 modules >/dev/null
+	@cp $(HOOK_STAGE)/bmdump.ko $@
+
+all: $(BUILD)/bmdump.ko
+
+# The classifier's unit test includes kernel-hook/classify.h.
+$(BUILD)/unit/test_hook_classify: kernel-hook/classify.h
