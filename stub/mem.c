@@ -99,7 +99,9 @@ uint64_t mem_alloc(struct mem_allocator *m, uint64_t size, uint64_t align)
 {
 	unsigned int i;
 
-	if (!size || align < 4096 || (align & (align - 1)))
+	/* A size within a page of 2^64 would round up to 0. */
+	if (!size || size > ~PAGE_MASK_LOW || align < 4096 ||
+	    (align & (align - 1)))
 		return 0;
 	size = (size + PAGE_MASK_LOW) & ~PAGE_MASK_LOW;
 	for (i = 0; i < m->nr_free; i++) {
