@@ -198,7 +198,10 @@ int acpi_init(struct acpi_info *ai, uint64_t cmdline_rsdp, uint64_t bp_rsdp,
 	} else {
 		return E_ACPI_NO_RSDP;
 	}
-	r = phys_fw(ai->rsdp, RSDP_V2_LEN);
+	/* A revision 0 RSDP is 20 bytes long: read no further than that. */
+	r = phys_fw(ai->rsdp, RSDP_V1_LEN);
+	if (r && r[RSDP_REVISION] >= 2)
+		r = phys_fw(ai->rsdp, RSDP_V2_LEN);
 	if (!r)
 		return E_ACPI_RSDP_CSUM;
 	if (r[RSDP_REVISION] >= 2 && rd64(r + RSDP_XSDT)) {
