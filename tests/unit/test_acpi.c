@@ -416,6 +416,10 @@ static void test_rsdp_checksums(void **state)
 	r[8] = (uint8_t)(r[8] + 'R' - 'r');
 	r[32] = (uint8_t)(r[32] + 'R' - 'r');
 	assert_int_equal(acpi_init(&ai, 0, RSDP2_PA, 0), E_ACPI_NO_RSDP);
+	/* Revision 2 claimed, but only the 20 bytes of version 1 there. */
+	r = rsdp(0, 2, (uint32_t)RSDT_PA, XSDT_PA);
+	fake_phys_add(0x51000, tb_dup(r, 20), 20, FAKE_FW);
+	assert_int_equal(acpi_init(&ai, 0, 0x51000, 0), E_ACPI_NO_RSDP);
 	/* A length that runs past the memory behind it, or is absurd. */
 	r = rsdp(0, 2, (uint32_t)RSDT_PA, XSDT_PA);
 	tb_put32(r + 20, 40);
