@@ -44,10 +44,11 @@ static void after_notes(void)
 	const uint8_t *prs;
 	const char *text;
 	uint64_t pa;
-	unsigned int i;
+	unsigned int i, saved = 0;
 
 	FZ_CHECK(ci.nr_cpus >= 1 && ci.vmcoreinfo_pa);
-	for (i = 0; i <= ci.nr_cpus && i < 64; i++) {
+	/* Every CPU slot, and one past: never more CPUs than notes. */
+	for (i = 0; i <= ci.nr_note_segs && i < 64; i++) {
 		prs = elfcore_prstatus(&ci, i);
 		if (prs) {
 			uint64_t rip;
@@ -55,8 +56,10 @@ static void after_notes(void)
 			memcpy(&rip, prs + PRSTATUS_REGS +
 			       PRSTATUS_REG_RIP * 8, 8);
 			(void)rip;
+			saved++;
 		}
 	}
+	FZ_CHECK(saved <= ci.nr_cpus);
 	text = core_map(&ci, ci.vmcoreinfo_pa, ci.vmcoreinfo_len);
 	if (!text)
 		text = phys_ram(ci.vmcoreinfo_pa, ci.vmcoreinfo_len);

@@ -15,7 +15,8 @@
 
 #define PT_LOAD		1
 #define PT_NOTE		4
-#define NOTE_BUF_SIZE	368	/* note_buf_t: one NT_PRSTATUS + final note */
+/* note_buf_t: one NT_PRSTATUS and the final empty note */
+#define NOTE_BUF_SIZE	368
 #define VMCI_NOTE_SIZE	4132	/* VMCOREINFO_NOTE_SIZE */
 
 /* A 1 GiB guest, crashkernel=192M at 0x33000000, as in the rig. */
@@ -173,9 +174,11 @@ static void kexec_load_core(struct core *c)
 
 static void serve_kexec_load_notes(void)
 {
-	serve_prstatus(NOTE_PA(0), 1, 0xffffffffa5123456ull, 0xffffb5e2c0a3fd58ull);
+	serve_prstatus(NOTE_PA(0), 1, 0xffffffffa5123456ull,
+		       0xffffb5e2c0a3fd58ull);
 	serve_zero_cpu(NOTE_PA(1));
-	serve_prstatus(NOTE_PA(2), 0, 0xffffffffa5000abcull, 0xffffb5e2c0003e80ull);
+	serve_prstatus(NOTE_PA(2), 0, 0xffffffffa5000abcull,
+		       0xffffb5e2c0003e80ull);
 	serve_vmcoreinfo(VMCI_PA, vmcoreinfo_text);
 }
 
@@ -242,12 +245,68 @@ static void test_kexec_load_layout(void **state)
 	assert_int_equal(v, 0xffffffffa5123456ull);
 	memcpy(&v, prs + PRSTATUS_REGS + PRSTATUS_REG_RSP * 8, 8);
 	assert_int_equal(v, 0xffffb5e2c0a3fd58ull);
-	prs = elfcore_prstatus(&ci, 1);
+	/* CPU 1 never saved: no registers, and CPU 2 keeps its number. */
+	assert_null(elfcore_prstatus(&ci, 1));
+	prs = elfcore_prstatus(&ci, 2);
 	assert_non_null(prs);
 	memcpy(&v, prs + PRSTATUS_REGS + PRSTATUS_REG_RIP * 8, 8);
 	assert_int_equal(v, 0xffffffffa5000abcull);
-	assert_null(elfcore_prstatus(&ci, 2));
+	/* The VMCOREINFO segment is no CPU. */
+	assert_null(elfcore_prstatus(&ci, 3));
 	assert_null(elfcore_prstatus(&ci, 1000));
+}
+
+/* CPU n's registers come from the nth per-CPU buffer, whatever is empty. */
+static void test_prstatus_by_cpu_number(void **state)
+{
+	uint64_t v;
+	const uint8_t *prs;
+	unsigned int cpu;
+	uint8_t *b;
+
+	memset(&c, 0, sizeof(c));
+	for (cpu = 0; cpu < 4; cpu++) {
+		add_note(&c, NOTE_PA(cpu), NOTE_BUF_SIZE);
+		if (cpu == 0 || cpu == 2)
+			serve_zero_cpu(NOTE_PA(cpu));	/* offline */
+		else
+			serve_prstatus(NOTE_PA(cpu), 100 + cpu, 0x1000 + cpu,
+				       0);
+	}
+	add_note(&c, VMCI_PA, VMCI_NOTE_SIZE);
+	serve_vmcoreinfo(VMCI_PA, vmcoreinfo_text);
+	add_ram(&c, 0x100000, 0x33000000);
+	add_ram(&c, 0x3f000000, 0x3ffe0000);
+	assert_int_equal(parse(&c, &ci), 0);
+	assert_int_equal(elfcore_parse_notes(&ci), 0);
+	assert_int_equal(ci.nr_cpus, 2);
+	for (cpu = 0; cpu < 4; cpu++) {
+		prs = elfcore_prstatus(&ci, cpu);
+		if (cpu == 0 || cpu == 2) {
+			assert_null(prs);
+			continue;
+		}
+		assert_non_null(prs);
+		memcpy(&v, prs + PRSTATUS_REGS + PRSTATUS_REG_RIP * 8, 8);
+		assert_int_equal(v, 0x1000 + cpu);
+	}
+	assert_null(elfcore_prstatus(&ci, 4));
+	/* A buffer whose first note is not a CPU's: no registers. */
+	fake_phys_reset();
+	serve_vmcoreinfo(VMCI_PA, vmcoreinfo_text);
+	for (cpu = 0; cpu < 4; cpu++) {
+		b = serve_prstatus(NOTE_PA(cpu), cpu, 0x2000 + cpu, 0);
+		if (cpu == 1)
+			tb_put32(b + 8, 2);	/* NT_PRFPREG */
+	}
+	assert_int_equal(elfcore_parse_notes(&ci), 0);
+	assert_null(elfcore_prstatus(&ci, 1));
+	assert_non_null(elfcore_prstatus(&ci, 3));
+	/* A CPU buffer shorter than its note: no registers, no overread. */
+	c.ph[3].filesz = c.ph[3].memsz = 100;
+	assert_int_equal(parse(&c, &ci), 0);
+	assert_null(elfcore_prstatus(&ci, 3));
+	assert_non_null(elfcore_prstatus(&ci, 2));
 }
 
 /* The kernel's crash_prepare_elf64_headers(): no low 1 MiB, no backup. */
@@ -401,16 +460,16 @@ static void test_bad_ehdr(void **state)
 		{ 54, 2, 32, E_ELF_PHDR },		/* e_phentsize */
 		{ 54, 2, 0, E_ELF_PHDR },
 		{ 56, 2, 0, E_ELF_PHDR },		/* e_phnum = 0 */
-		{ 56, 2, 9, E_ELF_PHDR },		/* one past the buffer */
+		{ 56, 2, 9, E_ELF_PHDR },		/* one too many */
 		{ 56, 2, 0xffff, E_ELF_PHDR },
-		{ 32, 8, 0, E_ELF_PHDR },		/* e_phoff inside Ehdr */
+		{ 32, 8, 0, E_ELF_PHDR },		/* inside the Ehdr */
 		{ 32, 8, 63, E_ELF_PHDR },
 		{ 32, 8, 72, E_ELF_PHDR },		/* phdrs run past */
-		{ 32, 8, 64 + 8 * 56, E_ELF_PHDR },	/* e_phoff at the end */
+		{ 32, 8, 64 + 8 * 56, E_ELF_PHDR },	/* at the end */
 		{ 32, 8, 1ull << 20, E_ELF_PHDR },
 		{ 32, 8, 1ull << 63, E_ELF_PHDR },
 		{ 32, 8, UINT64_MAX, E_ELF_PHDR },
-		{ 32, 8, UINT64_MAX - 447, E_ELF_PHDR }, /* phoff + size wraps */
+		{ 32, 8, UINT64_MAX - 447, E_ELF_PHDR }, /* sum wraps */
 	};
 	unsigned int i;
 	size_t n;
@@ -479,7 +538,7 @@ static void test_overlapping_loads(void **state)
 	memset(&c, 0, sizeof(c));
 	add_ram(&c, 0x40000000, 0x80000000);
 	add_ram(&c, 0x100000, 0x200000);
-	add_ram(&c, 0x50000000, 0x50001000);		/* inside the first */
+	add_ram(&c, 0x50000000, 0x50001000);	/* inside the first */
 	assert_int_equal(parse(&c, &ci), E_ELF_OVERLAP);
 }
 
@@ -491,7 +550,7 @@ struct range_case {
 static void test_bad_ranges(void **state)
 {
 	static const struct range_case cases[] = {
-		{ 0x1000, 0x1000, 0, 0, E_ELF_RANGE },		/* empty */
+		{ 0x1000, 0x1000, 0, 0, E_ELF_RANGE },	/* empty */
 		{ 0xfffffffffffff000ull, 0xfffffffffffff000ull, 0x2000,
 		  0x2000, E_ELF_RANGE },			/* wraps */
 		{ 0x1000, UINT64_MAX, 1, 1, E_ELF_RANGE },
@@ -499,9 +558,9 @@ static void test_bad_ranges(void **state)
 		{ 0xffffffffff000ull, 0xffffffffff000ull, 0x2000, 0x2000,
 		  E_ELF_RANGE },				/* past 2^52 */
 		{ UINT64_MAX - 0xfff, 0x1000, 0x2000, 0x2000,
-		  E_ELF_RANGE },				/* source wraps */
+		  E_ELF_RANGE },			/* source wraps */
 		{ 0x10000000000000ull, 0x1000, 0x1000, 0x1000,
-		  E_ELF_RANGE },				/* source past 2^52 */
+		  E_ELF_RANGE },			/* source past 2^52 */
 		{ 0x1000, 0x1000, 0x1000, 0x2000, E_ELF_RANGE }, /* filesz */
 		{ 0x1000, 0x1000, 0x2000, 0x1000, E_ELF_RANGE },
 	};
@@ -598,7 +657,7 @@ static void test_note_lengths_past_segment(void **state)
 	/* 348 fills the segment exactly: read, then refused for its size. */
 	tb_put32(b + 4, NOTE_BUF_SIZE - 20);
 	assert_int_equal(notes_of(pa, size, 2), E_NOTE_PRSTATUS_SIZE);
-	tb_put32(b + 4, 0xffffffffu);			/* would wrap align4 */
+	tb_put32(b + 4, 0xffffffffu);		/* would wrap align4 */
 	assert_int_equal(notes_of(pa, size, 2), E_NOTE_LEN);
 	tb_put32(b + 4, 336);
 	tb_put32(b, NOTE_BUF_SIZE);			/* namesz */
@@ -767,6 +826,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_kexec_load_layout, teardown),
 		cmocka_unit_test_teardown(test_kexec_file_layout, teardown),
+		cmocka_unit_test_teardown(test_prstatus_by_cpu_number,
+					  teardown),
 		cmocka_unit_test_teardown(test_ram_sorted, teardown),
 		cmocka_unit_test_teardown(test_core_map_reads_backup, teardown),
 		cmocka_unit_test_teardown(test_truncated_elf, teardown),
