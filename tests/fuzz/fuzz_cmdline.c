@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The number parsers take (pointer, length): no NUL after it. */
 	if (!parse_u64(fz_dup(data, size), size, &a) && size > 20 &&
 	    memcmp(data, "0x", 2) && memcmp(data, "0X", 2))
-		FZ_CHECK(data[0] == '0');	/* > 20 digits: leading zeros */
+		FZ_CHECK(data[0] == '0');	/* > 20 digits: zeros */
 	parse_memsize(fz_dup(data, size), size, &a);
 
 	/* The command line itself: a C string, the NUL its last byte. */

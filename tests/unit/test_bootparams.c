@@ -12,7 +12,8 @@
 #include "bootparams.h"
 #include "errors.h"
 
-#define BP_PA		0x3ef52000ull	/* where kexec_load put it in the rig */
+/* Where kexec_load put them in the rig. */
+#define BP_PA		0x3ef52000ull
 #define CMDLINE_PA	0x3ef53000ull
 #define SETUP_PA	0x33001000ull
 
@@ -185,7 +186,7 @@ static void test_e820_empty_and_wrapping_ignored(void **state)
 	uint8_t *bp = new_bp();
 	struct boot_info bi;
 
-	bp_e820(bp, 0, 0x100000, 0, E820_RAM);			/* empty */
+	bp_e820(bp, 0, 0x100000, 0, E820_RAM);		/* empty */
 	bp_e820(bp, 1, 0xfffffffffffff000ull, 0x2000, E820_RAM); /* wraps */
 	bp_e820(bp, 2, 0x33000000, 0x1000000, E820_RAM);
 	bp_e820(bp, 3, 1, UINT64_MAX, E820_RESERVED);		/* wraps */
@@ -220,7 +221,8 @@ static void test_e820_without_ram(void **state)
 	serve_cmdline(bp, CMDLINE_PA, "x");
 	assert_int_equal(bootparams_parse(bp, BP_PA, &bi), E_BP_E820_EMPTY);
 	bp_e820(bp, 0, 0, 0x1000, E820_RESERVED);
-	bp_e820(bp, 1, 0x100000, 0, E820_RAM);	/* empty: does not count */
+	/* Empty: does not count. */
+	bp_e820(bp, 1, 0x100000, 0, E820_RAM);
 	bp[BP_E820_ENTRIES] = 2;
 	assert_int_equal(bootparams_parse(bp, BP_PA, &bi), E_BP_E820_EMPTY);
 }
@@ -482,7 +484,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_kexec_load_params, teardown),
 		cmocka_unit_test_teardown(test_kexec_file_unsorted_e820,
 					  teardown),
-		cmocka_unit_test_teardown(test_e820_reverse_order_128, teardown),
+		cmocka_unit_test_teardown(test_e820_reverse_order_128,
+					  teardown),
 		cmocka_unit_test_teardown(test_e820_empty_and_wrapping_ignored,
 					  teardown),
 		cmocka_unit_test_teardown(test_e820_count_over_128_rejected,

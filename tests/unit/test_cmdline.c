@@ -299,7 +299,8 @@ static void test_empty_values(void **state)
 	assert_int_equal(stub_options_parse("elfcorehdr=4K bmdump.area="
 			"773451c3-e640-4c89-9aab-b4fe3b56a9c", &o), E_CMD_UUID);
 	assert_int_equal(stub_options_parse("elfcorehdr=4K bmdump.area="
-			"773451c3-e640-4c89-9aab-b4fe3b56a9c9a", &o), E_CMD_UUID);
+			"773451c3-e640-4c89-9aab-b4fe3b56a9c9a", &o),
+			 E_CMD_UUID);
 }
 
 static void test_cmdline_max_exactly(void **state)

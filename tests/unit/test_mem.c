@@ -43,7 +43,7 @@ static void test_add_rounds_inward(void **state)
 	/* Less than a page after rounding: nothing. */
 	assert_int_equal(mem_add(&m, 0x10001, 0x10fff), 0);
 	assert_int_equal(mem_add(&m, 0x20000, 0x20000), 0);
-	assert_int_equal(mem_add(&m, 0x30000, 0x20000), 0);	/* reversed */
+	assert_int_equal(mem_add(&m, 0x30000, 0x20000), 0); /* reversed */
 	/* The 640 KiB low range, as e820 gives it: 0x1000-0x9fbff. */
 	assert_int_equal(mem_add(&m, 0x9000, 0x9fc00), 0);
 	assert_int_equal(m.nr_free, 2);

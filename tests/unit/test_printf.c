@@ -145,7 +145,8 @@ static void test_stub_specific(void **state)
 	/* A lone '%' at the end prints nothing and stops there. */
 	{
 		static const char f[] = "end%";
-		char *fmt = tb_dup(f, sizeof(f));	/* NUL is the last byte */
+		/* Its NUL is the last byte of the allocation. */
+		char *fmt = tb_dup(f, sizeof(f));
 		char b[16];
 
 		assert_int_equal(bm_snprintf(b, sizeof(b), fmt, 0), 3);

@@ -192,12 +192,14 @@ static void test_phys_base_most_negative_32bit(void **state)
 	assert_int_equal(vmcoreinfo_kimage_pa(&vi, 0xffffffff80000000ull, &pa),
 			 E_VMCI_UTS);
 	/* The highest kernel-image address is 2 GiB - 1 above the base. */
-	assert_int_equal(vmcoreinfo_kimage_pa(&vi, UINT64_MAX, &pa), E_VMCI_UTS);
+	assert_int_equal(vmcoreinfo_kimage_pa(&vi, UINT64_MAX, &pa),
+			 E_VMCI_UTS);
 	vi.phys_base = -0x7fffffffll;
 	assert_int_equal(vmcoreinfo_kimage_pa(&vi, UINT64_MAX, &pa), 0);
 	assert_int_equal(pa, 0);
 	vi.phys_base = INT64_MAX;
-	assert_int_equal(vmcoreinfo_kimage_pa(&vi, UINT64_MAX, &pa), E_VMCI_UTS);
+	assert_int_equal(vmcoreinfo_kimage_pa(&vi, UINT64_MAX, &pa),
+			 E_VMCI_UTS);
 }
 
 static void test_missing_required_keys(void **state)
@@ -257,7 +259,8 @@ static void test_missing_optional_keys(void **state)
 	/* ... nor without the offset, nor with an absurd one. */
 	assert_int_equal(parse("OSRELEASE=6.1.0\nPAGESIZE=4096\n"
 			       "NUMBER(phys_base)=0\n"
-			       "SYMBOL(init_uts_ns)=ffffffff82613f40\n", &vi), 0);
+			       "SYMBOL(init_uts_ns)=ffffffff82613f40\n", &vi),
+			 0);
 	assert_false(vi.has_uts);
 	assert_int_equal(parse("OSRELEASE=6.1.0\nPAGESIZE=4096\n"
 			       "NUMBER(phys_base)=0\n"
