@@ -89,8 +89,13 @@ static int rsdp_valid(uint64_t pa)
 	if (!p || memcmp(p, "RSD PTR ", 8) || checksum(p, RSDP_V1_LEN))
 		return 0;
 	if (p[RSDP_REVISION] >= 2) {
-		uint32_t len = rd32(p + RSDP_LENGTH);
+		uint32_t len;
 
+		/* The length lies beyond the 20 bytes mapped so far. */
+		p = phys_fw(pa, RSDP_V2_LEN);
+		if (!p)
+			return 0;
+		len = rd32(p + RSDP_LENGTH);
 		if (len < RSDP_V2_LEN || len > 4096)
 			return 0;
 		p = phys_fw(pa, len);
@@ -198,7 +203,10 @@ int acpi_init(struct acpi_info *ai, uint64_t cmdline_rsdp, uint64_t bp_rsdp,
 	} else {
 		return E_ACPI_NO_RSDP;
 	}
-	r = phys_fw(ai->rsdp, RSDP_V2_LEN);
+	/* A revision 0 RSDP is 20 bytes long: read no further than that. */
+	r = phys_fw(ai->rsdp, RSDP_V1_LEN);
+	if (r && r[RSDP_REVISION] >= 2)
+		r = phys_fw(ai->rsdp, RSDP_V2_LEN);
 	if (!r)
 		return E_ACPI_RSDP_CSUM;
 	if (r[RSDP_REVISION] >= 2 && rd64(r + RSDP_XSDT)) {

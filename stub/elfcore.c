@@ -295,31 +295,38 @@ int elfcore_parse_notes(struct core_info *ci)
 	return 0;
 }
 
-struct find_prstatus {
-	unsigned int want;
-	unsigned int seen;
-	const uint8_t *desc;
-};
-
-static int find_prstatus_note(const struct core_note *n, void *ctx)
+/*
+ * kexec-tools and the kernel write one PT_NOTE per CPU, in CPU order, then
+ * VMCOREINFO's.  A CPU that never saved (offline) left its buffer zero, so
+ * the nth CPU is the nth buffer, not the nth NT_PRSTATUS note.
+ */
+const uint8_t *elfcore_prstatus(const struct core_info *ci, unsigned int cpu)
 {
-	struct find_prstatus *f = ctx;
+	unsigned int i, seen = 0;
 
-	if (n->type != ELF_NT_PRSTATUS || !name_is(n, "CORE", 4) ||
-	    n->descsz != PRSTATUS_DESC_SIZE)
-		return 0;
-	if (f->seen++ == f->want) {
-		f->desc = n->desc;
-		return 1;
+	for (i = 0; i < ci->phnum; i++) {
+		const uint8_t *ph = ci->phdrs + i * PHDR_SIZE;
+		uint64_t pa = rd64(ph + P_OFFSET);
+		uint64_t size = rd64(ph + P_FILESZ);
+		const uint8_t *seg;
+
+		if (rd32(ph + P_TYPE) != PT_NOTE || !size)
+			continue;
+		if (ci->vmcoreinfo_pa >= pa && ci->vmcoreinfo_pa < pa + size)
+			continue;
+		if (seen++ != cpu)
+			continue;
+		/* Its first note, as crash_save_cpu() writes it. */
+		if (size < 12 + 8 + PRSTATUS_DESC_SIZE ||
+		    !core_ram_contains(ci, pa, pa + size))
+			return NULL;
+		seg = phys_ram(pa, 12 + 8 + PRSTATUS_DESC_SIZE);
+		if (!seg || rd32(seg) != 5 ||
+		    rd32(seg + 4) != PRSTATUS_DESC_SIZE ||
+		    rd32(seg + 8) != ELF_NT_PRSTATUS ||
+		    memcmp(seg + 12, "CORE", 5))
+			return NULL;
+		return seg + 12 + 8;
 	}
-	return 0;
-}
-
-const uint8_t *elfcore_prstatus(const struct core_info *ci, unsigned int n)
-{
-	struct find_prstatus f = { .want = n };
-
-	if (elfcore_for_each_note(ci, find_prstatus_note, &f) != 1)
-		return NULL;
-	return f.desc;
+	return NULL;
 }

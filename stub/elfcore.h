@@ -80,8 +80,12 @@ int elfcore_for_each_note(const struct core_info *ci,
 			  int (*fn)(const struct core_note *n, void *ctx),
 			  void *ctx);
 
-/* The nth NT_PRSTATUS desc (n in CPU order), or NULL. */
-const uint8_t *elfcore_prstatus(const struct core_info *ci, unsigned int n);
+/*
+ * CPU cpu's NT_PRSTATUS desc: the cpu-th per-CPU PT_NOTE buffer (Linux CPU
+ * numbers, in the order kexec-tools and the kernel list them), or NULL if
+ * that CPU never saved its registers.  Call after elfcore_parse_notes().
+ */
+const uint8_t *elfcore_prstatus(const struct core_info *ci, unsigned int cpu);
 
 /* Map [pa, pa + len) of the crashed kernel's RAM, honouring the backup. */
 const void *core_map(const struct core_info *ci, uint64_t pa, uint64_t len);

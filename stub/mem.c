@@ -32,8 +32,7 @@ static void remove_at(struct mem_allocator *m, unsigned int i)
 
 int mem_add(struct mem_allocator *m, uint64_t start, uint64_t end)
 {
-	unsigned int i;
-	int err;
+	unsigned int i, j;
 
 	if (end < start)
 		return 0;
@@ -41,24 +40,26 @@ int mem_add(struct mem_allocator *m, uint64_t start, uint64_t end)
 	end &= ~PAGE_MASK_LOW;
 	if (start >= end)
 		return 0;
-	/* Overlaps are merged, so adding a range twice is harmless. */
-	err = mem_reserve(m, start, end);
-	if (err)
-		return err;
-	for (i = 0; i < m->nr_free && m->free[i].start < start; i++)
+	/*
+	 * Ranges i..j-1 overlap or touch [start, end): fold them into slot
+	 * i, so that only a range touching nothing takes a new slot (the
+	 * table may be full; adding a range twice stays harmless).
+	 */
+	for (i = 0; i < m->nr_free && m->free[i].end < start; i++)
 		;
-	err = insert_at(m, i, start, end);
-	if (err)
-		return err;
-	/* Merge with touching neighbours. */
-	if (i + 1 < m->nr_free && m->free[i].end == m->free[i + 1].start) {
-		m->free[i].end = m->free[i + 1].end;
-		remove_at(m, i + 1);
-	}
-	if (i && m->free[i - 1].end == m->free[i].start) {
-		m->free[i - 1].end = m->free[i].end;
-		remove_at(m, i);
-	}
+	for (j = i; j < m->nr_free && m->free[j].start <= end; j++)
+		;
+	if (i == j)
+		return insert_at(m, i, start, end);
+	if (m->free[i].start < start)
+		start = m->free[i].start;
+	if (m->free[j - 1].end > end)
+		end = m->free[j - 1].end;
+	m->free[i].start = start;
+	m->free[i].end = end;
+	memmove(&m->free[i + 1], &m->free[j],
+		(m->nr_free - j) * sizeof(m->free[0]));
+	m->nr_free -= j - i - 1;
 	return 0;
 }
 
@@ -99,7 +100,9 @@ uint64_t mem_alloc(struct mem_allocator *m, uint64_t size, uint64_t align)
 {
 	unsigned int i;
 
-	if (!size || align < 4096 || (align & (align - 1)))
+	/* A size within a page of 2^64 would round up to 0. */
+	if (!size || size > ~PAGE_MASK_LOW || align < 4096 ||
+	    (align & (align - 1)))
 		return 0;
 	size = (size + PAGE_MASK_LOW) & ~PAGE_MASK_LOW;
 	for (i = 0; i < m->nr_free; i++) {

@@ -108,15 +108,26 @@ static int map_level(struct page_tables *pt, uint64_t table, int level,
 	return 0;
 }
 
+/*
+ * An identity map reaches as far as the virtual address space: the
+ * canonical lower half, 2^47, with 4 levels (an index above it would wrap
+ * into PML4 entry 0), the 52-bit physical limit with 5.
+ */
+static uint64_t map_limit(const struct page_tables *pt)
+{
+	return pt->levels == 5 ? PT_MAX_PHYS : 1ull << 47;
+}
+
 int pt_map(struct page_tables *pt, uint64_t start, uint64_t end,
 	   uint64_t cache)
 {
 	if (end <= start)
 		return 0;
+	/* Checked before rounding, which would wrap an end near 2^64. */
+	if (end > map_limit(pt))
+		return E_PT_RANGE;
 	start &= ~4095ull;
 	end = (end + 4095) & ~4095ull;
-	if (end > PT_MAX_PHYS || end < start)
-		return E_PT_RANGE;
 	return map_level(pt, pt->root, pt->levels, start, end,
 			 cache & PT_CACHE_MASK);
 }
@@ -127,7 +138,7 @@ int pt_lookup(const struct page_tables *pt, uint64_t va, uint64_t *pa,
 	uint64_t table = pt->root;
 	int level;
 
-	if (va >= PT_MAX_PHYS)
+	if (va >= map_limit(pt))
 		return 0;
 	for (level = pt->levels; level >= 1; level--) {
 		uint64_t e = table_at(table)[(va >> level_shift(level)) & 511];

@@ -37,7 +37,10 @@ struct page_tables {
 int pt_init(struct page_tables *pt, int levels, int gbpages,
 	    uint64_t (*alloc_page)(void *ctx), void *ctx);
 
-/* Identity-map [start, end), rounded out to 4 KiB, with cache bits. */
+/*
+ * Identity-map [start, end), rounded out to 4 KiB, with cache bits.
+ * E_PT_RANGE past 2^47 with 4 levels, past 2^52 with 5.
+ */
 int pt_map(struct page_tables *pt, uint64_t start, uint64_t end,
 	   uint64_t cache);
 

@@ -148,7 +148,8 @@ int bm_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 
 			if (!str)
 				str = "(null)";
-			while (str[n] && (prec < 0 || n < prec))
+			/* The precision bounds the read: no NUL is needed. */
+			while ((prec < 0 || n < prec) && str[n])
 				n++;
 			if (!left)
 				pad(&o, ' ', width - n);

@@ -5,6 +5,8 @@
 #include "str.h"
 #include "bmdump/area.h"
 
+#define KIMAGE_MAX_PHYS	(1ull << 52)
+
 int vmcoreinfo_find(const char *text, size_t len, const char *key,
 		    const char **val, size_t *vlen)
 {
@@ -120,8 +122,17 @@ int vmcoreinfo_parse(const char *text, size_t len, struct vmcoreinfo *vi)
 int vmcoreinfo_kimage_pa(const struct vmcoreinfo *vi, uint64_t va,
 			 uint64_t *pa)
 {
+	uint64_t p;
+
 	if (!vi->has_phys_base || va < KERNEL_TEXT_VBASE)
 		return E_VMCI_UTS;
-	*pa = va - KERNEL_TEXT_VBASE + (uint64_t)vi->phys_base;
+	/*
+	 * phys_base may be negative.  A result below 0 wraps to 2^63 or more
+	 * (va - __START_KERNEL_map < 2^31), so one bound catches it too.
+	 */
+	p = va - KERNEL_TEXT_VBASE + (uint64_t)vi->phys_base;
+	if (p >= KIMAGE_MAX_PHYS)
+		return E_VMCI_UTS;
+	*pa = p;
 	return 0;
 }

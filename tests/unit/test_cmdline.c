@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The stub's command-line parsing: both elfcorehdr= forms, bmdump.* options. */
 #include "fakes.h"
+#include "testbuf.h"
 
 #include <string.h>
 
@@ -118,6 +119,202 @@ static void test_overlong_cmdline(void **state)
 	assert_int_equal(stub_options_parse(cl, &o), E_CMD_TOO_LONG);
 }
 
+static int teardown(void **state)
+{
+	tb_free_all();
+	return 0;
+}
+
+/* s without its NUL, at the end of an allocation. */
+static const char *raw(const char *s)
+{
+	return tb_dup(s, strlen(s));
+}
+
+/* s with its NUL as the last byte of its allocation. */
+static const char *raw_str(const char *s)
+{
+	return tb_dup(s, strlen(s) + 1);
+}
+
+static int memsize(const char *s, uint64_t *v)
+{
+	return parse_memsize(raw(s), strlen(s), v);
+}
+
+static int u64(const char *s, uint64_t *v)
+{
+	return parse_u64(raw(s), strlen(s), v);
+}
+
+static void test_memsize_suffixes(void **state)
+{
+	uint64_t v;
+
+	assert_int_equal(memsize("1K", &v), 0);
+	assert_int_equal(v, 1024);
+	assert_int_equal(memsize("1k", &v), 0);
+	assert_int_equal(v, 1024);
+	assert_int_equal(memsize("2M", &v), 0);
+	assert_int_equal(v, 2ull << 20);
+	assert_int_equal(memsize("3g", &v), 0);
+	assert_int_equal(v, 3ull << 30);
+	assert_int_equal(memsize("1T", &v), 0);
+	assert_int_equal(v, 1ull << 40);
+	assert_int_equal(memsize("0x10K", &v), 0);
+	assert_int_equal(v, 16 << 10);
+	/* A trailing hex digit is a digit, not a suffix. */
+	assert_int_equal(memsize("0x1e", &v), 0);
+	assert_int_equal(v, 0x1e);
+	assert_int_equal(memsize("16", &v), 0);
+	assert_int_equal(v, 16);
+	assert_int_equal(memsize("17179869183G", &v), 0);
+	assert_int_equal(v, 17179869183ull << 30);
+	v = 77;
+	assert_int_equal(memsize("", &v), E_CMD_NUMBER);
+	assert_int_equal(memsize("K", &v), E_CMD_NUMBER);
+	assert_int_equal(memsize("1KK", &v), E_CMD_NUMBER);
+	assert_int_equal(memsize("0xG", &v), E_CMD_NUMBER);
+	assert_int_equal(memsize("1E", &v), E_CMD_NUMBER);
+	assert_int_equal(memsize("-1K", &v), E_CMD_NUMBER);
+	assert_int_equal(memsize("16777216T", &v), E_CMD_NUMBER); /* 2^64 */
+	assert_int_equal(memsize("18014398509481984K", &v), E_CMD_NUMBER);
+	assert_int_equal(v, 77);
+}
+
+static void test_u64(void **state)
+{
+	uint64_t v;
+
+	assert_int_equal(u64("18446744073709551615", &v), 0);
+	assert_int_equal(v, UINT64_MAX);
+	assert_int_equal(u64("0xffffffffffffffff", &v), 0);
+	assert_int_equal(v, UINT64_MAX);
+	assert_int_equal(u64("0X1f", &v), 0);
+	assert_int_equal(v, 0x1f);
+	assert_int_equal(u64("007", &v), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(u64("18446744073709551616", &v), E_CMD_NUMBER);
+	assert_int_equal(u64("0x10000000000000000", &v), E_CMD_NUMBER);
+	assert_int_equal(u64("0x", &v), E_CMD_NUMBER);
+	assert_int_equal(u64("", &v), E_CMD_NUMBER);
+	assert_int_equal(u64("12 ", &v), E_CMD_NUMBER);
+	assert_int_equal(u64("-1", &v), E_CMD_NUMBER);
+	assert_int_equal(u64("1a", &v), E_CMD_NUMBER);
+	assert_int_equal(u64("0x1g", &v), E_CMD_NUMBER);
+}
+
+static void test_real_command_lines(void **state)
+{
+	static const char kexec_load[] =
+		"BOOT_IMAGE=/boot/vmlinuz-6.1.0-56-amd64 "
+		"root=UUID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 ro quiet "
+		"bmdump.area=773451c3-e640-4c89-9aab-b4fe3b56a9c9 "
+		"bmdump.desc=0x1f3a2000 acpi_rsdp=0x3f77d014 "
+		"elfcorehdr=1031540K";
+	static const char kexec_file[] =
+		"elfcorehdr=0x33000000 "
+		"bmdump.area=773451c3-e640-4c89-9aab-b4fe3b56a9c9 "
+		"bmdump.final=halt";
+	struct stub_options o;
+
+	assert_int_equal(stub_options_parse(raw_str(kexec_load), &o), 0);
+	assert_int_equal(o.elfcorehdr_addr, 1031540ull << 10);
+	assert_int_equal(o.elfcorehdr_size, 0);
+	assert_int_equal(o.acpi_rsdp, 0x3f77d014);
+	assert_true(o.has_desc);
+	assert_int_equal(o.desc_addr, 0x1f3a2000);
+	assert_true(o.has_area);
+	assert_int_equal(o.final_action, FINAL_RESET);
+	assert_int_equal(o.overwrite, 0);
+
+	assert_int_equal(stub_options_parse(raw_str(kexec_file), &o), 0);
+	assert_int_equal(o.elfcorehdr_addr, 0x33000000);
+	assert_int_equal(o.acpi_rsdp, 0);
+	assert_false(o.has_desc);
+	assert_true(o.has_area);
+	assert_int_equal(o.final_action, FINAL_HALT);
+}
+
+static void test_separators(void **state)
+{
+	const char *v;
+	size_t len;
+
+	assert_true(cmdline_find("a=1\tb=2\nc=3\r d=4", "c", &v, &len));
+	assert_int_equal(len, 1);
+	assert_memory_equal(v, "3", 1);
+	assert_true(cmdline_find("   lead=x   ", "lead", &v, &len));
+	assert_int_equal(len, 1);
+	assert_true(cmdline_find("q=\"a b\"c d=1", "d", &v, &len));
+	assert_memory_equal(v, "1", 1);
+	/* An unterminated quote runs to the end. */
+	assert_true(cmdline_find("x=\"open ended", "x", &v, &len));
+	assert_int_equal(len, 10);
+	assert_memory_equal(v, "open ended", 10);
+	assert_true(cmdline_find("x=\"", "x", &v, &len));
+	assert_int_equal(len, 0);
+	/* Bare key. */
+	assert_true(cmdline_find("quiet ro", "quiet", &v, &len));
+	assert_int_equal(len, 0);
+	assert_false(cmdline_find("", "quiet", &v, &len));
+	assert_false(cmdline_find("     ", "quiet", &v, &len));
+}
+
+static void test_empty_values(void **state)
+{
+	struct stub_options o;
+
+	assert_int_equal(stub_options_parse("elfcorehdr=4K bmdump.final", &o),
+			 E_CMD_FINAL);
+	assert_int_equal(stub_options_parse("elfcorehdr=4K bmdump.final=",
+					    &o), E_CMD_FINAL);
+	assert_int_equal(stub_options_parse("elfcorehdr=4K acpi_rsdp=", &o),
+			 E_CMD_NUMBER);
+	assert_int_equal(o.acpi_rsdp, 0);
+	assert_int_equal(stub_options_parse("elfcorehdr=4K acpi_rsdp=0xzz",
+					    &o), E_CMD_NUMBER);
+	assert_int_equal(o.acpi_rsdp, 0);
+	assert_int_equal(stub_options_parse("elfcorehdr=4K bmdump.desc=", &o),
+			 E_CMD_NUMBER);
+	assert_false(o.has_desc);
+	assert_int_equal(stub_options_parse("elfcorehdr=4K bmdump.overwrite=",
+					    &o), E_CMD_OVERWRITE);
+	assert_int_equal(stub_options_parse("elfcorehdr=4K bmdump.area=", &o),
+			 E_CMD_UUID);
+	/* The first error is returned; later options still count. */
+	assert_int_equal(stub_options_parse("elfcorehdr=4K acpi_rsdp=bad "
+					    "bmdump.final=halt", &o),
+			 E_CMD_NUMBER);
+	assert_int_equal(o.final_action, FINAL_HALT);
+	/* No elfcorehdr= outranks the rest. */
+	assert_int_equal(stub_options_parse("bmdump.final=x", &o),
+			 E_CMD_NO_ELFCOREHDR);
+	assert_int_equal(o.final_action, FINAL_RESET);
+	/* A quoted UUID. */
+	assert_int_equal(stub_options_parse("elfcorehdr=4K bmdump.area="
+			"\"773451c3-e640-4c89-9aab-b4fe3b56a9c9\"", &o), 0);
+	assert_true(o.has_area);
+	/* One character short, one too many. */
+	assert_int_equal(stub_options_parse("elfcorehdr=4K bmdump.area="
+			"773451c3-e640-4c89-9aab-b4fe3b56a9c", &o), E_CMD_UUID);
+	assert_int_equal(stub_options_parse("elfcorehdr=4K bmdump.area="
+			"773451c3-e640-4c89-9aab-b4fe3b56a9c9a", &o),
+			 E_CMD_UUID);
+}
+
+static void test_cmdline_max_exactly(void **state)
+{
+	char *cl = tb_alloc(CMDLINE_MAX + 1);
+	struct stub_options o;
+
+	memset(cl, 'a', CMDLINE_MAX);
+	memcpy(cl, "elfcorehdr=4K ", 14);
+	cl[CMDLINE_MAX] = 0;
+	assert_int_equal(stub_options_parse(cl, &o), 0);
+	assert_int_equal(o.elfcorehdr_addr, 4096);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -129,6 +326,12 @@ int main(void)
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_bad_options_keep_safe_defaults),
 		cmocka_unit_test(test_overlong_cmdline),
+		cmocka_unit_test_teardown(test_memsize_suffixes, teardown),
+		cmocka_unit_test_teardown(test_u64, teardown),
+		cmocka_unit_test_teardown(test_real_command_lines, teardown),
+		cmocka_unit_test_teardown(test_separators, teardown),
+		cmocka_unit_test_teardown(test_empty_values, teardown),
+		cmocka_unit_test_teardown(test_cmdline_max_exactly, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Runs each libFuzzer target (build/fuzz/fuzz_*, built by `make`) for a
+bounded time on a copy of its seed corpus (tests/fuzz/corpus/<target>/)
+under build/fuzz/run/<target>/.  A crash, a sanitizer report, a timeout or
+an out-of-memory fails the test; the input that caused it is kept in
+build/fuzz/run/<target>/artifacts/.
+
+FUZZ_SECONDS (default 20) sets the time per target.
+"""
+
+import glob
+import os
+import re
+import shutil
+import subprocess
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.environ.get("BUILD", os.path.join(ROOT, "build"))
+SECONDS = int(os.environ.get("FUZZ_SECONDS", "20"))
+
+# Inputs longer than the structures they model only slow the search down.
+MAX_LEN = {
+    "cmdline": 8192,        # past CMDLINE_MAX (4096)
+    "bootparams": 16384,    # boot_params + command line + setup_data
+    "elfcore": 32768,       # headers, notes, VMCOREINFO (4132) and more
+    "vmcoreinfo": 8192,
+    "acpi": 32768,
+}
+
+
+def run_target(target):
+    exe = os.path.join(BUILD, "fuzz", "fuzz_" + target)
+    if not os.access(exe, os.X_OK):
+        raise AssertionError("%s is not built: run make" % exe)
+    seeds = os.path.join(ROOT, "tests", "fuzz", "corpus", target)
+    nseeds = len(os.listdir(seeds))
+    if not nseeds:
+        raise AssertionError("no seeds in %s" % seeds)
+    work = os.path.join(BUILD, "fuzz", "run", target)
+    shutil.rmtree(work, ignore_errors=True)
+    corpus = os.path.join(work, "corpus")
+    artifacts = os.path.join(work, "artifacts")
+    shutil.copytree(seeds, corpus)
+    os.makedirs(artifacts)
+    cmd = [exe, "-max_total_time=%d" % SECONDS, "-timeout=10",
+           "-rss_limit_mb=2048", "-max_len=%d" % MAX_LEN[target],
+           "-print_final_stats=1", "-artifact_prefix=" + artifacts + "/",
+           corpus]
+    dictionary = os.path.join(ROOT, "tests", "fuzz", target + ".dict")
+    if os.path.exists(dictionary):
+        cmd.insert(1, "-dict=" + dictionary)
+    env = dict(os.environ,
+               ASAN_OPTIONS="detect_leaks=1:abort_on_error=0",
+               UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                       timeout=SECONDS * 10 + 300)
+    with open(os.path.join(work, "log"), "w") as f:
+        f.write(p.stderr)
+    found = sorted(glob.glob(os.path.join(artifacts, "*")))
+    if p.returncode != 0 or found:
+        raise AssertionError("fuzz_%s failed (exit %d), inputs kept: %s\n%s"
+                             % (target, p.returncode, found,
+                                p.stderr[-3000:]))
+    m = re.search(r"stat::number_of_executed_units:\s*(\d+)", p.stderr)
+    if not m or int(m.group(1)) <= nseeds:
+        raise AssertionError("fuzz_%s did not run:\n%s"
+                             % (target, p.stderr[-3000:]))
+    cov = re.findall(r"cov: (\d+)", p.stderr)
+    summary = ("fuzz_%s: %s executions in %d s, %d seeds -> %d corpus "
+               "files, %s edges covered" %
+               (target, m.group(1), SECONDS, nseeds, len(os.listdir(corpus)),
+                cov[-1] if cov else "?"))
+    with open(os.path.join(work, "summary"), "w") as f:
+        f.write(summary + "\n")
+    print("    " + summary, flush=True)
+
+
+def test_fuzz_cmdline():
+    run_target("cmdline")
+
+
+def test_fuzz_bootparams():
+    run_target("bootparams")
+
+
+def test_fuzz_elfcore():
+    run_target("elfcore")
+
+
+def test_fuzz_vmcoreinfo():
+    run_target("vmcoreinfo")
+
+
+def test_fuzz_acpi():
+    run_target("acpi")
