@@ -35,7 +35,8 @@ struct writer {
 	struct dump_stats *st;
 	struct kdump_layout lay;
 	uint64_t base;			/* image offset in the area */
-	uint64_t cut_pfn;		/* pfns >= cut_pfn are left out */
+	uint64_t cut_pfn;		/* pfns < cut_pfn are left out... */
+	int image_first;		/* ...but for the kernel image's */
 	int zero_level;			/* dump level bit 1: share zero pages */
 	/* descriptor streaming */
 	struct page_desc *desc_buf[DESC_BUFS];
@@ -80,9 +81,20 @@ static int page_is_zero(const uint8_t *p)
 	return 1;
 }
 
+/* The kernel image (text, data, bss: the printk buffer, init_top_pgt). */
+static int in_kernel_image(const struct writer *w, uint64_t pfn)
+{
+	const struct core_info *ci = w->in->ci;
+
+	return w->image_first && ci->has_text &&
+	       pfn >= ci->text.start / PAGE_SIZE &&
+	       pfn < (ci->text.end + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
 static int keep(const struct writer *w, uint64_t pfn)
 {
-	return pfn < w->cut_pfn && bitmap_keep(w->in->sel, pfn);
+	return (pfn >= w->cut_pfn || in_kernel_image(w, pfn)) &&
+	       bitmap_keep(w->in->sel, pfn);
 }
 
 struct note_copy {
@@ -340,9 +352,11 @@ static int layout(struct writer *w, uint64_t dumpable, uint64_t nonzero)
 
 /*
  * Count what the selection keeps.  If the image cannot fit even with every
- * page raw, find the largest pfn prefix that fits exactly (reading pages to
- * know which are zero) and leave the rest out: an incomplete but readable
- * dump beats none.
+ * page raw, keep what fits exactly (reading pages to know which are zero)
+ * and leave the rest out: an incomplete but readable dump beats none.
+ * First the kernel image, then RAM from the top down: Linux's early
+ * allocations (mem_section, vmemmap, per-CPU areas, page tables), which
+ * every reader needs to open a dump, come from the top of RAM.
  */
 static int plan(struct writer *w)
 {
@@ -351,7 +365,7 @@ static int plan(struct writer *w)
 	unsigned int i;
 	int err;
 
-	w->cut_pfn = UINT64_MAX;
+	w->cut_pfn = 0;
 	for (i = 0; i < ci->nr_ram; i++) {
 		uint64_t lo, hi, pfn;
 
@@ -373,16 +387,47 @@ static int plan(struct writer *w)
 		return err;
 	if (w->lay.total_bytes > cap)
 		return E_AREA_TOO_SMALL;
-	kept = 0;
-	for (i = 0; i < ci->nr_ram && w->cut_pfn == UINT64_MAX; i++) {
+	/*
+	 * The kernel image goes in first: with it crash and makedumpfile
+	 * can still read the log and symbols of a cut dump.  Then the rest
+	 * in pfn order, as far as it fits.
+	 */
+	kept = nonzero = 0;
+	w->image_first = 1;
+	w->cut_pfn = UINT64_MAX;
+	for (i = 0; i < ci->nr_ram; i++) {
 		uint64_t lo, hi, pfn;
 
 		range_pfns(&ci->ram[i], &lo, &hi);
 		for (pfn = lo; pfn < hi; pfn++) {
 			const uint8_t *p;
+
+			if (!keep(w, pfn))
+				continue;
+			p = page_ptr(ci, pfn);
+			kept++;
+			nonzero += !(p && w->zero_level && page_is_zero(p));
+		}
+	}
+	err = layout(w, kept, nonzero);
+	if (err)
+		return err;
+	if (w->lay.total_bytes > cap) {
+		/* Not even the image fits: plain pfn order then. */
+		w->image_first = 0;
+		kept = nonzero = 0;
+	}
+	w->cut_pfn = 0;
+	for (i = ci->nr_ram; i-- > 0 && !w->cut_pfn;) {
+		uint64_t lo, hi, pfn;
+
+		range_pfns(&ci->ram[i], &lo, &hi);
+		for (pfn = hi; pfn-- > lo;) {
+			const uint8_t *p;
 			uint64_t nz;
 
-			if (!bitmap_keep(w->in->sel, pfn))
+			if (in_kernel_image(w, pfn) ||
+			    !bitmap_keep(w->in->sel, pfn))
 				continue;
 			p = page_ptr(ci, pfn);
 			nz = nonzero + !(p && w->zero_level && page_is_zero(p));
@@ -390,7 +435,7 @@ static int plan(struct writer *w)
 			if (err)
 				return err;
 			if (w->lay.total_bytes > cap) {
-				w->cut_pfn = pfn;
+				w->cut_pfn = pfn + 1;
 				break;
 			}
 			kept++;
@@ -398,7 +443,7 @@ static int plan(struct writer *w)
 		}
 	}
 	/* Zero pages take no room: everything may fit after all. */
-	w->st->incomplete = w->cut_pfn != UINT64_MAX;
+	w->st->incomplete = w->cut_pfn != 0;
 	w->st->cut_pfn = w->cut_pfn;
 	return layout(w, kept, nonzero);
 }

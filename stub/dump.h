@@ -30,7 +30,7 @@ struct dump_stats {
 	uint64_t data_pages;		/* raw pages written */
 	uint64_t image_bytes;
 	int incomplete;
-	uint64_t cut_pfn;		/* incomplete: first pfn left out */
+	uint64_t cut_pfn;		/* incomplete: pfns below left out */
 	uint64_t write_us;		/* headers, bitmaps, pages */
 	uint64_t flush_us;
 };

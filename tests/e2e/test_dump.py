@@ -166,24 +166,32 @@ def test_dump_unsaved_area_writes_nothing():
 
 
 def test_dump_corrupt_descriptor_full_dump():
-    """The test flips a byte of bmdump.ko's descriptor after arming: the
-    dump still lands, as a full dump, and says why."""
+    """The test flips a byte of bmdump.ko's descriptor after arming, in a
+    kprobe that runs after bmdump.ko filled and sealed it at the crash (a
+    flip before that is repaired by the hook, which rewrites the header
+    from its own copy): the dump still lands, as a full dump, and says
+    why."""
     assert hook_available(), "build/bmdump.ko missing"
     name = "dump-corrupt-desc"
     disk = new_disk(name)
     seed, marker = 77, "bmdump-marker-corrupt"
-    poke = ('echo "$(cat /sys/kernel/bmdump/descriptor) 0x40" > '
-            '/sys/kernel/debug/bmdump_testmod/poke')
+    # flip a bit of pages_set (+0x50): only the CRC can tell
+    poke = ('echo "$(printf 0x%x $(( $(cat /sys/kernel/bmdump/descriptor) '
+            '+ 0x50 ))) 0x40" > /sys/kernel/debug/bmdump_testmod/'
+            'corrupt_at_crash')
     _, res = run(name, disk, scenario(AREA_UUID, seed, marker,
                                       before_crash=poke))
-    _, m = res.find(r"bmdump: bitmap: .*(dumping all RAM)")
+    _, m = res.find(r"bmdump: bitmap: bitmap descriptor CRC mismatch.*dumping all "
+                    r"RAM")
     assert m, res.tail()
     check_dump(name, disk, res, seed, marker, expect_source=2)
 
 
 def test_dump_area_too_small_incomplete():
+    """A full dump (~125 MB here) into a 64 MiB area: the kernel image
+    (~40 MB) goes in first, then RAM in pfn order as far as it fits."""
     name = "dump-small"
-    disk = new_disk(name, area_mib=24)
+    disk = new_disk(name, area_mib=64)
     seed, marker = 99, "bmdump-marker-small"
     _, res = run(name, disk, scenario(AREA_UUID, seed, marker, desc="none"))
     area = disk.area()

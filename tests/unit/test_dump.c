@@ -36,6 +36,8 @@
 #define CHUNK_PA	0x301000ull
 #define HDR_PA		0x6000000ull	/* elfcorehdr, in the "crash region" */
 #define MAX_PFN		(HIGH_END / PG)
+#define TEXT_START	0x180000ull	/* the kernel image, low in MID */
+#define TEXT_END	0x1c0000ull
 
 static const uint8_t area_uuid[16] = {
 	0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
@@ -144,7 +146,7 @@ static void build_core(void)
 	put(hdrbuf + 32, &v64, 8);
 	v16 = 56;
 	put(hdrbuf + 54, &v16, 2);
-	v16 = 6;
+	v16 = 7;
 	put(hdrbuf + 56, &v16, 2);
 	ph = hdrbuf + 64;
 	phdr(ph, 4, NOTES_PA, 0, 0, n0 + 12);
@@ -156,6 +158,9 @@ static void build_core(void)
 	     MID_START, MID_END - MID_START);
 	phdr(ph + 280, 1, HIGH_START, 0xffff888000000000ull + HIGH_START,
 	     HIGH_START, HIGH_END - HIGH_START);
+	/* the kernel image alias, as kexec-tools lists it */
+	phdr(ph + 336, 1, TEXT_START, 0xffffffff81000000ull, TEXT_START,
+	     TEXT_END - TEXT_START);
 	assert_int_equal(elfcore_parse(hdrbuf, HDR_PA, 4096, &ci), 0);
 	assert_int_equal(elfcore_parse_notes(&ci), 0);
 	assert_int_equal(ci.nr_cpus, 2);
@@ -298,8 +303,9 @@ static void verify_image(int hook, int expect_incomplete, uint64_t *cut)
 	const struct kdump_sub_header *sh = (const void *)(img + 4096);
 	const uint8_t *bm1, *bm2;
 	const struct page_desc *pd;
-	uint64_t half, pfn, idx = 0, last_kept = 0;
+	uint64_t half, pfn, idx = 0;
 	int64_t zero_off = 0, data_off = 0;
+	uint64_t cut_seen = 0, first_kept_above = 0;
 
 	assert_int_equal(bmdump_area_check(h, 0), 0);
 	assert_int_equal(h->state, BMDUMP_AREA_COMPLETE);
@@ -342,15 +348,26 @@ static void verify_image(int hook, int expect_incomplete, uint64_t *cut)
 
 		assert_int_equal(bit(bm1, pfn), in_ram(pfn));
 		if (expect_incomplete && !bit(bm2, pfn) && kept) {
-			kept = 0;	/* left out: must be past the cut */
-			assert_true(pfn > last_kept);
+			/* left out: below the cut, never the kernel image */
+			assert_false(pfn >= TEXT_START / PG &&
+				     pfn < TEXT_END / PG);
+			assert_true(pfn > cut_seen || !cut_seen);
+			kept = 0;
+			cut_seen = pfn;
+			assert_int_equal(first_kept_above, 0);
 		}
+		if (expect_incomplete && bit(bm2, pfn) && cut_seen &&
+		    !first_kept_above &&
+		    !(pfn >= TEXT_START / PG && pfn < TEXT_END / PG))
+			first_kept_above = pfn;
+		if (expect_incomplete && pfn >= TEXT_START / PG &&
+		    pfn < TEXT_END / PG)
+			assert_int_equal(bit(bm2, pfn), kept);
 		if (!expect_incomplete)
 			assert_int_equal(bit(bm2, pfn), kept);
 		if (!bit(bm2, pfn))
 			continue;
 		assert_true(kept);
-		last_kept = pfn;
 		if (zero_off)
 			assert_true(data_off == 0 || data_off > zero_off);
 		assert_int_equal(pd[idx].size, 4096);
@@ -371,7 +388,7 @@ static void verify_image(int hook, int expect_incomplete, uint64_t *cut)
 	}
 	assert_int_equal(idx, h->pages_dumped);
 	if (cut)
-		*cut = last_kept;
+		*cut = cut_seen;
 }
 
 static void test_hook_bitmap_dump(void **state)
@@ -510,6 +527,8 @@ static void test_small_area_incomplete(void **state)
 	assert_true(st.incomplete);
 	assert_true(st.pages_dumped < st.pages_selected);
 	verify_image(0, 1, &cut);
+	/* pages were left out, from the bottom */
+	assert_true(cut > 0);
 	assert_true(disk_area()->dump_bytes <= disk_area()->dump_capacity);
 	/* exact fit: zero pages are free, so more than 200 pages got in */
 	assert_true(st.pages_dumped > 200);

@@ -12,6 +12,13 @@
  *   /sys/kernel/debug/bmdump_testmod/poke     write "PHYS XORBYTE": flip bits of
  *                                             one byte of RAM (to corrupt
  *                                             a structure in a test)
+ *   /sys/kernel/debug/bmdump_testmod/corrupt_at_crash
+ *                                             write "PHYS XORBYTE": flip that
+ *                                             byte in a kprobe post handler
+ *                                             on machine_kexec, i.e. after
+ *                                             bmdump.ko's pre handler filled
+ *                                             and sealed its descriptor: the
+ *                                             corruption reaches the stub
  *   /sys/kernel/debug/bmdump_testmod/patterns read: "index phys bytes" of
  *                                             slab buffers filled with a
  *                                             pattern derived from
@@ -24,6 +31,8 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/io.h>
+#include <linux/kexec.h>
+#include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -141,6 +150,55 @@ static ssize_t poke_write(struct file *f, const char __user *ubuf, size_t len,
 	return len;
 }
 
+static phys_addr_t corrupt_pa;
+static u8 corrupt_xor;
+static bool corrupt_armed;
+
+static void corrupt_post(struct kprobe *p, struct pt_regs *regs,
+			 unsigned long flags)
+{
+	struct kimage *image = (struct kimage *)regs->di;
+
+	if (image && image->type == KEXEC_TYPE_CRASH && corrupt_pa)
+		*(u8 *)phys_to_virt(corrupt_pa) ^= corrupt_xor;
+}
+
+static struct kprobe corrupt_kp = {
+	.symbol_name = "machine_kexec",
+	.post_handler = corrupt_post,
+};
+
+static ssize_t corrupt_write(struct file *f, const char __user *ubuf,
+			     size_t len, loff_t *pos)
+{
+	char buf[64];
+	unsigned long long pa;
+	unsigned int x;
+	int ret;
+
+	if (len >= sizeof(buf) || copy_from_user(buf, ubuf, len))
+		return -EINVAL;
+	buf[len] = 0;
+	if (sscanf(buf, "%llx %x", &pa, &x) != 2 || !pfn_valid(pa >> PAGE_SHIFT))
+		return -EINVAL;
+	corrupt_pa = pa;
+	corrupt_xor = (u8)x;
+	if (!corrupt_armed) {
+		ret = register_kprobe(&corrupt_kp);
+		if (ret)
+			return ret;
+		corrupt_armed = true;
+	}
+	pr_info("bmdump_testmod: will flip 0x%llx ^= 0x%x at the crash\n",
+		pa, x);
+	return len;
+}
+
+static const struct file_operations corrupt_fops = {
+	.owner = THIS_MODULE,
+	.write = corrupt_write,
+};
+
 static const struct file_operations poke_fops = {
 	.owner = THIS_MODULE,
 	.write = poke_write,
@@ -163,6 +221,8 @@ static int __init testmod_init(void)
 	debugfs_create_file("oops", 0200, dir, NULL, &oops_fops);
 	debugfs_create_file("panic", 0200, dir, NULL, &panic_fops);
 	debugfs_create_file("poke", 0200, dir, NULL, &poke_fops);
+	debugfs_create_file("corrupt_at_crash", 0200, dir, NULL,
+			    &corrupt_fops);
 	if (pattern_seed) {
 		unsigned int i;
 
@@ -184,6 +244,8 @@ static void __exit testmod_exit(void)
 	unsigned int i;
 
 	debugfs_remove_recursive(dir);
+	if (corrupt_armed)
+		unregister_kprobe(&corrupt_kp);
 	for (i = 0; i < NR_PATTERNS; i++)
 		kfree(patterns[i]);
 }
