@@ -328,18 +328,22 @@ class Result:
         return [(t, m) for t, line in self.lines for m in [r.search(line)]
                 if m]
 
+    # The kernel's console output can land in the middle of a line that
+    # user space is printing: cut a "[   12.345678] ..." tail off.
+    KMSG_TAIL = re.compile(r"\[\s*\d+\.\d+\].*$")
+
     def facts(self):
         """Every "RIG: key=value" the guest printed (last one wins)."""
         d = {}
         for _, line in self.lines:
             m = re.search(r"RIG: ([\w.-]+)=(.*)$", line)
             if m:
-                d[m.group(1)] = m.group(2).strip()
+                d[m.group(1)] = self.KMSG_TAIL.sub("", m.group(2)).strip()
         return d
 
     def rig_lines(self, key):
-        return [m.group(1) for _, m in self.find_all(r"RIG: %s (.*)$" %
-                                                     re.escape(key))]
+        return [self.KMSG_TAIL.sub("", m.group(1)).rstrip()
+                for _, m in self.find_all(r"RIG: %s (.*)$" % re.escape(key))]
 
     def stub_lines(self):
         return [line for _, line in self.lines if "bmdump: " in line]
