@@ -281,11 +281,12 @@ void kd_close(struct kd_image *im)
 int kd_vmcoreinfo(const struct kd_image *im, const char *key, char *out,
 		  size_t size)
 {
-	const char *p = im->vmcoreinfo, *end = p + im->vmcoreinfo_len;
+	const char *p = im->vmcoreinfo, *end;
 	size_t klen = strlen(key);
 
 	if (!p)
 		return -1;
+	end = p + im->vmcoreinfo_len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
