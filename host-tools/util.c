@@ -11,13 +11,16 @@
 
 int bm_seterr(struct bm_err *e, int code, const char *fmt, ...)
 {
+	char buf[BM_ERR_LEN];
 	va_list ap;
 
+	/* Into a copy: callers may pass e->msg itself as an argument. */
 	if (e) {
-		e->code = code;
 		va_start(ap, fmt);
-		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+		vsnprintf(buf, sizeof(buf), fmt, ap);
 		va_end(ap);
+		e->code = code;
+		memcpy(e->msg, buf, sizeof(buf));
 	}
 	return code;
 }
