@@ -398,3 +398,51 @@ def test_tools_status_reasons_with_fake_sysfs():
     bad = T.write_config(d, "DUMP_LEVEL=99\n")
     p = T.run(["status"], config=bad, env=env, check=3)
     assert "DUMP_LEVEL" in p.stdout
+
+
+def test_tools_install_layout():
+    """make install with DESTDIR and PREFIX puts every piece in place; the
+    installed config parses, the units and man pages are well-formed."""
+    d = T.workdir("install")
+    dest = os.path.join(d, "root")
+    subprocess.run(["make", "-s", "-C", T.ROOT, "install", "DESTDIR=" + dest,
+                    "PREFIX=/usr/local"], check=True, capture_output=True)
+    want = {
+        "usr/local/sbin/bmdump": 0o755,
+        "usr/local/lib/bmdump/bmdump.bzImage": 0o644,
+        "etc/bmdump.conf": 0o644,
+        "usr/local/lib/systemd/system/bmdump-save.service": 0o644,
+        "usr/local/lib/systemd/system/bmdump-load.service": 0o644,
+        "etc/udev/rules.d/90-bmdump.rules": 0o644,
+        "etc/kernel/postinst.d/zz-bmdump": 0o755,
+        "usr/local/share/man/man8/bmdump.8": 0o644,
+        "usr/local/share/man/man5/bmdump.conf.5": 0o644,
+    }
+    for rel, mode in want.items():
+        st = os.stat(os.path.join(dest, rel))
+        assert stat.S_IMODE(st.st_mode) == mode, (rel, oct(st.st_mode))
+    conf = os.path.join(dest, "etc/bmdump.conf")
+    with open(conf) as f:
+        text = f.read()
+    assert "STUB=/usr/local/lib/bmdump/bmdump.bzImage" in text
+    assert "@" not in text
+    # Every key documented in the installed file parses without warnings.
+    p = T.run(["status"], config=conf, env={"BMDUMP_SYSROOT": d})
+    assert p.returncode == 3 and "warning" not in p.stderr, p.stderr
+    assert "no AREA" in p.stdout
+    for unit in ("bmdump-save.service", "bmdump-load.service"):
+        with open(os.path.join(dest, "usr/local/lib/systemd/system",
+                               unit)) as f:
+            u = f.read()
+        assert "/usr/local/sbin/bmdump" in u and "@" not in u, u
+    with open(os.path.join(dest, "etc/udev/rules.d/90-bmdump.rules")) as f:
+        assert "try-restart bmdump-load.service" in f.read()
+    for man in ("usr/local/share/man/man8/bmdump.8",
+                "usr/local/share/man/man5/bmdump.conf.5"):
+        g = subprocess.run(["groff", "-man", "-ww", "-z",
+                            os.path.join(dest, man)], capture_output=True,
+                           text=True)
+        assert g.returncode == 0 and not g.stderr, (man, g.stderr)
+    sh = subprocess.run(["sh", "-n", os.path.join(
+        dest, "etc/kernel/postinst.d/zz-bmdump")])
+    assert sh.returncode == 0
