@@ -551,10 +551,11 @@ static void probe_facts(struct status_facts *f, int config_rc,
 		f->have_desc = 1;
 	f->stub_exists = access(cfg.stub, R_OK) == 0;
 	probe_load_record(f);
+	/* No file: securityfs not mounted, or no lockdown LSM. */
 	if (read_sys("/sys/kernel/security/lockdown", buf, sizeof(buf)) == 0)
 		f->lockdown = lockdown_parse(buf);
 	else
-		f->lockdown = LOCKDOWN_NONE;
+		f->lockdown = LOCKDOWN_UNKNOWN;
 	if (read_sys_u64("/proc/sys/kernel/kexec_load_disabled", &v) == 0)
 		f->kexec_load_disabled = v != 0;
 	f->kexec_mode = kexec_choose_mode(cfg.kexec_mode, f->lockdown);
@@ -738,6 +739,17 @@ static int cmd_load(int argc, char **argv)
 		return 0;
 	}
 	rc = run_cmd(ka.argv, NULL, out, sizeof(out));
+	if (rc && mode == KEXEC_MODE_LOAD && cfg.kexec_mode == KEXEC_MODE_AUTO &&
+	    strstr(out, "Operation not permitted")) {
+		/* Lockdown we could not see (securityfs not mounted): the
+		 * kernel refuses kexec_load; kexec_file_load may pass. */
+		fprintf(stderr, "bmdump: kexec_load refused (lockdown?), "
+			"trying kexec_file_load\n");
+		mode = KEXEC_MODE_FILE;
+		lockdown = LOCKDOWN_INTEGRITY;
+		build_kexec_load_argv(&ka, &cfg, mode, cmdline);
+		rc = run_cmd(ka.argv, NULL, out, sizeof(out));
+	}
 	if (rc) {
 		if (lockdown == LOCKDOWN_INTEGRITY ||
 		    lockdown == LOCKDOWN_CONFIDENTIALITY)
