@@ -446,3 +446,36 @@ def test_tools_install_layout():
     sh = subprocess.run(["sh", "-n", os.path.join(
         dest, "etc/kernel/postinst.d/zz-bmdump")])
     assert sh.returncode == 0
+
+
+def test_tools_save_progress_bar_on_terminal():
+    """A progress bar on stderr when it is a terminal, none otherwise."""
+    import pty
+    d = T.workdir("save-progress")
+    img, uuid = T.make_disk(d)
+    raw, info = T.synth(d, pages=5000)
+    T.testarea("inject", img, 0, raw, "complete")
+    master, slave = pty.openpty()
+    env = dict(os.environ, BMDUMP_CONFIG="/nonexistent")
+    p = subprocess.Popen([T.BMDUMP, "save", "--from", img, "--read-only",
+                          "--dir", os.path.join(d, "a")], env=env,
+                         stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        err += chunk
+    p.wait(timeout=120)
+    os.close(master)
+    assert p.returncode == 0
+    text = err.decode()
+    assert "\rbmdump: saving [" in text, text
+    assert "100.0 %%] %d/%d pages" % (info["pages"], info["pages"]) in text
+    q = T.run(["save", "--from", img, "--read-only", "--dir",
+               os.path.join(d, "b")], check=0)
+    assert "saving [" not in q.stderr

@@ -360,6 +360,47 @@ static void test_sink_full(void **state)
 	synth_free(&s);
 }
 
+static int guard_calls;
+
+static int guard_full(void *ctx, uint64_t written)
+{
+	guard_calls++;
+	assert_true(written >= (16ull << 20));
+	return BM_E_NOSPACE;
+}
+
+/* The free-space guard is asked every 16 MiB and can stop the rewrite. */
+static void test_guard_stops(void **state)
+{
+	struct synth s;
+	struct synth_opts so = { .max_mapnr = 8000, .nr_cpus = 1, .seed = 1 };
+	struct bm_memsink m;
+	struct bm_memsrc ms;
+	struct bm_src src;
+	struct bm_sink sink;
+	struct kd_image in;
+	struct kd_convert_opts o = { .compress = BM_COMP_NONE,
+				     .guard = guard_full };
+	struct kd_convert_stats st;
+	struct bm_err e;
+
+	assert_int_equal(synth_build(&s, &so), 0);
+	assert_true(s.len > (17u << 20));
+	bm_src_mem(&src, &ms, s.data, s.len);
+	assert_int_equal(kd_open(&in, &src, &e), 0);
+	bm_sink_mem(&sink, &m, 1ull << 30);
+	guard_calls = 0;
+	assert_int_equal(kd_convert(&in, &sink, &o, &st, &e), BM_E_NOSPACE);
+	assert_int_equal(guard_calls, 1);
+	assert_non_null(strstr(e.msg, "free-space guard"));
+	/* The header written so far still says INCOMPLETE. */
+	assert_true(((struct disk_dump_header *)m.data)->status &
+		    DUMP_DH_COMPRESSED_INCOMPLETE);
+	kd_close(&in);
+	bm_memsink_free(&m);
+	synth_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +419,7 @@ int main(void)
 		cmocka_unit_test(test_pfn_index_matches_popcount),
 		cmocka_unit_test(test_compression_names),
 		cmocka_unit_test(test_sink_full),
+		cmocka_unit_test(test_guard_stops),
 	};
 
 	return cmocka_run_group_tests_name("tools_kdump", tests, NULL, NULL);
