@@ -91,6 +91,9 @@ void info_print_area(FILE *out, const struct bmdump_area_header *h,
 		fprintf(out, " (hook bitmap not used: error %d: %s)",
 			h->bitmap_error, stub_strerror(h->bitmap_error));
 	fputc('\n', out);
+	if (h->stub_error)
+		fprintf(out, "  stub error:     %d: %s\n", h->stub_error,
+			stub_strerror(h->stub_error));
 	if (h->write_ms)
 		fprintf(out, "  stub write:     %llu ms\n",
 			(unsigned long long)h->write_ms);
@@ -107,6 +110,9 @@ void info_print_dump(FILE *out, const struct kd_image *im, const char *path,
 	char sz[32];
 	unsigned int i;
 
+	/* The stub records a crashed CPU other than 0 in current_cpu. */
+	if (crashed_cpu < 0 && im->hdr.current_cpu > 0)
+		crashed_cpu = (int)im->hdr.current_cpu;
 	fprintf(out, "dump %s\n", path);
 	uts_field(f, im->hdr.utsname.release);
 	uts_field(g, im->hdr.utsname.machine);
@@ -185,7 +191,8 @@ void info_print_json(FILE *out, const struct bmdump_area_header *h,
 			"\"incomplete\": %s, \"generation\": %llu, "
 			"\"crash_time\": %lld, \"dump_bytes\": %llu, "
 			"\"pages_dumped\": %llu, \"zero_pages\": %llu, "
-			"\"bitmap_source\": \"%s\", \"bitmap_error\": %d}",
+			"\"bitmap_source\": \"%s\", \"bitmap_error\": %d, "
+			"\"stub_error\": %d}",
 			uuid, area_state_name(h->state),
 			h->flags & BMDUMP_AREA_F_INCOMPLETE ? "true" : "false",
 			(unsigned long long)h->generation,
@@ -193,9 +200,12 @@ void info_print_json(FILE *out, const struct bmdump_area_header *h,
 			(unsigned long long)h->dump_bytes,
 			(unsigned long long)h->pages_dumped,
 			(unsigned long long)h->zero_pages,
-			area_source_name(h->bitmap_source), h->bitmap_error);
+			area_source_name(h->bitmap_source), h->bitmap_error,
+			h->stub_error);
 	}
 	if (im) {
+		if (crashed_cpu < 0 && im->hdr.current_cpu > 0)
+			crashed_cpu = (int)im->hdr.current_cpu;
 		fprintf(out, "%s\"dump\": {\"release\": ", h ? ", " : "");
 		uts_field(f, im->hdr.utsname.release);
 		json_string(out, f);

@@ -77,7 +77,8 @@ struct bmdump_area_header {
 	char osrelease[65];		/* of the crashed kernel */
 	char nodename[65];
 	uint8_t pad[2];
-	uint32_t reserved[4];
+	int32_t stub_error;		/* stub: error that ended the dump, or 0 */
+	uint32_t reserved[3];
 	uint32_t crc;			/* CRC32C of header_bytes, crc = 0 */
 };
 

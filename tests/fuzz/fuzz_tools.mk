@@ -1,15 +1,17 @@
 # libFuzzer target for what `bmdump save` and `bmdump info` parse, and the
 # generator of its seed corpus.  Run by tests/fuzz/test_tools_fuzz.py.
+# Own variable names: other fuzz fragments share this directory, and an
+# explicit rule for build/fuzz/fuzz_tools beats any fuzz_% pattern rule.
 
-FUZZ_CC		?= clang
-FUZZ_CFLAGS	:= -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -Ihost-tools \
+TOOLS_FUZZ_CC	?= clang
+TOOLS_FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -Ihost-tools \
 		   -I$(BUILD)/tools -Itests/unit/tools/support \
 		   -include $(BUILD)/tools/paths.h -Wall -Wno-unused-parameter
 
 $(BUILD)/fuzz/fuzz_tools: tests/fuzz/fuzz_tools.c $(TOOLS_CORE) $(TOOLS_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
+	@$(TOOLS_FUZZ_CC) $(TOOLS_FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined $< $(TOOLS_CORE) \
 		$(TOOLS_LIBS) -o $@
 
