@@ -199,9 +199,24 @@ def run_cycle(name="cycle"):
         c.check("bmdump info: release, crashed cpu, complete",
                 j.get("release") == rig.KVER and "crashed_cpu" in j and
                 j.get("incomplete") is False, inf.stdout + inf.stderr)
+    c.files = files
     return c, r1, r2
 
 
-if __name__ == "__main__":
-    checks, _, _ = run_cycle()
+def main():
+    """For a demo: the checks, then bmdump info of the saved dump and the
+    tail of its dmesg."""
+    checks, r1, r2 = run_cycle("cycle-demo")
     print(checks.table())
+    dump = checks.files.get("dump")
+    if dump:
+        subprocess.run([R.BMDUMP, "info", dump])
+    if checks.files.get("dmesg"):
+        with open(checks.files["dmesg"]) as f:
+            print("".join(f.readlines()[-15:]))
+    print("serial logs: %s %s" % (r1.log, r2.log))
+    return 1 if checks.failed() else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
