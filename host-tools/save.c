@@ -229,17 +229,50 @@ static void marker_text(const struct bmdump_area_header *h, char *out,
 }
 
 /*
- * Pick coredir/<stamp>[-N]: a new directory, or the one an earlier,
- * interrupted save of this same dump left (its marker matches).
+ * A directory an earlier, interrupted save of this same dump left (its
+ * marker matches), whatever minute it was named after; its stamp too.
  */
-static int pick_dir(const char *coredir, const char *stamp,
-		    const char *marker, char *dir, size_t size,
-		    int *already, struct bm_err *e)
+static int find_marked_dir(const char *coredir, const char *marker,
+			   char *dir, size_t size, char stamp[16])
 {
-	char name[32], p[PATH_MAX], text[256];
+	char p[PATH_MAX], text[256];
+	struct dirent *d;
+	DIR *dp = opendir(coredir);
+	int found = 0;
+
+	while (dp && !found && (d = readdir(dp)) != NULL) {
+		if (!save_is_dump_dir_name(d->d_name))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s/area.%.12s", coredir, d->d_name,
+			 d->d_name);
+		if (read_text_file(p, text, sizeof(text)) == 0 &&
+		    !strncmp(text, marker, strlen(marker) - 1)) {
+			snprintf(dir, size, "%s/%s", coredir, d->d_name);
+			snprintf(stamp, 16, "%.12s", d->d_name);
+			found = 1;
+		}
+	}
+	if (dp)
+		closedir(dp);
+	return found;
+}
+
+/*
+ * Pick coredir/<stamp>[-N]: the directory an interrupted save of this dump
+ * left, or a new one.
+ */
+static int pick_dir(const char *coredir, char stamp[16], const char *marker,
+		    char *dir, size_t size, int *already, struct bm_err *e)
+{
+	char name[32], p[PATH_MAX];
 	int n;
 
 	*already = 0;
+	if (find_marked_dir(coredir, marker, dir, size, stamp)) {
+		snprintf(p, sizeof(p), "%s/dump.%s", dir, stamp);
+		*already = access(p, F_OK) == 0;
+		return 0;
+	}
 	for (n = 1; n < 100; n++) {
 		if (n == 1)
 			snprintf(name, sizeof(name), "%s", stamp);
@@ -252,13 +285,6 @@ static int pick_dir(const char *coredir, const char *stamp,
 		if (errno != EEXIST)
 			return bm_seterr(e, BM_E_IO, "cannot create %s: %s",
 					 dir, strerror(errno));
-		snprintf(p, sizeof(p), "%s/area.%s", dir, stamp);
-		if (read_text_file(p, text, sizeof(text)) == 0 &&
-		    !strncmp(text, marker, strlen(marker) - 1)) {
-			snprintf(p, sizeof(p), "%s/dump.%s", dir, stamp);
-			*already = access(p, F_OK) == 0;
-			return 0;
-		}
 	}
 	return bm_seterr(e, BM_E_IO, "too many dump directories named %s-N "
 			 "in %s", stamp, coredir);
