@@ -20,7 +20,7 @@ TOOLS_DIR	:= $(BUILD)/tools
 TOOLS_WARN	:= -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
 TOOLS_CFLAGS	:= -std=gnu11 -g $(TOOLS_WARN) -D_GNU_SOURCE -Iinclude \
 		   -Ihost-tools -I$(TOOLS_DIR) -DBMDUMP_HOST_TOOL
-TOOLS_LIBS	:= -lblkid -lz -llzo2 -lzstd -lsnappy
+TOOLS_LIBS	:= -lblkid -lz -llzo2 -lzstd -lsnappy -pthread
 # Units reused by the unit tests and the fuzzer; main.c is the CLI.
 TOOLS_CORE	:= host-tools/util.c host-tools/areaio.c host-tools/compress.c \
 		   host-tools/kdumpfile.c host-tools/config.c \

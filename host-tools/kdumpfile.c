@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "kdumpfile.h"
@@ -384,6 +385,215 @@ int kd_read_pfn(struct kd_image *im, uint64_t pfn, void *out,
 
 /* --- conversion ------------------------------------------------------- */
 
+/*
+ * Pages go through in batches: the main thread reads a batch's descriptors
+ * and stored bytes (contiguous runs in one read), workers check, decompress
+ * and compress the pages in parallel, then the main thread appends the
+ * results in pfn order.  With no worker threads the main thread does it.
+ */
+#define BATCH_BYTES	(2u << 20)	/* page data per batch */
+#define MAX_WORKERS	16
+
+struct slot {
+	uint64_t pfn;
+	struct page_desc pd;	/* input */
+	uint8_t *raw;		/* stored bytes (pd.size) */
+	uint8_t *page;		/* decompressed */
+	uint8_t *cbuf;		/* compressed, comp.bound */
+	size_t csize;		/* 0: store raw */
+	int bad, zero;
+};
+
+struct batch {
+	struct kd_image *in;
+	struct slot *slot;
+	unsigned int n;
+	int kind;
+};
+
+struct worker_ctx {
+	struct compressor comp;
+	struct decompressor dec;
+};
+
+static void work_slot(struct batch *b, struct worker_ctx *w, struct slot *s)
+{
+	const uint64_t bs = b->in->bs;
+
+	if (s->bad)
+		return;
+	if (decomp_page(&w->dec, s->pd.flags, s->raw, s->pd.size, s->page,
+			bs)) {
+		s->bad = 1;
+		return;
+	}
+	s->zero = is_all_zero(s->page, bs);
+	s->csize = !s->zero && b->kind ? comp_page(&w->comp, s->page,
+						   s->cbuf) : 0;
+}
+
+struct pool;
+
+struct worker_arg {
+	struct pool *p;
+	unsigned int idx;
+};
+
+struct pool {
+	pthread_t th[MAX_WORKERS];
+	struct worker_arg args[MAX_WORKERS];
+	struct worker_ctx ctx[MAX_WORKERS];
+	unsigned int n;
+	pthread_mutex_t mu;
+	pthread_cond_t go, done;
+	uint64_t gen;
+	unsigned int remaining;
+	int quit;
+	struct batch *b;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker_arg *a = arg;
+	struct pool *p = a->p;
+	uint64_t seen = 0;
+
+	for (;;) {
+		unsigned int k;
+
+		pthread_mutex_lock(&p->mu);
+		while (p->gen == seen && !p->quit)
+			pthread_cond_wait(&p->go, &p->mu);
+		if (p->quit) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		seen = p->gen;
+		pthread_mutex_unlock(&p->mu);
+		for (k = a->idx; k < p->b->n; k += p->n)
+			work_slot(p->b, &p->ctx[a->idx], &p->b->slot[k]);
+		pthread_mutex_lock(&p->mu);
+		if (--p->remaining == 0)
+			pthread_cond_signal(&p->done);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+static void pool_stop(struct pool *p)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&p->mu);
+	p->quit = 1;
+	pthread_cond_broadcast(&p->go);
+	pthread_mutex_unlock(&p->mu);
+	for (i = 0; i < p->n; i++) {
+		pthread_join(p->th[i], NULL);
+		comp_free(&p->ctx[i].comp);
+		decomp_free(&p->ctx[i].dec);
+	}
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->go);
+	pthread_cond_destroy(&p->done);
+	p->n = 0;
+}
+
+static int pool_start(struct pool *p, unsigned int n, int kind, uint64_t bs)
+{
+	unsigned int i;
+
+	memset(p, 0, sizeof(*p));
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->go, NULL);
+	pthread_cond_init(&p->done, NULL);
+	if (n > MAX_WORKERS)
+		n = MAX_WORKERS;
+	for (i = 0; i < n; i++) {
+		if (comp_init(&p->ctx[i].comp, kind, bs) ||
+		    decomp_init(&p->ctx[i].dec))
+			break;
+		p->args[i].p = p;
+		p->args[i].idx = i;
+		/* p->n counts started threads; workers stride by the final n. */
+		if (pthread_create(&p->th[i], NULL, worker_main,
+				   &p->args[i])) {
+			comp_free(&p->ctx[i].comp);
+			decomp_free(&p->ctx[i].dec);
+			break;
+		}
+		p->n++;
+	}
+	if (p->n < n) {
+		pool_stop(p);
+		return -1;
+	}
+	return 0;
+}
+
+static void pool_run(struct pool *p, struct batch *b)
+{
+	pthread_mutex_lock(&p->mu);
+	p->b = b;
+	p->remaining = p->n;
+	p->gen++;
+	pthread_cond_broadcast(&p->go);
+	while (p->remaining)
+		pthread_cond_wait(&p->done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Read the stored bytes of a batch: contiguous runs with one read each. */
+static void read_batch(struct kd_image *in, struct batch *b, uint8_t *area,
+		       size_t area_size)
+{
+	unsigned int k = 0;
+
+	while (k < b->n) {
+		struct slot *s = &b->slot[k];
+		uint64_t off = (uint64_t)s->pd.offset, end;
+		unsigned int m = k + 1;
+
+		if (s->bad) {
+			k++;
+			continue;
+		}
+		end = off + s->pd.size;
+		/* Extend the run while the next page follows on directly. */
+		while (m < b->n && !b->slot[m].bad &&
+		       (uint64_t)b->slot[m].pd.offset == end &&
+		       end - off + b->slot[m].pd.size <= area_size) {
+			end += b->slot[m].pd.size;
+			m++;
+		}
+		if (end <= in->src->size &&
+		    in->src->read(in->src->ctx, area, end - off, off) == 0) {
+			uint64_t at = 0;
+
+			for (; k < m; k++) {
+				b->slot[k].raw = area + at;
+				at += b->slot[k].pd.size;
+			}
+			area += at;
+			area_size -= at;
+			continue;
+		}
+		/* The run failed: each page alone decides. */
+		for (; k < m; k++) {
+			struct slot *t = &b->slot[k];
+			uint64_t o = (uint64_t)t->pd.offset;
+
+			if (o + t->pd.size > in->src->size ||
+			    in->src->read(in->src->ctx, area, t->pd.size, o)) {
+				t->bad = 1;
+				continue;
+			}
+			t->raw = area;
+			area += t->pd.size;
+			area_size -= t->pd.size;
+		}
+	}
+}
+
 struct outbuf {
 	const struct bm_sink *sink;
 	uint8_t *data;
@@ -422,6 +632,13 @@ static int write_err(struct bm_err *e, int r, const char *what)
 	return bm_seterr(e, r ? r : BM_E_IO, "cannot write %s", what);
 }
 
+/* Is the descriptor usable at all (before reading its bytes)? */
+static int desc_ok(const struct kd_image *in, const struct page_desc *pd)
+{
+	return pd->offset > 0 && (uint64_t)pd->offset >= in->desc_offset &&
+	       pd->size && pd->size <= in->bs;
+}
+
 int kd_convert(struct kd_image *in, const struct bm_sink *out,
 	       const struct kd_convert_opts *o, struct kd_convert_stats *st,
 	       struct bm_err *e)
@@ -429,30 +646,52 @@ int kd_convert(struct kd_image *in, const struct bm_sink *out,
 	const uint64_t bs = in->bs;
 	struct disk_dump_header *hdr;
 	struct kdump_sub_header *sub;
-	struct compressor comp;
+	struct worker_ctx self = { 0 };
+	struct pool pool = { 0 };
+	struct batch b = { 0 };
 	struct page_desc *din = NULL, *dout = NULL;
 	struct outbuf ob = { 0 };
-	uint8_t *head = NULL, *bm2 = NULL, *page = NULL, *cbuf = NULL;
+	uint8_t *head = NULL, *bm2 = NULL, *pages = NULL, *cbufs = NULL;
+	uint8_t *rawbuf = NULL, *zero = NULL;
 	uint64_t i = 0, j = 0, jflush = 0, din_first = 0, din_n = 0;
 	uint64_t data_off, zero_off, words, w, next_guard = GUARD_EVERY;
+	unsigned int k, batch_pages = (unsigned int)(BATCH_BYTES / bs);
 	uint32_t status;
-	int r;
+	int r, use_pool = 0;
+
+	if (!batch_pages)
+		batch_pages = 1;
 
 	memset(st, 0, sizeof(*st));
-	if (comp_init(&comp, o->compress, bs))
+	if (comp_init(&self.comp, o->compress, bs) || decomp_init(&self.dec)) {
+		comp_free(&self.comp);
 		return bm_seterr(e, BM_E_NOMEM, "cannot set up %s compression",
 				 comp_name(o->compress));
+	}
 	head = malloc(in->head_bytes);
 	bm2 = malloc(in->half_bytes);
-	page = malloc(bs);
-	cbuf = malloc(comp.bound);
+	zero = calloc(1, bs);
+	b.slot = calloc(batch_pages, sizeof(*b.slot));
+	pages = malloc(batch_pages * bs);
+	cbufs = malloc(batch_pages * self.comp.bound);
+	rawbuf = malloc(batch_pages * bs);
 	din = malloc(DESC_BATCH * sizeof(*din));
 	dout = malloc(DESC_BATCH * sizeof(*dout));
 	ob.data = malloc(DATA_BUF_BYTES);
-	if (!head || !bm2 || !page || !cbuf || !din || !dout || !ob.data) {
+	if (!head || !bm2 || !zero || !b.slot || !pages || !cbufs || !rawbuf ||
+	    !din || !dout || !ob.data) {
 		r = bm_seterr(e, BM_E_NOMEM, "out of memory");
 		goto out;
 	}
+	b.in = in;
+	b.kind = o->compress;
+	for (k = 0; k < batch_pages; k++) {
+		b.slot[k].page = pages + k * bs;
+		b.slot[k].cbuf = cbufs + k * self.comp.bound;
+	}
+	if (o->threads > 1 && in->nr_dumpable > batch_pages)
+		use_pool = pool_start(&pool, o->threads, o->compress, bs) == 0;
+
 	memcpy(head, in->head, in->head_bytes);
 	memcpy(bm2, in->bm2, in->half_bytes);
 	hdr = (struct disk_dump_header *)head;
@@ -474,89 +713,118 @@ int kd_convert(struct kd_image *in, const struct bm_sink *out,
 	data_off = roundup_u64(in->desc_offset +
 			       in->nr_dumpable * sizeof(struct page_desc), bs);
 	zero_off = data_off;
-	memset(page, 0, bs);
 	ob.sink = out;
 	ob.off = data_off;
-	r = outbuf_put(&ob, page, bs);
+	r = outbuf_put(&ob, zero, bs);
 	if (r)
 		goto werr;
 
 	words = (in->max_mapnr + 63) / 64;
-	for (w = 0; w < words; w++) {
-		uint64_t bits;
+	w = 0;
+	{
+		uint64_t bits = 0;
+		int more = words > 0;
 
-		memcpy(&bits, in->bm2 + w * 8, 8);
-		while (bits) {
-			uint64_t pfn = w * 64 + (uint64_t)__builtin_ctzll(bits);
-			struct page_desc pd, *po;
-			struct bm_err pe;
-			int bad = 1;
+		if (more)
+			memcpy(&bits, in->bm2, 8);
+		while (more) {
+			/* Gather a batch of dumped pfns with their descs. */
+			b.n = 0;
+			while (b.n < batch_pages && more) {
+				struct slot *s;
 
-			bits &= bits - 1;
-			if (i < in->nr_desc_avail) {
-				if (i >= din_first + din_n) {
-					din_first = i;
-					din_n = in->nr_desc_avail - i;
-					if (din_n > DESC_BATCH)
-						din_n = DESC_BATCH;
-					r = bm_read(in->src, din,
-						    din_n * sizeof(*din),
-						    in->desc_offset +
-						    i * sizeof(*din), e,
-						    "page descriptors");
-					if (r)
-						goto out;
+				while (!bits && ++w < words)
+					memcpy(&bits, in->bm2 + w * 8, 8);
+				if (!bits) {
+					more = 0;
+					break;
 				}
-				pd = din[i - din_first];
-				bad = kd_read_page(in, &pd, page, &pe) != 0;
+				s = &b.slot[b.n++];
+				s->pfn = w * 64 + (uint64_t)__builtin_ctzll(bits);
+				bits &= bits - 1;
+				s->raw = NULL;
+				s->csize = 0;
+				s->zero = 0;
+				s->bad = 1;
+				if (i < in->nr_desc_avail) {
+					if (i >= din_first + din_n) {
+						din_first = i;
+						din_n = in->nr_desc_avail - i;
+						if (din_n > DESC_BATCH)
+							din_n = DESC_BATCH;
+						r = bm_read(in->src, din,
+							    din_n * sizeof(*din),
+							    in->desc_offset +
+							    i * sizeof(*din), e,
+							    "page descriptors");
+						if (r)
+							goto out;
+					}
+					s->pd = din[i - din_first];
+					s->bad = !desc_ok(in, &s->pd);
+				}
+				i++;
 			}
-			i++;
-			if (bad) {
-				bm2[pfn >> 3] &= (uint8_t)~(1u << (pfn & 7));
-				st->missing_pages++;
-				continue;
-			}
-			po = &dout[j - jflush];
-			po->page_flags = 0;
-			if (is_all_zero(page, bs)) {
-				po->offset = (int64_t)zero_off;
-				po->size = (uint32_t)bs;
-				po->flags = 0;
-				st->zero_pages++;
-			} else {
-				size_t n = o->compress ?
-					   comp_page(&comp, page, cbuf) : 0;
+			if (!b.n)
+				break;
+			read_batch(in, &b, rawbuf, batch_pages * bs);
+			if (use_pool)
+				pool_run(&pool, &b);
+			else
+				for (k = 0; k < b.n; k++)
+					work_slot(&b, &self, &b.slot[k]);
 
-				po->offset = (int64_t)(ob.off + ob.used);
-				if (n) {
-					po->size = (uint32_t)n;
-					po->flags = comp_page_flag(o->compress);
-					r = outbuf_put(&ob, cbuf, n);
-					st->compressed_pages++;
-				} else {
+			for (k = 0; k < b.n; k++) {
+				struct slot *s = &b.slot[k];
+				struct page_desc *po;
+
+				if (s->bad) {
+					bm2[s->pfn >> 3] &=
+						(uint8_t)~(1u << (s->pfn & 7));
+					st->missing_pages++;
+					continue;
+				}
+				po = &dout[j - jflush];
+				po->page_flags = 0;
+				if (s->zero) {
+					po->offset = (int64_t)zero_off;
 					po->size = (uint32_t)bs;
 					po->flags = 0;
-					r = outbuf_put(&ob, page, bs);
-					st->raw_pages++;
+					st->zero_pages++;
+				} else {
+					po->offset = (int64_t)(ob.off + ob.used);
+					if (s->csize) {
+						po->size = (uint32_t)s->csize;
+						po->flags = comp_page_flag(
+							o->compress);
+						r = outbuf_put(&ob, s->cbuf,
+							       s->csize);
+						st->compressed_pages++;
+					} else {
+						po->size = (uint32_t)bs;
+						po->flags = 0;
+						r = outbuf_put(&ob, s->page, bs);
+						st->raw_pages++;
+					}
+					if (r)
+						goto werr;
 				}
-				if (r)
-					goto werr;
+				j++;
+				if (j - jflush == DESC_BATCH) {
+					r = out->write(out->ctx, dout,
+						       DESC_BATCH * sizeof(*dout),
+						       in->desc_offset +
+						       jflush * sizeof(*dout));
+					if (r)
+						goto werr;
+					jflush = j;
+				}
 			}
-			j++;
-			if (j - jflush == DESC_BATCH) {
-				r = out->write(out->ctx, dout,
-					       DESC_BATCH * sizeof(*dout),
-					       in->desc_offset +
-					       jflush * sizeof(*dout));
-				if (r)
-					goto werr;
-				jflush = j;
-			}
-			if (o->progress && !(i & 1023))
+			if (o->progress)
 				o->progress(o->progress_ctx, i,
 					    in->nr_dumpable);
 			if (o->guard && ob.off + ob.used >= next_guard) {
-				next_guard += GUARD_EVERY;
+				next_guard = ob.off + ob.used + GUARD_EVERY;
 				r = o->guard(o->guard_ctx, ob.off + ob.used);
 				if (r) {
 					r = bm_seterr(e, r, "stopped: the "
@@ -604,11 +872,17 @@ int kd_convert(struct kd_image *in, const struct bm_sink *out,
 werr:
 	r = write_err(e, r, "the dump");
 out:
-	comp_free(&comp);
+	if (use_pool)
+		pool_stop(&pool);
+	comp_free(&self.comp);
+	decomp_free(&self.dec);
 	free(head);
 	free(bm2);
-	free(page);
-	free(cbuf);
+	free(zero);
+	free(b.slot);
+	free(pages);
+	free(cbufs);
+	free(rawbuf);
 	free(din);
 	free(dout);
 	free(ob.data);

@@ -84,6 +84,7 @@ struct kd_convert_opts {
 	int (*guard)(void *ctx, uint64_t written);
 	void *guard_ctx;
 	uint64_t abort_after_pages;	/* testing: _exit(99) after N pages */
+	unsigned int threads;		/* compression threads; <= 1: none */
 };
 
 struct kd_convert_stats {

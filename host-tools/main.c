@@ -892,6 +892,7 @@ static int cmd_save(int argc, char **argv)
 	so.min_free = cfg.min_free;
 	so.makedumpfile = cfg.makedumpfile;
 	so.progress = !no_progress && isatty(2);
+	so.threads = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
 	/* Fault injection for the tests: die like a power cut would. */
 	if (getenv("BMDUMP_TEST_ABORT_AFTER_PAGES") &&
 	    !parse_u64(getenv("BMDUMP_TEST_ABORT_AFTER_PAGES"), &v))

@@ -447,6 +447,7 @@ int save_area(struct area_target *t, const struct save_opts *o, int *saved,
 	co.guard = guard_cb;
 	co.guard_ctx = &g;
 	co.abort_after_pages = o->abort_after_pages;
+	co.threads = o->threads;
 	if (o->progress) {
 		co.progress = progress_cb;
 		co.progress_ctx = &prog;

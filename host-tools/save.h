@@ -20,6 +20,7 @@ struct save_opts {
 	const char *makedumpfile;	/* "" or NULL: no dmesg */
 	int progress;			/* draw a bar on stderr */
 	uint64_t abort_after_pages;	/* testing only */
+	unsigned int threads;		/* compression threads */
 };
 
 /* 0 (saved, or nothing to save: *saved tells) or a BM_E_* code. */

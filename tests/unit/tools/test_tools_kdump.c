@@ -56,6 +56,8 @@ static void verify(struct kd_image *im, uint32_t seed, const uint8_t *missing)
 	assert_int_equal(n, im->nr_dumpable);
 }
 
+static unsigned int nthreads;
+
 static void convert(struct synth *s, int kind, struct bm_memsink *m,
 		    struct kd_convert_stats *st, size_t src_len)
 {
@@ -63,7 +65,7 @@ static void convert(struct synth *s, int kind, struct bm_memsink *m,
 	struct bm_src src;
 	struct bm_sink sink;
 	struct kd_image in;
-	struct kd_convert_opts o = { .compress = kind };
+	struct kd_convert_opts o = { .compress = kind, .threads = nthreads };
 	struct bm_err e;
 
 	bm_src_mem(&src, &ms, s->data, src_len);
@@ -122,6 +124,35 @@ static void test_roundtrip_zlib(void **st) { roundtrip(BM_COMP_ZLIB, 0); }
 static void test_roundtrip_lzo(void **st) { roundtrip(BM_COMP_LZO, 0); }
 static void test_roundtrip_zstd(void **st) { roundtrip(BM_COMP_ZSTD, 0); }
 static void test_roundtrip_snappy(void **st) { roundtrip(BM_COMP_SNAPPY, 0); }
+
+/* Worker threads compress in parallel; the file comes out the same. */
+static void test_threads_same_output(void **state)
+{
+	struct synth s;
+	struct bm_memsink m1, m4;
+	struct kd_convert_stats st1, st4;
+	int kind;
+
+	build(&s, 13, 0, 0);
+	for (kind = BM_COMP_NONE; kind < BM_COMP_COUNT; kind++) {
+		nthreads = 0;
+		convert(&s, kind, &m1, &st1, s.len);
+		nthreads = 4;
+		convert(&s, kind, &m4, &st4, s.len - 5 * 4096);
+		nthreads = 0;
+		assert_int_equal(st4.missing_pages, 5);
+		bm_memsink_free(&m4);
+		nthreads = 3;
+		convert(&s, kind, &m4, &st4, s.len);
+		nthreads = 0;
+		assert_int_equal(m1.len, m4.len);
+		assert_memory_equal(m1.data, m4.data, m1.len);
+		assert_int_equal(st1.compressed_pages, st4.compressed_pages);
+		bm_memsink_free(&m1);
+		bm_memsink_free(&m4);
+	}
+	synth_free(&s);
+}
 
 /* Inputs already compressed (a makedumpfile file) are recompressed. */
 static void test_recompress_lzo_to_zstd(void **st)
@@ -409,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_lzo),
 		cmocka_unit_test(test_roundtrip_zstd),
 		cmocka_unit_test(test_roundtrip_snappy),
+		cmocka_unit_test(test_threads_same_output),
 		cmocka_unit_test(test_recompress_lzo_to_zstd),
 		cmocka_unit_test(test_recompress_zlib_to_none),
 		cmocka_unit_test(test_recompress_snappy_to_lzo),
