@@ -2,7 +2,8 @@
 """bmdump on a real kernel in the rig: prepare on NVMe (and its refusal of
 ext4), load/unload with real kexec, and `bmdump status` exit 3 with each
 "not armed" reason the rig can produce without the kernel hook: no config,
-no crashkernel, module missing, stub not loaded, area missing, corrupt or
+no AREA, no crashkernel, module missing, stub file missing, stub not
+loaded, a crash kernel loaded by someone else, area missing, corrupt or
 unsaved, a stale load, lockdown, kexec disabled.  (Armed, exit 0, needs
 bmdump.ko: tests/e2e/test_cycle.py.)"""
 
@@ -55,6 +56,15 @@ st corrupt
 bmdump unload; echo "RIG: unload=$?"
 echo "RIG: crash-loaded-after=$(cat /sys/kernel/kexec_crash_loaded)"
 st unloaded
+conf "STUB=/usr/local/lib/bmdump/bmdump.bzImage"
+st noarea
+conf "AREA=$AREA" "STUB=/nonexistent/bmdump.bzImage"
+st nostub
+conf "AREA=$AREA" "STUB=/usr/local/lib/bmdump/bmdump.bzImage"
+# A crash image loaded behind bmdump's back (as kdump-tools would).
+kexec -p /usr/local/lib/bmdump/bmdump.bzImage --append="foreign"
+st foreign
+kexec -p -u
 echo 1 > /proc/sys/kernel/kexec_load_disabled
 st disabled
 """
@@ -147,6 +157,13 @@ def test_tools_rig_status_reasons():
     assert f["unload"] == "0" and f["crash-loaded-after"] == "0"
     assert R.codes(s["unloaded"]) == ["module-missing", "not-loaded",
                                       "area-corrupt"], s["unloaded"]
+    assert R.codes(s["noarea"]) == ["no-area-configured", "module-missing",
+                                    "not-loaded"], s["noarea"]
+    assert R.codes(s["nostub"]) == ["module-missing", "stub-missing",
+                                    "not-loaded", "area-corrupt"], s["nostub"]
+    assert R.codes(s["foreign"]) == ["module-missing",
+                                     "foreign-crash-kernel",
+                                     "area-corrupt"], s["foreign"]
     assert "kexec-disabled" in R.codes(s["disabled"]), s["disabled"]
     for name, (rc, j) in s.items():
         assert rc == 3 and j["armed"] is False, name
