@@ -17,6 +17,7 @@
 #include "areaio.h"
 #include "compress.h"
 #include "config.h"
+#include "dmesg.h"
 #include "info.h"
 #include "kdumpfile.h"
 #include "loadcmd.h"
@@ -157,12 +158,13 @@ static const char *help_for(const char *cmd)
 "Debian's makedumpfile (crash and drgn read them).\n";
 	if (!strcmp(cmd, "info"))
 		return
-"usage: bmdump info DUMPFILE [--json]\n"
+"usage: bmdump info DUMPFILE [--json | --dmesg]\n"
 "       bmdump info --area [--from IMAGE [--partition N] | --device PART]\n"
-"                   [--json] [--log]\n"
+"                   [--json | --dmesg] [--log]\n"
 "\n"
 "Shows kernel release, crash time, crashed CPU and RIP, dump level, pages,\n"
-"completeness, bitmap source and the stub's log (tail; --log: all).\n";
+"completeness, bitmap source and the stub's log (tail; --log: all).\n"
+"--dmesg prints the crashed kernel's log instead.\n";
 	return NULL;
 }
 
@@ -946,7 +948,7 @@ static char *sibling_log(const char *dump)
 	return log;
 }
 
-static int info_dump_file(const char *path, int json)
+static int info_dump_file(const char *path, int json, int dmesg)
 {
 	struct bm_fdsrc fs;
 	struct bm_src src;
@@ -970,6 +972,12 @@ static int info_dump_file(const char *path, int json)
 		bm_seterr(&e, r, "%s: %s", path, e.msg);
 		return fail(&e);
 	}
+	if (dmesg) {
+		r = kd_dmesg(&im, stdout, &e);
+		kd_close(&im);
+		close(fd);
+		return r ? fail(&e) : 0;
+	}
 	log = sibling_log(path);
 	if (log)
 		info_log_crashed_cpu(log, &cpu, &rip);
@@ -992,6 +1000,7 @@ static int cmd_info(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "log", no_argument, NULL, 'l' },
+		{ "dmesg", no_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct area_sel sel = { 0 };
@@ -1002,6 +1011,7 @@ static int cmd_info(int argc, char **argv)
 	struct bm_src img;
 	struct kd_image im;
 	int c, area = 0, json = 0, full_log = 0, r, have_im = 0, cpu = -1;
+	int dmesg = 0;
 	char *log = NULL;
 	uint64_t rip, off, len;
 	int incomplete;
@@ -1028,6 +1038,9 @@ static int cmd_info(int argc, char **argv)
 		case 'l':
 			full_log = 1;
 			break;
+		case 'm':
+			dmesg = 1;
+			break;
 		default:
 			return usage_error("info", "unknown option");
 		}
@@ -1036,7 +1049,7 @@ static int cmd_info(int argc, char **argv)
 		if (optind + 1 != argc)
 			return usage_error("info", "give one DUMPFILE or "
 					   "--area");
-		return info_dump_file(argv[optind], json);
+		return info_dump_file(argv[optind], json, dmesg);
 	}
 	if (optind != argc)
 		return usage_error("info", "--area takes no DUMPFILE");
@@ -1067,6 +1080,20 @@ static int cmd_info(int argc, char **argv)
 		r = kd_open(&im, &img, &e2);
 		if (r == 0)
 			have_im = 1;
+	}
+	if (dmesg) {
+		e.code = 0;
+		if (!have_im)
+			bm_seterr(&e, len ? BM_E_CORRUPT : BM_E_NOTFOUND,
+				  "the area holds no readable dump%s%s",
+				  len ? ": " : "", len ? e2.msg : "");
+		else
+			kd_dmesg(&im, stdout, &e);
+		if (have_im)
+			kd_close(&im);
+		free(log);
+		target_close(&t);
+		return e.code ? fail(&e) : 0;
 	}
 	if (json) {
 		info_print_json(stdout, &h, have_im ? &im : NULL, cpu, log);

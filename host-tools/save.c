@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "compress.h"
+#include "dmesg.h"
 #include "info.h"
 #include "kdumpfile.h"
 #include "run.h"
@@ -290,36 +291,50 @@ static int pick_dir(const char *coredir, char stamp[16], const char *marker,
 			 "in %s", stamp, coredir);
 }
 
-static void write_dmesg(const char *mdf, const char *dump, const char *dmesg,
-			int compress)
+/* makedumpfile --dump-dmesg, as kdump-tools does; 0 when it wrote one. */
+static int makedumpfile_dmesg(const char *mdf, const char *dump,
+			      const char *dmesg, int compress)
 {
 	char *argv[] = { (char *)mdf, (char *)"--dump-dmesg", (char *)dump,
 			 (char *)dmesg, NULL };
 	char out[4096];
 	int rc;
 
-	if (!mdf || !*mdf) {
-		return;
-	}
-	if (!comp_makedumpfile_reads(compress)) {
-		fprintf(stderr, "bmdump: no dmesg file: makedumpfile cannot "
-			"read %s pages (save with --compress zlib or lzo to "
-			"get one)\n", comp_name(compress));
-		return;
-	}
-	if (access(mdf, X_OK)) {
-		fprintf(stderr, "bmdump: no dmesg file: %s is not installed "
-			"(install makedumpfile)\n", mdf);
-		return;
-	}
+	if (!mdf || !*mdf || !comp_makedumpfile_reads(compress) ||
+	    access(mdf, X_OK))
+		return -1;
 	unlink(dmesg);
 	rc = run_cmd(argv, NULL, out, sizeof(out));
 	if (rc || access(dmesg, F_OK)) {
-		fprintf(stderr, "bmdump: warning: makedumpfile --dump-dmesg "
-			"failed (exit %d): %s\n", rc, out);
-		return;
+		fprintf(stderr, "bmdump: makedumpfile --dump-dmesg failed "
+			"(exit %d), reading the log itself: %s\n", rc, out);
+		return -1;
 	}
 	chmod(dmesg, 0600);
+	return 0;
+}
+
+/* The log straight from the ring buffer, when makedumpfile cannot. */
+static void native_dmesg(struct kd_image *im, const char *dmesg)
+{
+	struct bm_err e = { 0 };
+	int fd = open(dmesg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	int r;
+
+	if (!f) {
+		fprintf(stderr, "bmdump: warning: cannot write %s\n", dmesg);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	fchmod(fd, 0600);
+	r = kd_dmesg(im, f, &e);
+	if (fclose(f) || r) {
+		fprintf(stderr, "bmdump: warning: no dmesg file: %s\n",
+			r ? e.msg : "write failed");
+		unlink(dmesg);
+	}
 }
 
 int save_area(struct area_target *t, const struct save_opts *o, int *saved,
@@ -488,9 +503,10 @@ int save_area(struct area_target *t, const struct save_opts *o, int *saved,
 		info_print_dump(f, &im, final, crashed_cpu, st.out_bytes);
 		fclose(f);
 	}
-	kd_close(&im);
 	snprintf(p, sizeof(p), "%s/dmesg.%s", dir, stamp);
-	write_dmesg(o->makedumpfile, final, p, o->compress);
+	if (makedumpfile_dmesg(o->makedumpfile, final, p, o->compress))
+		native_dmesg(&im, p);
+	kd_close(&im);
 
 	format_bytes(st.out_bytes, sz, sizeof(sz));
 	printf("bmdump: saved %s (%s, %s pages, %llu pages of which %llu "

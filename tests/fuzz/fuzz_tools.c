@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "areaio.h"
+#include "dmesg.h"
 #include "info.h"
 #include "kdumpfile.h"
 
@@ -77,6 +78,7 @@ static void try_dump(const struct bm_src *src, int incomplete, int kind)
 	info_print_dump(devnull, &im, "fuzz", 0, src->size);
 	info_print_json(devnull, NULL, &im, 1, NULL);
 	kd_vmcoreinfo(&im, "OSRELEASE", v, sizeof(v));
+	kd_dmesg(&im, devnull, &e);
 	bm_sink_mem(&sink, &m, 64ull << 20);
 	if (kd_convert(&im, &sink, &o, &st, &e) == 0)
 		check_output(&m, &st);
