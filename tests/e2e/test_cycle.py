@@ -8,7 +8,6 @@ import cycle
 
 def test_cycle():
     checks, r1, r2 = cycle.run_cycle("cycle")
-    print(checks.table())
     bad = checks.failed()
     assert not bad, "%d of %d cycle checks failed:\n%s\nlogs: %s %s" % (
         len(bad), len(checks.items), checks.table(), r1.log, r2.log)
