@@ -45,6 +45,9 @@ else
     bmdump info --area --device /dev/nvme0n1p1 > /tmp/area.txt 2>&1
     echo "RIG: area-info=$?"
     cat /tmp/area.txt
+    # No AREA: save finds the area by its partition type.  /var/crash is
+    # the initramfs here, smaller than the default MIN_FREE.
+    conf "MIN_FREE=32M"
     bmdump save --no-progress > /tmp/save.txt 2>&1
     echo "RIG: save=$? $(tr '\n' ' ' < /tmp/save.txt)"
     ls -l /var/crash/*/
@@ -57,7 +60,7 @@ else
     echo "RIG: save2=$? $(tr '\n' ' ' < /tmp/save2.txt)"
     AREA=$(bmdump info --area --device /dev/nvme0n1p1 --json | \
            sed -n 's/.*"uuid": "\([^"]*\)".*/\1/p')
-    conf "AREA=$AREA" "STUB=%(stub)s"
+    conf "AREA=$AREA" "STUB=%(stub)s" "MIN_FREE=32M"
     bmdump load > /tmp/load.txt 2>&1
     echo "RIG: load2=$? $(tr '\n' ' ' < /tmp/load.txt)"
     st boot2
