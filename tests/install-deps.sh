@@ -16,6 +16,8 @@ PKGS=(
 	gdisk fdisk e2fsprogs util-linux python3
 	# independent readers of the dumps
 	makedumpfile crash python3-drgn python3-libkdumpfile
+	# the man-page check of make install
+	groff-base
 )
 
 missing=()

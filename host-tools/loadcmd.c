@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <string.h>
+
+#include <bmdump/area.h>
+
+#include "loadcmd.h"
+
+int lockdown_parse(const char *text)
+{
+	const char *b = strchr(text, '['), *e;
+
+	if (!b || !(e = strchr(b, ']')))
+		return LOCKDOWN_UNKNOWN;
+	b++;
+	if ((size_t)(e - b) == 4 && !memcmp(b, "none", 4))
+		return LOCKDOWN_NONE;
+	if ((size_t)(e - b) == 9 && !memcmp(b, "integrity", 9))
+		return LOCKDOWN_INTEGRITY;
+	if ((size_t)(e - b) == 15 && !memcmp(b, "confidentiality", 15))
+		return LOCKDOWN_CONFIDENTIALITY;
+	return LOCKDOWN_UNKNOWN;
+}
+
+const char *lockdown_name(int level)
+{
+	switch (level) {
+	case LOCKDOWN_NONE:
+		return "none";
+	case LOCKDOWN_INTEGRITY:
+		return "integrity";
+	case LOCKDOWN_CONFIDENTIALITY:
+		return "confidentiality";
+	}
+	return "unknown";
+}
+
+int kexec_choose_mode(int cfg_mode, int lockdown)
+{
+	if (cfg_mode == KEXEC_MODE_FILE)
+		return KEXEC_MODE_FILE;
+	if (cfg_mode == KEXEC_MODE_LOAD)
+		return KEXEC_MODE_LOAD;
+	/* kexec_load is refused under any lockdown; file load may pass. */
+	if (lockdown == LOCKDOWN_INTEGRITY ||
+	    lockdown == LOCKDOWN_CONFIDENTIALITY)
+		return KEXEC_MODE_FILE;
+	return KEXEC_MODE_LOAD;
+}
+
+static int reserved_token(const char *tok, size_t len)
+{
+	static const char *const keys[] = {
+		"bmdump.desc=", "bmdump.area=", "bmdump.final=",
+		"bmdump.overwrite=", "elfcorehdr=",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		size_t k = strlen(keys[i]);
+
+		if (len >= k && !memcmp(tok, keys[i], k))
+			return 1;
+	}
+	return 0;
+}
+
+int build_stub_cmdline(const struct bm_config *c, int have_desc,
+		       uint64_t desc, char *out, size_t size,
+		       struct bm_err *e)
+{
+	char uuid[37];
+	const char *p = c->append;
+	size_t n;
+	int w;
+
+	if (!c->has_area)
+		return bm_seterr(e, BM_E_USAGE, "no AREA in the configuration: "
+				 "run bmdump prepare and put the UUID it "
+				 "prints into AREA=");
+	while (*p) {
+		size_t len;
+
+		while (*p == ' ')
+			p++;
+		len = strcspn(p, " ");
+		if (len && reserved_token(p, len))
+			return bm_seterr(e, BM_E_USAGE, "APPEND must not set "
+					 "%.*s: bmdump sets it",
+					 (int)strcspn(p, "="), p);
+		if ((memchr(p, '\n', len) || memchr(p, '\t', len)))
+			return bm_seterr(e, BM_E_USAGE, "APPEND must not "
+					 "contain tabs or newlines");
+		p += len;
+	}
+	bmdump_uuid_format(c->area, uuid);
+	if (have_desc)
+		w = snprintf(out, size, "bmdump.desc=0x%llx bmdump.area=%s "
+			     "bmdump.final=%s", (unsigned long long)desc, uuid,
+			     c->final_action == FINAL_ACTION_HALT ? "halt" :
+			     "reset");
+	else
+		w = snprintf(out, size, "bmdump.area=%s bmdump.final=%s", uuid,
+			     c->final_action == FINAL_ACTION_HALT ? "halt" :
+			     "reset");
+	if (w < 0 || (size_t)w >= size)
+		goto too_long;
+	n = (size_t)w;
+	if (c->overwrite) {
+		w = snprintf(out + n, size - n, " bmdump.overwrite=1");
+		if (w < 0 || (size_t)w >= size - n)
+			goto too_long;
+		n += (size_t)w;
+	}
+	p = c->append;
+	while (*p == ' ')
+		p++;
+	if (*p) {
+		size_t len = strlen(p);
+
+		while (len && p[len - 1] == ' ')
+			len--;
+		w = snprintf(out + n, size - n, " %.*s", (int)len, p);
+		if (w < 0 || (size_t)w >= size - n)
+			goto too_long;
+	}
+	return 0;
+too_long:
+	return bm_seterr(e, BM_E_USAGE, "the stub's command line would be "
+			 "longer than %zu bytes: shorten APPEND", size - 1);
+}
+
+void build_kexec_load_argv(struct kexec_argv *a, const struct bm_config *c,
+			   int mode, const char *cmdline)
+{
+	memset(a, 0, sizeof(*a));
+	a->argv[a->argc++] = (char *)c->kexec;
+	if (mode == KEXEC_MODE_FILE)
+		a->argv[a->argc++] = (char *)"-s";
+	a->argv[a->argc++] = (char *)"-p";
+	a->argv[a->argc++] = (char *)c->stub;
+	snprintf(a->append, sizeof(a->append), "--append=%s", cmdline);
+	a->argv[a->argc++] = a->append;
+	a->argv[a->argc] = NULL;
+}
+
+void build_kexec_unload_argv(struct kexec_argv *a, const struct bm_config *c)
+{
+	memset(a, 0, sizeof(*a));
+	a->argv[a->argc++] = (char *)c->kexec;
+	a->argv[a->argc++] = (char *)"-p";
+	a->argv[a->argc++] = (char *)"-u";
+	a->argv[a->argc] = NULL;
+}
+
+int stub_cmdline_size(const uint8_t *img, size_t len, uint32_t *size,
+		      struct bm_err *e)
+{
+	uint16_t version;
+
+	if (len < 0x240 || memcmp(img + 0x202, "HdrS", 4))
+		return bm_seterr(e, BM_E_CORRUPT, "the stub is not a bzImage "
+				 "(no HdrS setup header): reinstall bmdump");
+	memcpy(&version, img + 0x206, 2);
+	if (version < 0x206) {
+		*size = 255;	/* boot protocol before 2.06 */
+		return 0;
+	}
+	memcpy(size, img + 0x238, 4);
+	return 0;
+}
+
+int cmdline_fits(size_t len, uint32_t cmdline_size, struct bm_err *e)
+{
+	uint64_t limit = cmdline_size < STUB_CMDLINE_MAX ? cmdline_size :
+			 STUB_CMDLINE_MAX;
+
+	if (len + CMDLINE_LOADER_RESERVE > limit)
+		return bm_seterr(e, BM_E_USAGE, "the stub's command line (%zu "
+				 "bytes) leaves no room for what kexec adds: "
+				 "the stub takes %llu bytes; shorten APPEND",
+				 len, (unsigned long long)limit);
+	return 0;
+}

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The stub's command line, the kexec invocation and the loader choice. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "loadcmd.h"
+
+static void cfg_with_area(struct bm_config *c)
+{
+	struct bm_err e;
+
+	config_defaults(c);
+	assert_int_equal(config_parse(c, "AREA=0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f0\n"
+				      "STUB=/lib/bm/stub\nKEXEC=/sbin/kexec\n",
+				      "t", &e), 0);
+}
+
+static void test_lockdown_parse(void **state)
+{
+	assert_int_equal(lockdown_parse("[none] integrity confidentiality"),
+			 LOCKDOWN_NONE);
+	assert_int_equal(lockdown_parse("none [integrity] confidentiality"),
+			 LOCKDOWN_INTEGRITY);
+	assert_int_equal(lockdown_parse("none integrity [confidentiality]"),
+			 LOCKDOWN_CONFIDENTIALITY);
+	assert_int_equal(lockdown_parse("none integrity"), LOCKDOWN_UNKNOWN);
+	assert_int_equal(lockdown_parse("[bogus]"), LOCKDOWN_UNKNOWN);
+	assert_int_equal(lockdown_parse(""), LOCKDOWN_UNKNOWN);
+}
+
+static void test_choose_mode(void **state)
+{
+	assert_int_equal(kexec_choose_mode(KEXEC_MODE_AUTO, LOCKDOWN_NONE),
+			 KEXEC_MODE_LOAD);
+	assert_int_equal(kexec_choose_mode(KEXEC_MODE_AUTO, LOCKDOWN_UNKNOWN),
+			 KEXEC_MODE_LOAD);
+	assert_int_equal(kexec_choose_mode(KEXEC_MODE_AUTO,
+					   LOCKDOWN_INTEGRITY),
+			 KEXEC_MODE_FILE);
+	assert_int_equal(kexec_choose_mode(KEXEC_MODE_AUTO,
+					   LOCKDOWN_CONFIDENTIALITY),
+			 KEXEC_MODE_FILE);
+	assert_int_equal(kexec_choose_mode(KEXEC_MODE_FILE, LOCKDOWN_NONE),
+			 KEXEC_MODE_FILE);
+	assert_int_equal(kexec_choose_mode(KEXEC_MODE_LOAD,
+					   LOCKDOWN_INTEGRITY),
+			 KEXEC_MODE_LOAD);
+}
+
+static void test_cmdline_basic(void **state)
+{
+	struct bm_config c;
+	struct bm_err e;
+	char out[512];
+
+	cfg_with_area(&c);
+	assert_int_equal(build_stub_cmdline(&c, 1, 0x12345000, out,
+					    sizeof(out), &e), 0);
+	assert_string_equal(out, "bmdump.desc=0x12345000 "
+			    "bmdump.area=0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f0 "
+			    "bmdump.final=reset");
+	c.final_action = FINAL_ACTION_HALT;
+	c.overwrite = 1;
+	strcpy(c.append, "  console=ttyS1  ");
+	assert_int_equal(build_stub_cmdline(&c, 0, 0, out, sizeof(out), &e),
+			 0);
+	assert_string_equal(out, "bmdump.area=0f1e2d3c-4b5a-4978-8695-"
+			    "a4b3c2d1e0f0 bmdump.final=halt "
+			    "bmdump.overwrite=1 console=ttyS1");
+}
+
+static void test_cmdline_errors(void **state)
+{
+	struct bm_config c;
+	struct bm_err e = { 0 };
+	char out[512];
+
+	config_defaults(&c);
+	assert_int_equal(build_stub_cmdline(&c, 1, 1, out, sizeof(out), &e),
+			 BM_E_USAGE);
+	assert_non_null(strstr(e.msg, "bmdump prepare"));
+	cfg_with_area(&c);
+	strcpy(c.append, "foo bmdump.area=1234");
+	assert_int_equal(build_stub_cmdline(&c, 1, 1, out, sizeof(out), &e),
+			 BM_E_USAGE);
+	assert_non_null(strstr(e.msg, "bmdump.area"));
+	strcpy(c.append, "elfcorehdr=0x1000");
+	assert_int_equal(build_stub_cmdline(&c, 1, 1, out, sizeof(out), &e),
+			 BM_E_USAGE);
+	strcpy(c.append, "x\ty");
+	assert_int_equal(build_stub_cmdline(&c, 1, 1, out, sizeof(out), &e),
+			 BM_E_USAGE);
+	strcpy(c.append, "bmdump.areas=ok");	/* only exact keys are ours */
+	assert_int_equal(build_stub_cmdline(&c, 1, 1, out, sizeof(out), &e),
+			 0);
+	memset(c.append, 'a', 600);
+	c.append[600] = 0;
+	assert_int_equal(build_stub_cmdline(&c, 1, 1, out, sizeof(out), &e),
+			 BM_E_USAGE);
+	assert_non_null(strstr(e.msg, "shorten APPEND"));
+}
+
+static void test_kexec_argv(void **state)
+{
+	struct bm_config c;
+	struct kexec_argv a;
+
+	cfg_with_area(&c);
+	build_kexec_load_argv(&a, &c, KEXEC_MODE_LOAD, "x=1 y=2");
+	assert_int_equal(a.argc, 4);
+	assert_string_equal(a.argv[0], "/sbin/kexec");
+	assert_string_equal(a.argv[1], "-p");
+	assert_string_equal(a.argv[2], "/lib/bm/stub");
+	assert_string_equal(a.argv[3], "--append=x=1 y=2");
+	assert_null(a.argv[4]);
+	build_kexec_load_argv(&a, &c, KEXEC_MODE_FILE, "x=1");
+	assert_int_equal(a.argc, 5);
+	assert_string_equal(a.argv[1], "-s");
+	assert_string_equal(a.argv[2], "-p");
+	build_kexec_unload_argv(&a, &c);
+	assert_int_equal(a.argc, 3);
+	assert_string_equal(a.argv[1], "-p");
+	assert_string_equal(a.argv[2], "-u");
+}
+
+static void test_stub_header(void **state)
+{
+	uint8_t img[0x400] = { 0 };
+	uint32_t size = 0;
+	uint16_t v = 0x20f;
+	uint32_t cl = 2048;
+	struct bm_err e;
+
+	assert_int_equal(stub_cmdline_size(img, sizeof(img), &size, &e),
+			 BM_E_CORRUPT);
+	memcpy(img + 0x202, "HdrS", 4);
+	memcpy(img + 0x206, &v, 2);
+	memcpy(img + 0x238, &cl, 4);
+	assert_int_equal(stub_cmdline_size(img, sizeof(img), &size, &e), 0);
+	assert_int_equal(size, 2048);
+	assert_int_equal(stub_cmdline_size(img, 0x100, &size, &e),
+			 BM_E_CORRUPT);
+	assert_int_equal(cmdline_fits(100, 2048, &e), 0);
+	assert_int_equal(cmdline_fits(2048 - CMDLINE_LOADER_RESERVE, 2048, &e),
+			 0);
+	assert_int_equal(cmdline_fits(2048 - CMDLINE_LOADER_RESERVE + 1, 2048,
+				      &e), BM_E_USAGE);
+	/* The stub's own buffer caps a generous header. */
+	assert_int_equal(cmdline_fits(4090, 1 << 20, &e), BM_E_USAGE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lockdown_parse),
+		cmocka_unit_test(test_choose_mode),
+		cmocka_unit_test(test_cmdline_basic),
+		cmocka_unit_test(test_cmdline_errors),
+		cmocka_unit_test(test_kexec_argv),
+		cmocka_unit_test(test_stub_header),
+	};
+
+	return cmocka_run_group_tests_name("tools_loadcmd", tests, NULL, NULL);
+}
