@@ -42,22 +42,6 @@ static const uint8_t efi_acpi10_guid[16] = {
 	0x30, 0x2d, 0x9d, 0xeb, 0x88, 0x2d, 0xd3, 0x11,
 	0x9a, 0x16, 0x00, 0x90, 0x27, 0x3f, 0xc1, 0x4d };
 
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 static uint8_t checksum(const uint8_t *p, uint32_t len)
 {
 	uint8_t sum = 0;
@@ -95,7 +79,7 @@ static int rsdp_valid(uint64_t pa)
 		p = phys_fw(pa, RSDP_V2_LEN);
 		if (!p)
 			return 0;
-		len = rd32(p + RSDP_LENGTH);
+		len = get_le32(p + RSDP_LENGTH);
 		if (len < RSDP_V2_LEN || len > 4096)
 			return 0;
 		p = phys_fw(pa, len);
@@ -113,12 +97,12 @@ static uint64_t rsdp_from_efi(uint64_t systab)
 	if (!systab)
 		return 0;
 	st = phys_fw(systab, EFI_SYSTAB_TABLES + 8);
-	if (!st || rd64(st) != EFI_SYSTAB_SIGNATURE)
+	if (!st || get_le64(st) != EFI_SYSTAB_SIGNATURE)
 		return 0;
-	n = rd64(st + EFI_SYSTAB_NR_TABLES);
+	n = get_le64(st + EFI_SYSTAB_NR_TABLES);
 	if (!n || n > 1024)
 		return 0;
-	tables = phys_fw(rd64(st + EFI_SYSTAB_TABLES), n * EFI_CONFIG_ENTRY);
+	tables = phys_fw(get_le64(st + EFI_SYSTAB_TABLES), n * EFI_CONFIG_ENTRY);
 	if (!tables)
 		return 0;
 	for (i = 0; i < n; i++) {
@@ -126,9 +110,9 @@ static uint64_t rsdp_from_efi(uint64_t systab)
 
 		/* Prefer ACPI 2.0+; table order varies between firmwares. */
 		if (!memcmp(e, efi_acpi20_guid, 16))
-			return rd64(e + 16);
+			return get_le64(e + 16);
 		if (!memcmp(e, efi_acpi10_guid, 16))
-			found = rd64(e + 16);
+			found = get_le64(e + 16);
 	}
 	return found;
 }
@@ -170,7 +154,7 @@ static const uint8_t *map_sdt(uint64_t pa, uint32_t *len)
 
 	if (!h)
 		return NULL;
-	l = rd32(h + SDT_LENGTH);
+	l = get_le32(h + SDT_LENGTH);
 	if (l < SDT_HDR_LEN || l > SDT_MAX_LEN)
 		return NULL;
 	h = phys_fw(pa, l);
@@ -209,11 +193,11 @@ int acpi_init(struct acpi_info *ai, uint64_t cmdline_rsdp, uint64_t bp_rsdp,
 		r = phys_fw(ai->rsdp, RSDP_V2_LEN);
 	if (!r)
 		return E_ACPI_RSDP_CSUM;
-	if (r[RSDP_REVISION] >= 2 && rd64(r + RSDP_XSDT)) {
-		ai->sdt = rd64(r + RSDP_XSDT);
+	if (r[RSDP_REVISION] >= 2 && get_le64(r + RSDP_XSDT)) {
+		ai->sdt = get_le64(r + RSDP_XSDT);
 		ai->sdt_is_xsdt = 1;
 	} else {
-		ai->sdt = rd32(r + RSDP_RSDT);
+		ai->sdt = get_le32(r + RSDP_RSDT);
 	}
 	sdt = map_sdt(ai->sdt, &len);
 	if (!sdt || memcmp(sdt, ai->sdt_is_xsdt ? "XSDT" : "RSDT", 4))
@@ -232,7 +216,7 @@ int acpi_find_table(const struct acpi_info *ai, const char sig[4],
 	if (!sdt)
 		return E_ACPI_SDT;
 	for (i = SDT_HDR_LEN; i + esz <= sdt_len; i += esz) {
-		uint64_t t = esz == 8 ? rd64(sdt + i) : rd32(sdt + i);
+		uint64_t t = esz == 8 ? get_le64(sdt + i) : get_le32(sdt + i);
 		const uint8_t *h = phys_fw(t, SDT_HDR_LEN);
 
 		if (!h || memcmp(h, sig, 4))
@@ -251,7 +235,7 @@ static void read_gas(const uint8_t *p, struct acpi_gas *g)
 	g->bit_width = p[1];
 	g->bit_offset = p[2];
 	g->access_size = p[3];
-	g->address = rd64(p + 4);
+	g->address = get_le64(p + 4);
 }
 
 int acpi_parse_fadt(struct acpi_info *ai)
@@ -268,7 +252,7 @@ int acpi_parse_fadt(struct acpi_info *ai)
 	if (!f || len < FADT_FLAGS + 4)
 		return E_ACPI_TABLE;
 	ai->has_fadt = 1;
-	flags = rd32(f + FADT_FLAGS);
+	flags = get_le32(f + FADT_FLAGS);
 	if (len >= FADT_RESET_VALUE + 1 && (flags & FADT_F_RESET_REG_SUP)) {
 		read_gas(f + FADT_RESET_REG, &ai->reset_reg);
 		ai->reset_value = f[FADT_RESET_VALUE];
@@ -285,7 +269,7 @@ int acpi_parse_fadt(struct acpi_info *ai)
 			ai->pm_tmr_port = (uint16_t)g.address;
 	}
 	if (!ai->pm_tmr_port && f[FADT_PM_TMR_LEN] == 4) {
-		uint32_t port = rd32(f + FADT_PM_TMR_BLK);
+		uint32_t port = get_le32(f + FADT_PM_TMR_BLK);
 
 		if (port && port <= 0xfffc)
 			ai->pm_tmr_port = (uint16_t)port;
@@ -315,10 +299,10 @@ int acpi_parse_madt(struct acpi_info *ai)
 			return E_ACPI_TABLE;
 		if (type == MADT_LAPIC && elen >= 8) {
 			id = m[off + 3];
-			flags = rd32(m + off + 4);
+			flags = get_le32(m + off + 4);
 		} else if (type == MADT_X2APIC && elen >= 16) {
-			id = rd32(m + off + 4);
-			flags = rd32(m + off + 8);
+			id = get_le32(m + off + 4);
+			flags = get_le32(m + off + 8);
 		} else {
 			off += elen;
 			continue;

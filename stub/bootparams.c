@@ -4,28 +4,12 @@
 #include "phys.h"
 #include "str.h"
 
-static uint64_t get_u64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 static int e820_add(struct boot_info *bi, const uint8_t *ent)
 {
 	struct e820_entry e = {
-		.addr = get_u64(ent),
-		.size = get_u64(ent + 8),
-		.type = get_u32(ent + 16),
+		.addr = get_le64(ent),
+		.size = get_le64(ent + 8),
+		.type = get_le32(ent + 16),
 	};
 	unsigned int i;
 
@@ -55,8 +39,8 @@ static int walk_setup_data(struct boot_info *bi, uint64_t pa)
 		hdr = phys_ram(pa, 16);
 		if (!hdr)
 			return E_BP_SETUP_DATA;
-		type = get_u32(hdr + 8);
-		len = get_u32(hdr + 12);
+		type = get_le32(hdr + 8);
+		len = get_le32(hdr + 12);
 		bi->setup_data[bi->nr_setup_data].addr = pa;
 		bi->setup_data[bi->nr_setup_data].len = 16 + (uint64_t)len;
 		bi->nr_setup_data++;
@@ -73,7 +57,7 @@ static int walk_setup_data(struct boot_info *bi, uint64_t pa)
 					return err;
 			}
 		}
-		pa = get_u64(hdr);
+		pa = get_le64(hdr);
 	}
 	return 0;
 }
@@ -118,15 +102,15 @@ int bootparams_parse(const uint8_t *bp, uint64_t bp_addr, struct boot_info *bi)
 	if (!bp)
 		return E_BP_NULL;
 	bi->bp_addr = bp_addr;
-	if (get_u32(bp + BP_HDR_HEADER) != HDRS_MAGIC)
+	if (get_le32(bp + BP_HDR_HEADER) != HDRS_MAGIC)
 		return E_BP_MAGIC;
 	bi->protocol = (uint16_t)(bp[BP_HDR_VERSION] |
 				  bp[BP_HDR_VERSION + 1] << 8);
 	bi->type_of_loader = bp[BP_HDR_TYPE_OF_LOADER];
-	bi->acpi_rsdp = get_u64(bp + BP_ACPI_RSDP_ADDR);
-	bi->efi_loader_sig = get_u32(bp + BP_EFI_LOADER_SIG);
-	bi->efi_systab = get_u32(bp + BP_EFI_SYSTAB) |
-			 (uint64_t)get_u32(bp + BP_EFI_SYSTAB_HI) << 32;
+	bi->acpi_rsdp = get_le64(bp + BP_ACPI_RSDP_ADDR);
+	bi->efi_loader_sig = get_le32(bp + BP_EFI_LOADER_SIG);
+	bi->efi_systab = get_le32(bp + BP_EFI_SYSTAB) |
+			 (uint64_t)get_le32(bp + BP_EFI_SYSTAB_HI) << 32;
 
 	nr = bp[BP_E820_ENTRIES];
 	if (nr > BP_E820_MAX)
@@ -136,7 +120,7 @@ int bootparams_parse(const uint8_t *bp, uint64_t bp_addr, struct boot_info *bi)
 		if (err)
 			return err;
 	}
-	err = walk_setup_data(bi, get_u64(bp + BP_HDR_SETUP_DATA));
+	err = walk_setup_data(bi, get_le64(bp + BP_HDR_SETUP_DATA));
 	if (err)
 		return err;
 	for (i = 0; i < bi->nr_e820; i++)
@@ -145,7 +129,7 @@ int bootparams_parse(const uint8_t *bp, uint64_t bp_addr, struct boot_info *bi)
 	if (i == bi->nr_e820)
 		return E_BP_E820_EMPTY;
 
-	cmd = get_u32(bp + BP_HDR_CMD_LINE_PTR) |
-	      (uint64_t)get_u32(bp + BP_EXT_CMD_LINE_PTR) << 32;
+	cmd = get_le32(bp + BP_HDR_CMD_LINE_PTR) |
+	      (uint64_t)get_le32(bp + BP_EXT_CMD_LINE_PTR) << 32;
 	return read_cmdline(bi, cmd);
 }

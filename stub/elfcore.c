@@ -30,27 +30,6 @@
 
 #define MAX_PHYS_ADDR	(1ull << 52)
 
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
 static uint32_t align4(uint32_t v)
 {
 	return (v + 3) & ~3u;
@@ -62,9 +41,9 @@ static int check_ehdr(const uint8_t *h)
 		return E_ELF_MAGIC;
 	if (h[EI_CLASS] != ELFCLASS64 || h[EI_DATA] != ELFDATA2LSB)
 		return E_ELF_CLASS;
-	if (rd16(h + E_TYPE) != ET_CORE || rd16(h + E_MACHINE) != EM_X86_64)
+	if (get_le16(h + E_TYPE) != ET_CORE || get_le16(h + E_MACHINE) != EM_X86_64)
 		return E_ELF_TYPE;
-	if (rd16(h + E_PHENTSIZE) != PHDR_SIZE)
+	if (get_le16(h + E_PHENTSIZE) != PHDR_SIZE)
 		return E_ELF_PHDR;
 	return 0;
 }
@@ -79,8 +58,8 @@ int elfcore_header_len(const uint8_t *hdr, uint64_t avail, uint64_t *len)
 	err = check_ehdr(hdr);
 	if (err)
 		return err;
-	phoff = rd64(hdr + E_PHOFF);
-	phnum = rd16(hdr + E_PHNUM);
+	phoff = get_le64(hdr + E_PHOFF);
+	phnum = get_le16(hdr + E_PHNUM);
 	if (phoff < EHDR_SIZE || phoff > CORE_MAX_HDR_BYTES ||
 	    phnum == 0 || phnum > CORE_MAX_PHDRS)
 		return E_ELF_PHDR;
@@ -125,21 +104,21 @@ int elfcore_parse(const uint8_t *hdr, uint64_t hdr_addr, uint64_t len,
 		return err;
 	if (need > len)
 		return E_ELF_PHDR;
-	phoff = rd64(hdr + E_PHOFF);
+	phoff = get_le64(hdr + E_PHOFF);
 	ci->hdr = hdr;
 	ci->hdr_addr = hdr_addr;
 	ci->hdr_len = need;
 	ci->phdrs = hdr + phoff;
-	ci->phnum = rd16(hdr + E_PHNUM);
+	ci->phnum = get_le16(hdr + E_PHNUM);
 
 	for (i = 0; i < ci->phnum; i++) {
 		const uint8_t *ph = ci->phdrs + i * PHDR_SIZE;
-		uint32_t type = rd32(ph + P_TYPE);
-		uint64_t off = rd64(ph + P_OFFSET);
-		uint64_t vaddr = rd64(ph + P_VADDR);
-		uint64_t paddr = rd64(ph + P_PADDR);
-		uint64_t filesz = rd64(ph + P_FILESZ);
-		uint64_t memsz = rd64(ph + P_MEMSZ);
+		uint32_t type = get_le32(ph + P_TYPE);
+		uint64_t off = get_le64(ph + P_OFFSET);
+		uint64_t vaddr = get_le64(ph + P_VADDR);
+		uint64_t paddr = get_le64(ph + P_PADDR);
+		uint64_t filesz = get_le64(ph + P_FILESZ);
+		uint64_t memsz = get_le64(ph + P_MEMSZ);
 
 		if (type == PT_NOTE) {
 			if (filesz > (1u << 20) || off + filesz < off ||
@@ -211,12 +190,12 @@ int elfcore_for_each_note(const struct core_info *ci,
 
 	for (i = 0; i < ci->phnum; i++) {
 		const uint8_t *ph = ci->phdrs + i * PHDR_SIZE;
-		uint64_t pa = rd64(ph + P_OFFSET);
-		uint64_t size = rd64(ph + P_FILESZ);
+		uint64_t pa = get_le64(ph + P_OFFSET);
+		uint64_t size = get_le64(ph + P_FILESZ);
 		const uint8_t *seg;
 		uint64_t off = 0;
 
-		if (rd32(ph + P_TYPE) != PT_NOTE || !size)
+		if (get_le32(ph + P_TYPE) != PT_NOTE || !size)
 			continue;
 		if (!core_ram_contains(ci, pa, pa + size))
 			return E_NOTE_UNMAPPED;
@@ -230,9 +209,9 @@ int elfcore_for_each_note(const struct core_info *ci,
 
 			if (size - off < 12)
 				return E_NOTE_TRUNCATED;
-			n.namesz = rd32(seg + off);
-			n.descsz = rd32(seg + off + 4);
-			n.type = rd32(seg + off + 8);
+			n.namesz = get_le32(seg + off);
+			n.descsz = get_le32(seg + off + 4);
+			n.type = get_le32(seg + off + 8);
 			if (!n.namesz)
 				break;	/* end of notes in this buffer */
 			total = 12 + (uint64_t)align4(n.namesz) +
@@ -306,11 +285,11 @@ const uint8_t *elfcore_prstatus(const struct core_info *ci, unsigned int cpu)
 
 	for (i = 0; i < ci->phnum; i++) {
 		const uint8_t *ph = ci->phdrs + i * PHDR_SIZE;
-		uint64_t pa = rd64(ph + P_OFFSET);
-		uint64_t size = rd64(ph + P_FILESZ);
+		uint64_t pa = get_le64(ph + P_OFFSET);
+		uint64_t size = get_le64(ph + P_FILESZ);
 		const uint8_t *seg;
 
-		if (rd32(ph + P_TYPE) != PT_NOTE || !size)
+		if (get_le32(ph + P_TYPE) != PT_NOTE || !size)
 			continue;
 		if (ci->vmcoreinfo_pa >= pa && ci->vmcoreinfo_pa < pa + size)
 			continue;
@@ -321,9 +300,9 @@ const uint8_t *elfcore_prstatus(const struct core_info *ci, unsigned int cpu)
 		    !core_ram_contains(ci, pa, pa + size))
 			return NULL;
 		seg = phys_ram(pa, 12 + 8 + PRSTATUS_DESC_SIZE);
-		if (!seg || rd32(seg) != 5 ||
-		    rd32(seg + 4) != PRSTATUS_DESC_SIZE ||
-		    rd32(seg + 8) != ELF_NT_PRSTATUS ||
+		if (!seg || get_le32(seg) != 5 ||
+		    get_le32(seg + 4) != PRSTATUS_DESC_SIZE ||
+		    get_le32(seg + 8) != ELF_NT_PRSTATUS ||
 		    memcmp(seg + 12, "CORE", 5))
 			return NULL;
 		return seg + 12 + 8;

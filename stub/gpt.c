@@ -26,22 +26,6 @@
 /* Bounds that keep a corrupt header from asking for absurd reads. */
 #define GPT_MAX_ENTRIES_BYTES	(1u << 20)
 
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 uint32_t gpt_crc32(uint32_t crc, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
@@ -62,18 +46,18 @@ static int check_header(const uint8_t *hdr, uint32_t block_size,
 	uint8_t tmp[512];
 	uint32_t size;
 
-	if (block_size < 512 || rd64(hdr + GPT_HDR_SIGNATURE) != GPT_SIGNATURE)
+	if (block_size < 512 || get_le64(hdr + GPT_HDR_SIGNATURE) != GPT_SIGNATURE)
 		return E_GPT_NONE;
-	size = rd32(hdr + GPT_HDR_SIZE);
+	size = get_le32(hdr + GPT_HDR_SIZE);
 	if (size < GPT_HDR_MIN_SIZE || size > sizeof(tmp) || size > block_size)
 		return E_GPT_BAD;
 	memcpy(tmp, hdr, size);
 	memset(tmp + GPT_HDR_CRC, 0, 4);
-	if (gpt_crc32(0, tmp, size) != rd32(hdr + GPT_HDR_CRC))
+	if (gpt_crc32(0, tmp, size) != get_le32(hdr + GPT_HDR_CRC))
 		return E_GPT_BAD;
-	if (rd64(hdr + GPT_HDR_MY_LBA) != hdr_lba ||
-	    rd64(hdr + GPT_HDR_LAST_USABLE) >= nr_blocks ||
-	    rd64(hdr + GPT_HDR_FIRST_USABLE) > rd64(hdr + GPT_HDR_LAST_USABLE))
+	if (get_le64(hdr + GPT_HDR_MY_LBA) != hdr_lba ||
+	    get_le64(hdr + GPT_HDR_LAST_USABLE) >= nr_blocks ||
+	    get_le64(hdr + GPT_HDR_FIRST_USABLE) > get_le64(hdr + GPT_HDR_LAST_USABLE))
 		return E_GPT_BAD;
 	return 0;
 }
@@ -87,14 +71,14 @@ int gpt_entries_location(const uint8_t *hdr, uint32_t block_size,
 
 	if (err)
 		return err;
-	n = rd32(hdr + GPT_HDR_NR_ENTRIES);
-	esz = rd32(hdr + GPT_HDR_ENTRY_SIZE);
+	n = get_le32(hdr + GPT_HDR_NR_ENTRIES);
+	esz = get_le32(hdr + GPT_HDR_ENTRY_SIZE);
 	if (esz < GPT_ENTRY_MIN_SIZE || esz % 8 || !n)
 		return E_GPT_BAD;
 	total = n * esz;
 	if (total > GPT_MAX_ENTRIES_BYTES)
 		return E_GPT_BAD;
-	*lba = rd64(hdr + GPT_HDR_ENTRIES_LBA);
+	*lba = get_le64(hdr + GPT_HDR_ENTRIES_LBA);
 	*bytes = total;
 	if (*lba >= nr_blocks ||
 	    (total + block_size - 1) / block_size > nr_blocks - *lba)
@@ -116,11 +100,11 @@ int gpt_parse(const uint8_t *hdr, uint32_t block_size, uint64_t hdr_lba,
 	if (err)
 		return err;
 	if (entries_len < bytes ||
-	    gpt_crc32(0, entries, bytes) != rd32(hdr + GPT_HDR_ENTRIES_CRC))
+	    gpt_crc32(0, entries, bytes) != get_le32(hdr + GPT_HDR_ENTRIES_CRC))
 		return E_GPT_BAD;
-	esz = rd32(hdr + GPT_HDR_ENTRY_SIZE);
-	first_usable = rd64(hdr + GPT_HDR_FIRST_USABLE);
-	last_usable = rd64(hdr + GPT_HDR_LAST_USABLE);
+	esz = get_le32(hdr + GPT_HDR_ENTRY_SIZE);
+	first_usable = get_le64(hdr + GPT_HDR_FIRST_USABLE);
+	last_usable = get_le64(hdr + GPT_HDR_LAST_USABLE);
 	for (i = 0; i < bytes / esz; i++) {
 		const uint8_t *e = entries + i * esz;
 		struct gpt_part *p;
@@ -130,8 +114,8 @@ int gpt_parse(const uint8_t *hdr, uint32_t block_size, uint64_t hdr_lba,
 		if (*count >= max)
 			break;
 		p = &parts[*count];
-		p->first_lba = rd64(e + GPT_ENTRY_FIRST_LBA);
-		p->last_lba = rd64(e + GPT_ENTRY_LAST_LBA);
+		p->first_lba = get_le64(e + GPT_ENTRY_FIRST_LBA);
+		p->last_lba = get_le64(e + GPT_ENTRY_LAST_LBA);
 		/* A partition outside the usable area is never written. */
 		if (p->first_lba < first_usable || p->last_lba > last_usable ||
 		    p->first_lba > p->last_lba)

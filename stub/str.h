@@ -16,4 +16,30 @@ size_t strnlen(const char *s, size_t max);
 void *memchr(const void *s, int c, size_t n);
 #endif
 
+/* Little-endian fields of firmware tables and on-disk structures, at any
+ * alignment. */
+static inline uint16_t get_le16(const void *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint32_t get_le32(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint64_t get_le64(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 #endif /* STUB_STR_H */

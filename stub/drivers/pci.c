@@ -38,19 +38,6 @@ static int scan_too_deep;
 static uint64_t visited[PCI_MAX_SEGMENTS][4];
 static unsigned int nr_buses;
 
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
 /* Read MCFG; keep the windows that are sane and can be mapped. */
 static int ecam_setup(const struct acpi_info *ai)
 {
@@ -71,7 +58,7 @@ static int ecam_setup(const struct acpi_info *ai)
 	     off += MCFG_ENTRY_SIZE) {
 		const uint8_t *e = t + off;
 		struct ecam_window *w;
-		uint64_t base = rd64(e + MCFG_ENTRY_BASE), start, size;
+		uint64_t base = get_le64(e + MCFG_ENTRY_BASE), start, size;
 		uint8_t sb = e[MCFG_ENTRY_START_BUS];
 		uint8_t eb = e[MCFG_ENTRY_END_BUS];
 
@@ -96,7 +83,7 @@ static int ecam_setup(const struct acpi_info *ai)
 			continue;
 		}
 		w->base = base;
-		w->seg = rd16(e + MCFG_ENTRY_SEGMENT);
+		w->seg = get_le16(e + MCFG_ENTRY_SEGMENT);
 		w->start_bus = sb;
 		w->end_bus = eb;
 		nr_ecam++;

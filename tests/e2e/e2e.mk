@@ -18,3 +18,12 @@ $(BUILD)/e2e-tools/areatool: tests/e2e/areatool.c include/bmdump/area.h \
 	@$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude $< -o $@
 
 all: $(BUILD)/e2e-tools/areatool
+
+# Test-only host helper: check a descriptor + bitmap copied out of a vmcore.
+$(BUILD)/e2e-tools/desctool: tests/e2e/desctool.c include/bmdump/desc.h \
+		include/bmdump/crc32c.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	@$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude $< -o $@
+
+all: $(BUILD)/e2e-tools/desctool

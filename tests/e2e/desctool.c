@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test-only: check a bmdump.ko descriptor and its bitmap as copied out of a
+ * vmcore (tests/e2e/hooktest: the 4 KiB descriptor page, then each chunk's
+ * bitmap padded to 4 KiB), with the one definition of the contract
+ * (include/bmdump/desc.h, crc32c.h).  Prints JSON for the oracle test:
+ * every header field, the chunk table with each chunk's file offset, and
+ * whether both CRCs hold.
+ *
+ *   desctool FILE
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bmdump/crc32c.h"
+#include "bmdump/desc.h"
+
+int main(int argc, char **argv)
+{
+	static uint8_t page[BMDUMP_DESC_SIZE];
+	const struct bmdump_desc *d = (const void *)page;
+	uint32_t crc, zero = 0, bitmap_crc = 0;
+	size_t off = offsetof(struct bmdump_desc, desc_crc), n;
+	long pos = BMDUMP_DESC_SIZE;
+	unsigned int i;
+	FILE *f;
+
+	if (argc != 2 || !(f = fopen(argv[1], "rb"))) {
+		fprintf(stderr, "usage: desctool FILE\n");
+		return 2;
+	}
+	if (fread(page, 1, sizeof(page), f) != sizeof(page)) {
+		fprintf(stderr, "desctool: short file\n");
+		return 1;
+	}
+	n = d->desc_size <= BMDUMP_DESC_SIZE && d->desc_size > off + 4 ?
+	    d->desc_size : BMDUMP_DESC_SIZE;
+	crc = bmdump_crc32c(0, page, off);
+	crc = bmdump_crc32c(crc, &zero, sizeof(zero));
+	crc = bmdump_crc32c(crc, page + off + 4, n - off - 4);
+	printf("{\"magic\": %llu, \"version\": %u, \"desc_size\": %u, "
+	       "\"state\": %u, \"dump_level\": %u, \"max_pfn\": %llu, "
+	       "\"nr_chunks\": %u, \"flags\": %u, \"tsc_khz\": %llu, "
+	       "\"fill_start\": %llu, \"fill_cycles\": %llu, "
+	       "\"fill_count\": %llu, \"pages_set\": %llu, \"counts\": [",
+	       (unsigned long long)d->magic, d->version, d->desc_size,
+	       d->state, d->dump_level, (unsigned long long)d->max_pfn,
+	       d->nr_chunks, d->flags, (unsigned long long)d->tsc_khz,
+	       (unsigned long long)d->fill_start_tsc,
+	       (unsigned long long)d->fill_cycles,
+	       (unsigned long long)d->fill_count,
+	       (unsigned long long)d->pages_set);
+	for (i = 0; i < BMDUMP_DESC_MAX_CLASSES; i++)
+		printf("%s%llu", i ? ", " : "",
+		       (unsigned long long)d->count[i]);
+	printf("], \"desc_crc_ok\": %s, \"chunks\": [",
+	       crc == d->desc_crc ? "true" : "false");
+	for (i = 0; i < d->nr_chunks && i < BMDUMP_DESC_MAX_CHUNKS; i++) {
+		const struct bmdump_chunk *c = &d->chunk[i];
+		size_t bytes = c->nr_pfns / 8;
+		uint8_t *buf = malloc(bytes ? bytes : 1);
+
+		if (!buf || fseek(f, pos, SEEK_SET) ||
+		    fread(buf, 1, bytes, f) != bytes) {
+			fprintf(stderr, "desctool: chunk %u past the file\n", i);
+			return 1;
+		}
+		bitmap_crc = bmdump_crc32c(bitmap_crc, buf, bytes);
+		free(buf);
+		printf("%s{\"phys\": %llu, \"first_pfn\": %llu, "
+		       "\"nr_pfns\": %llu, \"file_offset\": %ld}", i ? ", " : "",
+		       (unsigned long long)c->phys,
+		       (unsigned long long)c->first_pfn,
+		       (unsigned long long)c->nr_pfns, pos);
+		pos += (long)((bytes + 4095) / 4096 * 4096);
+	}
+	printf("], \"bitmap_crc_ok\": %s, \"chunk_max_pfns\": %llu, "
+	       "\"hdr_size\": %u, \"magic_expected\": %llu, "
+	       "\"version_expected\": %u, \"state_done\": %u, "
+	       "\"flag_crash_fill\": %u}\n",
+	       bitmap_crc == d->bitmap_crc ? "true" : "false",
+	       (unsigned long long)BMDUMP_CHUNK_MAX_PFNS,
+	       BMDUMP_DESC_HDR_SIZE, (unsigned long long)BMDUMP_DESC_MAGIC,
+	       BMDUMP_DESC_VERSION, BMDUMP_DESC_DONE,
+	       BMDUMP_DESC_F_CRASH_FILL);
+	fclose(f);
+	return 0;
+}
