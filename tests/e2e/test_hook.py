@@ -400,8 +400,9 @@ def crash_case(how, mem_mib):
     agree = n_ram - hook_only.bit_count() - mdf_only.bit_count()
     # the hook's own pages: both must keep them (kernel pages)
     own = [int(facts["desc"], 16) >> 12]
-    for phys, first, nr in desc["chunks"]:
-        own += [(phys >> 12) + i for i in range((nr // 8 + 4095) // 4096)]
+    for c in desc["chunks"]:
+        own += [(c["phys"] >> 12) + i
+                for i in range((c["nr_pfns"] // 8 + 4095) // 4096)]
     own_kept_hook = sum(1 for p in own if hook >> p & 1)
     own_kept_mdf = sum(1 for p in own if mdf >> p & 1)
 
