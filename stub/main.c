@@ -394,6 +394,24 @@ static void report_summary(void)
 }
 
 /*
+ * bmdump.fault_drill=1: take a page fault on purpose, so that an operator
+ * (and the rig) can see on real hardware that exceptions are reported and
+ * end in a reset, before trusting the stub with a real crash.
+ */
+static void fault_drill(void)
+{
+	const char *v;
+	size_t len;
+
+	if (!cmdline_find(bi.cmdline, "bmdump.fault_drill", &v, &len) ||
+	    len != 1 || v[0] != '1')
+		return;
+	stage_set("fault drill");
+	bmlog("fault drill: reading an unmapped address");
+	(void)*(volatile uint64_t *)(uintptr_t)0x7ead00000000ull;
+}
+
+/*
  * The capture: choose the pages, find the disks and the area, write the
  * dump.  Returns normally when there was nothing to write to (all logged);
  * I/O failures go through stub_fail(), which records them in the area.
@@ -534,6 +552,7 @@ void stub_main(struct entry_state *es)
 		      (unsigned long long)timer_tsc_khz(), ai.pm_tmr_port);
 
 	report_summary();
+	fault_drill();
 	bmlog("memory: %llu KiB free in the crashkernel region, image %llu KiB",
 	      (unsigned long long)(mem_free_bytes(&alloc) >> 10),
 	      (unsigned long long)(image_bytes() >> 10));

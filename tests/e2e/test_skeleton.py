@@ -58,3 +58,19 @@ def test_smallest_crashkernel():
         res = crash.run_crash("ck8m-" + loader, loader=loader,
                               crashkernel="8M")
         crash.check_crash(res, loader, 0)
+
+
+def test_fault_reported_and_reset():
+    """An exception in the stub (bmdump.fault_drill=1 reads an unmapped
+    address) is reported with vector, error code, RIP, CR2 and registers,
+    and ends in a reset, not a hang."""
+    res = crash.run_crash("fault", append="bmdump.fault_drill=1")
+    _, m = res.find(r"bmdump: FAULT vector 14 \(#PF page fault\) error "
+                    r"([0-9a-f]+) in stage fault drill")
+    assert m, "no fault report\n" + res.tail()
+    _, m = res.find(r"bmdump: rip ([0-9a-f]{16}) .* cr2 ([0-9a-f]{16})")
+    assert m and int(m.group(2), 16) == 0x7ead00000000, m and m.group(0)
+    assert res.find(r"bmdump: rax [0-9a-f]{16} rbx")[0], res.tail()
+    assert res.find(r"bmdump: error -260 in stage fault drill")[0]
+    assert res.find(r"bmdump: done, resetting")[0], res.tail()
+    assert res.rc == 0 and not res.timed_out and not res.stopped
