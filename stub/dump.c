@@ -49,11 +49,52 @@ struct writer {
 	uint32_t batch_max;
 	uint64_t batch_slot;		/* data slot of batch[0] */
 	uint64_t data_slots;		/* non-zero pages emitted so far */
+	uint64_t sink_cycles;		/* spent inside the block sink */
 };
 
 static int io(struct writer *w, int err)
 {
 	return err ? (err < -100 ? err : E_DUMP_IO) : 0;
+}
+
+/*
+ * The block sink, timed: what the writer spends submitting and waiting for
+ * the device apart from its own work (the figures show both).
+ */
+static int w_write(struct writer *w, uint64_t off, const uint64_t *pages,
+		   uint32_t nr_pages)
+{
+	uint64_t t = rdtsc();
+	int err = area_write(w->a, off, pages, nr_pages);
+
+	w->sink_cycles += rdtsc() - t;
+	return err;
+}
+
+static int w_write_buf(struct writer *w, uint64_t off, uint64_t buf_pa,
+		       uint64_t len)
+{
+	uint64_t t = rdtsc();
+	int err = area_write_buf(w->a, off, buf_pa, len);
+
+	w->sink_cycles += rdtsc() - t;
+	return err;
+}
+
+static int w_wait(struct writer *w)
+{
+	uint64_t t = rdtsc();
+	int err = w->a->dev->wait_idle(w->a->dev);
+
+	w->sink_cycles += rdtsc() - t;
+	return err;
+}
+
+static uint64_t cycles_us(uint64_t cycles)
+{
+	uint64_t khz = timer_tsc_khz();
+
+	return khz ? cycles * 1000 / khz : 0;
 }
 
 /* First and last+1 pfn of a RAM range: whole pages only. */
@@ -168,10 +209,10 @@ static int write_headers(struct writer *w, int incomplete)
 	err = build_headers(w, (uint8_t *)(uintptr_t)buf, incomplete);
 	if (err)
 		return err;
-	err = area_write_buf(w->a, w->base, buf, bytes);
+	err = w_write_buf(w, w->base, buf, bytes);
 	if (err)
 		return io(w, err);
-	return io(w, w->a->dev->wait_idle(w->a->dev));
+	return io(w, w_wait(w));
 }
 
 /* Both bitmaps, a buffer at a time: bit = pfn, LSB first. */
@@ -208,11 +249,11 @@ static int write_bitmaps(struct writer *w)
 						(uint8_t)(1u << (pfn & 7));
 				}
 			}
-			err = area_write_buf(w->a, w->base +
-					     w->lay.bitmap_offset +
-					     second * half + off, buf, len);
+			err = w_write_buf(w, w->base +
+					  w->lay.bitmap_offset +
+					  second * half + off, buf, len);
 			if (!err)
-				err = w->a->dev->wait_idle(w->a->dev);
+				err = w_wait(w);
 			if (err)
 				return io(w, err);
 		}
@@ -228,7 +269,7 @@ static int flush_batch(struct writer *w)
 	if (!w->batch_len)
 		return 0;
 	off = w->base + w->lay.data_offset + (1 + w->batch_slot) * PAGE_SIZE;
-	err = area_write(w->a, off, w->batch, w->batch_len);
+	err = w_write(w, off, w->batch, w->batch_len);
 	w->batch_slot += w->batch_len;
 	w->batch_len = 0;
 	return io(w, err);
@@ -244,16 +285,15 @@ static int flush_descs(struct writer *w)
 	off = w->base + w->lay.desc_offset + first * sizeof(struct page_desc);
 	bytes = ((uint64_t)w->desc_fill * sizeof(struct page_desc) +
 		 PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
-	err = area_write_buf(w->a, off,
-			     (uint64_t)(uintptr_t)w->desc_buf[w->desc_cur],
-			     bytes);
+	err = w_write_buf(w, off,
+			  (uint64_t)(uintptr_t)w->desc_buf[w->desc_cur], bytes);
 	if (err)
 		return io(w, err);
 	w->desc_fill = 0;
 	w->desc_cur = (w->desc_cur + 1) % DESC_BUFS;
 	if (!w->desc_cur) {
 		/* Every buffer is in flight: let them land before reuse. */
-		err = w->a->dev->wait_idle(w->a->dev);
+		err = w_wait(w);
 		if (err)
 			return io(w, err);
 	}
@@ -318,8 +358,8 @@ static int write_pages(struct writer *w)
 	if (!w->batch_max)
 		w->batch_max = 1;
 
-	err = area_write_buf(w->a, w->base + w->lay.zero_page_offset, zero,
-			     PAGE_SIZE);
+	err = w_write_buf(w, w->base + w->lay.zero_page_offset, zero,
+			  PAGE_SIZE);
 	if (err)
 		return io(w, err);
 	for (i = 0; i < ci->nr_ram; i++) {
@@ -339,7 +379,7 @@ static int write_pages(struct writer *w)
 		err = flush_descs(w);
 	if (err)
 		return err;
-	return io(w, w->a->dev->wait_idle(w->a->dev));
+	return io(w, w_wait(w));
 }
 
 static int layout(struct writer *w, uint64_t dumpable, uint64_t nonzero)
@@ -477,7 +517,7 @@ int dump_write(struct dump_area *a, const struct dump_input *in,
 {
 	struct bmdump_area_header *h = a->hdr;
 	static struct writer w;
-	uint64_t t0;
+	uint64_t t0, t1;
 	int err;
 
 	memset(&w, 0, sizeof(w));
@@ -487,7 +527,9 @@ int dump_write(struct dump_area *a, const struct dump_input *in,
 	w.st = st;
 	w.base = h->dump_offset;
 	w.zero_level = in->sel->dump_level & 1;
+	t0 = rdtsc();
 	err = plan(&w);
+	st->plan_us = timer_us_since(t0);
 	if (err)
 		return err;
 
@@ -521,10 +563,14 @@ int dump_write(struct dump_area *a, const struct dump_input *in,
 	err = write_headers(&w, 1);
 	if (!err)
 		err = write_bitmaps(&w);
+	t1 = rdtsc();
+	st->meta_us = timer_us_since(t0);
 	if (!err)
 		err = write_pages(&w);
 	if (err)
 		return err;
+	st->pages_us = timer_us_since(t1);
+	st->sink_us = cycles_us(w.sink_cycles);
 	st->image_bytes = w.lay.data_offset + (1 + w.data_slots) * PAGE_SIZE;
 	st->write_us = timer_us_since(t0);
 
@@ -545,6 +591,13 @@ int dump_write(struct dump_area *a, const struct dump_input *in,
 	      (unsigned long long)st->zero_pages,
 	      (unsigned long long)st->image_bytes,
 	      st->incomplete ? "INCOMPLETE" : "complete");
+	bmlog("dump: plan %llu us; write: area header, kdump headers and "
+	      "bitmaps %llu us, pages %llu us; %llu us of the write in the "
+	      "block sink",
+	      (unsigned long long)st->plan_us,
+	      (unsigned long long)st->meta_us,
+	      (unsigned long long)st->pages_us,
+	      (unsigned long long)st->sink_us);
 	err = io(&w, write_log(a));
 	if (!err)
 		err = io(&w, a->dev->wait_idle(a->dev));
