@@ -65,6 +65,9 @@ STUB_FIG1_RE = (r"bmdump: figures: (\d+) pages dumped \((\d+) zero, (\d+) "
 STUB_FIG2_RE = (r"bmdump: figures: stage entry (\d+) us, pci (\d+) us, nvme "
                 r"init (\d+) us, write (\d+) us, flush (\d+) us, shutdown "
                 r"(\d+) us, (\d+) MB/s")
+STUB_DETAIL_RE = (r"bmdump: dump: plan (\d+) us; write: area header, kdump "
+                  r"headers and bitmaps (\d+) us, pages (\d+) us; (\d+) us "
+                  r"of the write in the block sink")
 STUB_DONE_RE = r"bmdump: done, resetting"
 STUB_ERROR_RE = r"bmdump: (error .*|nothing written: .*|area: .*)$"
 
@@ -104,6 +107,12 @@ def parse_bmdump(lines, qemu_end=None):
         if out.get("bytes") and out["stages_us"]["write"]:
             out["stub_mb_s_exact"] = (out["bytes"] /
                                       out["stages_us"]["write"])
+    _, m = find(lines, STUB_DETAIL_RE, t0)
+    if m:
+        out["write_detail_us"] = {"plan": int(m.group(1)),
+                                  "meta": int(m.group(2)),
+                                  "pages": int(m.group(3)),
+                                  "sink": int(m.group(4))}
     errors = [m.group(1) for _, m in find_all(lines, STUB_ERROR_RE)
               if not m.group(1).startswith("area: nvme")]
     if errors:
