@@ -19,7 +19,7 @@ CRASHKERNEL_LIST = ["256M", "192M", "128M", "96M", "64M", "32M", "16M", "8M"]
 PATHS = ("kdump", "bmdump")
 
 
-# --- small helpers -------------------------------------------------------------
+# --- small helpers -----------------------------------------------------------
 
 def find(lines, pattern, start=0.0):
     """First (time, match) of a regex at or after host time `start`."""
@@ -324,7 +324,7 @@ def parse_dd(lines):
             for _, m in find_all(lines, DD_RE)]
 
 
-# --- the crashkernel= sweep ---------------------------------------------------
+# --- the crashkernel= sweep --------------------------------------------------
 
 def sweep_next(results):
     """results: {size: True/False} tried so far for one path at one memory
@@ -430,6 +430,10 @@ def summarize(runs):
                    "shutdown"):
             s["stage_%s_ms" % st] = stat([f["stages_us"][st] / 1000
                                           for f in tb if "stages_us" in f])
+        for part in ("plan", "meta", "pages", "sink"):
+            s["write_%s_ms" % part] = stat([
+                f["write_detail_us"][part] / 1000 for f in tb
+                if "write_detail_us" in f])
         s["panic_to_stub_entry_ms"] = stat([
             f["panic_to_entry_s"] * 1000 for f in tb
             if f.get("panic_to_entry_s") is not None])
@@ -499,7 +503,8 @@ def table(summary, sweep=None):
     row("runs kdump / bmdump (failed)", lambda s, m: "%d / %d (%d)" % (
         s["n_kdump"], s["n_bmdump"], s["n_failed"]))
     row("(1) kdump panic → reset, s", lambda s, m: cell(s["kdump_reset_s"]))
-    row("(1) bmdump panic → reset, s", lambda s, m: cell(s["bmdump_reset_s"]))
+    row("(1) bmdump panic → reset, s",
+        lambda s, m: cell(s["bmdump_reset_s"]))
     row("(1) ratio kdump / bmdump (target ≥ 30x)",
         lambda s, m: rcell(s["kdump_reset_s"], s["bmdump_reset_s"]))
     row("kdump panic → capture /init, s",
@@ -537,19 +542,27 @@ def table(summary, sweep=None):
     row("(3) ratio stub / makedumpfile bytes",
         lambda s, m: rcell(s["stub_bytes"], s["mdf_bytes"]))
     row("(4) stub write, MB/s", lambda s, m: cell(s["stub_mb_s"]))
-    row("(4) Linux dd oflag=direct bs=1M, MB/s", lambda s, m: cell(s["dd_mb_s"]))
+    row("(4) Linux dd oflag=direct bs=1M, MB/s",
+        lambda s, m: cell(s["dd_mb_s"]))
     row("(4) ratio stub / dd (target ≥ 1.0x)",
         lambda s, m: rcell(s["stub_mb_s"], s["dd_mb_s"]))
     if sweep:
         for path in PATHS:
             row("(5) smallest crashkernel=, %s" % path,
                 lambda s, m, p=path: sweep_cell(sweep.get(m, {}).get(p)))
-    row("panic → stub entry, ms", lambda s, m: cell(s["panic_to_stub_entry_ms"]))
+    row("panic → stub entry, ms",
+        lambda s, m: cell(s["panic_to_stub_entry_ms"]))
     for st, name in (("entry", "entry → capture"), ("pci", "PCI"),
                      ("nvme_init", "NVMe init"), ("write", "write"),
                      ("flush", "flush"), ("shutdown", "shutdown")):
         row("stub stage: %s, ms" % name,
             lambda s, m, st=st: cell(s["stage_%s_ms" % st]))
+    for part, name in (("plan", "planning (before the write)"),
+                       ("meta", "write: area/kdump headers, bitmaps"),
+                       ("pages", "write: descriptors and pages"),
+                       ("sink", "write: time inside the block sink")):
+        row("stub %s, ms" % name,
+            lambda s, m, p=part: cell(s["write_%s_ms" % p]))
     return "\n".join(rows)
 
 
