@@ -66,19 +66,25 @@ FIRST_SCENARIO = r"""
 arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
 path=$(arg bench.path)
 s=/sys/kernel/bmdump
-[ -e $s/descriptor ] || { echo "RIG: bench-error=bmdump.ko not loaded"; exit 1; }
+[ -e $s/descriptor ] || {
+    echo "RIG: bench-error=bmdump.ko not loaded"; exit 1; }
 echo 31 > $s/dump_level
 echo "RIG: dump-level=$(cat $s/dump_level)"
 desc=$(cat $s/descriptor)
 grep -E ": (System RAM|Crash kernel)$" /proc/iomem | sed 's/^/RIG: iomem /'
 i=0
-while [ ! -b /dev/nvme0n1p2 ] && [ $i -lt 600 ]; do usleep 100000; i=$((i+1)); done
+while [ ! -b /dev/nvme0n1p2 ] && [ $i -lt 600 ]; do
+    usleep 100000; i=$((i+1))
+done
 [ -b /dev/nvme0n1p2 ] || { echo "RIG: bench-error=no /dev/nvme0n1p2"; exit 1; }
 # Loaded at boot, as a real system does it.
 if [ "$path" = bmdump ]; then
-    kexec -p /boot/bmdump.bzImage --append="bmdump.area=$(arg bench.area) bmdump.desc=$desc"
+    kexec -p /boot/bmdump.bzImage \
+        --append="bmdump.area=$(arg bench.area) bmdump.desc=$desc"
 else
-    kexec -p /boot/vmlinuz --initrd=/capture.img --append="console=ttyS0,115200 maxcpus=1 reset_devices quiet panic=-1 rig.hostname=capture bench.desc=$desc bench.seek=$(arg bench.seek)"
+    kexec -p /boot/vmlinuz --initrd=/capture.img \
+        --append="console=ttyS0,115200 maxcpus=1 reset_devices quiet \
+panic=-1 rig.hostname=capture bench.desc=$desc bench.seek=$(arg bench.seek)"
 fi
 rc=$?
 echo "RIG: kexec-rc=$rc"
@@ -89,14 +95,18 @@ echo "RIG: crash-loaded=$(cat /sys/kernel/kexec_crash_loaded)"
 ddmib=$(arg bench.ddmib)
 if [ "${ddmib:-0}" -gt 0 ]; then
     for k in 1 2; do
-        /usr/bin/dd if=/dev/zero of=/dev/nvme0n1p2 bs=1M seek=$(arg bench.seek) count=$ddmib oflag=direct 2>&1 | tail -n 1 | sed 's/^/RIG: dd /'
+        /usr/bin/dd if=/dev/zero of=/dev/nvme0n1p2 bs=1M \
+            seek=$(arg bench.seek) count=$ddmib oflag=direct 2>&1 |
+            tail -n 1 | sed 's/^/RIG: dd /'
     done
 fi
 cache=$(arg bench.cache)
 mkdir -p /fill && mount -t tmpfs -o size=$((cache + 64))m fill /fill
 head -c 64m /dev/urandom > /fill/r0
 n=64; k=1
-while [ $n -lt $cache ]; do cp /fill/r0 /fill/r$k; n=$((n + 64)); k=$((k + 1)); done
+while [ $n -lt $cache ]; do
+    cp /fill/r0 /fill/r$k; n=$((n + 64)); k=$((k + 1))
+done
 echo "RIG: cache-mib=$n"
 bmdump-hooktest slab /tmp/slab $(arg bench.slab)
 bmdump-hooktest hog $(arg bench.anon) > /tmp/hog.log &
@@ -105,7 +115,8 @@ until grep -q hog-ready /tmp/hog.log; do
     sleep 1; i=$((i+1)); [ $i -gt 600 ] && break
 done
 cat /tmp/hog.log
-grep -E '^(MemTotal|MemFree|Cached|Shmem|AnonPages|Slab|SReclaimable|SUnreclaim):' /proc/meminfo | sed 's/^/RIG: meminfo /'
+grep -E "^(MemTotal|MemFree|Cached|Shmem|AnonPages|Slab|SReclaimable|\
+SUnreclaim):" /proc/meminfo | sed 's/^/RIG: meminfo /'
 echo "RIG: crashing=1"
 # let the UART drain: output still queued at the crash is lost
 sleep 1
@@ -118,8 +129,14 @@ CAPTURE_SCENARIO = r"""
 arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
 echo "RIG: capture-up uptime=$(cut -d' ' -f1 /proc/uptime)"
 i=0
-while [ ! -b /dev/nvme0n1p2 ] && [ $i -lt 3000 ]; do usleep 10000; i=$((i+1)); done
-{ makedumpfile -F -l -d 31 --message-level 31 /proc/vmcore 2> /tmp/mdf.err; echo $? > /tmp/mdf.rc; } | /usr/bin/dd of=/dev/nvme0n1p2 bs=1M seek=$(arg bench.seek) conv=fsync 2> /tmp/dd.err
+while [ ! -b /dev/nvme0n1p2 ] && [ $i -lt 3000 ]; do
+    usleep 10000; i=$((i+1))
+done
+{
+    makedumpfile -F -l -d 31 --message-level 31 /proc/vmcore 2> /tmp/mdf.err
+    echo $? > /tmp/mdf.rc
+} | /usr/bin/dd of=/dev/nvme0n1p2 bs=1M seek=$(arg bench.seek) conv=fsync \
+    2> /tmp/dd.err
 ddrc=$?
 echo "RIG: mdf-done"
 # From here on the bench reports; bench.py takes this time out.
@@ -129,7 +146,8 @@ tail -n 1 /tmp/dd.err | sed 's/^/RIG: ddpipe /'
 tr '\r' '\n' < /tmp/mdf.err | sed 's/^.*STEP \[/STEP [/' |
     grep -v '^Copying data\|^Excluding \|^Checking for\|^$'
 : > /tmp/hook.bin
-bmdump-hooktest vmread /proc/vmcore "$(arg bench.desc)" /tmp/hook.bin > /tmp/vmread.out
+bmdump-hooktest vmread /proc/vmcore "$(arg bench.desc)" /tmp/hook.bin \
+    > /tmp/vmread.out
 echo "RIG: hookread-rc=$?"
 dd if=/tmp/hook.bin of=/dev/nvme0n1p1 bs=4096 conv=fsync 2> /dev/null
 echo "RIG: hookcopy-rc=$?"
@@ -305,6 +323,7 @@ class Bench:
         self.t0 = time.monotonic()
         self.runs = []
         self.sweep = {}
+        self.sweep_why = []
         self.disks = {}
         self.last_stub_bytes = {}
         self.initrd = None
@@ -438,6 +457,13 @@ class Bench:
                         break
                     rec = self.run(mem, path, ck, False, "ck" + ck)
                     res[ck] = rec["figures"]["ok"]
+                    if not res[ck]:
+                        why = rec["figures"].get("why")
+                        if rec["kexec_error"]:
+                            why += ": " + rec["kexec_error"][0].strip()
+                        self.sweep_why.append(
+                            "%d GiB %s crashkernel=%s: %s (%s)"
+                            % (mem // 1024, path, ck, why, rec["log"]))
                 self.sweep[mem][path] = res
                 smallest, failed = benchlib.sweep_verdict(res)
                 log("[%s] %d GiB %s: smallest crashkernel= that worked: %s"
@@ -495,6 +521,7 @@ class Bench:
         doc = {"meta": self.meta(), "runs": self.runs,
                "sweep": {m: {p: r for p, r in v.items()}
                          for m, v in self.sweep.items()},
+               "sweep_failures": self.sweep_why,
                "summary": summary, "table": tbl}
         with open(out, "w") as f:
             json.dump(doc, f, indent=1, default=str)
@@ -507,6 +534,8 @@ class Bench:
         log("")
         log(tbl)
         log("")
+        for line in self.sweep_why:
+            log("crashkernel= sweep stopped at " + line)
         log("raw runs: %s (%d runs, %s)" % (out, len(self.runs),
                                             self.elapsed()))
 

@@ -300,6 +300,12 @@ def parse_kdump(lines, qemu_end=None):
         out["ddpipe_bytes"] = int(m.group(1))
     if t_up is None:
         out["why"] = "capture kernel never ran its init"
+        for pat in (r"Initramfs unpacking failed: .*",
+                    r"Kernel panic - not syncing: .*", r"Out of memory.*"):
+            t, m = find(lines, pat, t0 + 1e-6)
+            if m and not (pat.startswith("Kernel panic") and t == t0):
+                out["why"] += ": " + m.group(0)
+                break
     elif t_done is None:
         out["why"] = "makedumpfile did not finish"
     elif out.get("mdf_rc") != "0":
@@ -441,6 +447,13 @@ def summarize(runs):
     return out
 
 
+def spread_pct(s):
+    """(max - min) / median of a stat, in percent."""
+    if s is None or not s["median"]:
+        return None
+    return 100.0 * (s["max"] - s["min"]) / s["median"]
+
+
 def _med(s):
     return None if s is None else s["median"]
 
@@ -528,6 +541,9 @@ def table(summary, sweep=None):
         lambda s, m: cell(s["stub_pages"]))
     row("(3) stub / makedumpfile pages, different crashes",
         lambda s, m: pct_cell(s["stub_pages"], s["mdf_pages"]))
+    row("(3) run-to-run spread of pages, kdump / bmdump (max−min)/median",
+        lambda s, m: "%s %% / %s %%" % (fmt(spread_pct(s["mdf_pages"])),
+                                        fmt(spread_pct(s["stub_pages"]))))
     row("(3) same crash: hook bitmap vs makedumpfile's, pfns differing",
         lambda s, m: cell(s["same_differing"]))
     row("(3) same crash: hook / makedumpfile pages (target ±0.1 %)",

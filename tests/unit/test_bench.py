@@ -149,7 +149,18 @@ def test_bench_parse_kdump_failures():
     assert not f["ok"] and f["why"] == "no makedumpfile report"
     run = [x for x in kdump_run() if x[0] < 19]
     f = benchlib.parse_kdump(run)
-    assert not f["ok"] and "init" in f["why"]
+    assert not f["ok"] and f["why"] == "capture kernel never ran its init"
+    run += [(14.0, "[    1.467981] Initramfs unpacking failed: Out of "
+                   "memory while allocating workspace"),
+            (14.2, "[    1.705679] Kernel panic - not syncing: System is "
+                   "deadlocked on memory")]
+    f = benchlib.parse_kdump(run)
+    assert f["why"].endswith("init: Initramfs unpacking failed: Out of "
+                             "memory while allocating workspace"), f["why"]
+    run = [x for x in run if "Initramfs" not in x[1]]
+    f = benchlib.parse_kdump(run)
+    assert f["why"].endswith("init: Kernel panic - not syncing: System is "
+                             "deadlocked on memory"), f["why"]
     f = benchlib.parse_kdump([(5.0, "RIG: kexec-rc=255")])
     assert not f["ok"] and "255" in f["why"]
 
@@ -257,6 +268,7 @@ def test_bench_summary_and_table():
     assert s["fill_ratio_same_crash"]["median"] == 10.0
     assert s["dd_mb_s"]["median"] == 300.0 and s["dd_mb_s"]["min"] == 200.0
     assert s["stage_entry_ms"]["median"] == 1.0
+    assert abs(benchlib.spread_pct(s["mdf_pages"]) - 2 / 1001 * 100) < 1e-9
     t = benchlib.table(benchlib.summarize(runs),
                        {1024: {"kdump": {"256M": True, "192M": True,
                                          "128M": False}}})
