@@ -97,19 +97,12 @@ int bitmap_select(const struct core_info *ci, int has_desc, uint64_t desc_pa,
 	return 0;
 }
 
-int bitmap_keep(const struct page_select *sel, uint64_t pfn)
+/* The chunk whose range starts at or below pfn (chunks are sorted). */
+static uint32_t chunk_of(const struct bmdump_desc *d, uint64_t pfn)
 {
-	const struct bmdump_desc *d = sel->desc;
-	uint32_t lo = 0, hi;
+	uint32_t lo = 0, hi = d->nr_chunks;
 
-	if (sel->source != BMDUMP_SOURCE_HOOK)
-		return 1;
-	if (pfn >= d->max_pfn)
-		return 1;	/* beyond what the hook saw: keep */
-	if (pfn < d->chunk[0].first_pfn)
-		return 1;
-	hi = d->nr_chunks;
-	while (lo + 1 < hi) {	/* chunks are sorted */
+	while (lo + 1 < hi) {
 		uint32_t mid = (lo + hi) / 2;
 
 		if (d->chunk[mid].first_pfn <= pfn)
@@ -117,8 +110,66 @@ int bitmap_keep(const struct page_select *sel, uint64_t pfn)
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+int bitmap_keep(const struct page_select *sel, uint64_t pfn)
+{
+	const struct bmdump_desc *d = sel->desc;
+	uint32_t lo;
+
+	if (sel->source != BMDUMP_SOURCE_HOOK)
+		return 1;
+	if (pfn >= d->max_pfn)
+		return 1;	/* beyond what the hook saw: keep */
+	if (pfn < d->chunk[0].first_pfn)
+		return 1;
+	lo = chunk_of(d, pfn);
 	pfn -= d->chunk[lo].first_pfn;
 	if (pfn >= d->chunk[lo].nr_pfns)
 		return 1;	/* in a gap between chunks: keep */
 	return (sel->chunk_bits[lo][pfn >> 3] >> (pfn & 7)) & 1;
+}
+
+/* The 8 pfns from pfn8 (a multiple of 8), as bitmap_keep() sees them. */
+static uint8_t keep_byte(const struct page_select *sel, uint64_t pfn8)
+{
+	const struct bmdump_desc *d = sel->desc;
+	uint64_t rel;
+	uint32_t c;
+	uint8_t b;
+
+	if (pfn8 >= d->max_pfn || pfn8 < d->chunk[0].first_pfn)
+		return 0xff;
+	c = chunk_of(d, pfn8);
+	rel = pfn8 - d->chunk[c].first_pfn;	/* first_pfn % 8 == 0 */
+	if (rel >= d->chunk[c].nr_pfns)
+		return 0xff;			/* a gap between chunks */
+	b = sel->chunk_bits[c][rel >> 3];
+	if (d->max_pfn - pfn8 < 8)		/* from max_pfn on: keep */
+		b |= (uint8_t)(0xff << (d->max_pfn - pfn8));
+	return b;
+}
+
+uint64_t bitmap_keep_word(const struct page_select *sel, uint64_t base)
+{
+	const struct bmdump_desc *d = sel->desc;
+	uint64_t word = 0, rel;
+	unsigned int i;
+	uint32_t c;
+
+	if (sel->source != BMDUMP_SOURCE_HOOK)
+		return ~0ull;
+	if (base >= d->chunk[0].first_pfn && base + 64 <= d->max_pfn) {
+		c = chunk_of(d, base);
+		rel = base - d->chunk[c].first_pfn;
+		/* the whole word inside one chunk: its 8 bytes as they are */
+		if (rel + 64 <= d->chunk[c].nr_pfns) {
+			memcpy(&word, sel->chunk_bits[c] + (rel >> 3), 8);
+			return word;
+		}
+	}
+	for (i = 0; i < 8; i++)
+		word |= (uint64_t)keep_byte(sel, base + 8 * i) << (8 * i);
+	return word;
 }

@@ -28,4 +28,11 @@ int bitmap_select(const struct core_info *ci, int has_desc, uint64_t desc_pa,
 /* Does the selection keep this pfn?  (RAM membership is checked apart.) */
 int bitmap_keep(const struct page_select *sel, uint64_t pfn);
 
+/*
+ * bitmap_keep() for the 64 pfns from base (a multiple of 64) at once: bit i
+ * answers for pfn base + i.  Lets the writer skip what the hook left out 64
+ * pages at a time instead of asking page by page.
+ */
+uint64_t bitmap_keep_word(const struct page_select *sel, uint64_t base);
+
 #endif /* STUB_BITMAP_H */

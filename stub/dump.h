@@ -33,6 +33,11 @@ struct dump_stats {
 	uint64_t cut_pfn;		/* incomplete: pfns below left out */
 	uint64_t write_us;		/* headers, bitmaps, pages */
 	uint64_t flush_us;
+	/* where the time goes, for the figures */
+	uint64_t plan_us;		/* counting, before write_us */
+	uint64_t meta_us;		/* area header, headers, bitmaps */
+	uint64_t pages_us;		/* descriptors and page data */
+	uint64_t sink_us;		/* of write_us: submitting, waiting */
 };
 
 /*

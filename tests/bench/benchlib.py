@@ -1,0 +1,596 @@
+# SPDX-License-Identifier: GPL-2.0
+"""What `make bench` reads out of a run and how it sums runs up.
+
+Pure functions over serial lines [(host seconds, text)], so the unit tests
+(tests/unit/test_bench.py) can feed them lines and check every figure; the
+QEMU side lives in tests/bench/bench.py.
+"""
+
+import re
+import statistics
+import struct
+
+PANIC_RE = re.compile(r"Kernel panic - not syncing|sysrq: Trigger a crash|"
+                      r"BUG: kernel NULL pointer dereference|Oops: ")
+
+# The crashkernel= sizes the issue asks for, largest first.
+CRASHKERNEL_LIST = ["256M", "192M", "128M", "96M", "64M", "32M", "16M", "8M"]
+
+PATHS = ("kdump", "bmdump")
+
+
+# --- small helpers -----------------------------------------------------------
+
+def find(lines, pattern, start=0.0):
+    """First (time, match) of a regex at or after host time `start`."""
+    r = re.compile(pattern)
+    for t, text in lines:
+        if t < start:
+            continue
+        m = r.search(text)
+        if m:
+            return t, m
+    return None, None
+
+
+def find_all(lines, pattern):
+    r = re.compile(pattern)
+    return [(t, m) for t, text in lines for m in [r.search(text)] if m]
+
+
+def facts(lines):
+    d = {}
+    for _, text in lines:
+        m = re.search(r"RIG: ([\w.-]+)=(.*)$", text)
+        if m:
+            d[m.group(1)] = m.group(2).strip()
+    return d
+
+
+def panic_time(lines):
+    for t, text in lines:
+        if PANIC_RE.search(text):
+            return t
+    return None
+
+
+# --- bmdump path: what the stub printed ------------------------------------
+
+STUB_ENTRY_RE = r"bmdump: bmdump \S+ entered at"
+STUB_BITMAP_RE = (r"bmdump: bitmap: bmdump\.ko's, dump level (\d+), (\d+) of "
+                  r"(\d+) pages kept, filled in (\d+) us at the crash")
+STUB_FIG1_RE = (r"bmdump: figures: (\d+) pages dumped \((\d+) zero, (\d+) "
+                r"raw\) of (\d+) RAM pages, (\d+) bytes, source (\S+?)"
+                r"(, INCOMPLETE)?$")
+STUB_FIG2_RE = (r"bmdump: figures: stage entry (\d+) us, pci (\d+) us, nvme "
+                r"init (\d+) us, write (\d+) us, flush (\d+) us, shutdown "
+                r"(\d+) us, (\d+) MB/s")
+STUB_DETAIL_RE = (r"bmdump: dump: plan (\d+) us; write: area header, kdump "
+                  r"headers and bitmaps (\d+) us, pages (\d+) us; (\d+) us "
+                  r"of the write in the block sink")
+STUB_DONE_RE = r"bmdump: done, resetting"
+STUB_ERROR_RE = r"bmdump: (error .*|nothing written: .*|area: .*)$"
+
+
+def parse_bmdump(lines, qemu_end=None):
+    """Figures of one bmdump-path crash.  ok is False with a reason when
+    the stub did not write a whole dump from bmdump.ko's bitmap."""
+    out = {"ok": False, "why": None}
+    t0 = panic_time(lines)
+    out["t_panic"] = t0
+    if t0 is None:
+        out["why"] = "no panic"
+        return out
+    t_entry, _ = find(lines, STUB_ENTRY_RE, t0)
+    t_done, _ = find(lines, STUB_DONE_RE, t0)
+    out["panic_to_entry_s"] = None if t_entry is None else t_entry - t0
+    if t_done is not None:
+        out["panic_to_reset_s"] = t_done - t0
+    if qemu_end is not None:
+        out["panic_to_qemu_exit_s"] = qemu_end - t0
+    _, m = find(lines, STUB_BITMAP_RE, t0)
+    if m:
+        out.update(dump_level=int(m.group(1)), hook_pages_set=int(m.group(2)),
+                   max_pfn=int(m.group(3)), hook_fill_us=int(m.group(4)))
+    _, m = find(lines, STUB_FIG1_RE, t0)
+    if m:
+        out.update(pages_dumped=int(m.group(1)), zero_pages=int(m.group(2)),
+                   raw_pages=int(m.group(3)), ram_pages=int(m.group(4)),
+                   bytes=int(m.group(5)), source=m.group(6),
+                   incomplete=bool(m.group(7)))
+    _, m = find(lines, STUB_FIG2_RE, t0)
+    if m:
+        keys = ("entry", "pci", "nvme_init", "write", "flush", "shutdown")
+        out["stages_us"] = {k: int(m.group(i + 1)) for i, k in
+                            enumerate(keys)}
+        out["stub_mb_s"] = int(m.group(7))
+        if out.get("bytes") and out["stages_us"]["write"]:
+            out["stub_mb_s_exact"] = (out["bytes"] /
+                                      out["stages_us"]["write"])
+    _, m = find(lines, STUB_DETAIL_RE, t0)
+    if m:
+        out["write_detail_us"] = {"plan": int(m.group(1)),
+                                  "meta": int(m.group(2)),
+                                  "pages": int(m.group(3)),
+                                  "sink": int(m.group(4))}
+    errors = [m.group(1) for _, m in find_all(lines, STUB_ERROR_RE)
+              if not m.group(1).startswith("area: nvme")]
+    if errors:
+        out["stub_errors"] = errors
+    if t_entry is None:
+        out["why"] = "stub never entered"
+    elif t_done is None:
+        out["why"] = "stub did not reset"
+    elif "hook_fill_us" not in out:
+        out["why"] = "no bitmap from bmdump.ko"
+    elif "pages_dumped" not in out or "stages_us" not in out:
+        out["why"] = "no figures: " + "; ".join(errors or ["?"])
+    elif out["source"] != "bmdump.ko":
+        out["why"] = "source %s, not bmdump.ko" % out["source"]
+    elif out["incomplete"]:
+        out["why"] = "dump INCOMPLETE"
+    else:
+        out["ok"] = True
+    return out
+
+
+# --- kdump path: the capture kernel and makedumpfile ------------------------
+
+MDF_FIELDS = {
+    "Original pages": "mdf_original",
+    "Excluded pages": "mdf_excluded",
+    "Pages filled with zero": "mdf_zero",
+    "Non-private cache pages": "mdf_cache",
+    "Private cache pages": "mdf_cache_private",
+    "User process data pages": "mdf_user",
+    "Free pages": "mdf_free",
+    "Remaining pages": "mdf_remaining",
+    "Memory Hole": "mdf_hole",
+    "Total pages": "mdf_total",
+}
+
+
+def parse_mdf_report(lines):
+    """makedumpfile's --message-level 31 report and STEP times."""
+    out = {}
+    for key, name in MDF_FIELDS.items():
+        _, m = find(lines, r"^\s*%s\s*: 0x([0-9a-f]+)\s*$" % re.escape(key))
+        if m:
+            out[name] = int(m.group(1), 16)
+    _, m = find(lines, r"Write bytes\s*: (\d+)")
+    if m:
+        out["mdf_write_bytes"] = int(m.group(1))
+    for step, name in (("Excluding unnecessary pages", "mdf_exclude_s"),
+                       ("Copying data", "mdf_copy_s"),
+                       ("Checking for memory holes", "mdf_holes_s")):
+        found = [float(m.group(1)) for _, m in find_all(
+            lines, r"STEP \[%s\s*\] : ([0-9.]+) seconds" % re.escape(step))]
+        if found:
+            out[name] = sum(found)
+            out[name + "_steps"] = len(found)
+    return out
+
+
+DESC_HDR = 256
+
+
+def parse_desc(raw):
+    """The header of bmdump.ko's descriptor (include/bmdump/desc.h)."""
+    if len(raw) < DESC_HDR:
+        raise ValueError("descriptor shorter than its header")
+    magic, version, desc_size, state, level, max_pfn, nr_chunks, flags = \
+        struct.unpack_from("<QIIIIQII", raw, 0)
+    tsc_khz, fill_start, fill_cycles, fill_count, pages_set = \
+        struct.unpack_from("<5Q", raw, 40)
+    counts = struct.unpack_from("<16Q", raw, 80)
+    return dict(magic=magic, version=version, state=state, dump_level=level,
+                max_pfn=max_pfn, nr_chunks=nr_chunks, flags=flags,
+                tsc_khz=tsc_khz, fill_cycles=fill_cycles,
+                fill_count=fill_count, pages_set=pages_set,
+                counts=list(counts))
+
+
+DESC_MAGIC = 0x4353454450444D42
+DESC_DONE = 0x444F4E45
+CHUNK_BYTES = 24
+
+
+def hook_bitmap(raw):
+    """bmdump.ko's bitmap as the capture kernel copied it (bmdump-hooktest
+    vmread): the descriptor page, then each chunk padded to 4 KiB.
+    Returns (descriptor dict, bitmap as an int, bit n = pfn n)."""
+    d = parse_desc(raw[:DESC_HDR])
+    if d["magic"] != DESC_MAGIC:
+        raise ValueError("no descriptor magic")
+    bits = 0
+    off = 4096
+    for i in range(d["nr_chunks"]):
+        _, first, nr = struct.unpack_from("<3Q", raw, DESC_HDR +
+                                          CHUNK_BYTES * i)
+        n = nr // 8
+        data = raw[off:off + n]
+        if len(data) != n:
+            raise ValueError("bitmap chunk %d cut short" % i)
+        bits |= int.from_bytes(data, "little") << first
+        off += (n + 4095) // 4096 * 4096
+    return d, bits
+
+
+def kdump_bitmaps(read):
+    """The two bitmaps of a kdump-compressed image; read(off, n) -> bytes.
+    Returns dict(status, max_mapnr, level, ram=int, dumped=int)."""
+    h = read(0, 464)
+    if h[:8] != b"KDUMP   ":
+        raise ValueError("no KDUMP signature")
+    status, block_size, sub_hdr_size, bitmap_blocks = \
+        struct.unpack_from("<Iiii", h, 424)
+    if block_size <= 0 or sub_hdr_size < 0 or bitmap_blocks <= 0:
+        raise ValueError("kdump header fields out of range")
+    sub = read(block_size, 104)
+    level, = struct.unpack_from("<i", sub, 8)
+    max_mapnr, = struct.unpack_from("<Q", sub, 96)
+    half = bitmap_blocks * block_size // 2
+    base = block_size * (1 + sub_hdr_size)
+    mask = (1 << max_mapnr) - 1
+    ram = int.from_bytes(read(base, half), "little") & mask
+    dumped = int.from_bytes(read(base + half, half), "little") & mask
+    return dict(status=status, max_mapnr=max_mapnr, level=level, ram=ram,
+                dumped=dumped)
+
+
+def compare_same_crash(hook_bits, kd, mdf_zero=None):
+    """The hook's bitmap against makedumpfile's 2nd bitmap of the same
+    vmcore.  At -d 31 makedumpfile leaves zero pages out of its bitmap, the
+    hook (which never reads page contents) keeps them, so inside RAM
+    hook ⊇ makedumpfile and the difference should be the zero pages."""
+    ram, mdf = kd["ram"], kd["dumped"]
+    hook_in = hook_bits & ram
+    return {"ram_pages": ram.bit_count(),
+            "mdf_pages": mdf.bit_count(),
+            "hook_pages_in_ram": hook_in.bit_count(),
+            "hook_outside_ram": (hook_bits & ~ram).bit_count(),
+            "mdf_only": (mdf & ~hook_in).bit_count(),
+            "hook_only": (hook_in & ~mdf).bit_count(),
+            "mdf_zero": mdf_zero}
+
+
+def parse_kdump(lines, qemu_end=None):
+    """Figures of one kdump-path crash.
+
+    Reset point: the capture kernel's "reboot:" line, less the time the
+    bench spent after makedumpfile and dd returned on its own reporting
+    (printing the report, reading the hook's descriptor), which a real
+    kdump would not do."""
+    out = {"ok": False, "why": None}
+    f = facts(lines)
+    t0 = panic_time(lines)
+    out["t_panic"] = t0
+    if t0 is None:
+        out["why"] = "no panic: kexec-rc=%s" % f.get("kexec-rc")
+        return out
+    t_up, _ = find(lines, r"RIG: capture-up", t0)
+    t_done, _ = find(lines, r"RIG: mdf-done", t0)
+    t_extra, _ = find(lines, r"RIG: extras-done", t0)
+    t_reboot, _ = find(lines, r"reboot: (Restarting system|Power down)", t0)
+    out["panic_to_capture_init_s"] = None if t_up is None else t_up - t0
+    if t_done is not None:
+        out["panic_to_mdf_done_s"] = t_done - t0
+        if t_extra is not None:
+            end = t_reboot if t_reboot is not None else qemu_end
+            if end is not None:
+                out["bench_extras_s"] = t_extra - t_done
+                out["panic_to_reset_s"] = (t_done - t0) + (end - t_extra)
+    if qemu_end is not None:
+        out["panic_to_qemu_exit_s"] = qemu_end - t0
+    out.update(parse_mdf_report([(t, s) for t, s in lines if t >= t0]))
+    for k in ("mdf-rc", "dd-rc", "hookread-rc", "hookcopy-rc"):
+        if k in f:
+            out[k.replace("-", "_")] = f[k]
+    m = re.match(r"([0-9a-f]+)$", f.get("hookdesc", ""))
+    if m and len(m.group(1)) >= 2 * DESC_HDR:
+        d = parse_desc(bytes.fromhex(m.group(1))[:DESC_HDR])
+        if d["magic"] == DESC_MAGIC and d["state"] == DESC_DONE:
+            out["hook_pages_set"] = d["pages_set"]
+            out["max_pfn"] = d["max_pfn"]
+            out["hook_counts"] = d["counts"]
+            if d["tsc_khz"]:
+                out["hook_fill_us"] = d["fill_cycles"] * 1000 // d["tsc_khz"]
+    _, m = find(lines, r"RIG: ddpipe (\d+) bytes .* copied, ([0-9.e-]+) s")
+    if m:
+        out["ddpipe_bytes"] = int(m.group(1))
+    if t_up is None:
+        out["why"] = "capture kernel never ran its init"
+        for pat in (r"Initramfs unpacking failed: .*",
+                    r"Kernel panic - not syncing: .*", r"Out of memory.*"):
+            t, m = find(lines, pat, t0 + 1e-6)
+            if m and not (pat.startswith("Kernel panic") and t == t0):
+                out["why"] += ": " + m.group(0)
+                break
+    elif t_done is None:
+        out["why"] = "makedumpfile did not finish"
+    elif out.get("mdf_rc") != "0":
+        out["why"] = "makedumpfile rc %s" % out.get("mdf_rc")
+    elif out.get("dd_rc") != "0":
+        out["why"] = "dd rc %s" % out.get("dd_rc")
+    elif "mdf_remaining" not in out or "mdf_exclude_s" not in out:
+        out["why"] = "no makedumpfile report"
+    elif "panic_to_reset_s" not in out:
+        out["why"] = "no reset seen"
+    else:
+        out["ok"] = True
+    return out
+
+
+DD_RE = r"RIG: dd (\d+) bytes .* copied, ([0-9.e-]+) s"
+
+
+def parse_dd(lines):
+    """Every `dd ... oflag=direct` the first kernel ran: (bytes, seconds)."""
+    return [(int(m.group(1)), float(m.group(2)))
+            for _, m in find_all(lines, DD_RE)]
+
+
+# --- the crashkernel= sweep --------------------------------------------------
+
+def sweep_next(results):
+    """results: {size: True/False} tried so far for one path at one memory
+    size.  Returns the next size to try (down the list, stopping at the
+    first failure), or None when done."""
+    for size in CRASHKERNEL_LIST:
+        if size not in results:
+            return size
+        if not results[size]:
+            return None
+    return None
+
+
+def sweep_verdict(results):
+    """(smallest size that worked, first size that failed or None)."""
+    smallest, failed = None, None
+    for size in CRASHKERNEL_LIST:
+        if size not in results:
+            break
+        if results[size]:
+            smallest = size
+        else:
+            failed = size
+            break
+    return smallest, failed
+
+
+# --- summary ----------------------------------------------------------------
+
+def stat(values):
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return None
+    return {"median": statistics.median(vals), "min": min(vals),
+            "max": max(vals), "n": len(vals)}
+
+
+def ratio(a, b):
+    if a is None or b is None or not b:
+        return None
+    return a / b
+
+
+def summarize(runs):
+    """runs: [{"mem_mib", "path", "timed", "figures": {...}, "dd": [...]}]
+    -> {mem_mib: {name: stat or value}}."""
+    out = {}
+    sizes = sorted({r["mem_mib"] for r in runs})
+    for mem in sizes:
+        tk = [r["figures"] for r in runs if r["mem_mib"] == mem and
+              r["path"] == "kdump" and r["timed"] and r["figures"]["ok"]]
+        tb = [r["figures"] for r in runs if r["mem_mib"] == mem and
+              r["path"] == "bmdump" and r["timed"] and r["figures"]["ok"]]
+        dd = [b / s / 1e6 for r in runs if r["mem_mib"] == mem
+              for b, s in r.get("dd", []) if s > 0]
+        s = {}
+        s["n_kdump"] = len(tk)
+        s["n_bmdump"] = len(tb)
+        s["n_failed"] = len([r for r in runs if r["mem_mib"] == mem and
+                             r["timed"] and not r["figures"]["ok"]])
+        s["kdump_reset_s"] = stat([f.get("panic_to_reset_s") for f in tk])
+        s["bmdump_reset_s"] = stat([f.get("panic_to_reset_s") for f in tb])
+        s["kdump_capture_init_s"] = stat([f.get("panic_to_capture_init_s")
+                                          for f in tk])
+        s["kdump_qemu_exit_s"] = stat([f.get("panic_to_qemu_exit_s")
+                                       for f in tk])
+        s["bmdump_qemu_exit_s"] = stat([f.get("panic_to_qemu_exit_s")
+                                        for f in tb])
+        s["mdf_exclude_ms"] = stat([f.get("mdf_exclude_s", 0) * 1000
+                                    for f in tk if "mdf_exclude_s" in f])
+        s["mdf_copy_s"] = stat([f.get("mdf_copy_s") for f in tk])
+        s["hook_fill_ms"] = stat([f["hook_fill_us"] / 1000 for f in tb
+                                  if "hook_fill_us" in f])
+        s["hook_fill_kdump_ms"] = stat([f["hook_fill_us"] / 1000 for f in tk
+                                        if "hook_fill_us" in f])
+        # same-crash exclusion/fill ratio (kdump runs carry both)
+        s["fill_ratio_same_crash"] = stat([
+            f["mdf_exclude_s"] * 1e6 / f["hook_fill_us"] for f in tk
+            if f.get("hook_fill_us") and "mdf_exclude_s" in f])
+        # pages: bits of each dump's 2nd bitmap.  Both write a zero page as
+        # a descriptor pointing at one shared zero page, so zero pages are
+        # in both bitmaps and counted by both.
+        s["mdf_pages"] = stat([f.get("disk_dumped_pages") for f in tk])
+        s["mdf_remaining_report"] = stat([f.get("mdf_remaining")
+                                          for f in tk])
+        s["mdf_zero"] = stat([f.get("mdf_zero") for f in tk])
+        s["mdf_bytes"] = stat([f.get("mdf_write_bytes") for f in tk])
+        s["stub_pages"] = stat([f.get("pages_dumped") for f in tb])
+        s["stub_zero_pages"] = stat([f.get("zero_pages") for f in tb])
+        s["stub_bytes"] = stat([f.get("bytes") for f in tb])
+        s["ram_pages_kdump"] = stat([f.get("disk_ram_pages") for f in tk])
+        s["ram_pages_bmdump"] = stat([f.get("disk_ram_pages") for f in tb])
+        # same crash: the hook's bitmap vs makedumpfile's 2nd bitmap
+        sc = [f["same_crash"] for f in tk if f.get("same_crash")]
+        s["same_differing"] = stat([c["mdf_only"] + c["hook_only"] +
+                                    c["hook_outside_ram"] for c in sc])
+        s["same_page_diff_pct"] = stat([
+            100.0 * (c["hook_pages_in_ram"] - c["mdf_pages"]) /
+            c["mdf_pages"] for c in sc if c["mdf_pages"]])
+        s["stub_mb_s"] = stat([f.get("stub_mb_s_exact") for f in tb])
+        s["dd_mb_s"] = stat(dd)
+        for st in ("entry", "pci", "nvme_init", "write", "flush",
+                   "shutdown"):
+            s["stage_%s_ms" % st] = stat([f["stages_us"][st] / 1000
+                                          for f in tb if "stages_us" in f])
+        for part in ("plan", "meta", "pages", "sink"):
+            s["write_%s_ms" % part] = stat([
+                f["write_detail_us"][part] / 1000 for f in tb
+                if "write_detail_us" in f])
+        s["panic_to_stub_entry_ms"] = stat([
+            f["panic_to_entry_s"] * 1000 for f in tb
+            if f.get("panic_to_entry_s") is not None])
+        out[mem] = s
+    return out
+
+
+def spread_pct(s):
+    """(max - min) / median of a stat, in percent."""
+    if s is None or not s["median"]:
+        return None
+    return 100.0 * (s["max"] - s["min"]) / s["median"]
+
+
+def _med(s):
+    return None if s is None else s["median"]
+
+
+def _min(s):
+    return None if s is None else s["min"]
+
+
+def fmt(v, digits=3):
+    if v is None:
+        return "-"
+    if isinstance(v, int) or (isinstance(v, float) and v.is_integer() and
+                              abs(v) >= 1000):
+        return "%d" % v
+    if abs(v) >= 100:
+        return "%.0f" % v
+    if abs(v) >= 10:
+        return "%.1f" % v
+    return "%.*g" % (digits, v)
+
+
+def cell(s, digits=3, unit=""):
+    if s is None:
+        return "-"
+    return "%s%s (%s%s)" % (fmt(s["median"], digits), unit,
+                            fmt(s["min"], digits), unit)
+
+
+def rcell(num, den, invert=False):
+    """Ratio of medians (ratio of mins)."""
+    a = ratio(_med(num), _med(den))
+    b = ratio(_min(num), _min(den))
+    if invert:
+        a = ratio(_med(den), _med(num))
+        b = ratio(_min(den), _min(num))
+    if a is None:
+        return "-"
+    return "%sx (%sx)" % (fmt(a), fmt(b))
+
+
+def pct_cell(num, den):
+    """(num/den - 1) in percent, medians."""
+    r = ratio(_med(num), _med(den))
+    if r is None:
+        return "-"
+    return "%+.2f %%" % (100.0 * (r - 1))
+
+
+def table(summary, sweep=None):
+    """The markdown table `make bench` prints."""
+    sizes = sorted(summary)
+    head = "| figure: median (min) | " + " | ".join(
+        "%d GiB" % (m // 1024) for m in sizes) + " |"
+    rows = [head, "|---|" + "---|" * len(sizes)]
+
+    def row(name, fn):
+        rows.append("| %s | %s |" % (name, " | ".join(
+            fn(summary[m], m) for m in sizes)))
+
+    row("runs kdump / bmdump (failed)", lambda s, m: "%d / %d (%d)" % (
+        s["n_kdump"], s["n_bmdump"], s["n_failed"]))
+    row("(1) kdump panic → reset, s", lambda s, m: cell(s["kdump_reset_s"]))
+    row("(1) bmdump panic → reset, s",
+        lambda s, m: cell(s["bmdump_reset_s"]))
+    row("(1) ratio kdump / bmdump (target ≥ 30x)",
+        lambda s, m: rcell(s["kdump_reset_s"], s["bmdump_reset_s"]))
+    row("kdump panic → capture /init, s",
+        lambda s, m: cell(s["kdump_capture_init_s"]))
+    row("panic → QEMU exit kdump / bmdump, s", lambda s, m: "%s / %s" % (
+        cell(s["kdump_qemu_exit_s"]), cell(s["bmdump_qemu_exit_s"])))
+    row("(2) makedumpfile exclusion step, ms",
+        lambda s, m: cell(s["mdf_exclude_ms"]))
+    row("(2) hook fill at the crash, ms",
+        lambda s, m: cell(s["hook_fill_ms"]))
+    row("(2) ratio exclusion / fill (target ≥ 50x)",
+        lambda s, m: rcell(s["mdf_exclude_ms"], s["hook_fill_ms"]))
+    row("(2) same crash (kdump runs): exclusion / fill",
+        lambda s, m: cell(s["fill_ratio_same_crash"], unit="x"))
+    row("RAM pages in the dump's 1st bitmap, kdump / bmdump",
+        lambda s, m: "%s / %s" % (fmt(_med(s["ram_pages_kdump"])),
+                                  fmt(_med(s["ram_pages_bmdump"]))))
+    row("(3) pages dumped, makedumpfile (2nd bitmap)",
+        lambda s, m: cell(s["mdf_pages"]))
+    row("(3) pages dumped, stub (2nd bitmap)",
+        lambda s, m: cell(s["stub_pages"]))
+    row("(3) stub / makedumpfile pages, different crashes",
+        lambda s, m: pct_cell(s["stub_pages"], s["mdf_pages"]))
+    row("(3) run-to-run spread of pages, kdump / bmdump (max−min)/median",
+        lambda s, m: "%s %% / %s %%" % (fmt(spread_pct(s["mdf_pages"])),
+                                        fmt(spread_pct(s["stub_pages"]))))
+    row("(3) same crash: hook bitmap vs makedumpfile's, pfns differing",
+        lambda s, m: cell(s["same_differing"]))
+    row("(3) same crash: hook / makedumpfile pages (target ±0.1 %)",
+        lambda s, m: cell(s["same_page_diff_pct"], unit=" %"))
+    row("(3) of which zero pages, makedumpfile / stub",
+        lambda s, m: "%s / %s" % (cell(s["mdf_zero"]),
+                                  cell(s["stub_zero_pages"])))
+    row("makedumpfile's \"Remaining pages\" (kernel text counted twice)",
+        lambda s, m: cell(s["mdf_remaining_report"]))
+    row("(3) bytes, makedumpfile -l (lzo)", lambda s, m: cell(s["mdf_bytes"]))
+    row("(3) bytes, stub (uncompressed)", lambda s, m: cell(s["stub_bytes"]))
+    row("(3) ratio stub / makedumpfile bytes",
+        lambda s, m: rcell(s["stub_bytes"], s["mdf_bytes"]))
+    row("(4) stub write, MB/s", lambda s, m: cell(s["stub_mb_s"]))
+    row("(4) Linux dd oflag=direct bs=1M, MB/s",
+        lambda s, m: cell(s["dd_mb_s"]))
+    row("(4) ratio stub / dd (target ≥ 1.0x)",
+        lambda s, m: rcell(s["stub_mb_s"], s["dd_mb_s"]))
+    if sweep:
+        for path in PATHS:
+            row("(5) smallest crashkernel=, %s" % path,
+                lambda s, m, p=path: sweep_cell(sweep.get(m, {}).get(p)))
+    row("panic → stub entry, ms",
+        lambda s, m: cell(s["panic_to_stub_entry_ms"]))
+    for st, name in (("entry", "entry → capture"), ("pci", "PCI"),
+                     ("nvme_init", "NVMe init"), ("write", "write"),
+                     ("flush", "flush"), ("shutdown", "shutdown")):
+        row("stub stage: %s, ms" % name,
+            lambda s, m, st=st: cell(s["stage_%s_ms" % st]))
+    for part, name in (("plan", "planning (before the write)"),
+                       ("meta", "write: area/kdump headers, bitmaps"),
+                       ("pages", "write: descriptors and pages"),
+                       ("sink", "write: time inside the block sink")):
+        row("stub %s, ms" % name,
+            lambda s, m, p=part: cell(s["write_%s_ms" % p]))
+    return "\n".join(rows)
+
+
+def sweep_cell(res):
+    if not res:
+        return "not run"
+    smallest, failed = sweep_verdict(res)
+    tried = [k for k in CRASHKERNEL_LIST if k in res]
+    if smallest is None:
+        return "none of %s" % ",".join(tried)
+    if failed:
+        return "%s (%s fails)" % (smallest, failed)
+    if smallest == CRASHKERNEL_LIST[-1]:
+        return "%s (smallest listed)" % smallest
+    return "%s (stopped)" % smallest

@@ -1,0 +1,283 @@
+# SPDX-License-Identifier: GPL-2.0
+"""tests/bench/benchlib.py: what `make bench` reads out of serial lines and
+dump images, and how it sums runs up.  Lines below are shaped after real
+runs of the rig (the stub's figures, makedumpfile 1.7.2's report)."""
+
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "bench"))
+
+import benchlib  # noqa: E402
+
+
+def lines(*pairs):
+    return [(float(t), s) for t, s in pairs]
+
+
+BMDUMP_RUN = lines(
+    (10.0, "RIG: kexec-rc=0"),
+    (20.000, "[   27.606615] Kernel panic - not syncing: sysrq triggered "
+             "crash"),
+    (20.071, "bmdump: bmdump 0.1 entered at 0x79e00000, boot_params "
+             "0x79f52000"),
+    (20.094, "bmdump: bitmap: bmdump.ko's, dump level 31, 128194 of "
+             "2621440 pages kept, filled in 29152 us at the crash"),
+    (20.107, "bmdump: area: nvme0n1 partition 2: area b3c4, 8320 MiB, "
+             "state 1"),
+    (20.493, "bmdump: dump: plan 3297 us; write: area header, kdump "
+             "headers and bitmaps 8869 us, pages 209103 us; 137289 us of "
+             "the write in the block sink"),
+    (20.494, "bmdump: figures: 128194 pages dumped (28158 zero, 100036 raw)"
+             " of 2046341 RAM pages, 413499392 bytes, source bmdump.ko"),
+    (20.496, "bmdump: figures: stage entry 22310 us, pci 2043 us, nvme init"
+             " 6414 us, write 324448 us, flush 1974 us, shutdown 2110 us, "
+             "1274 MB/s"),
+    (20.498, "bmdump: done, resetting"),
+)
+
+
+def test_bench_parse_bmdump():
+    f = benchlib.parse_bmdump(BMDUMP_RUN, qemu_end=20.6)
+    assert f["ok"], f
+    assert abs(f["panic_to_reset_s"] - 0.498) < 1e-9
+    assert abs(f["panic_to_entry_s"] - 0.071) < 1e-9
+    assert abs(f["panic_to_qemu_exit_s"] - 0.6) < 1e-9
+    assert f["hook_fill_us"] == 29152 and f["hook_pages_set"] == 128194
+    assert f["pages_dumped"] == 128194 and f["zero_pages"] == 28158
+    assert f["raw_pages"] == 100036 and f["bytes"] == 413499392
+    assert f["stages_us"] == {"entry": 22310, "pci": 2043,
+                              "nvme_init": 6414, "write": 324448,
+                              "flush": 1974, "shutdown": 2110}
+    assert abs(f["stub_mb_s_exact"] - 413499392 / 324448) < 1e-6
+    assert f["write_detail_us"] == {"plan": 3297, "meta": 8869,
+                                    "pages": 209103, "sink": 137289}
+    assert "stub_errors" not in f
+
+
+def test_bench_parse_bmdump_failures():
+    no_reset = [x for x in BMDUMP_RUN if "done, resetting" not in x[1]]
+    f = benchlib.parse_bmdump(no_reset)
+    assert not f["ok"] and f["why"] == "stub did not reset"
+    full = [(t, s.replace("source bmdump.ko", "source full"))
+            for t, s in BMDUMP_RUN]
+    f = benchlib.parse_bmdump(full)
+    assert not f["ok"] and "not bmdump.ko" in f["why"]
+    cut = [(t, s.replace("bytes, source bmdump.ko",
+                         "bytes, source bmdump.ko, INCOMPLETE"))
+           for t, s in BMDUMP_RUN]
+    f = benchlib.parse_bmdump(cut)
+    assert not f["ok"] and f["why"] == "dump INCOMPLETE"
+    err = [x for x in BMDUMP_RUN if "figures" not in x[1]] + [
+        (20.3, "bmdump: error -301 in stage write: out of memory")]
+    f = benchlib.parse_bmdump(sorted(err))
+    assert not f["ok"] and "out of memory" in f["why"], f
+    f = benchlib.parse_bmdump(BMDUMP_RUN[:1])
+    assert not f["ok"] and f["why"] == "no panic"
+
+
+DESC = bytearray(4096)
+struct.pack_into("<QIIIIQII", DESC, 0, benchlib.DESC_MAGIC, 1, 280,
+                 benchlib.DESC_DONE, 31, 64, 1, 1)
+struct.pack_into("<5Q", DESC, 40, 2000000, 0, 9140000, 1, 5)
+struct.pack_into("<3Q", DESC, 256, 0x1000000, 0, 64)
+
+MDF_REPORT = [
+    "Excluding unnecessary pages        : [100.0 %] |  STEP [Excluding "
+    "unnecessary pages] : 0.042782 seconds",
+    "STEP [Checking for memory holes  ] : 0.008846 seconds",
+    "STEP [Copying data               ] : 1.550815 seconds",
+    "STEP [Copying data               ] : 0.002251 seconds",
+    "Original pages  : 0x0000000000036db5",
+    "  Excluded pages   : 0x000000000002d8fb",
+    "    Pages filled with zero  : 0x0000000000001a77",
+    "    Non-private cache pages : 0x00000000000117c8",
+    "    Private cache pages     : 0x0000000000000000",
+    "    User process data pages : 0x000000000000802d",
+    "    Free pages              : 0x000000000001268f",
+    "  Remaining pages  : 0x00000000000094ba",
+    "Memory Hole     : 0x0000000000009137",
+    "Total pages     : 0x000000000003feec",
+    "Write bytes     : 33338922",
+]
+
+
+def kdump_run(extras=0.2):
+    ls = [(5.0, "RIG: kexec-rc=0"),
+          (10.0, "[   22.059081] Kernel panic - not syncing: sysrq "
+                 "triggered crash"),
+          (19.5, "RIG: init-ready uptime=4.95"),
+          (19.6, "RIG: capture-up uptime=4.98"),
+          (23.0, "RIG: mdf-done"),
+          (23.01, "RIG: mdf-rc=0"),
+          (23.01, "RIG: dd-rc=0")]
+    ls += [(23.02, s) for s in MDF_REPORT]
+    ls += [(23.05, "RIG: hookread-rc=0"),
+           (23.05, "RIG: hookcopy-rc=0"),
+           (23.05, "RIG: hookdesc=" + bytes(DESC[:256]).hex()),
+           (23.0 + extras, "RIG: extras-done"),
+           (23.0 + extras + 0.05, "[    8.592861] reboot: Restarting "
+                                  "system")]
+    return ls
+
+
+def test_bench_parse_kdump():
+    f = benchlib.parse_kdump(kdump_run(0.2), qemu_end=23.4)
+    assert f["ok"], f
+    # the bench's own 0.2 s after makedumpfile are taken out
+    assert abs(f["panic_to_reset_s"] - 13.05) < 1e-9, f["panic_to_reset_s"]
+    assert abs(f["bench_extras_s"] - 0.2) < 1e-9
+    assert abs(f["panic_to_capture_init_s"] - 9.6) < 1e-9
+    assert abs(f["mdf_exclude_s"] - 0.042782) < 1e-12
+    assert f["mdf_exclude_s_steps"] == 1
+    assert abs(f["mdf_copy_s"] - 1.553066) < 1e-9
+    assert f["mdf_remaining"] == 0x94ba and f["mdf_zero"] == 0x1a77
+    assert f["mdf_write_bytes"] == 33338922
+    assert f["hook_pages_set"] == 5 and f["hook_fill_us"] == 4570
+    f2 = benchlib.parse_kdump(kdump_run(1.0), qemu_end=24.2)
+    assert abs(f2["panic_to_reset_s"] - f["panic_to_reset_s"]) < 1e-9
+
+
+def test_bench_parse_kdump_failures():
+    run = [x for x in kdump_run() if "mdf-rc" not in x[1]] + [
+        (23.01, "RIG: mdf-rc=1")]
+    f = benchlib.parse_kdump(sorted(run))
+    assert not f["ok"] and f["why"] == "makedumpfile rc 1"
+    run = [x for x in kdump_run() if "STEP" not in x[1]]
+    f = benchlib.parse_kdump(run)
+    assert not f["ok"] and f["why"] == "no makedumpfile report"
+    run = [x for x in kdump_run() if x[0] < 19]
+    f = benchlib.parse_kdump(run)
+    assert not f["ok"] and f["why"] == "capture kernel never ran its init"
+    run += [(14.0, "[    1.467981] Initramfs unpacking failed: Out of "
+                   "memory while allocating workspace"),
+            (14.2, "[    1.705679] Kernel panic - not syncing: System is "
+                   "deadlocked on memory")]
+    f = benchlib.parse_kdump(run)
+    assert f["why"].endswith("init: Initramfs unpacking failed: Out of "
+                             "memory while allocating workspace"), f["why"]
+    run = [x for x in run if "Initramfs" not in x[1]]
+    f = benchlib.parse_kdump(run)
+    assert f["why"].endswith("init: Kernel panic - not syncing: System is "
+                             "deadlocked on memory"), f["why"]
+    f = benchlib.parse_kdump([(5.0, "RIG: kexec-rc=255")])
+    assert not f["ok"] and "255" in f["why"]
+
+
+def test_bench_parse_dd():
+    ls = lines((1, "RIG: dd 120586240 bytes (121 MB, 115 MiB) copied, "
+                   "0.222637 s, 542 MB/s"),
+               (2, "RIG: dd 120586240 bytes (121 MB, 115 MiB) copied, "
+                   "0.177678 s, 679 MB/s"))
+    assert benchlib.parse_dd(ls) == [(120586240, 0.222637),
+                                    (120586240, 0.177678)]
+
+
+def test_bench_sweep():
+    res = {}
+    assert benchlib.sweep_next(res) == "256M"
+    res["256M"] = True
+    res["192M"] = True
+    assert benchlib.sweep_next(res) == "128M"
+    res.update({"128M": True, "96M": True, "64M": False})
+    assert benchlib.sweep_next(res) is None
+    assert benchlib.sweep_verdict(res) == ("96M", "64M")
+    every = {k: True for k in benchlib.CRASHKERNEL_LIST}
+    assert benchlib.sweep_next(every) is None
+    assert benchlib.sweep_verdict(every) == ("8M", None)
+    assert benchlib.sweep_verdict({"256M": False}) == (None, "256M")
+    assert benchlib.sweep_cell({"256M": False}).startswith("none")
+    assert benchlib.sweep_cell(every) == "8M (smallest listed)"
+
+
+def kdump_image(ram, dumped, max_mapnr, status=0):
+    """A kdump-compressed image with just header, sub-header, bitmaps."""
+    bs = 4096
+    nbytes = (max_mapnr + 7) // 8
+    half_blocks = (nbytes + bs - 1) // bs
+    img = bytearray(bs * (2 + 2 * half_blocks))
+    img[0:8] = b"KDUMP   "
+    struct.pack_into("<Iiii", img, 424, status, bs, 1, 2 * half_blocks)
+    struct.pack_into("<i", img, bs + 8, 31)
+    struct.pack_into("<Q", img, bs + 96, max_mapnr)
+    half = half_blocks * bs
+    img[2 * bs:2 * bs + half] = ram.to_bytes(half, "little")
+    img[2 * bs + half:2 * bs + 2 * half] = dumped.to_bytes(half, "little")
+    return bytes(img)
+
+
+def test_bench_bitmaps_same_crash():
+    ram = (1 << 40) - 1 - 0xff00          # pfns 8..15 are a hole
+    mdf = 0b1011 << 20 | 1 << 3
+    # beyond max_mapnr: masked away
+    img = kdump_image(ram | 1 << 45, mdf | 1 << 45, 40)
+    kd = benchlib.kdump_bitmaps(lambda o, n: img[o:o + n])
+    assert kd["ram"] == ram and kd["dumped"] == mdf and kd["level"] == 31
+    hook_raw = bytearray(DESC)
+    hook_raw[4096:4096 + 8] = (mdf | 1 << 9).to_bytes(8, "little")
+    d, bits = benchlib.hook_bitmap(bytes(hook_raw))
+    assert d["pages_set"] == 5 and bits == mdf | 1 << 9
+    c = benchlib.compare_same_crash(bits, kd, 0)
+    assert c["mdf_only"] == 0 and c["hook_only"] == 0, c
+    assert c["hook_outside_ram"] == 1          # pfn 9 is in the hole
+    assert c["mdf_pages"] == 4 and c["ram_pages"] == 40 - 8
+    c = benchlib.compare_same_crash(bits & ~(1 << 21), kd)
+    assert c["mdf_only"] == 1
+    bad = bytearray(img)
+    bad[0] = 0
+    try:
+        benchlib.kdump_bitmaps(lambda o, n: bytes(bad[o:o + n]))
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("a bad signature went through")
+
+
+def run(mem, path, ok=True, **fig):
+    f = {"ok": ok}
+    f.update(fig)
+    return {"mem_mib": mem, "path": path, "timed": True, "figures": f,
+            "dd": fig.pop("dd", [])}
+
+
+def test_bench_summary_and_table():
+    runs = [
+        run(1024, "kdump", panic_to_reset_s=10.0, mdf_exclude_s=0.05,
+            hook_fill_us=5000, disk_dumped_pages=1000, mdf_write_bytes=10,
+            dd=[(100e6, 0.5), (100e6, 0.25)]),
+        run(1024, "kdump", panic_to_reset_s=8.0, mdf_exclude_s=0.03,
+            disk_dumped_pages=1002, mdf_write_bytes=12),
+        run(1024, "kdump", ok=False, panic_to_reset_s=1.0),
+        run(1024, "bmdump", panic_to_reset_s=0.2, hook_fill_us=1000,
+            pages_dumped=1001, zero_pages=5, bytes=40,
+            stub_mb_s_exact=800.0,
+            stages_us={"entry": 1000, "pci": 1, "nvme_init": 2,
+                       "write": 3, "flush": 4, "shutdown": 5}),
+        run(1024, "bmdump", panic_to_reset_s=0.4, hook_fill_us=3000,
+            pages_dumped=1003, zero_pages=7, bytes=44,
+            stub_mb_s_exact=600.0),
+    ]
+    s = benchlib.summarize(runs)[1024]
+    assert s["n_kdump"] == 2 and s["n_bmdump"] == 2 and s["n_failed"] == 1
+    assert s["kdump_reset_s"]["median"] == 9.0
+    assert s["kdump_reset_s"]["min"] == 8.0
+    assert abs(s["bmdump_reset_s"]["median"] - 0.3) < 1e-12
+    assert abs(s["mdf_exclude_ms"]["median"] - 40) < 1e-9
+    assert s["hook_fill_ms"]["median"] == 2.0
+    assert s["fill_ratio_same_crash"]["median"] == 10.0
+    assert s["dd_mb_s"]["median"] == 300.0 and s["dd_mb_s"]["min"] == 200.0
+    assert s["stage_entry_ms"]["median"] == 1.0
+    assert abs(benchlib.spread_pct(s["mdf_pages"]) - 2 / 1001 * 100) < 1e-9
+    t = benchlib.table(benchlib.summarize(runs),
+                       {1024: {"kdump": {"256M": True, "192M": True,
+                                         "128M": False}}})
+    assert "| (1) ratio kdump / bmdump (target ≥ 30x) | 30.0x (40.0x) |" \
+        in t, t
+    assert "| (2) ratio exclusion / fill (target ≥ 50x) | 20.0x (30.0x) |" \
+        in t
+    assert "| (4) ratio stub / dd (target ≥ 1.0x) | 2.33x (3x) |" in t
+    assert "| (3) stub / makedumpfile pages, different crashes | +0.10 % |" \
+        in t
+    assert "| (5) smallest crashkernel=, kdump | 192M (128M fails) |" in t
+    assert "| (5) smallest crashkernel=, bmdump | not run |" in t
