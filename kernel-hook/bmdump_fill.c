@@ -94,20 +94,37 @@ static inline void bm_read_view(const struct page *page, u64 pfn,
 }
 
 /*
- * Can struct page of pfn be read?  pfn_valid() without its RCU markers
- * (nothing is hot-removed under a stopped machine).  Sections that are not
- * online have struct pages in an undefined state.
+ * Can the struct pages of pfn's memory section be read?  pfn_valid()
+ * without its RCU markers (nothing is hot-removed under a stopped machine),
+ * asked once per section rather than once per pfn: at panic the scan is the
+ * whole cost of the fill.  Sections that are not online have struct pages
+ * in an undefined state; a hot-plugged section is valid only in the 2 MiB
+ * subsections that were added, so it is asked pfn by pfn.
  */
-static inline bool bm_page_ok(u64 pfn)
+enum bm_section_state {
+	BM_SECTION_NONE,
+	BM_SECTION_ALL,
+	BM_SECTION_PER_PFN,
+};
+
+static inline enum bm_section_state bm_section(u64 pfn)
 {
 	struct mem_section *ms;
 
 	if (pfn_to_section_nr(pfn) >= NR_MEM_SECTIONS)
-		return false;
+		return BM_SECTION_NONE;
 	ms = __pfn_to_section(pfn);
 	if (!valid_section(ms) || !online_section(ms))
-		return false;
-	return early_section(ms) || pfn_section_valid(ms, pfn);
+		return BM_SECTION_NONE;
+	return early_section(ms) ? BM_SECTION_ALL : BM_SECTION_PER_PFN;
+}
+
+static inline bool bm_page_ok(enum bm_section_state state, u64 pfn)
+{
+	if (state == BM_SECTION_ALL)
+		return true;
+	return state == BM_SECTION_PER_PFN &&
+	       pfn_section_valid(__pfn_to_section(pfn), pfn);
 }
 
 void bmdump_fill(const struct bmdump_map *map, unsigned long *const *bitmap,
@@ -131,6 +148,8 @@ void bmdump_fill(const struct bmdump_map *map, unsigned long *const *bitmap,
 	for (i = 0; i < map->nr_ranges; i++) {
 		u64 pfn = map->ranges[i].start;
 		u64 end = map->ranges[i].end;
+		u64 section_end = pfn;
+		enum bm_section_state section = BM_SECTION_NONE;
 
 		/* ranges are sorted, disjoint and below max_pfn (load time) */
 		count[BMDUMP_CLASS_HOLE] += pfn - prev_end;
@@ -152,9 +171,14 @@ void bmdump_fill(const struct bmdump_map *map, unsigned long *const *bitmap,
 				pfn += n;
 				continue;
 			}
-			if (may_sleep && !(pfn % PAGES_PER_SECTION))
-				cond_resched();
-			if (!bm_page_ok(pfn)) {
+			if (pfn >= section_end) {
+				section = bm_section(pfn);
+				section_end = SECTION_ALIGN_DOWN(pfn) +
+					      PAGES_PER_SECTION;
+				if (may_sleep)
+					cond_resched();
+			}
+			if (!bm_page_ok(section, pfn)) {
 				/* RAM we cannot classify is dumped */
 				count[BMDUMP_CLASS_UNKNOWN]++;
 				bm_set(bitmap, pfn);
