@@ -36,7 +36,8 @@ static void fix_crcs(uint8_t *img, uint64_t len, uint64_t off, uint8_t flags)
 	struct bmdump_desc *d;
 	uint32_t crc = 0, i;
 
-	if (off + BMDUMP_DESC_SIZE > len)
+	/* the stub refuses a misaligned descriptor before reading it */
+	if (off % 8 || off + BMDUMP_DESC_SIZE > len)
 		return;
 	d = (struct bmdump_desc *)(img + off);
 	if (flags & FIX_BITMAP_CRC && d->nr_chunks <= BMDUMP_DESC_MAX_CHUNKS) {
