@@ -87,8 +87,7 @@ static void bm_desc_header(struct bmdump_desc *d, u32 state)
 
 static void bm_desc_seal(struct bmdump_desc *d)
 {
-	d->desc_crc = 0;
-	d->desc_crc = bmdump_crc32c(0, d, d->desc_size);
+	d->desc_crc = bmdump_desc_crc(d, d->desc_size);
 }
 
 /* --- the hook ------------------------------------------------------------- */

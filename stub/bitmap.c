@@ -8,6 +8,9 @@
 /* Dump level of a full dump: everything, zero pages shared (lossless). */
 #define FULL_DUMP_LEVEL	1
 
+/* pfns of a 52-bit physical address space */
+#define BITMAP_MAX_PFN	(1ull << (52 - 12))
+
 static int check_desc(const struct core_info *ci, uint64_t pa,
 		      struct page_select *sel)
 {
@@ -37,19 +40,11 @@ static int check_desc(const struct core_info *ci, uint64_t pa,
 		return E_DESC_ADDR;
 	if (d->state != BMDUMP_DESC_DONE)
 		return E_DESC_STATE;
-	{
-		/* CRC over desc_size bytes with desc_crc taken as 0 */
-		uint32_t zero = 0;
-		size_t off = offsetof(struct bmdump_desc, desc_crc);
-
-		crc = bmdump_crc32c(0, d, off);
-		crc = bmdump_crc32c(crc, &zero, sizeof(zero));
-		crc = bmdump_crc32c(crc, (const uint8_t *)d + off + 4,
-				    d->desc_size - off - 4);
-		if (crc != d->desc_crc)
-			return E_DESC_CRC;
-	}
-	if (d->dump_level > 31 || !d->nr_chunks || !d->max_pfn)
+	if (bmdump_desc_crc(d, d->desc_size) != d->desc_crc)
+		return E_DESC_CRC;
+	/* max_pfn within x86-64's 52-bit physical space: no sum overflows */
+	if (d->dump_level > 31 || !d->nr_chunks || !d->max_pfn ||
+	    d->max_pfn > BITMAP_MAX_PFN)
 		return E_DESC_CHUNKS;
 	/*
 	 * Chunks in pfn order, not overlapping.  A gap (a hole the hook did
@@ -160,11 +155,13 @@ uint64_t bitmap_keep_word(const struct page_select *sel, uint64_t base)
 
 	if (sel->source != BMDUMP_SOURCE_HOOK)
 		return ~0ull;
-	if (base >= d->chunk[0].first_pfn && base + 64 <= d->max_pfn) {
+	if (base >= d->chunk[0].first_pfn && base < d->max_pfn &&
+	    d->max_pfn - base >= 64) {
 		c = chunk_of(d, base);
 		rel = base - d->chunk[c].first_pfn;
 		/* the whole word inside one chunk: its 8 bytes as they are */
-		if (rel + 64 <= d->chunk[c].nr_pfns) {
+		if (rel < d->chunk[c].nr_pfns &&
+		    d->chunk[c].nr_pfns - rel >= 64) {
 			memcpy(&word, sel->chunk_bits[c] + (rel >> 3), 8);
 			return word;
 		}

@@ -23,6 +23,9 @@
 #define GPT_ENTRY_LAST_LBA	40
 #define GPT_ENTRY_MIN_SIZE	128
 
+/* LBA 0 holds the protective MBR, LBA 1 the primary header. */
+#define GPT_FIRST_DATA_LBA	2
+
 /* Bounds that keep a corrupt header from asking for absurd reads. */
 #define GPT_MAX_ENTRIES_BYTES	(1u << 20)
 
@@ -55,8 +58,15 @@ static int check_header(const uint8_t *hdr, uint32_t block_size,
 	memset(tmp + GPT_HDR_CRC, 0, 4);
 	if (gpt_crc32(0, tmp, size) != get_le32(hdr + GPT_HDR_CRC))
 		return E_GPT_BAD;
-	if (get_le64(hdr + GPT_HDR_MY_LBA) != hdr_lba ||
-	    get_le64(hdr + GPT_HDR_LAST_USABLE) >= nr_blocks ||
+	/*
+	 * The usable range, where partitions and so the dump go, must leave
+	 * out the protective MBR, both headers and (below) both entry
+	 * arrays: a header claiming otherwise would let a dump overwrite
+	 * the partition table.
+	 */
+	if (get_le64(hdr + GPT_HDR_MY_LBA) != hdr_lba || nr_blocks < 4 ||
+	    get_le64(hdr + GPT_HDR_FIRST_USABLE) < GPT_FIRST_DATA_LBA ||
+	    get_le64(hdr + GPT_HDR_LAST_USABLE) > nr_blocks - 2 ||
 	    get_le64(hdr + GPT_HDR_FIRST_USABLE) > get_le64(hdr + GPT_HDR_LAST_USABLE))
 		return E_GPT_BAD;
 	return 0;
@@ -66,7 +76,7 @@ int gpt_entries_location(const uint8_t *hdr, uint32_t block_size,
 			 uint64_t hdr_lba, uint64_t nr_blocks,
 			 uint64_t *lba, uint64_t *bytes)
 {
-	uint64_t n, esz, total;
+	uint64_t n, esz, total, blocks;
 	int err = check_header(hdr, block_size, hdr_lba, nr_blocks);
 
 	if (err)
@@ -80,8 +90,12 @@ int gpt_entries_location(const uint8_t *hdr, uint32_t block_size,
 		return E_GPT_BAD;
 	*lba = get_le64(hdr + GPT_HDR_ENTRIES_LBA);
 	*bytes = total;
-	if (*lba >= nr_blocks ||
-	    (total + block_size - 1) / block_size > nr_blocks - *lba)
+	blocks = (total + block_size - 1) / block_size;
+	/* between the primary header and the backup one, outside usable */
+	if (*lba < GPT_FIRST_DATA_LBA || *lba >= nr_blocks - 1 ||
+	    blocks > nr_blocks - 1 - *lba ||
+	    (*lba + blocks > get_le64(hdr + GPT_HDR_FIRST_USABLE) &&
+	     *lba <= get_le64(hdr + GPT_HDR_LAST_USABLE)))
 		return E_GPT_BAD;
 	return 0;
 }

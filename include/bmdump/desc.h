@@ -22,6 +22,7 @@
 #define BMDUMP_DESC_H
 
 #include "types.h"
+#include "crc32c.h"
 
 #define BMDUMP_DESC_MAGIC	0x4353454450444d42ULL	/* "BMDPDESC" */
 #define BMDUMP_DESC_VERSION	1
@@ -96,5 +97,25 @@ _Static_assert(sizeof(struct bmdump_chunk) == 24, "chunk layout");
 _Static_assert(sizeof(struct bmdump_desc) == BMDUMP_DESC_HDR_SIZE,
 	       "descriptor header layout");
 _Static_assert(BMDUMP_NR_CLASSES <= BMDUMP_DESC_MAX_CLASSES, "classes fit");
+
+/*
+ * desc_crc: CRC32C over the first size bytes of the descriptor (desc_size,
+ * checked by the caller to lie in [BMDUMP_DESC_HDR_SIZE, BMDUMP_DESC_SIZE])
+ * with the desc_crc field itself taken as 0.  Computed without writing to
+ * d, so the stub can check a descriptor it must not modify.
+ */
+static inline uint32_t bmdump_desc_crc(const struct bmdump_desc *d,
+				       uint32_t size)
+{
+	const uint8_t *p = (const uint8_t *)d;
+	const size_t off = offsetof(struct bmdump_desc, desc_crc);
+	const uint32_t zero = 0;
+	uint32_t crc;
+
+	crc = bmdump_crc32c(0, p, off);
+	crc = bmdump_crc32c(crc, &zero, sizeof(zero));
+	return bmdump_crc32c(crc, p + off + sizeof(zero),
+			     size - off - sizeof(zero));
+}
 
 #endif /* BMDUMP_DESC_H */

@@ -300,10 +300,13 @@ def parse_kdump(lines, qemu_end=None):
         out["ddpipe_bytes"] = int(m.group(1))
     if t_up is None:
         out["why"] = "capture kernel never ran its init"
+        # the capture kernel's own panic is the last one: the first
+        # kernel's "sysrq triggered crash" line comes after t0 as well
         for pat in (r"Initramfs unpacking failed: .*",
                     r"Kernel panic - not syncing: .*", r"Out of memory.*"):
-            t, m = find(lines, pat, t0 + 1e-6)
-            if m and not (pat.startswith("Kernel panic") and t == t0):
+            after = [m for t, m in find_all(lines, pat) if t > t0]
+            if after:
+                m = after[-1] if pat.startswith("Kernel panic") else after[0]
                 out["why"] += ": " + m.group(0)
                 break
     elif t_done is None:

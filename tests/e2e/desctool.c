@@ -19,8 +19,7 @@ int main(int argc, char **argv)
 {
 	static uint8_t page[BMDUMP_DESC_SIZE];
 	const struct bmdump_desc *d = (const void *)page;
-	uint32_t crc, zero = 0, bitmap_crc = 0;
-	size_t off = offsetof(struct bmdump_desc, desc_crc), n;
+	uint32_t crc, bitmap_crc = 0, n;
 	long pos = BMDUMP_DESC_SIZE;
 	unsigned int i;
 	FILE *f;
@@ -33,11 +32,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "desctool: short file\n");
 		return 1;
 	}
-	n = d->desc_size <= BMDUMP_DESC_SIZE && d->desc_size > off + 4 ?
+	n = d->desc_size <= BMDUMP_DESC_SIZE &&
+	    d->desc_size >= BMDUMP_DESC_HDR_SIZE ?
 	    d->desc_size : BMDUMP_DESC_SIZE;
-	crc = bmdump_crc32c(0, page, off);
-	crc = bmdump_crc32c(crc, &zero, sizeof(zero));
-	crc = bmdump_crc32c(crc, page + off + 4, n - off - 4);
+	crc = bmdump_desc_crc(d, n);
 	printf("{\"magic\": %llu, \"version\": %u, \"desc_size\": %u, "
 	       "\"state\": %u, \"dump_level\": %u, \"max_pfn\": %llu, "
 	       "\"nr_chunks\": %u, \"flags\": %u, \"tsc_khz\": %llu, "

@@ -6,7 +6,9 @@ inputs: what kexec_load and kexec_file_load hand the stub, and what a Debian
 changing it (it rewrites them all).
 
 Addresses must match the fuzz targets: fuzz_bootparams serves its input at
-BP_PA, fuzz_elfcore at HDR_PA, fuzz_acpi at FW_PA.
+BP_PA, fuzz_elfcore at HDR_PA, fuzz_acpi at FW_PA, fuzz_desc at RAM_PA
+(after its flags byte).  fuzz_desc and fuzz_gpt fix up the CRCs when the
+flags byte asks, so the seeds carry none.
 """
 
 import os
@@ -19,6 +21,7 @@ CORPUS = os.path.join(HERE, "corpus")
 BP_PA = 0x3EF52000
 HDR_PA = 0x1000000
 FW_PA = 0x3F770000
+RAM_PA = 0x40000000
 
 UUID = "773451c3-e640-4c89-9aab-b4fe3b56a9c9"
 
@@ -327,6 +330,96 @@ def acpi_seeds():
     write("acpi", "efi_systab", acpi_blob(2, True))
 
 
+# --- bmdump.ko's descriptor (contract 1) ------------------------------------
+
+DESC_MAGIC = 0x4353454450444D42
+DESC_DONE = 0x444F4E45
+DESC_FILLING = 0x46494C4C
+FIX_CRCS = 0x03
+
+
+def descriptor(state, max_pfn, chunks, level=31):
+    """chunks: (phys, first_pfn, nr_pfns); both CRCs left 0."""
+    d = struct.pack("<QIIIIQII", DESC_MAGIC, 1, 4096, state, level, max_pfn,
+                    len(chunks), 1)
+    d += struct.pack("<QQQQQ", 2096034, 1 << 40, 9000000, 1, 30000)
+    d += struct.pack("<16Q", *range(16))
+    d += struct.pack("<II5Q", 0, 0, 0, 0, 0, 0, 0)
+    assert len(d) == 256
+    for c in chunks:
+        d += struct.pack("<QQQ", *c)
+    return d.ljust(4096, b"\0")
+
+
+def bitmap_bytes(n, seed):
+    return bytes((i * 37 + seed) & 0xFF for i in range(n))
+
+
+def desc_seeds():
+    one = descriptor(DESC_DONE, 30000, [(RAM_PA + 4096, 0, 32768)])
+    write("desc", "one_chunk", bytes([FIX_CRCS]) + one +
+          bitmap_bytes(4096, 1))
+    three = descriptor(DESC_DONE, 36000, [(RAM_PA + 4096, 0, 8192),
+                                          (RAM_PA + 8192, 16384, 8192),
+                                          (RAM_PA + 12288, 32768, 4096)])
+    write("desc", "three_chunks_gap", bytes([FIX_CRCS]) + three +
+          bitmap_bytes(1024, 2).ljust(4096, b"\0") +
+          bitmap_bytes(1024, 3).ljust(4096, b"\0") + bitmap_bytes(512, 4))
+    write("desc", "filling", bytes([FIX_CRCS]) +
+          descriptor(DESC_FILLING, 30000, [(RAM_PA + 4096, 0, 32768)]) +
+          bitmap_bytes(4096, 5))
+    # flags 0x07: the descriptor at RAM_PA + 4, not 8-byte aligned
+    write("desc", "misaligned", bytes([0x07]) + b"\0" * 4 + one[:4092] +
+          bitmap_bytes(4096, 6))
+
+
+# --- GPT -------------------------------------------------------------------
+
+AREA_TYPE = bytes.fromhex("c351347740e6894c9aabb4fe3b56a9c9")
+LINUX_FS = bytes.fromhex("af3dc60f838472478e793d69d8477de4")
+GPT_FIX = 0x03
+GPT_4K = 0x04
+
+
+def gpt_disk(bs, nr_blocks, parts, primary=True, backup=True):
+    """Four 128-byte entries: one block of entries at LBA 2 and at the
+    second to last LBA; CRCs left 0."""
+    img = bytearray(bs * nr_blocks)
+    ents = bytearray(512)
+    for i, (typ, first, last) in enumerate(parts):
+        e = typ + bytes([0x40 + i]) * 16 + struct.pack("<QQ", first, last)
+        ents[i * 128:i * 128 + len(e)] = e
+    img[446:462] = bytes([0, 0, 2, 0, 0xEE, 0xFF, 0xFF, 0xFF]) + \
+        struct.pack("<II", 1, min(nr_blocks - 1, 0xFFFFFFFF))
+    img[510:512] = b"\x55\xaa"
+    for is_backup in (False, True):
+        if (primary, backup)[is_backup] is False:
+            continue
+        my = nr_blocks - 1 if is_backup else 1
+        other = 1 if is_backup else nr_blocks - 1
+        el = nr_blocks - 2 if is_backup else 2
+        h = b"EFI PART" + struct.pack("<II", 0x10000, 92) + b"\0" * 8
+        h += struct.pack("<QQQQ", my, other, 3, nr_blocks - 3)
+        h += bytes(range(16))
+        h += struct.pack("<QIII", el, 4, 128, 0)
+        img[my * bs:my * bs + len(h)] = h
+        img[el * bs:el * bs + 512] = ents
+    return bytes(img)
+
+
+def gpt_seeds():
+    parts = [(LINUX_FS, 3, 6), (AREA_TYPE, 7, 12)]
+    write("gpt", "primary_and_backup",
+          bytes([GPT_FIX, 0]) + gpt_disk(512, 16, parts))
+    write("gpt", "backup_only",
+          bytes([GPT_FIX, 0]) + gpt_disk(512, 16, parts, primary=False))
+    write("gpt", "block_4k", bytes([GPT_FIX | GPT_4K, 0]) +
+          gpt_disk(4096, 8, [(AREA_TYPE, 3, 5)]))
+    # disk larger than the input: the backup reads as zeros
+    write("gpt", "primary_past_input",
+          bytes([GPT_FIX, 200]) + gpt_disk(512, 208, parts)[:512 * 8])
+
+
 def main():
     shutil.rmtree(CORPUS, ignore_errors=True)
     cmdline_seeds()
@@ -334,6 +427,8 @@ def main():
     elfcore_seeds()
     vmcoreinfo_seeds()
     acpi_seeds()
+    desc_seeds()
+    gpt_seeds()
 
 
 if __name__ == "__main__":

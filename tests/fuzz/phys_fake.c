@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blkdev.h"
 #include "phys.h"
 
 #define FZ_MAX_REGIONS	8
@@ -108,6 +109,12 @@ const void *phys_ram(uint64_t pa, uint64_t len)
 const void *phys_fw(uint64_t pa, uint64_t len)
 {
 	return lookup(pa, len, 1);
+}
+
+/* gpt_find()'s buffers: host memory, freed by fz_reset(). */
+uint64_t dma_alloc(uint64_t size, uint64_t align)
+{
+	return (uint64_t)(uintptr_t)fz_alloc((size_t)size);
 }
 
 volatile void *phys_mmio(uint64_t pa, uint64_t len)

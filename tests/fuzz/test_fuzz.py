@@ -25,6 +25,8 @@ MAX_LEN = {
     "elfcore": 32768,       # headers, notes, VMCOREINFO (4132) and more
     "vmcoreinfo": 8192,
     "acpi": 32768,
+    "desc": 16385,          # flags, descriptor page, three bitmap pages
+    "gpt": 32770,           # flags, size, 8 blocks of 4 KiB
 }
 
 
@@ -93,3 +95,11 @@ def test_fuzz_vmcoreinfo():
 
 def test_fuzz_acpi():
     run_target("acpi")
+
+
+def test_fuzz_desc():
+    run_target("desc")
+
+
+def test_fuzz_gpt():
+    run_target("gpt")

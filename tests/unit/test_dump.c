@@ -179,8 +179,6 @@ static void build_desc(int corrupt)
 	struct bmdump_desc *d = (struct bmdump_desc *)ram_ptr(DESC_PA);
 	uint8_t *bits = ram_ptr(CHUNK_PA);
 	uint64_t pfn;
-	uint32_t zero = 0;
-	size_t off = offsetof(struct bmdump_desc, desc_crc);
 
 	memset(d, 0, BMDUMP_DESC_SIZE);
 	memset(bits, 0, MAX_PFN / 8);
@@ -198,10 +196,7 @@ static void build_desc(int corrupt)
 	d->chunk[0].first_pfn = 0;
 	d->chunk[0].nr_pfns = MAX_PFN;
 	d->bitmap_crc = bmdump_crc32c(0, bits, MAX_PFN / 8);
-	d->desc_crc = bmdump_crc32c(bmdump_crc32c(bmdump_crc32c(0, d, off),
-						  &zero, 4),
-				    (uint8_t *)d + off + 4,
-				    BMDUMP_DESC_SIZE - off - 4);
+	d->desc_crc = bmdump_desc_crc(d, BMDUMP_DESC_SIZE);
 	if (corrupt)
 		bits[5] ^= 0x10;	/* after the CRCs: the bitmap lies */
 }
