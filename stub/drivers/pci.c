@@ -148,6 +148,20 @@ static volatile uint8_t *ecam_addr(uint16_t seg, uint8_t bus, uint8_t devfn,
 	return NULL;
 }
 
+/* Mechanism #1 reaches segment 0 and the first 256 bytes only. */
+static int conf1_reaches(uint16_t seg, uint16_t reg)
+{
+	return seg == 0 && reg < PCI_CFG_SPACE_SIZE;
+}
+
+/* Point CONFIG_ADDRESS at reg; returns the CONFIG_DATA port for it. */
+static uint16_t conf1_select(uint8_t bus, uint8_t devfn, uint16_t reg)
+{
+	outl(PCI_CONF1_ADDRESS, PCI_CONF1_ENABLE | (uint32_t)bus << 16 |
+	     (uint32_t)devfn << 8 | (reg & 0xfc));
+	return PCI_CONF1_DATA + (reg & 3);
+}
+
 static uint32_t all_ones(int size)
 {
 	return size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffffu;
@@ -169,12 +183,9 @@ uint32_t pci_cfg_read(uint16_t seg, uint8_t bus, uint8_t devfn, uint16_t reg,
 			return mmio_read16(a);
 		return mmio_read32(a);
 	}
-	if (access_method == PCI_ACCESS_CONF1 && seg == 0 &&
-	    reg < PCI_CFG_SPACE_SIZE) {
-		uint16_t port = PCI_CONF1_DATA + (reg & 3);
+	if (access_method == PCI_ACCESS_CONF1 && conf1_reaches(seg, reg)) {
+		uint16_t port = conf1_select(bus, devfn, reg);
 
-		outl(PCI_CONF1_ADDRESS, PCI_CONF1_ENABLE | (uint32_t)bus << 16 |
-		     (uint32_t)devfn << 8 | (reg & 0xfc));
 		if (size == 1)
 			return inb(port);
 		if (size == 2)
@@ -202,12 +213,9 @@ void pci_cfg_write(uint16_t seg, uint8_t bus, uint8_t devfn, uint16_t reg,
 			mmio_write32(a, val);
 		return;
 	}
-	if (access_method == PCI_ACCESS_CONF1 && seg == 0 &&
-	    reg < PCI_CFG_SPACE_SIZE) {
-		uint16_t port = PCI_CONF1_DATA + (reg & 3);
+	if (access_method == PCI_ACCESS_CONF1 && conf1_reaches(seg, reg)) {
+		uint16_t port = conf1_select(bus, devfn, reg);
 
-		outl(PCI_CONF1_ADDRESS, PCI_CONF1_ENABLE | (uint32_t)bus << 16 |
-		     (uint32_t)devfn << 8 | (reg & 0xfc));
 		if (size == 1)
 			outb(port, (uint8_t)val);
 		else if (size == 2)

@@ -44,6 +44,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 
 import benchlib  # noqa: E402
 import disks  # noqa: E402
+import dumpcheck  # noqa: E402
 import rig  # noqa: E402
 
 BENCH_DIR = os.path.join(rig.BUILD, "bench")
@@ -257,7 +258,7 @@ def check_bmdump_disk(disk, fig):
                         % (a.get("dump_bytes"), fig["bytes"]))
     base = int(a.get("dump_offset", 0))
     try:
-        kd = benchlib.kdump_bitmaps(lambda o, n: disk.read(base + o, n))
+        kd = dumpcheck.kdump_bitmaps(lambda o, n: disk.read(base + o, n))
     except ValueError as e:
         return problems + ["dump image: %s" % e], extra
     if kd["status"] & 0x8:
@@ -292,7 +293,7 @@ def check_kdump_disk(disk, fig):
                 def rd(o, n):
                     f.seek(o)
                     return f.read(n)
-                kd = benchlib.kdump_bitmaps(rd)
+                kd = dumpcheck.kdump_bitmaps(rd)
         except ValueError as e:
             kd = None
             problems.append("makedumpfile's dump: %s" % e)

@@ -10,6 +10,8 @@ import re
 import statistics
 import struct
 
+import dumpcheck  # tests/e2e: the readers of makedumpfile's output
+
 PANIC_RE = re.compile(r"Kernel panic - not syncing|sysrq: Trigger a crash|"
                       r"BUG: kernel NULL pointer dereference|Oops: ")
 
@@ -136,41 +138,6 @@ def parse_bmdump(lines, qemu_end=None):
 
 # --- kdump path: the capture kernel and makedumpfile ------------------------
 
-MDF_FIELDS = {
-    "Original pages": "mdf_original",
-    "Excluded pages": "mdf_excluded",
-    "Pages filled with zero": "mdf_zero",
-    "Non-private cache pages": "mdf_cache",
-    "Private cache pages": "mdf_cache_private",
-    "User process data pages": "mdf_user",
-    "Free pages": "mdf_free",
-    "Remaining pages": "mdf_remaining",
-    "Memory Hole": "mdf_hole",
-    "Total pages": "mdf_total",
-}
-
-
-def parse_mdf_report(lines):
-    """makedumpfile's --message-level 31 report and STEP times."""
-    out = {}
-    for key, name in MDF_FIELDS.items():
-        _, m = find(lines, r"^\s*%s\s*: 0x([0-9a-f]+)\s*$" % re.escape(key))
-        if m:
-            out[name] = int(m.group(1), 16)
-    _, m = find(lines, r"Write bytes\s*: (\d+)")
-    if m:
-        out["mdf_write_bytes"] = int(m.group(1))
-    for step, name in (("Excluding unnecessary pages", "mdf_exclude_s"),
-                       ("Copying data", "mdf_copy_s"),
-                       ("Checking for memory holes", "mdf_holes_s")):
-        found = [float(m.group(1)) for _, m in find_all(
-            lines, r"STEP \[%s\s*\] : ([0-9.]+) seconds" % re.escape(step))]
-        if found:
-            out[name] = sum(found)
-            out[name + "_steps"] = len(found)
-    return out
-
-
 DESC_HDR = 256
 
 
@@ -214,28 +181,6 @@ def hook_bitmap(raw):
         bits |= int.from_bytes(data, "little") << first
         off += (n + 4095) // 4096 * 4096
     return d, bits
-
-
-def kdump_bitmaps(read):
-    """The two bitmaps of a kdump-compressed image; read(off, n) -> bytes.
-    Returns dict(status, max_mapnr, level, ram=int, dumped=int)."""
-    h = read(0, 464)
-    if h[:8] != b"KDUMP   ":
-        raise ValueError("no KDUMP signature")
-    status, block_size, sub_hdr_size, bitmap_blocks = \
-        struct.unpack_from("<Iiii", h, 424)
-    if block_size <= 0 or sub_hdr_size < 0 or bitmap_blocks <= 0:
-        raise ValueError("kdump header fields out of range")
-    sub = read(block_size, 104)
-    level, = struct.unpack_from("<i", sub, 8)
-    max_mapnr, = struct.unpack_from("<Q", sub, 96)
-    half = bitmap_blocks * block_size // 2
-    base = block_size * (1 + sub_hdr_size)
-    mask = (1 << max_mapnr) - 1
-    ram = int.from_bytes(read(base, half), "little") & mask
-    dumped = int.from_bytes(read(base + half, half), "little") & mask
-    return dict(status=status, max_mapnr=max_mapnr, level=level, ram=ram,
-                dumped=dumped)
 
 
 def compare_same_crash(hook_bits, kd, mdf_zero=None):
@@ -282,7 +227,7 @@ def parse_kdump(lines, qemu_end=None):
                 out["panic_to_reset_s"] = (t_done - t0) + (end - t_extra)
     if qemu_end is not None:
         out["panic_to_qemu_exit_s"] = qemu_end - t0
-    out.update(parse_mdf_report([(t, s) for t, s in lines if t >= t0]))
+    out.update(dumpcheck.mdf_report([(t, s) for t, s in lines if t >= t0]))
     for k in ("mdf-rc", "dd-rc", "hookread-rc", "hookcopy-rc"):
         if k in f:
             out[k.replace("-", "_")] = f[k]

@@ -4,6 +4,7 @@ drgn/libkdumpfile under Debian's /usr/bin/python3."""
 
 import os
 import re
+import struct
 import subprocess
 
 DEBIAN_PYTHON = "/usr/bin/python3"
@@ -102,3 +103,77 @@ def stub_figures(res):
                              r"(.*)$"):
         d.setdefault(m.group(1), []).append(m.group(2))
     return d
+
+
+# --- makedumpfile's own output, the oracle of the hook and bench tests --------
+
+def _all(lines, pattern):
+    r = re.compile(pattern)
+    return [m for _, text in lines for m in [r.search(text)] if m]
+
+
+def _first(lines, pattern):
+    found = _all(lines, pattern)
+    return found[0] if found else None
+
+
+MDF_FIELDS = {
+    "Original pages": "mdf_original",
+    "Excluded pages": "mdf_excluded",
+    "Pages filled with zero": "mdf_zero",
+    "Non-private cache pages": "mdf_cache",
+    "Private cache pages": "mdf_cache_private",
+    "User process data pages": "mdf_user",
+    "Free pages": "mdf_free",
+    "Hwpoison pages": "mdf_hwpoison",
+    "Offline pages": "mdf_offline",
+    "Remaining pages": "mdf_remaining",
+    "Memory Hole": "mdf_hole",
+    "Total pages": "mdf_total",
+}
+
+
+def mdf_report(lines):
+    """makedumpfile's --message-level 31 report and STEP times, from
+    serial lines [(host seconds, text)]: counts as mdf_<name>, each STEP
+    as its summed seconds and how many times it ran."""
+    out = {}
+    for key, name in MDF_FIELDS.items():
+        m = _first(lines, r"^\s*%s\s*: 0x([0-9a-f]+)\s*$" % re.escape(key))
+        if m:
+            out[name] = int(m.group(1), 16)
+    m = _first(lines, r"Write bytes\s*: (\d+)")
+    if m:
+        out["mdf_write_bytes"] = int(m.group(1))
+    for step, name in (("Excluding unnecessary pages", "mdf_exclude_s"),
+                       ("Copying data", "mdf_copy_s"),
+                       ("Checking for memory holes", "mdf_holes_s")):
+        found = [float(m.group(1)) for m in _all(
+            lines, r"STEP \[%s\s*\] : ([0-9.]+) seconds" % re.escape(step))]
+        if found:
+            out[name] = sum(found)
+            out[name + "_steps"] = len(found)
+    return out
+
+
+def kdump_bitmaps(read):
+    """The two bitmaps of a kdump-compressed image; read(off, n) -> bytes.
+    Returns dict(version, status, max_mapnr, level, ram=int, dumped=int)."""
+    h = read(0, 464)
+    if h[:8] != b"KDUMP   ":
+        raise ValueError("no KDUMP signature: %r" % h[:8])
+    version, = struct.unpack_from("<i", h, 8)
+    status, block_size, sub_hdr_size, bitmap_blocks = \
+        struct.unpack_from("<Iiii", h, 424)
+    if block_size <= 0 or sub_hdr_size < 0 or bitmap_blocks <= 0:
+        raise ValueError("kdump header fields out of range")
+    sub = read(block_size, 104)
+    level, = struct.unpack_from("<i", sub, 8)
+    max_mapnr, = struct.unpack_from("<Q", sub, 96)
+    half = bitmap_blocks * block_size // 2
+    base = block_size * (1 + sub_hdr_size)
+    mask = (1 << max_mapnr) - 1
+    ram = int.from_bytes(read(base, half), "little") & mask
+    dumped = int.from_bytes(read(base + half, half), "little") & mask
+    return dict(version=version, status=status, max_mapnr=max_mapnr,
+                level=level, ram=ram, dumped=dumped)

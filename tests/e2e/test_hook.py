@@ -33,9 +33,9 @@ import json
 import os
 import re
 import shutil
-import struct
 import subprocess
 
+import dumpcheck
 import rig
 
 HOOK_KO = os.path.join(rig.BUILD, "bmdump.ko")
@@ -48,6 +48,9 @@ DESCTOOL = os.path.join(rig.BUILD, "e2e-tools", "desctool")
 DESC_MAGIC = int.from_bytes(b"BMDPDESC", "little")
 CLASSES = ["hole", "free", "cache", "cache_private", "user", "hwpoison",
            "offline", "kernel", "unknown", "excluded_kept"]
+# the classes makedumpfile's report counts (mdf_<name> in its report)
+MDF_CLASSES = ["cache", "cache_private", "user", "free", "hwpoison",
+               "offline"]
 
 # Memory filled before each crash: MiB, files or counts.
 FILL = {
@@ -241,49 +244,6 @@ def read_hook_disk(path):
     return d, chunks
 
 
-def read_kdump_bitmaps(path):
-    with open(path, "rb") as f:
-        h = f.read(464)
-        need(h[:8] == b"KDUMP   ", "makedumpfile output has no KDUMP "
-             "signature: %r" % h[:8])
-        version, = struct.unpack_from("<i", h, 8)
-        status, block_size, sub_hdr_size, bitmap_blocks = \
-            struct.unpack_from("<Iiii", h, 424)
-        f.seek(block_size)
-        sub = f.read(104)
-        max_mapnr, = struct.unpack_from("<Q", sub, 96)
-        level, = struct.unpack_from("<i", sub, 8)
-        f.seek(block_size * (1 + sub_hdr_size))
-        bm = f.read(bitmap_blocks * block_size)
-    half = len(bm) // 2
-    mask = (1 << max_mapnr) - 1
-    return dict(version=version, status=status, level=level,
-                max_mapnr=max_mapnr,
-                bm1=int.from_bytes(bm[:half], "little") & mask,
-                bm2=int.from_bytes(bm[half:], "little") & mask)
-
-
-MDF_COUNTS = {
-    "Non-private cache pages": "cache",
-    "Private cache pages": "cache_private",
-    "User process data pages": "user",
-    "Free pages": "free",
-    "Hwpoison pages": "hwpoison",
-    "Offline pages": "offline",
-}
-
-
-def mdf_report(res):
-    counts = {}
-    for key, name in MDF_COUNTS.items():
-        _, m = res.find(r"%s\s*: 0x([0-9a-f]+)" % re.escape(key))
-        if m:
-            counts[name] = int(m.group(1), 16)
-    steps = [float(m.group(1)) for _, m in res.find_all(
-        r"STEP \[Excluding unnecessary pages\] : ([0-9.]+) seconds")]
-    return counts, steps
-
-
 # --- one crash case ----------------------------------------------------------
 
 def crash_case(how, mem_mib):
@@ -370,11 +330,13 @@ def crash_case(how, mem_mib):
         need(counts[cls] > 0, "no %s pages classified: %r" % (cls, counts))
 
     # -- makedumpfile's view of the same vmcore --
-    kd = read_kdump_bitmaps(disks[2].path)
+    with open(disks[2].path, "rb") as f:
+        kd = dumpcheck.kdump_bitmaps(
+            lambda off, n: (f.seek(off), f.read(n))[1])
     need(kd["level"] == 30, "makedumpfile dump level %d" % kd["level"])
     need(kd["status"] & 0x8 == 0, "makedumpfile output is incomplete")
-    ram = kd["bm1"]
-    mdf = kd["bm2"]
+    ram = kd["ram"]
+    mdf = kd["dumped"]
     need(mdf & ~ram == 0, "makedumpfile 2nd bitmap outside its 1st")
     # the 1st bitmap is the vmcore's RAM: check it against the PT_LOADs
     loads = [(int(m.group(1), 16), int(m.group(2), 16))
@@ -406,17 +368,20 @@ def crash_case(how, mem_mib):
     own_kept_hook = sum(1 for p in own if hook >> p & 1)
     own_kept_mdf = sum(1 for p in own if mdf >> p & 1)
 
-    mdf_counts, steps = mdf_report(res)
+    report = dumpcheck.mdf_report(res.lines)
+    mdf_counts = {name: report["mdf_" + name] for name in MDF_CLASSES
+                  if "mdf_" + name in report}
+    exclude_s = report.get("mdf_exclude_s", 0.0)
     fill_ms = desc["fill_cycles"] / desc["tsc_khz"]
     gib = mem_mib / 1024
     record("%-6s %4d MiB: fill %.2f ms at crash (%.2f ms/GiB, %d cycles @ "
            "%d kHz), dry run at load %s us; makedumpfile Excluding "
-           "unnecessary pages %s s (sum %.3f s, %.1f ms/GiB)"
+           "unnecessary pages %.6f s in %d steps (%.1f ms/GiB)"
            % (how, mem_mib, fill_ms, fill_ms / gib, desc["fill_cycles"],
               desc["tsc_khz"],
               (res.rig_lines("dry fill_us") or ["?"])[0],
-              "+".join("%.6f" % s for s in steps), sum(steps),
-              sum(steps) * 1000 / gib))
+              exclude_s, report.get("mdf_exclude_s_steps", 0),
+              exclude_s * 1000 / gib))
     record("%-6s %4d MiB: vmcore RAM %d pfns; agree %d (%.4f%%); hook-only "
            "%d, makedumpfile-only %d; hook bits outside vmcore RAM %d; "
            "hook pages set %d, makedumpfile kept %d; own pages kept by "
@@ -430,7 +395,8 @@ def crash_case(how, mem_mib):
               " ".join("%s=%d" % kv for kv in counts.items()),
               " ".join("%s=%d" % kv for kv in mdf_counts.items())))
 
-    need(steps, "makedumpfile printed no exclusion step", res)
+    need("mdf_exclude_s" in report, "makedumpfile printed no exclusion step",
+         res)
     need(hook_only == 0 and mdf_only == 0,
          "hook and makedumpfile disagree inside RAM: hook-only %d pfns "
          "(first %s), makedumpfile-only %d pfns (first %s)"
@@ -443,7 +409,7 @@ def crash_case(how, mem_mib):
     for cls, n in mdf_counts.items():
         need(counts[cls] == n, "class %s: hook %d, makedumpfile %d"
              % (cls, counts[cls], n))
-    need(len(mdf_counts) == len(MDF_COUNTS), "makedumpfile report "
+    need(len(mdf_counts) == len(MDF_CLASSES), "makedumpfile report "
          "incomplete: %r" % mdf_counts, res)
 
     # dry run at load: a layout mismatch would show here

@@ -8,8 +8,10 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "bench"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 
 import benchlib  # noqa: E402
+import dumpcheck  # noqa: E402
 
 
 def lines(*pairs):
@@ -215,7 +217,7 @@ def test_bench_bitmaps_same_crash():
     mdf = 0b1011 << 20 | 1 << 3
     # beyond max_mapnr: masked away
     img = kdump_image(ram | 1 << 45, mdf | 1 << 45, 40)
-    kd = benchlib.kdump_bitmaps(lambda o, n: img[o:o + n])
+    kd = dumpcheck.kdump_bitmaps(lambda o, n: img[o:o + n])
     assert kd["ram"] == ram and kd["dumped"] == mdf and kd["level"] == 31
     hook_raw = bytearray(DESC)
     hook_raw[4096:4096 + 8] = (mdf | 1 << 9).to_bytes(8, "little")
@@ -230,7 +232,7 @@ def test_bench_bitmaps_same_crash():
     bad = bytearray(img)
     bad[0] = 0
     try:
-        benchlib.kdump_bitmaps(lambda o, n: bytes(bad[o:o + n]))
+        dumpcheck.kdump_bitmaps(lambda o, n: bytes(bad[o:o + n]))
     except ValueError:
         pass
     else:
