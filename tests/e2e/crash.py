@@ -152,7 +152,7 @@ def check_crash(res, loader, cpu):
     assert res.rc == 0 and not res.stopped, "QEMU did not exit on reset"
     t_panic = res.panic_time()
     assert t_panic is not None and t_panic <= t_done
-    return s, res.end - t_panic
+    return s, res.reset_at - t_panic
 
 
 def run_crash(name, loader="kexec_load", trigger="sysrq", cpu=0, append="",

@@ -5,12 +5,16 @@
  * bitmap padded to 4 KiB), with the one definition of the contract
  * (include/bmdump/desc.h, crc32c.h).  Prints JSON for the oracle test:
  * every header field, the chunk table with each chunk's file offset, and
- * whether both CRCs hold.
+ * whether both CRCs hold.  With --table the file may end after the
+ * descriptor: the chunk table is printed, no bitmap is read (how the
+ * memory oracle learns where the bitmap lies in the crashed kernel's RAM
+ * before it copies it out), and bitmap_crc_ok is false.
  *
- *   desctool FILE
+ *   desctool [--table] FILE
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bmdump/crc32c.h"
 #include "bmdump/desc.h"
@@ -22,10 +26,11 @@ int main(int argc, char **argv)
 	uint32_t crc, bitmap_crc = 0, n;
 	long pos = BMDUMP_DESC_SIZE;
 	unsigned int i;
+	int table_only = argc == 3 && !strcmp(argv[1], "--table");
 	FILE *f;
 
-	if (argc != 2 || !(f = fopen(argv[1], "rb"))) {
-		fprintf(stderr, "usage: desctool FILE\n");
+	if (argc != 2 + table_only || !(f = fopen(argv[argc - 1], "rb"))) {
+		fprintf(stderr, "usage: desctool [--table] FILE\n");
 		return 2;
 	}
 	if (fread(page, 1, sizeof(page), f) != sizeof(page)) {
@@ -58,12 +63,15 @@ int main(int argc, char **argv)
 		size_t bytes = c->nr_pfns / 8;
 		uint8_t *buf = malloc(bytes ? bytes : 1);
 
-		if (!buf || fseek(f, pos, SEEK_SET) ||
-		    fread(buf, 1, bytes, f) != bytes) {
+		if (!buf)
+			return 1;
+		if (!table_only && (fseek(f, pos, SEEK_SET) ||
+				    fread(buf, 1, bytes, f) != bytes)) {
 			fprintf(stderr, "desctool: chunk %u past the file\n", i);
 			return 1;
 		}
-		bitmap_crc = bmdump_crc32c(bitmap_crc, buf, bytes);
+		if (!table_only)
+			bitmap_crc = bmdump_crc32c(bitmap_crc, buf, bytes);
 		free(buf);
 		printf("%s{\"phys\": %llu, \"first_pfn\": %llu, "
 		       "\"nr_pfns\": %llu, \"file_offset\": %ld}", i ? ", " : "",
@@ -76,7 +84,7 @@ int main(int argc, char **argv)
 	       "\"hdr_size\": %u, \"magic_expected\": %llu, "
 	       "\"version_expected\": %u, \"state_done\": %u, "
 	       "\"flag_crash_fill\": %u}\n",
-	       bitmap_crc == d->bitmap_crc ? "true" : "false",
+	       !table_only && bitmap_crc == d->bitmap_crc ? "true" : "false",
 	       (unsigned long long)BMDUMP_CHUNK_MAX_PFNS,
 	       BMDUMP_DESC_HDR_SIZE, (unsigned long long)BMDUMP_DESC_MAGIC,
 	       BMDUMP_DESC_VERSION, BMDUMP_DESC_DONE,

@@ -7,6 +7,10 @@ import re
 import struct
 import subprocess
 
+import crash
+import oracle
+import rig
+
 DEBIAN_PYTHON = "/usr/bin/python3"
 
 
@@ -177,3 +181,72 @@ def kdump_bitmaps(read):
     dumped = int.from_bytes(read(base + half, half), "little") & mask
     return dict(version=version, status=status, max_mapnr=max_mapnr,
                 level=level, ram=ram, dumped=dumped)
+
+
+# --- the one check of a dump every e2e test runs ---------------------------
+
+def _check_dump(name, disk, res, seed, marker, expect_source, incomplete):
+    facts = res.facts()
+    area = disk.area()
+    assert area["check"] == "0", area
+    assert area["state"] == "3", "area not COMPLETE: %s\n%s" % (
+        area, res.tail())
+    assert area["osrelease"] == facts["uname-r"]
+    assert area["nodename"] == facts["uname-n"]
+    if expect_source is not None:
+        assert area["bitmap_source"] == str(expect_source), area
+    assert (int(area["flags"]) & 1) == (1 if incomplete else 0), area
+    workdir = os.path.join(rig.E2E_BUILD, name)
+    img = disk.extract(os.path.join(workdir, "dump.kdump"))
+    oracle.check_memory(res, img, area, workdir, incomplete)
+    hdr = kdump_header(img)
+    assert hdr["incomplete"] == incomplete, hdr
+    assert hdr["release"] == facts["uname-r"]
+    assert hdr["cpus"] == int(facts["nproc"]), hdr
+    assert hdr["pages"] == int(area["pages_dumped"]), (hdr, area)
+
+    log = disk.log()
+    assert "bmdump: dump:" in log, "stub log not in the area:\n" + log[-2000:]
+
+    dmesg = dump_dmesg(img, img + ".dmesg")
+    assert marker in dmesg, "marker missing from makedumpfile --dump-dmesg"
+    if not incomplete:
+        assert "sysrq triggered crash" in dmesg or "Oops" in dmesg
+
+    assert facts["uname-r"] in crash_osrelease(img)
+
+    patterns = [tuple(int(x, 0) for x in p.split()[1:])
+                for p in res.rig_lines("pattern")]
+    assert len(patterns) == 4, res.rig_lines("pattern")
+    got = drgn_read(img, [(pa, n) for pa, n in patterns])
+    assert got["uts_release"] == facts["uname-r"], got
+    for i, (pa, n) in enumerate(patterns):
+        data = bytes.fromhex(got["reads"][str(pa)])
+        assert data == pattern(seed, i, n), \
+            "pattern %d at 0x%x differs in the dump" % (i, pa)
+    s = crash.parse_summary(res)
+    rip = got["rip"].get(str(s["cpu"])) if isinstance(got["rip"], dict) \
+        else None
+    assert got["cpus"] == s["cpus"], got
+    assert rip == s["rip"], "crashed CPU's RIP from the notes %r, stub " \
+        "said %x" % (rip, s["rip"])
+    return area, img
+
+
+def check_dump(name, disk, res, seed, marker, expect_source=None,
+               incomplete=False, outside=None):
+    """Everything the readers must confirm about one dump, and the memory
+    oracle: every dumped page equals the crashed machine's RAM (the boot
+    must run with rig.Guest(memdump=True)), the page set is bmdump.ko's
+    bitmap or all RAM.  The one check every e2e test producing a dump
+    calls.  outside: disk.digest_outside_area() from before the crash,
+    which must not have changed.  The RAM copy is deleted whatever the
+    outcome."""
+    try:
+        if outside is not None:
+            assert disk.digest_outside_area() == outside, \
+                "bytes outside the dump area changed"
+        return _check_dump(name, disk, res, seed, marker, expect_source,
+                           incomplete)
+    finally:
+        oracle.drop_memdump(res)

@@ -14,10 +14,12 @@ boot), Result (lines, facts the guest printed as "RIG: key=value").
 """
 
 import gzip
+import json
 import os
 import re
 import shutil
 import signal
+import socket
 import stat
 import subprocess
 import threading
@@ -310,6 +312,9 @@ class Result:
         self.end = end              # QEMU exit, host seconds since start
         self.log = log
         self.stopped = False        # killed by the rig after stop_on
+        self.memdump = None         # guest RAM at the reset (memdump=True)
+        self.shutdown_reason = None
+        self.reset_at = end         # host seconds of the guest's reset
 
     def text(self):
         return "\n".join(t for _, t in self.lines)
@@ -361,7 +366,7 @@ class Guest:
 
     def __init__(self, name, initrd, disks=(), mem_mib=1024, smp=2,
                  cpu="qemu64", crashkernel="64M", append="", timeout=240,
-                 extra_args=(), hostname=None):
+                 extra_args=(), hostname=None, memdump=False):
         self.name = name
         self.dir = os.path.join(E2E_BUILD, name)
         os.makedirs(self.dir, exist_ok=True)
@@ -377,6 +382,10 @@ class Guest:
         self.hostname = hostname or "rig-%s" % re.sub(r"[^a-z0-9]", "",
                                                        name.lower())[:20]
         self.boots = 0
+        # memdump: at the guest's reset (the stub's final action) QEMU
+        # pauses instead, and the rig saves guest RAM over QMP into
+        # <dir>/<label>.memory.elf (Result.memdump) before it quits
+        self.memdump = memdump
 
     def cmdline(self):
         parts = ["console=ttyS0,115200", "panic=-1", "oops=panic",
@@ -387,11 +396,16 @@ class Guest:
             parts.append(self.append)
         return " ".join(parts)
 
-    def qemu_cmd(self, vars_path):
+    def qemu_cmd(self, vars_path, qmp_path=None):
         cmd = [QEMU, "-machine", "q35,accel=tcg", "-cpu", self.cpu,
                "-m", str(self.mem_mib), "-smp", str(self.smp),
-               "-nodefaults", "-display", "none", "-no-reboot",
-               "-serial", "stdio", "-monitor", "none", "-nic", "none",
+               "-nodefaults", "-display", "none"]
+        if qmp_path:
+            cmd += ["-action", "reboot=shutdown,shutdown=pause",
+                    "-qmp", "unix:%s,server=on,wait=off" % qmp_path]
+        else:
+            cmd += ["-no-reboot"]
+        cmd += ["-serial", "stdio", "-monitor", "none", "-nic", "none",
                "-drive", "if=pflash,format=raw,unit=0,readonly=on,file="
                + OVMF_CODE,
                "-drive", "if=pflash,format=raw,unit=1,file=" + vars_path,
@@ -413,7 +427,14 @@ class Guest:
         vars_path = os.path.join(self.dir, "OVMF_VARS.%s.fd" % label)
         shutil.copyfile(OVMF_VARS, vars_path)
         log = os.path.join(self.dir, "%s.serial.log" % label)
-        cmd = self.qemu_cmd(vars_path)
+        qmp_path = memdump = None
+        if self.memdump:
+            qmp_path = os.path.join(self.dir, "%s.qmp" % label)
+            memdump = os.path.join(self.dir, "%s.memory.elf" % label)
+            for p in (qmp_path, memdump):
+                if os.path.exists(p):
+                    os.unlink(p)
+        cmd = self.qemu_cmd(vars_path, qmp_path)
         with open(os.path.join(self.dir, "%s.cmd" % label), "w") as f:
             f.write(" ".join(cmd) + "\n")
         lines = []
@@ -439,6 +460,11 @@ class Guest:
 
         th = threading.Thread(target=reader, daemon=True)
         th.start()
+        qmp = {}
+        if qmp_path:
+            qt = threading.Thread(target=qmp_memdump, daemon=True,
+                                  args=(qmp_path, memdump, qmp))
+            qt.start()
         timed_out = stopped = False
         stop_at = None
         rc = None
@@ -458,18 +484,79 @@ class Guest:
                     rc = proc.wait()
         end = time.monotonic() - start
         th.join(timeout=5)
+        if qmp_path:
+            qt.join(timeout=10)
         if timed_out:
             logf.write("%9.3f RIG-HOST: timeout after %d s, QEMU killed\n"
                        % (end, self.timeout))
         elif stopped:
             logf.write("%9.3f RIG-HOST: stopped %.0f s after %r, QEMU "
                        "killed\n" % (end, grace, stop_on))
+        if qmp_path:
+            logf.write("%9.3f RIG-HOST: qmp %s\n" % (end, qmp.get("log")))
         logf.write("%9.3f RIG-HOST: qemu exited rc=%d\n" % (end, rc))
         logf.close()
         os.unlink(vars_path)
         res = Result(lines, rc, timed_out, 0.0, end, log)
         res.stopped = stopped
+        res.memdump = memdump if qmp.get("saved") else None
+        res.shutdown_reason = qmp.get("reason")
+        # the guest's reset, before the RAM copy (else QEMU's exit)
+        res.reset_at = qmp["at"] - start if "at" in qmp else end
         return res
+
+
+def qmp_memdump(sock_path, out, state):
+    """QMP client of one boot: waits for the guest's SHUTDOWN (a reset,
+    turned into a pause by -action), saves guest RAM with
+    dump-guest-memory (physical addresses, ELF), then quits QEMU.
+    Fills state: reason, saved, log."""
+    s = None
+    for _ in range(600):
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(sock_path)
+            break
+        except OSError:
+            s.close()
+            s = None
+            time.sleep(0.1)
+    if s is None:
+        state["log"] = "no QMP socket"
+        return
+    f = s.makefile("rw")
+
+    def cmd(name, **args):
+        f.write(json.dumps({"execute": name, "arguments": args}) + "\n")
+        f.flush()
+        for line in f:
+            msg = json.loads(line)
+            if "return" in msg or "error" in msg:
+                return msg
+        return {"error": "QMP closed"}
+
+    try:
+        f.readline()                                # greeting
+        cmd("qmp_capabilities")
+        for line in f:
+            ev = json.loads(line)
+            if ev.get("event") == "SHUTDOWN":
+                state["at"] = time.monotonic()
+                state["reason"] = ev.get("data", {}).get("reason")
+                break
+        else:
+            state["log"] = "QEMU exited without a SHUTDOWN event"
+            return
+        r = cmd("dump-guest-memory", paging=False, protocol="file:" + out,
+                format="elf")
+        state["saved"] = "return" in r and os.path.exists(out)
+        state["log"] = "shutdown %s, dump-guest-memory %s" % (
+            state["reason"], r)
+        cmd("quit")
+    except (OSError, ValueError) as e:
+        state["log"] = "QMP error: %s" % e
+    finally:
+        s.close()
 
 
 def stub_path():

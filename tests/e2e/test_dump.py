@@ -10,7 +10,9 @@ import uuid as uuidlib
 import crash
 import disks
 import dumpcheck
+import oracle
 import rig
+from dumpcheck import check_dump
 
 AREA_UUID = "5b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a40"
 TESTMOD = "/lib/modules/extra/bmdump_testmod.ko"
@@ -21,7 +23,7 @@ def hook_available():
 
 
 def scenario(area_uuid, seed, marker, desc="auto", before_crash="",
-             trigger="sysrq", append=""):
+             trigger="sysrq", append="", loader="kexec_load", cpu=0):
     """Load the test patterns, arm, leave a marker in the kernel log,
     crash.  desc: "auto" (bmdump.ko's descriptor if loaded), or "none"."""
     return r'''
@@ -34,20 +36,24 @@ if [ "{desc}" = auto ] && [ -e /sys/kernel/bmdump/descriptor ]; then
 fi
 echo "RIG: desc=$desc"
 '''.format(testmod=TESTMOD, seed=seed, desc=desc) + crash.scenario(
-        "kexec_load", trigger, 0,
+        loader, trigger, cpu,
         append="bmdump.area=%s $desc %s" % (area_uuid, append),
         before_crash='echo "{m}" > /dev/kmsg\n{b}'.format(m=marker,
                                                            b=before_crash))
 
 
-def run(name, disk, scen, mem_mib=1024, modules=(), timeout=600):
+def run(name, disk, scen, mem_mib=1024, modules=(), timeout=600,
+        memdump=True, **guest_kw):
+    """One boot that crashes into the stub; memdump: QEMU pauses at the
+    stub's reset and the rig copies guest RAM out for the memory oracle
+    (check_dump deletes the copy)."""
     files = {"boot/bmdump.bzImage": rig.stub_path(),
              "lib/modules/extra/bmdump_testmod.ko": rig.testmod_path()}
     if hook_available():
         files["lib/modules/extra/bmdump.ko"] = os.path.join(rig.BUILD,
                                                              "bmdump.ko")
     g = rig.Guest(name, None, disks=[disk.disk], mem_mib=mem_mib,
-                  timeout=timeout)
+                  timeout=timeout, memdump=memdump, **guest_kw)
     g.initrd = rig.Initramfs(files=files, scenario=scen,
                              modules=list(modules)).build(g.dir)
     res = g.run()
@@ -75,53 +81,6 @@ def figures(res):
                          line)]
 
 
-def check_dump(name, disk, res, seed, marker, expect_source=None,
-               incomplete=False):
-    """Everything the readers must confirm about one dump."""
-    facts = res.facts()
-    area = disk.area()
-    assert area["check"] == "0", area
-    assert area["state"] == "3", "area not COMPLETE: %s\n%s" % (
-        area, res.tail())
-    assert area["osrelease"] == facts["uname-r"]
-    assert area["nodename"] == facts["uname-n"]
-    if expect_source is not None:
-        assert area["bitmap_source"] == str(expect_source), area
-    assert (int(area["flags"]) & 1) == (1 if incomplete else 0), area
-    img = disk.extract(os.path.join(rig.E2E_BUILD, name, "dump.kdump"))
-    hdr = dumpcheck.kdump_header(img)
-    assert hdr["incomplete"] == incomplete, hdr
-    assert hdr["release"] == facts["uname-r"]
-    assert hdr["cpus"] == int(facts["nproc"]), hdr
-    assert hdr["pages"] == int(area["pages_dumped"]), (hdr, area)
-
-    log = disk.log()
-    assert "bmdump: dump:" in log, "stub log not in the area:\n" + log[-2000:]
-
-    dmesg = dumpcheck.dump_dmesg(img, img + ".dmesg")
-    assert marker in dmesg, "marker missing from makedumpfile --dump-dmesg"
-    if not incomplete:
-        assert "sysrq triggered crash" in dmesg or "Oops" in dmesg
-
-    assert facts["uname-r"] in dumpcheck.crash_osrelease(img)
-
-    patterns = [tuple(int(x, 0) for x in p.split()[1:])
-                for p in res.rig_lines("pattern")]
-    assert len(patterns) == 4, res.rig_lines("pattern")
-    got = dumpcheck.drgn_read(img, [(pa, n) for pa, n in patterns])
-    assert got["uts_release"] == facts["uname-r"], got
-    for i, (pa, n) in enumerate(patterns):
-        data = bytes.fromhex(got["reads"][str(pa)])
-        assert data == dumpcheck.pattern(seed, i, n), \
-            "pattern %d at 0x%x differs in the dump" % (i, pa)
-    rip = got["rip"].get("0") if isinstance(got["rip"], dict) else None
-    s = crash.parse_summary(res)
-    assert got["cpus"] == s["cpus"], got
-    assert rip == s["rip"], "crashed CPU's RIP from the notes %r, stub " \
-        "said %x" % (rip, s["rip"])
-    return area, img
-
-
 def test_dump_nvme_full_cycle():
     """The dump lands, readers open it, nothing outside the area moved."""
     name = "dump-nvme"
@@ -131,9 +90,7 @@ def test_dump_nvme_full_cycle():
     _, res = run(name, disk, scenario(AREA_UUID, seed, marker))
     crash.check_crash(res, "kexec_load", 0)
     check_dump(name, disk, res, seed, marker,
-               expect_source=1 if hook_available() else 2)
-    assert disk.digest_outside_area() == outside, \
-        "bytes outside the dump area changed"
+               expect_source=1 if hook_available() else 2, outside=outside)
     print("    " + "\n    ".join(figures(res)))
 
 
@@ -142,7 +99,8 @@ def _refused(name, disk_kw, uuid, expect, prepare=None):
     if prepare:
         prepare(disk)
     before = disk.digest_all()
-    _, res = run(name, disk, scenario(uuid, 1, "refused-marker"))
+    _, res = run(name, disk, scenario(uuid, 1, "refused-marker"),
+                 memdump=False)
     _, m = res.find(expect)
     assert m, "stub did not say why it wrote nothing (%r)\n%s" % (
         expect, res.tail())
@@ -174,6 +132,7 @@ def test_dump_corrupt_descriptor_full_dump():
     assert hook_available(), "build/bmdump.ko missing"
     name = "dump-corrupt-desc"
     disk = new_disk(name)
+    outside = disk.digest_outside_area()
     seed, marker = 77, "bmdump-marker-corrupt"
     # flip a bit of pages_set (+0x50): only the CRC can tell
     poke = ('echo "$(printf 0x%x $(( $(cat /sys/kernel/bmdump/descriptor) '
@@ -184,7 +143,8 @@ def test_dump_corrupt_descriptor_full_dump():
     _, m = res.find(r"bmdump: bitmap: bitmap descriptor CRC mismatch.*dumping all "
                     r"RAM")
     assert m, res.tail()
-    check_dump(name, disk, res, seed, marker, expect_source=2)
+    check_dump(name, disk, res, seed, marker, expect_source=2,
+               outside=outside)
 
 
 def test_dump_area_too_small_incomplete():
@@ -192,11 +152,16 @@ def test_dump_area_too_small_incomplete():
     (~40 MB) goes in first, then RAM in pfn order as far as it fits."""
     name = "dump-small"
     disk = new_disk(name, area_mib=64)
+    outside = disk.digest_outside_area()
     seed, marker = 99, "bmdump-marker-small"
     _, res = run(name, disk, scenario(AREA_UUID, seed, marker, desc="none"))
     area = disk.area()
     assert area["state"] == "3" and int(area["flags"]) & 1, area
+    assert disk.digest_outside_area() == outside, \
+        "bytes outside the dump area changed"
     img = disk.extract(os.path.join(rig.E2E_BUILD, name, "dump.kdump"))
+    oracle.check_memory(res, img, area, os.path.dirname(img),
+                        incomplete=True)
     hdr = dumpcheck.kdump_header(img)
     assert hdr["incomplete"], "kdump header does not say INCOMPLETE"
     got = dumpcheck.drgn_read(img, [])
@@ -206,12 +171,15 @@ def test_dump_area_too_small_incomplete():
 
 
 def test_dump_controller_busy_at_crash():
-    """A dd is writing to the same NVMe disk when the machine crashes."""
+    """A dd is writing to the same NVMe disk when the machine crashes; the
+    guest has 5 GiB, so RAM above 4 GiB is dumped and checked too."""
     name = "dump-busy"
     disk = new_disk(name)
     seed, marker = 5, "bmdump-marker-busy"
     busy = ("dd if=/dev/zero of=/dev/nvme0n1p1 bs=1M count=100000 "
             "oflag=direct 2>/dev/null &\nsleep 1")
     _, res = run(name, disk, scenario(AREA_UUID, seed, marker,
-                                      before_crash=busy))
+                                      before_crash=busy), mem_mib=5120)
     check_dump(name, disk, res, seed, marker)
+    assert res.oracle["last_pfn"] >= (4 << 30) // 4096, \
+        "no page above 4 GiB in the dump: %#x" % res.oracle["last_pfn"]

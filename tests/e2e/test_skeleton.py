@@ -1,22 +1,36 @@
 # SPDX-License-Identifier: GPL-2.0
 """Issue 2: the stub boots from both loaders, on every crash path, and
 understands the machine it landed on (held against what the first kernel
-reported before the crash)."""
+reported before the crash).  Each crash also writes a dump that
+check_dump and the memory oracle judge: every loader, trigger, crash CPU
+and paging mode gets its dump compared with the machine's RAM."""
 
 import crash
+import test_dump as dumptest
+from dumpcheck import check_dump
 
 
-def _crash(name, loader, trigger, cpu=0, **kw):
-    res = crash.run_crash(name, loader=loader, trigger=trigger, cpu=cpu, **kw)
+def _crash(name, loader, trigger, cpu=0, qemu_cpu="qemu64"):
+    disk = dumptest.new_disk(name)
+    outside = disk.digest_outside_area()
+    seed, marker = len(name) * 7919 + cpu, "bmdump-marker-" + name
+    _, res = dumptest.run(name, disk, dumptest.scenario(
+        dumptest.AREA_UUID, seed, marker, trigger=trigger, loader=loader,
+        cpu=cpu), cpu=qemu_cpu)
     s, panic_to_reset = crash.check_crash(res, loader, cpu)
     print("    %s: panic -> reset %.2f s, %d ram ranges %d MiB, crashkernel "
           "0x%x %d MiB" % (name, panic_to_reset, s["ranges"], s["mib"],
                            s["ck_start"], s["ck_mib"]))
+    check_dump(name, disk, res, seed, marker,
+               expect_source=1 if dumptest.hook_available() else 2,
+               outside=outside)
     return res
 
 
 def test_crash_sysrq_kexec_load():
-    _crash("sysrq-load", "kexec_load", "sysrq")
+    """(Its dump is test_dump_nvme_full_cycle's.)"""
+    res = crash.run_crash("sysrq-load", loader="kexec_load", trigger="sysrq")
+    crash.check_crash(res, "kexec_load", 0)
 
 
 def test_crash_sysrq_kexec_file():
