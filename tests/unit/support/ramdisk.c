@@ -21,6 +21,11 @@ static int rd_submit(struct blkdev *d, uint64_t lba, const uint64_t *pages,
 	assert_true((uint64_t)n * 4096 <= d->max_io_bytes);
 	assert_true(off % 4096 == 0);
 	assert_true(off + (uint64_t)n * 4096 <= r->bytes);
+	if (r->part_end) {
+		assert_in_range(off, r->part_start, r->part_end - 1);
+		assert_in_range(off + (uint64_t)n * 4096, r->part_start + 1,
+				r->part_end);
+	}
 	if (n > r->max_pages_seen)
 		r->max_pages_seen = n;
 	for (i = 0; i < n; i++) {
@@ -108,6 +113,8 @@ void ramdisk_gpt(struct ramdisk *r, const uint8_t type_guid[16],
 	memset(ents + 16, 0xab, 16);
 	put64(ents + 32, first_lba);
 	put64(ents + 40, last_lba);
+	r->part_start = first_lba * bs;
+	r->part_end = (last_lba + 1) * bs;
 	for (backup = 0; backup < 2; backup++) {
 		uint64_t my = backup ? nb - 1 : 1;
 		uint64_t el = backup ? nb - 1 - ents_blocks : 2;

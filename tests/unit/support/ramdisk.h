@@ -13,6 +13,9 @@ struct ramdisk {
 	unsigned int flushes;
 	unsigned int fail_write_at;	/* 1-based write that fails, 0: none */
 	uint64_t max_pages_seen;
+	/* set by ramdisk_gpt: the partition's bytes [part_start, part_end);
+	 * a write that leaves them fails the test */
+	uint64_t part_start, part_end;
 };
 
 void ramdisk_init(struct ramdisk *r, uint64_t bytes, uint32_t block_size,
