@@ -175,13 +175,26 @@ def test_tools_save_read_only_keeps_area():
     raw, _ = T.synth(d, pages=1500)
     T.testarea("inject", img, 0, raw, "complete")
     out = os.path.join(d, "crash")
-    T.run(["save", "--from", img, "--dir", out, "--read-only"], check=0)
+    p = T.run(["save", "--from", img, "--dir", out, "--read-only"], check=0)
+    assert "left as it was (--read-only)" in p.stdout, p.stdout
     assert T.header(img)["state"] == "complete"
+    assert len(T.dump_dirs(out)) == 1
+    # A read-only image is saved from but cannot be marked.  Root writes
+    # through mode 0444, so the save runs as nobody then.
     os.chmod(img, 0o444)
-    # A read-only image is saved from but cannot be marked.
-    p = T.run(["save", "--from", img, "--dir", out], check=0,
-              env={"TZ": "UTC"})
-    os.chmod(img, 0o644)
+    out2 = os.path.join(d, "crash-ro")
+    os.makedirs(out2, exist_ok=True)
+    os.chmod(out2, 0o777)
+    try:
+        p = T.run(["save", "--from", img, "--dir", out2], check=0,
+                  env={"TZ": "UTC"},
+                  uid=65534 if os.geteuid() == 0 else None)
+    finally:
+        os.chmod(img, 0o644)
+    assert "is read-only: the area is not marked saved" in p.stderr, \
+        p.stderr
+    assert T.header(img)["state"] == "complete", T.header(img)
+    assert len(T.dump_dirs(out2)) == 1, os.listdir(out2)
 
 
 def test_tools_save_interrupted_then_renamed():

@@ -24,8 +24,10 @@ def workdir(name):
     return d
 
 
-def run(args, env=None, config=None, check=None, umask=None):
-    """Runs bmdump; returns CompletedProcess (text)."""
+def run(args, env=None, config=None, check=None, umask=None, uid=None):
+    """Runs bmdump; returns CompletedProcess (text).  uid: run as that
+    user (and group), e.g. so that file modes hold for a test run as
+    root."""
     e = dict(os.environ)
     e["BMDUMP_CONFIG"] = config or "/nonexistent/bmdump.conf"
     e.pop("BMDUMP_SYSROOT", None)
@@ -35,6 +37,10 @@ def run(args, env=None, config=None, check=None, umask=None):
     def pre():
         if umask is not None:
             os.umask(umask)
+        if uid is not None:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
 
     p = subprocess.run([BMDUMP] + list(args), capture_output=True,
                        text=True, env=e, timeout=300, preexec_fn=pre)
