@@ -21,6 +21,7 @@ import re
 import subprocess
 import tarfile
 
+import oracle
 import rig
 import toolsrig as R
 
@@ -105,7 +106,7 @@ def run_cycle(name="cycle"):
     out_disk = rig.Disk(os.path.join(d, "out.img"), size_mib=512,
                         serial="bmdump1")
     g = rig.Guest(name, img, disks=[area_disk, out_disk], mem_mib=1024,
-                  crashkernel="64M", timeout=600)
+                  crashkernel="64M", timeout=600, memdump=True)
 
     r1 = g.run()
     f1 = r1.facts()
@@ -202,8 +203,22 @@ def run_cycle(name="cycle"):
         c.check("bmdump info: release, crashed cpu, complete",
                 j.get("release") == rig.KVER and "crashed_cpu" in j and
                 j.get("incomplete") is False, inf.stdout + inf.stderr)
+    c.check("memory oracle: the saved dump equals boot 1's RAM",
+            *_oracle(r1, dump, d, 1 if have_module else 2))
     c.files = files
     return c, r1, r2
+
+
+def _oracle(res, dump, workdir, source):
+    """(ok, detail) of the memory oracle on the dump bmdump save wrote."""
+    try:
+        assert dump, "no saved dump"
+        r = oracle.check_memory(res, dump, workdir, source)
+        return True, "%d pages" % r["pages"]
+    except AssertionError as e:
+        return False, str(e)
+    finally:
+        oracle.drop_memdump(res)
 
 
 def main():

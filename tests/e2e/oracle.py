@@ -199,10 +199,36 @@ def compare(dump, ram_path, hdr_addr, hook=None):
     return out
 
 
-def run_compare(dump, ram_path, hdr_addr, hook=None):
-    """compare() in Debian's python3 (where libkdumpfile imports)."""
-    args = [DEBIAN_PYTHON, os.path.abspath(__file__), dump, ram_path,
-            str(hdr_addr)]
+def corrupt_one_page(dump, out):
+    """Copies dump to out with one byte flipped in the stored data of one
+    page (the first dumped page that is not zero and whose bytes occur
+    once in the file); returns that pfn.  Runs under /usr/bin/python3."""
+    import kdumpfile
+    k = kdumpfile.kdumpfile(dump)
+    with open(dump, "rb") as f:
+        data = bytearray(f.read())
+    for first, end in dumped_ranges(k):
+        for pfn in range(first, end):
+            page = bytes(k.read(kdumpfile.KDUMP_MACHPHYSADDR, pfn * PAGE,
+                                PAGE))
+            if not any(page):
+                continue
+            at = data.find(page)
+            if at < 0 or data.find(page, at + 1) >= 0:
+                continue
+            data[at + 100] ^= 0x40
+            with open(out, "wb") as f:
+                f.write(data)
+            return pfn
+    raise ValueError("no page stored raw and unique in " + dump)
+
+
+def run_compare(dump, ram_path, hdr_addr, hook=None, corrupt=False):
+    """compare() in Debian's python3 (where libkdumpfile imports).
+    corrupt: compare a copy of dump with one page's byte flipped instead
+    (the oracle's own test); the result says which pfn ("corrupted")."""
+    args = [DEBIAN_PYTHON, os.path.abspath(__file__)] + \
+        (["--corrupt"] if corrupt else []) + [dump, ram_path, str(hdr_addr)]
     if hook:
         args += [hook[0], json.dumps(hook[1])]
     p = subprocess.run(args, capture_output=True, text=True, timeout=900)
@@ -270,18 +296,19 @@ def drop_memdump(res):
         os.unlink(path)
 
 
-def check_memory(res, img, area, workdir, incomplete=False):
+def check_memory(res, img, workdir, source, pages=None, incomplete=False):
     """Every page of the dump img equals the crashed machine's RAM, and the
     dump holds exactly the pages it should: those of bmdump.ko's bitmap
-    (area bitmap_source 1) or all RAM (2) that the elfcorehdr describes;
-    an incomplete dump holds a subset.  Deletes the RAM copy."""
+    (source 1, the area's bitmap_source) or all RAM (2) that the
+    elfcorehdr describes; an incomplete dump holds a subset.  pages: the
+    count the area header gives.  Deletes the RAM copy."""
     assert res.memdump and os.path.exists(res.memdump), \
         "no copy of guest RAM (boot with rig.Guest(memdump=True)): %s" % (
             getattr(res, "shutdown_reason", None))
     try:
         hdr = elfcorehdr_addr(stub_cmdline(res))
         hook = None
-        if area["bitmap_source"] == "1":
+        if str(source) == "1":
             ram = RamImage(res.memdump)
             try:
                 hook = hook_from_ram(ram, desc_addr(res), workdir)
@@ -290,9 +317,8 @@ def check_memory(res, img, area, workdir, incomplete=False):
         r = run_compare(img, res.memdump, hdr, hook)
     finally:
         drop_memdump(res)
-    assert r["pages"] > 0 and r["pages"] == int(area["pages_dumped"]), \
-        "oracle read %d pages, the area says %s" % (r["pages"],
-                                                    area["pages_dumped"])
+    assert r["pages"] > 0 and (pages is None or r["pages"] == int(pages)), \
+        "oracle read %d pages, the area says %s" % (r["pages"], pages)
     assert not r["unreadable"], "libkdumpfile cannot read dumped pages: " \
         "%s" % r["unreadable"][:MAX_LISTED]
     assert not r["outside_ram"], "pages dumped outside the crashed " \
@@ -314,8 +340,39 @@ def check_memory(res, img, area, workdir, incomplete=False):
     return r
 
 
+def check_catches_corruption(res, img):
+    """The oracle's own test: a copy of img with one byte of one page
+    flipped must come out as exactly that page differing."""
+    assert res.memdump and os.path.exists(res.memdump), \
+        "no copy of guest RAM (boot with rig.Guest(memdump=True))"
+    r = run_compare(img, res.memdump, elfcorehdr_addr(stub_cmdline(res)),
+                    corrupt=True)
+    assert r["differ_n"] == 1 and r["differ"][0].startswith(
+        "%#x " % r["corrupted"]), "the oracle missed a flipped byte in " \
+        "pfn %#x: %s" % (r["corrupted"], r)
+    print("    oracle self-test: one byte flipped in pfn %#x of a copy, "
+          "caught: %s" % (r["corrupted"], r["differ"]))
+
+
+def main(argv):
+    corrupt = argv[:1] == ["--corrupt"]
+    if corrupt:
+        argv = argv[1:]
+    dump, ram_path, hdr = argv[0], argv[1], int(argv[2])
+    hook = (argv[3], json.loads(argv[4])) if len(argv) > 4 else None
+    if corrupt:
+        bad = dump + ".corrupt"
+        try:
+            pfn = corrupt_one_page(dump, bad)
+            out = compare(bad, ram_path, hdr, hook)
+        finally:
+            if os.path.exists(bad):
+                os.unlink(bad)
+        out["corrupted"] = pfn
+    else:
+        out = compare(dump, ram_path, hdr, hook)
+    print(json.dumps(out))
+
+
 if __name__ == "__main__":
-    hook_arg = (sys.argv[4], json.loads(sys.argv[5])) \
-        if len(sys.argv) > 5 else None
-    print(json.dumps(compare(sys.argv[1], sys.argv[2], int(sys.argv[3]),
-                             hook_arg)))
+    main(sys.argv[1:])

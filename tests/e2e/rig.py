@@ -547,6 +547,10 @@ def qmp_memdump(sock_path, out, state):
         else:
             state["log"] = "QEMU exited without a SHUTDOWN event"
             return
+        if state["reason"] != "guest-reset":
+            state["log"] = "shutdown %s: no RAM copy" % state["reason"]
+            cmd("quit")
+            return
         r = cmd("dump-guest-memory", paging=False, protocol="file:" + out,
                 format="elf")
         state["saved"] = "return" in r and os.path.exists(out)

@@ -89,6 +89,8 @@ def test_dump_nvme_full_cycle():
     seed, marker = 4242, "bmdump-marker-%s" % uuidlib.uuid4().hex[:12]
     _, res = run(name, disk, scenario(AREA_UUID, seed, marker))
     crash.check_crash(res, "kexec_load", 0)
+    oracle.check_catches_corruption(res, disk.extract(
+        os.path.join(rig.E2E_BUILD, name, "dump.kdump")))
     check_dump(name, disk, res, seed, marker,
                expect_source=1 if hook_available() else 2, outside=outside)
     print("    " + "\n    ".join(figures(res)))
@@ -160,7 +162,8 @@ def test_dump_area_too_small_incomplete():
     assert disk.digest_outside_area() == outside, \
         "bytes outside the dump area changed"
     img = disk.extract(os.path.join(rig.E2E_BUILD, name, "dump.kdump"))
-    oracle.check_memory(res, img, area, os.path.dirname(img),
+    oracle.check_memory(res, img, os.path.dirname(img),
+                        area["bitmap_source"], area["pages_dumped"],
                         incomplete=True)
     hdr = dumpcheck.kdump_header(img)
     assert hdr["incomplete"], "kdump header does not say INCOMPLETE"

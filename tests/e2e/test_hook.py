@@ -303,6 +303,8 @@ def crash_case(how, mem_mib):
     hook = 0
     covered = 0
     cmax = desc["chunk_max_pfns"]
+    need(chunks and len(chunks) == desc["nr_chunks"], "no bitmap chunk "
+         "read (%d of %d)" % (len(chunks), desc["nr_chunks"]))
     for i, (first, nr, data) in enumerate(chunks):
         phys = desc["chunks"][i]["phys"]
         need(first == i * cmax and nr % 8 == 0 and
