@@ -7,9 +7,7 @@ import re
 import struct
 import subprocess
 
-import crash
 import oracle
-import rig
 
 DEBIAN_PYTHON = "/usr/bin/python3"
 
@@ -186,6 +184,8 @@ def kdump_bitmaps(read):
 # --- the one check of a dump every e2e test runs ---------------------------
 
 def _check_dump(name, disk, res, seed, marker, expect_source, incomplete):
+    import crash    # the rig's modules, not needed by dumpcheck's readers
+    import rig
     facts = res.facts()
     area = disk.area()
     assert area["check"] == "0", area

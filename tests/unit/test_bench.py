@@ -28,6 +28,10 @@ BMDUMP_RUN = lines(
              "2621440 pages kept, filled in 29152 us at the crash"),
     (20.107, "bmdump: area: nvme0n1 partition 2: area b3c4, 8320 MiB, "
              "state 1"),
+    (20.150, "bmdump: quiesce: 0 other controllers disabled, bus mastering "
+             "off on 0 functions, kept on 0 bridges above 00:01.0"),
+    (20.490, "bmdump: dump: 128194 pages (28158 zero) in 413499392 bytes, "
+             "area complete"),
     (20.493, "bmdump: dump: plan 3297 us; write: area header, kdump "
              "headers and bitmaps 8869 us, pages 209103 us; 137289 us of "
              "the write in the block sink"),
@@ -53,6 +57,8 @@ def test_bench_parse_bmdump():
                               "nvme_init": 6414, "write": 324448,
                               "flush": 1974, "shutdown": 2110}
     assert abs(f["stub_mb_s_exact"] - 413499392 / 324448) < 1e-6
+    assert abs(f["host_write_s"] - 0.34) < 1e-9
+    assert abs(f["host_mb_s"] - 413499392 / 0.34 / 1e6) < 1e-6
     assert f["write_detail_us"] == {"plan": 3297, "meta": 8869,
                                     "pages": 209103, "sink": 137289}
     assert "stub_errors" not in f
