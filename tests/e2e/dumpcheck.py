@@ -214,7 +214,7 @@ def _check_dump(name, disk, res, seed, marker, expect_source, incomplete):
     if not incomplete:
         assert "sysrq triggered crash" in dmesg or "Oops" in dmesg
 
-    assert facts["uname-r"] in crash_osrelease(img)
+    assert crash_osrelease(img) == facts["uname-r"]
 
     patterns = [tuple(int(x, 0) for x in p.split()[1:])
                 for p in res.rig_lines("pattern")]

@@ -29,12 +29,14 @@ import sys
 PAGE = 4096
 DEBIAN_PYTHON = "/usr/bin/python3"
 PT_LOAD = 1
+PT_NOTE = 4
+NT_PRSTATUS = 1
 MAX_LISTED = 16
 
 
-def elf_loads(read):
-    """PT_LOADs of a 64-bit little-endian ELF read through read(off, n):
-    [(p_paddr, p_offset, p_filesz)]."""
+def elf_phdrs(read):
+    """Program headers of a 64-bit little-endian ELF read through
+    read(off, n): [(p_type, p_paddr, p_offset, p_filesz)]."""
     h = read(0, 64)
     if not h or h[:4] != b"\x7fELF" or h[4] != 2 or h[5] != 1:
         raise ValueError("not an ELF64 LE header: %r" % (h and h[:8]))
@@ -49,9 +51,35 @@ def elf_loads(read):
             raise ValueError("program header %d unreadable" % i)
         p_type, _, off, _, paddr, filesz, _ = struct.unpack_from(
             "<IIQQQQQ", ph)
-        if p_type == PT_LOAD and filesz:
-            out.append((paddr, off, filesz))
+        out.append((p_type, paddr, off, filesz))
     return out
+
+
+def elf_loads(read):
+    """PT_LOADs: [(p_paddr, p_offset, p_filesz)]."""
+    return [(pa, off, n) for t, pa, off, n in elf_phdrs(read)
+            if t == PT_LOAD and n]
+
+
+def prstatus_rips(ram, hdr_addr):
+    """RIP of every NT_PRSTATUS the crashed kernel saved, in note order,
+    read from its crash notes in RAM (each PT_NOTE's p_offset is the
+    notes' physical address).  pr_reg starts at byte 112 of x86-64's
+    elf_prstatus; rip is its 17th register."""
+    rips = []
+    for t, _, off, size in elf_phdrs(lambda o, n: ram.read(hdr_addr + o, n)):
+        if t != PT_NOTE:
+            continue
+        notes, pos = ram.read(off, size), 0
+        while notes and pos + 12 <= len(notes):
+            namesz, descsz, ntype = struct.unpack_from("<III", notes, pos)
+            name = notes[pos + 12:pos + 12 + namesz].rstrip(b"\0")
+            desc = pos + 12 + (namesz + 3) // 4 * 4
+            if name == b"CORE" and ntype == NT_PRSTATUS and descsz >= 256:
+                rips.append(struct.unpack_from("<Q", notes,
+                                               desc + 112 + 16 * 8)[0])
+            pos = desc + (descsz + 3) // 4 * 4
+    return rips
 
 
 class RamImage:
@@ -167,7 +195,10 @@ def compare(dump, ram_path, hdr_addr, hook=None):
     loads = source_map(ram, hdr_addr)
     k = kdumpfile.kdumpfile(dump)
     out = {"pages": 0, "bytes": 0, "differ": [], "differ_n": 0,
-           "unreadable": [], "outside_ram": [], "loads": len(loads)}
+           "unreadable": [], "outside_ram": [], "loads": len(loads),
+           "ram_rips": prstatus_rips(ram, hdr_addr), "dump_rips": []}
+    for c in range(int(k.attr["cpu.number"])):
+        out["dump_rips"].append(int(k.attr["cpu.%d.reg.rip" % c]))
     dumped = 0
     out["last_pfn"] = -1
     for first, end in dumped_ranges(k):
@@ -328,14 +359,18 @@ def check_memory(res, img, workdir, source, pages=None, incomplete=False):
     assert r["extra_n"] == 0, "%d pages dumped that %s does not hold: %s" \
         % (r["extra_n"], "bmdump.ko's bitmap" if hook else "RAM",
            r["extra"])
+    assert r["ram_rips"] and r["dump_rips"] == r["ram_rips"], \
+        "CPU registers in the dump %s, in the crashed kernel's notes %s" % (
+            [hex(x) for x in r["dump_rips"]], [hex(x) for x in r["ram_rips"]])
     if not incomplete:
         assert r["missing_n"] == 0, "%d pages of %s missing from the " \
             "dump: %s" % (r["missing_n"], "bmdump.ko's bitmap" if hook
                           else "RAM", r["missing"])
     print("    oracle: %d pages (%d bytes, up to pfn %#x) equal to RAM; "
-          "page set = %s (%d pages)" % (
+          "page set = %s (%d pages); RIP of %d CPUs = crash notes in RAM" % (
               r["pages"], r["bytes"], r["last_pfn"], "bmdump.ko's bitmap"
-              if hook else "all RAM", r["expected_pages"]))
+              if hook else "all RAM", r["expected_pages"],
+              len(r["ram_rips"])))
     res.oracle = r
     return r
 
