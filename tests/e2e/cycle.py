@@ -172,6 +172,9 @@ def run_cycle(name="cycle"):
     c.check("no dump-incomplete left", "dump-incomplete" not in files,
             sorted(files))
     if dump:
+        # makedumpfile refuses to overwrite: a rerun would fail here
+        if os.path.exists(os.path.join(d, "host.dmesg")):
+            os.unlink(os.path.join(d, "host.dmesg"))
         m = subprocess.run(["makedumpfile", "--dump-dmesg", dump,
                             os.path.join(d, "host.dmesg")],
                            capture_output=True, text=True)
