@@ -33,6 +33,7 @@ FIRST_SCENARIO = r"""
 kexec -p /boot/vmlinuz --initrd=/boot/capture.img \
     --append="console=ttyS0,115200 panic=-1 irqpoll nr_cpus=1 reset_devices rig.hostname=fixture-capture"
 echo "RIG: crash-loaded=$(cat /sys/kernel/kexec_crash_loaded)"
+sleep 1     # let the serial line drain: the marker's printk cut it once
 echo "%s" > /dev/kmsg
 echo c > /proc/sysrq-trigger
 """ % MARKER
