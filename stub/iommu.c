@@ -13,6 +13,7 @@
 #include "errors.h"
 #include "io.h"
 #include "phys.h"
+#include "str.h"
 #include "timer.h"
 
 static uint32_t rd32(volatile uint8_t *r, uint32_t off)
@@ -233,7 +234,7 @@ static int still_translating(const struct iommu_unit *u)
 static void log_tables(const struct iommu_units *u, int dmar_err,
 		       int ivrs_err)
 {
-	if (dmar_err != E_ACPI_NO_TABLE)
+	if (u->has_dmar)
 		bmlog("iommu: DMAR host address width %u, flags 0x%x%s%s",
 		      u->haw + 1, u->dmar_flags,
 		      u->dmar_flags & DMAR_FLAG_INTR_REMAP ? " INTR_REMAP" : "",
@@ -255,13 +256,17 @@ unsigned int iommu_quiesce(const struct acpi_info *ai)
 	unsigned int i, failed = 0, left_on = 0;
 	int dmar_err, ivrs_err;
 
-	if (!ai || iommu_find_units(ai, &units, &dmar_err, &ivrs_err)) {
+	memset(&units, 0, sizeof(units));
+	dmar_err = ivrs_err = E_ACPI_NO_TABLE;
+	if (ai)
+		iommu_find_units(ai, &units, &dmar_err, &ivrs_err);
+	log_tables(&units, dmar_err, ivrs_err);
+	if (!units.has_dmar && !units.has_ivrs) {
 		bmlog("iommu: no DMAR or IVRS table: no remapping hardware, "
 		      "nothing to do in %llu us",
 		      (unsigned long long)timer_us_since(t0));
 		return 0;
 	}
-	log_tables(&units, dmar_err, ivrs_err);
 	for (i = 0; i < units.nr; i++) {
 		const struct iommu_unit *u = &units.unit[i];
 		int err = u->kind == IOMMU_VTD ? vtd_stage(u, i) :

@@ -72,6 +72,7 @@ int dmar_parse(const uint8_t *t, uint32_t len, struct iommu_units *u)
 	if (len < DMAR_STRUCTS || memcmp(t, "DMAR", 4) ||
 	    get_le32(t + 4) != len)
 		return E_DMAR_TRUNCATED;
+	u->has_dmar = 1;
 	u->haw = t[DMAR_HOST_ADDR_WIDTH];
 	u->dmar_flags = t[DMAR_FLAGS];
 	for (off = DMAR_STRUCTS; off < len;) {
@@ -110,13 +111,15 @@ static int ivhd_header_len(uint8_t type)
 
 static int add_ivhd(const uint8_t *b, uint16_t len, struct iommu_units *u)
 {
-	uint64_t base = get_le64(b + IVHD_BASE_ADDR);
-	uint16_t seg = get_le16(b + IVHD_SEGMENT);
 	struct iommu_unit *unit;
 	unsigned int i;
+	uint64_t base;
+	uint16_t seg;
 
 	if (len < ivhd_header_len(b[IVHD_TYPE]))
 		return E_IVRS_BLOCK;
+	base = get_le64(b + IVHD_BASE_ADDR);
+	seg = get_le16(b + IVHD_SEGMENT);
 	/* One IOMMU, described once per IVHD type the firmware speaks. */
 	for (i = 0; i < u->nr; i++)
 		if (u->unit[i].kind == IOMMU_AMDVI && u->unit[i].base == base &&
@@ -141,6 +144,7 @@ int ivrs_parse(const uint8_t *t, uint32_t len, struct iommu_units *u)
 	if (len < IVRS_BLOCKS || memcmp(t, "IVRS", 4) ||
 	    get_le32(t + 4) != len)
 		return E_IVRS_TRUNCATED;
+	u->has_ivrs = 1;
 	for (off = IVRS_BLOCKS; off < len;) {
 		uint16_t blen;
 		int err;
@@ -185,7 +189,7 @@ int iommu_find_units(const struct acpi_info *ai, struct iommu_units *u,
 	memset(u, 0, sizeof(*u));
 	*dmar_err = parse_table(ai, "DMAR", dmar_parse, u);
 	*ivrs_err = parse_table(ai, "IVRS", ivrs_parse, u);
-	if (*dmar_err == E_ACPI_NO_TABLE && *ivrs_err == E_ACPI_NO_TABLE)
+	if (!u->has_dmar && !u->has_ivrs)
 		return E_ACPI_NO_TABLE;
 	return 0;
 }

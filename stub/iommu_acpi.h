@@ -93,6 +93,7 @@ struct iommu_unit {
 struct iommu_units {
 	unsigned int nr;
 	unsigned int dropped;	/* units past IOMMU_MAX_UNITS */
+	int has_dmar, has_ivrs;	/* a table with a valid header was seen */
 	uint8_t haw;		/* DMAR host address width - 1 */
 	uint8_t dmar_flags;
 	struct iommu_unit unit[IOMMU_MAX_UNITS];
@@ -107,7 +108,10 @@ struct iommu_units {
 int dmar_parse(const uint8_t *t, uint32_t len, struct iommu_units *u);
 int ivrs_parse(const uint8_t *t, uint32_t len, struct iommu_units *u);
 
-/* Both tables through ACPI; E_ACPI_NO_TABLE if there is neither. */
+/*
+ * Both tables through ACPI (each parser's result in *dmar_err, *ivrs_err:
+ * E_ACPI_NO_TABLE when absent); E_ACPI_NO_TABLE if neither was usable.
+ */
 int iommu_find_units(const struct acpi_info *ai, struct iommu_units *u,
 		     int *dmar_err, int *ivrs_err);
 
