@@ -10,6 +10,7 @@
 #ifndef STUB_IOMMU_ACPI_H
 #define STUB_IOMMU_ACPI_H
 
+#include "bmdump/iommu.h"
 #include "bmdump/types.h"
 
 struct acpi_info;
@@ -72,7 +73,7 @@ struct acpi_info;
 #define IVMD_TYPE_SPECIFIED	0x21
 #define IVMD_TYPE_RANGE		0x22
 
-#define IOMMU_MAX_UNITS		16
+#define IOMMU_MAX_UNITS		BMDUMP_IOMMU_MAX_UNITS
 
 enum iommu_kind {
 	IOMMU_VTD = 1,		/* from a DRHD */
