@@ -561,6 +561,7 @@ static void probe_facts(struct status_facts *f, int config_rc,
 	if (read_sys_u64("/proc/sys/kernel/kexec_load_disabled", &v) == 0)
 		f->kexec_load_disabled = v != 0;
 	f->kexec_mode = kexec_choose_mode(cfg.kexec_mode, f->lockdown);
+	iommu_probe(&f->iommu);
 	if (f->area_configured &&
 	    target_find_uuid(&t, cfg.area, 0, &e) == 0) {
 		f->area_found = 1;
@@ -773,7 +774,7 @@ static int cmd_load(int argc, char **argv)
 			  "kexec_load", have_desc, desc, cmdline);
 	printf("bmdump: stub loaded with %s: %s\n", mode == KEXEC_MODE_FILE ?
 	       "kexec_file_load" : "kexec_load", cmdline);
-	return warn_module ? EXIT_FAIL : 0;
+	return iommu_load_report() || warn_module ? EXIT_FAIL : 0;
 }
 
 static int cmd_unload(int argc, char **argv)

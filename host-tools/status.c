@@ -87,6 +87,8 @@ void status_evaluate(const struct status_facts *f, struct status_report *r)
 	if (!f->crash_loaded && f->kexec_load_disabled)
 		add(r, R_KEXEC_DISABLED, "kexec loading is disabled "
 		    "(kernel.kexec_load_disabled = 1) until reboot");
+	if (f->iommu.unsupported)
+		add(r, R_IOMMU_UNSUPPORTED, "%s", f->iommu.reason);
 	r->armed = r->nr == 0;
 }
 
@@ -121,6 +123,8 @@ const char *status_reason_code(int reason)
 		return "lockdown";
 	case R_KEXEC_DISABLED:
 		return "kexec-disabled";
+	case R_IOMMU_UNSUPPORTED:
+		return "iommu-unsupported";
 	}
 	return "unknown";
 }
@@ -129,7 +133,7 @@ void status_print_text(FILE *out, const struct status_facts *f,
 		       const struct status_report *r)
 {
 	unsigned int i;
-	char sz[32];
+	char sz[32], io[512];
 
 	fprintf(out, "bmdump: %s\n", r->armed ? "armed: a crash will be "
 		"captured" : "NOT armed: a crash would not be captured");
@@ -150,6 +154,8 @@ void status_print_text(FILE *out, const struct status_facts *f,
 			f->area_error ? "corrupt" :
 			area_state_name(f->area_state));
 	fprintf(out, "\n  lockdown:      %s\n", lockdown_name(f->lockdown));
+	iommu_describe(&f->iommu, io, sizeof(io));
+	fprintf(out, "  iommu:         %s\n", io);
 	for (i = 0; i < r->nr; i++)
 		fprintf(out, "  not armed: %s\n", r->message[i]);
 }
@@ -191,7 +197,10 @@ void status_print_json(FILE *out, const struct status_facts *f,
 		    area_state_name(f->area_state) : "");
 	fprintf(out, ", \"lockdown\": ");
 	json_string(out, lockdown_name(f->lockdown));
-	fprintf(out, ", \"reasons\": [");
+	fprintf(out, ", \"iommu_units\": ");
+	json_string(out, f->iommu.units);
+	fprintf(out, ", \"iommu_supported\": %s, \"reasons\": [",
+		f->iommu.unsupported ? "false" : "true");
 	for (i = 0; i < r->nr; i++) {
 		fprintf(out, "%s{\"code\": ", i ? ", " : "");
 		json_string(out, status_reason_code(r->reason[i]));

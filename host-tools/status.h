@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "bmdump.h"
+#include "iommu.h"
 
 enum status_reason {
 	R_CONFIG,		/* config unreadable or invalid */
@@ -26,6 +27,7 @@ enum status_reason {
 	R_AREA_UNSAVED,		/* holds a dump not yet saved */
 	R_LOCKDOWN,		/* lockdown refuses kexec_load */
 	R_KEXEC_DISABLED,	/* kernel.kexec_load_disabled = 1 */
+	R_IOMMU_UNSUPPORTED,	/* an IOMMU the stub cannot turn off */
 	R_COUNT
 };
 
@@ -57,6 +59,7 @@ struct status_facts {
 	int lockdown;			/* LOCKDOWN_* */
 	int kexec_load_disabled;
 	int kexec_mode;			/* what load would use */
+	struct iommu_facts iommu;
 };
 
 struct status_report {

@@ -124,7 +124,24 @@
 	X(E_NVME_NS_LIST, -452, "NVMe Identify Active Namespace List failed: probing namespace IDs one by one") \
 	X(E_NVME_MAP_DB, -453, "NVMe doorbell registers cannot be mapped (CAP.DSTRD puts them outside the physical address width?)") \
 	X(E_NVME_GONE_LATER, -454, "NVMe controller stopped answering (CSTS reads all ones) while the stub drove it: surprise removal or link down") \
-	X(E_STORAGE_TOO_MANY, -481, "more namespaces than the dump writer's table: the rest are ignored")
+	X(E_STORAGE_TOO_MANY, -481, "more namespaces than the dump writer's table: the rest are ignored") \
+	X(E_DMAR_TRUNCATED, -600, "ACPI DMAR table shorter than its header or its length field: VT-d units unknown, left as they are") \
+	X(E_DMAR_STRUCT, -601, "a DMAR remapping structure is shorter than its header or runs past the table: units after it unknown (firmware bug)") \
+	X(E_DMAR_SCOPE, -602, "a DRHD device scope entry has a bad length (firmware bug): the unit is still turned off") \
+	X(E_IVRS_TRUNCATED, -603, "ACPI IVRS table shorter than its header or its length field: AMD-Vi units unknown, left as they are") \
+	X(E_IVRS_BLOCK, -604, "an IVRS block is shorter than its header or runs past the table: units after it unknown (firmware bug)") \
+	X(E_IOMMU_TOO_MANY, -605, "more IOMMU units than the stub handles (16): the rest stay on, DMA through them may fault") \
+	X(E_IOMMU_MAP, -606, "IOMMU registers cannot be mapped (base overlaps RAM or lies above the physical address width): the unit stays on") \
+	X(E_IOMMU_GONE, -607, "IOMMU registers read all ones: the unit is absent or powered off; left alone") \
+	X(E_VTD_PMR_TIMEOUT, -610, "VT-d protected memory regions did not turn off within 1 s (PMEN.PRS stays 1): DMA into them stays blocked") \
+	X(E_VTD_TE_TIMEOUT, -611, "VT-d translation did not turn off within 1 s (GSTS.TES stays 1): the dump disk's DMA may fault; boot with intel_iommu=off to be safe") \
+	X(E_VTD_IR_TIMEOUT, -612, "VT-d interrupt remapping did not turn off within 1 s (GSTS.IRES stays 1): left on with queued invalidation (the stub polls)") \
+	X(E_VTD_QI_DRAIN, -613, "VT-d invalidation queue not drained within 1 s (IQH != IQT): queued invalidation left on") \
+	X(E_VTD_QI_TIMEOUT, -614, "VT-d queued invalidation did not turn off within 1 s (GSTS.QIES stays 1)") \
+	X(E_AMDVI_CMD_DRAIN, -615, "AMD-Vi command buffer not drained within 1 s (head != tail): turned off anyway") \
+	X(E_AMDVI_CMD_TIMEOUT, -616, "AMD-Vi command buffer still running 1 s after CmdBufEn was cleared (status CmdBufRun)") \
+	X(E_AMDVI_LOG_TIMEOUT, -617, "AMD-Vi event, PPR or GA log still running 1 s after it was turned off") \
+	X(E_AMDVI_EN_STUCK, -618, "AMD-Vi IommuEn stays set after the stub cleared it: the dump disk's DMA may fault; boot with amd_iommu=off to be safe")
 
 enum stub_error {
 #define STUB_ERROR_ENUM(name, code, msg) name = code,

@@ -16,6 +16,7 @@
 #include "elfcore.h"
 #include "errors.h"
 #include "io.h"
+#include "iommu.h"
 #include "mem.h"
 #include "paging.h"
 #include "phys.h"
@@ -444,8 +445,16 @@ static void capture(void)
 					   d->tsc_khz : 0));
 	}
 
+	stage_set("pci");
+	err = storage_scan(&ai);
+	if (err) {
+		bmlog("nothing written: %s", stub_strerror(err));
+		return;
+	}
+	stage_set("iommu");
+	iommu_quiesce(ai.sdt ? &ai : NULL);
 	stage_set("storage");
-	err = storage_probe(&ai, devs, sizeof(devs) / sizeof(devs[0]), &n);
+	err = storage_probe_scanned(devs, sizeof(devs) / sizeof(devs[0]), &n);
 	storage_times(&pci_us, &init_us);
 	if (err) {
 		bmlog("nothing written: %s", stub_strerror(err));

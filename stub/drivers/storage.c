@@ -112,16 +112,16 @@ void storage_times(uint64_t *pci, uint64_t *init)
 	*init = init_us;
 }
 
-int storage_probe(const struct acpi_info *ai, struct blkdev *devs,
-		  unsigned int max, unsigned int *count)
+static uint64_t scan_tsc;
+
+int storage_scan(const struct acpi_info *ai)
 {
-	uint64_t t0 = rdtsc(), t1;
 	struct pci_dev *pd;
-	unsigned int n, i, nvme_index = 0, fenced = 0;
+	unsigned int n, i, fenced = 0, disks = 0;
 	char name[16];
 	int err;
 
-	*count = 0;
+	scan_tsc = rdtsc();
 	nr_ctrls = 0;
 	nvme_forget();
 	err = pci_init(ai);
@@ -136,22 +136,19 @@ int storage_probe(const struct acpi_info *ai, struct blkdev *devs,
 		      "warning", stub_strerror(err));
 	if (err == E_PCI_NO_DEVICES)
 		return err;
-	pci_us = timer_us_since(t0);
+	pci_us = timer_us_since(scan_tsc);
 	bmlog("pci: %u functions on %u buses via %s in %llu us", n,
 	      pci_nr_buses(), pci_access_name(), (unsigned long long)pci_us);
-	t1 = rdtsc();
 
 	/*
-	 * Nothing but the disks needs DMA from here on: stop the rest now,
-	 * not only after the target is known, so that fewer pages change
-	 * under the dump.
+	 * No device may DMA while the IOMMU stage changes translation under
+	 * it: bus mastering off on every endpoint, the disks included (their
+	 * drivers turn it on again after resetting the controller).
 	 */
 	for (i = 0; i < n; i++) {
 		int kind = storage_kind(&pd[i]);
 
-		if (kind_supported(kind))
-			continue;
-		if (kind != STORAGE_NONE)
+		if (kind != STORAGE_NONE && !kind_supported(kind))
 			bmlog("pci %s %s %04x:%04x: no driver yet, unused",
 			      pci_name(&pd[i], name), kind_name(kind),
 			      pd[i].vendor, pd[i].device);
@@ -159,12 +156,26 @@ int storage_probe(const struct acpi_info *ai, struct blkdev *devs,
 		    (pci_read16(&pd[i], PCI_COMMAND) & PCI_COMMAND_MASTER)) {
 			pci_clear_master(&pd[i]);
 			fenced++;
+			disks += kind_supported(kind);
 		}
 	}
 	if (fenced)
-		bmlog("pci: bus mastering off on %u functions that are no "
-		      "disks", fenced);
+		bmlog("pci: bus mastering off on %u functions (%u of them "
+		      "disks the stub drives)", fenced, disks);
+	return 0;
+}
 
+int storage_probe_scanned(struct blkdev *devs, unsigned int max,
+			  unsigned int *count)
+{
+	uint64_t t1 = rdtsc();
+	struct pci_dev *pd;
+	unsigned int n, i, nvme_index = 0;
+	char name[16];
+	int err;
+
+	*count = 0;
+	pd = pci_devices(&n);
 	for (i = 0; i < n; i++) {
 		struct storage_ctrl *sc;
 		unsigned int got = 0;
@@ -203,8 +214,17 @@ int storage_probe(const struct acpi_info *ai, struct blkdev *devs,
 		return E_STORAGE_NONE;
 	}
 	bmlog("storage: %u block devices on %u controllers in %llu us", *count,
-	      nr_ctrls, (unsigned long long)timer_us_since(t0));
+	      nr_ctrls, (unsigned long long)timer_us_since(scan_tsc));
 	return 0;
+}
+
+int storage_probe(const struct acpi_info *ai, struct blkdev *devs,
+		  unsigned int max, unsigned int *count)
+{
+	int err = storage_scan(ai);
+
+	*count = 0;
+	return err ? err : storage_probe_scanned(devs, max, count);
 }
 
 void storage_quiesce_except(const struct blkdev *target)

@@ -27,12 +27,21 @@ enum storage_kind {
 int storage_kind(const struct pci_dev *d);
 
 /*
- * Enumerate PCI (ai may be NULL: CF8/CFC only), bring up every supported
- * controller, return one blkdev per usable namespace in devs[0..*count).
- * Also turns bus mastering off at once on every endpoint that is no
- * storage controller the stub drives: nothing else needs DMA from here on.
- * 0 if at least one blkdev is usable, else the error.
+ * Enumerate PCI (ai may be NULL: CF8/CFC only) and turn bus mastering off
+ * on every endpoint, disks included, so that nothing DMAs while the IOMMU
+ * stage runs.  0, or the error that leaves no PCI device to drive.
  */
+int storage_scan(const struct acpi_info *ai);
+
+/*
+ * After storage_scan(): bring up every supported controller, return one
+ * blkdev per usable namespace in devs[0..*count).  0 if at least one
+ * blkdev is usable, else the error.
+ */
+int storage_probe_scanned(struct blkdev *devs, unsigned int max,
+			  unsigned int *count);
+
+/* Both at once (no IOMMU stage between them). */
 int storage_probe(const struct acpi_info *ai, struct blkdev *devs,
 		  unsigned int max, unsigned int *count);
 

@@ -1,7 +1,7 @@
 # libFuzzer targets for the stub code that reads untrusted bytes (command
 # line, boot_params + e820 + setup_data, ELF core header + notes,
-# VMCOREINFO, ACPI tables, bmdump.ko's descriptor and bitmap, the GPT of
-# the disk it writes to), built for the host with clang under ASan and
+# VMCOREINFO, ACPI tables with DMAR and IVRS, bmdump.ko's descriptor and
+# bitmap, the GPT of the disk it writes to), built for the host with clang under ASan and
 # UBSan.  tests/fuzz/test_fuzz.py runs each for a bounded time.
 
 FUZZ_CC		?= clang
@@ -11,7 +11,7 @@ FUZZ_CFLAGS	:= -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 		   -Itests/fuzz -fno-omit-frame-pointer $(FUZZ_SAN)
 FUZZ_STUB_SRCS	:= stub/cmdline.c stub/bootparams.c stub/elfcore.c \
 		   stub/vmcoreinfo.c stub/acpi.c stub/errors.c stub/printf.c \
-		   stub/bitmap.c stub/gpt.c
+		   stub/bitmap.c stub/gpt.c stub/iommu_acpi.c
 FUZZ_OBJS	:= $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_STUB_SRCS) \
 		   tests/fuzz/phys_fake.c)
 FUZZ_TARGETS	:= $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%, \

@@ -420,6 +420,41 @@ def gpt_seeds():
           bytes([GPT_FIX, 200]) + gpt_disk(512, 208, parts)[:512 * 8])
 
 
+# --- DMAR and IVRS (the first byte: fuzz_dmar's / fuzz_ivrs's flags) --------
+
+def dmar_table():
+    """QEMU's intel-iommu: one DRHD, an IOAPIC and PCI endpoints in scope."""
+    scope = struct.pack("<BBBBBBBB", 3, 8, 0, 0, 0, 0xFF, 0x1F, 0)  # IOAPIC
+    for dev in (0, 1, 0x1F):
+        scope += struct.pack("<BBBBBBBB", 1, 8, 0, 0, 0, 0, dev, 0)
+    drhd = struct.pack("<HHBBHQ", 0, 16 + len(scope), 0, 0, 0,
+                       0xFED90000) + scope
+    rmrr = struct.pack("<HHHHQQ", 1, 24, 0, 0, 0x3E000000, 0x3E0FFFFF)
+    incl = struct.pack("<HHBBHQ", 0, 16, 1, 0, 0, 0xFED91000)
+    return sdt(b"DMAR", struct.pack("<BB", 38, 1) + bytes(10) + drhd + rmrr +
+               incl)
+
+
+def ivrs_table():
+    """QEMU's amd-iommu: the same IOMMU as IVHD 10h and 11h, an IVMD."""
+    ent = struct.pack("<BHB", 3, 0, 0) + struct.pack("<BHB", 4, 0xFFFF, 0)
+    h10 = struct.pack("<BBHHHQHHI", 0x10, 0xB0, 24 + len(ent), 0x10, 0x40,
+                      0xFED80000, 0, 0, 0) + ent
+    h11 = struct.pack("<BBHHHQHHIQQ", 0x11, 0x30, 40 + len(ent), 0x10, 0x40,
+                      0xFED80000, 0, 0, 0, 0, 0) + ent
+    ivmd = struct.pack("<BBHHHQQQ", 0x20, 1, 32, 0, 0, 0, 0x3E000000,
+                       0x100000)
+    return sdt(b"IVRS", struct.pack("<I", 0x203041) + bytes(8) + h10 + ivmd +
+               h11)
+
+
+def iommu_seeds():
+    write("dmar", "qemu_intel_iommu", b"\x00" + dmar_table())
+    write("dmar", "fix_length", b"\x01" + dmar_table()[:-8])
+    write("ivrs", "qemu_amd_iommu", b"\x00" + ivrs_table())
+    write("ivrs", "fix_length", b"\x01" + ivrs_table()[:-4])
+
+
 def main():
     shutil.rmtree(CORPUS, ignore_errors=True)
     cmdline_seeds()
@@ -429,6 +464,7 @@ def main():
     acpi_seeds()
     desc_seeds()
     gpt_seeds()
+    iommu_seeds()
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ MAX_LEN = {
     "acpi": 32768,
     "desc": 16385,          # flags, descriptor page, three bitmap pages
     "gpt": 32770,           # flags, size, 8 blocks of 4 KiB
+    "dmar": 4097,           # flags, a DMAR of a few units
+    "ivrs": 4097,           # flags, an IVRS of a few IVHD blocks
 }
 
 
@@ -135,3 +137,11 @@ def test_fuzz_desc():
 
 def test_fuzz_gpt():
     run_target("gpt")
+
+
+def test_fuzz_dmar():
+    run_target("dmar")
+
+
+def test_fuzz_ivrs():
+    run_target("ivrs")
