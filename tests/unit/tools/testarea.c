@@ -195,9 +195,10 @@ static int cmd_header(int argc, char **argv)
 	printf("uuid=%s\nstate=%s\nflags=%u\noffset=%" PRIu64 "\nsize=%"
 	       PRIu64 "\ndump_offset=%" PRIu64 "\ndump_capacity=%" PRIu64
 	       "\ndump_bytes=%" PRIu64 "\nsave_time=%lld\ngeneration=%" PRIu64
-	       "\n", uuid, area_state_name(h.state), h.flags, t.offset, t.size,
+	       "\ncrash_time=%lld\n", uuid, area_state_name(h.state), h.flags, t.offset, t.size,
 	       h.dump_offset, h.dump_capacity, h.dump_bytes,
-	       (long long)h.save_time, h.generation);
+	       (long long)h.save_time, h.generation,
+	       (long long)h.crash_time);
 	target_close(&t);
 	return 0;
 }
