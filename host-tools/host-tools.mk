@@ -29,7 +29,7 @@ TOOLS_CORE	:= host-tools/util.c host-tools/areaio.c host-tools/compress.c \
 		   host-tools/dmesg.c host-tools/coredir.c \
 		   stub/errors.c
 TOOLS_HDRS	:= $(wildcard host-tools/*.h) $(wildcard include/bmdump/*.h) \
-		   stub/errors.h $(TOOLS_DIR)/paths.h
+		   $(TOOLS_DIR)/paths.h
 
 # Paths compiled in follow PREFIX; regenerated only when they change.
 $(TOOLS_DIR)/paths.h: FORCE

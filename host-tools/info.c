@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../stub/errors.h"
+#include "bmdump/errors.h"
 #include "areaio.h"
 #include "info.h"
 #include "status.h"
