@@ -9,6 +9,8 @@
  *   bmdump-testarea inject IMAGE PARTNO KDUMP [STATE] [area-incomplete]
  *   bmdump-testarea set-state IMAGE PARTNO STATE
  *   bmdump-testarea header IMAGE PARTNO     (prints key=value lines)
+ *   bmdump-testarea poison IMAGE PARTNO     (terminal escapes in the
+ *                                            area's strings and log)
  *   (PARTNO 0: the partition with bmdump's type, or a bare area file;
  *    IMAGE may also be a partition block device)
  */
@@ -203,6 +205,32 @@ static int cmd_header(int argc, char **argv)
 	return 0;
 }
 
+/* What a hostile or broken crashed kernel could leave in an area. */
+static int cmd_poison(int argc, char **argv)
+{
+	static const char log[] = "bmdump: kernel \033]0;owned\007 booted\n"
+				  "bmdump: \033[2J\033[Hcleared\rover\n";
+	struct area_target t;
+	struct bmdump_area_header h;
+	struct bm_err e;
+
+	if (argc < 4)
+		return die("poison IMAGE PARTNO");
+	if (open_target(&t, argv[2], atoi(argv[3])))
+		return 1;
+	if (area_read(&t.src, &h, &e))
+		return die(e.msg);
+	snprintf(h.osrelease, sizeof(h.osrelease), "6.1\033[31mred");
+	snprintf(h.nodename, sizeof(h.nodename), "node\rX\177");
+	if (t.sink.write(t.sink.ctx, log, sizeof(log), h.log_offset))
+		return die("cannot write the log");
+	h.log_used = sizeof(log) - 1;
+	if (area_write(&t.sink, &h, &e))
+		return die(e.msg);
+	target_close(&t);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -215,5 +243,7 @@ int main(int argc, char **argv)
 		return cmd_set_state(argc, argv);
 	if (!strcmp(argv[1], "header"))
 		return cmd_header(argc, argv);
+	if (!strcmp(argv[1], "poison"))
+		return cmd_poison(argc, argv);
 	return die("unknown command");
 }
