@@ -395,6 +395,11 @@ static int save_dump(struct area_target *t, const struct bmdump_area_header *h,
 				 uuid, t->label, e->msg, sd->path, t->label);
 	if (im.warning[0])
 		fprintf(stderr, "bmdump: warning: %s\n", im.warning);
+	/* A WRITING area may still hold an older dump's descriptors past
+	 * what the stub proved written for this crash: leave them out. */
+	if (h->state == BMDUMP_AREA_WRITING &&
+	    im.nr_desc_avail > h->descs_written)
+		im.nr_desc_avail = h->descs_written;
 	r = save_convert(&im, o, incomplete, sd, &st, e);
 	if (r) {
 		kd_close(&im);
@@ -492,6 +497,14 @@ static int save_into(struct area_target *t, struct bmdump_area_header *h,
 	if (already)
 		printf("bmdump: the dump in area %s was already saved to "
 		       "%s/dump.%s\n", uuid, sd->path, sd->stamp);
+	if (!already && h->state == BMDUMP_AREA_WRITING &&
+	    !h->descs_written) {
+		/* Headers, bitmaps and pages may all be an older dump's. */
+		fprintf(stderr, "bmdump: warning: the stub died before it "
+			"proved any page of this crash written: no page is "
+			"saved, only the stub's log in %s\n", sd->path);
+		already = 1;
+	}
 	r = already ? 0 : save_dump(t, h, o, sd, crashed_cpu, e);
 	if (r)
 		return r;

@@ -6,7 +6,8 @@
  * real stub instead.
  *
  *   bmdump-testarea synth OUT PAGES [SEED] [incomplete]
- *   bmdump-testarea inject IMAGE PARTNO KDUMP [STATE] [area-incomplete]
+ *   bmdump-testarea inject IMAGE PARTNO KDUMP [STATE]
+ *                          [area-incomplete|proven=N]
  *   bmdump-testarea set-state IMAGE PARTNO STATE
  *   bmdump-testarea header IMAGE PARTNO     (prints key=value lines)
  *   bmdump-testarea poison IMAGE PARTNO     (terminal escapes in the
@@ -96,14 +97,18 @@ static int cmd_inject(int argc, char **argv)
 	uint8_t *buf;
 	uint64_t len, done;
 	int fd, state = BMDUMP_AREA_COMPLETE, flags = 0;
+	uint64_t proven = ~0ull;
 
 	if (argc < 5)
 		return die("inject IMAGE PARTNO KDUMP [STATE] "
-			   "[area-incomplete]");
+			   "[area-incomplete|proven=N]");
 	if (argc > 5 && (state = parse_state(argv[5])) < 0)
 		return die("bad state");
 	if (argc > 6 && !strcmp(argv[6], "area-incomplete"))
 		flags |= BMDUMP_AREA_F_INCOMPLETE;
+	/* WRITING: how many descriptors the stub proved written */
+	if (argc > 6 && !strncmp(argv[6], "proven=", 7))
+		proven = strtoull(argv[6] + 7, NULL, 0);
 	if (open_target(&t, argv[2], atoi(argv[3])))
 		return 1;
 	if (area_read(&t.src, &h, &e))
@@ -143,6 +148,7 @@ static int cmd_inject(int argc, char **argv)
 	h.flags = (uint32_t)flags;
 	h.dump_bytes = state == BMDUMP_AREA_WRITING ? 0 : len;
 	h.generation++;
+	h.descs_written = proven != ~0ull ? proven : im.nr_dumpable;
 	h.crash_time = im.hdr.timestamp.tv_sec;
 	h.bitmap_source = BMDUMP_SOURCE_FULL;
 	h.pages_dumped = im.nr_dumpable;
