@@ -7,6 +7,8 @@
 #include "errors.h"
 
 #define CMDLINE_MAX	4096
+/* The whole capture's deadline unless bmdump.deadline= says otherwise. */
+#define BMDUMP_DEADLINE_DEFAULT_S	300u
 
 enum stub_final_action {
 	FINAL_RESET = 0,
@@ -22,6 +24,7 @@ struct stub_options {
 	int has_area;
 	uint8_t area_uuid[16];
 	int overwrite;
+	uint64_t deadline_ms;		/* whole capture; 0: none */
 };
 
 /*
@@ -224,6 +227,7 @@ static inline int stub_options_parse(const char *cl, struct stub_options *o)
 
 	*o = (struct stub_options){ 0 };
 	o->final_action = FINAL_RESET;
+	o->deadline_ms = BMDUMP_DEADLINE_DEFAULT_S * 1000ull;
 	if (cmdline_strnlen(cl, CMDLINE_MAX + 1) > CMDLINE_MAX)
 		return E_CMD_TOO_LONG;
 	e = parse_elfcorehdr(cl, &o->elfcorehdr_addr, &o->elfcorehdr_size);
@@ -253,6 +257,14 @@ static inline int stub_options_parse(const char *cl, struct stub_options *o)
 			o->has_area = 1;
 		else
 			err = err ? err : E_CMD_UUID;
+	}
+	if (cmdline_find(cl, "bmdump.deadline", &v, &len)) {
+		uint64_t s;
+
+		if (cmdline_parse_u64(v, len, &s) == 0 && s <= 86400)
+			o->deadline_ms = s * 1000;
+		else
+			err = err ? err : E_CMD_DEADLINE;
 	}
 	if (cmdline_find(cl, "bmdump.overwrite", &v, &len)) {
 		if (len == 1 && (v[0] == '0' || v[0] == '1'))

@@ -22,6 +22,7 @@
 	X(E_CMD_UUID, -114, "bmdump.area= is not a UUID: use the area UUID bmdump prepare printed") \
 	X(E_CMD_TOO_LONG, -115, "command line longer than 4096 bytes") \
 	X(E_CMD_OVERWRITE, -116, "bmdump.overwrite= must be 0 or 1") \
+	X(E_CMD_DEADLINE, -117, "bmdump.deadline= must be whole seconds (0: none); the default applies") \
 	X(E_ELF_ADDR, -120, "elfcorehdr address is not in the crash region: reload with kexec -p") \
 	X(E_ELF_TRUNCATED, -121, "ELF core header shorter than an ELF header") \
 	X(E_ELF_MAGIC, -122, "elfcorehdr does not point at an ELF header") \
