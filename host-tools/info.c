@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../stub/errors.h"
+#include "bmdump/errors.h"
 #include "areaio.h"
 #include "info.h"
 #include "status.h"
@@ -26,13 +26,41 @@ int info_log_crashed_cpu(const char *log, int *cpu, uint64_t *rip)
 	return -1;
 }
 
+/*
+ * Strings out of an area or a dump come from a crashed, maybe hostile
+ * kernel: no terminal escapes or carriage returns reach the operator's
+ * terminal (newlines and tabs only where the text is a log).
+ */
+static char clean_char(char c, int log)
+{
+	unsigned char u = (unsigned char)c;
+
+	if ((u < 32 && !(log && (c == '\n' || c == '\t'))) || u == 127)
+		return '?';
+	return c;
+}
+
+static void clean_text(char *s, int log)
+{
+	for (; *s; s++)
+		*s = clean_char(*s, log);
+}
+
+/* A VMCOREINFO value, cleaned for the terminal; 0 when found. */
+static int vmci_clean(const struct kd_image *im, const char *key, char *v,
+		      size_t size)
+{
+	if (kd_vmcoreinfo(im, key, v, size))
+		return -1;
+	clean_text(v, 0);
+	return 0;
+}
+
 static void uts_field(char *out, const char *in)
 {
 	memcpy(out, in, KDUMP_UTSNAME_LEN);
 	out[KDUMP_UTSNAME_LEN - 1] = 0;
-	for (char *p = out; *p; p++)
-		if ((unsigned char)*p < 32 || (unsigned char)*p == 127)
-			*p = '?';
+	clean_text(out, 0);
 }
 
 static void compression_text(uint32_t status, char *out, size_t size)
@@ -78,6 +106,8 @@ void info_print_area(FILE *out, const struct bmdump_area_header *h,
 
 		bm_strlcpy(rel, h->osrelease, sizeof(rel));
 		bm_strlcpy(node, h->nodename, sizeof(node));
+		clean_text(rel, 0);
+		clean_text(node, 0);
 		fprintf(out, "  kernel:         %s on %s\n", rel, node);
 	}
 	format_bytes(h->dump_bytes, a, sizeof(a));
@@ -143,13 +173,13 @@ void info_print_dump(FILE *out, const struct kd_image *im, const char *path,
 		fprintf(out, "    cpu %u: pid %u rip %016" PRIx64 " rsp %016"
 			PRIx64 "\n", i, im->cpus[i].pid, im->cpus[i].rip,
 			im->cpus[i].rsp);
-	if (!kd_vmcoreinfo(im, "OSRELEASE", v, sizeof(v)))
+	if (!vmci_clean(im, "OSRELEASE", v, sizeof(v)))
 		fprintf(out, "  vmcoreinfo:     OSRELEASE=%s", v);
 	else
 		fprintf(out, "  vmcoreinfo:     missing");
-	if (!kd_vmcoreinfo(im, "KERNELOFFSET", v, sizeof(v)))
+	if (!vmci_clean(im, "KERNELOFFSET", v, sizeof(v)))
 		fprintf(out, " KERNELOFFSET=%s", v);
-	if (!kd_vmcoreinfo(im, "CRASHTIME", v, sizeof(v)))
+	if (!vmci_clean(im, "CRASHTIME", v, sizeof(v)))
 		fprintf(out, " CRASHTIME=%s", v);
 	fputc('\n', out);
 	if (im->warning[0])
@@ -173,7 +203,8 @@ void info_print_log(FILE *out, const char *log, unsigned int tail_lines)
 	if (n > tail_lines)
 		p++;
 	fprintf(out, "stub log%s:\n", p > log ? " (tail)" : "");
-	fputs(p, out);
+	for (; *p; p++)
+		fputc(clean_char(*p, 1), out);
 	if (log[strlen(log) - 1] != '\n')
 		fputc('\n', out);
 }

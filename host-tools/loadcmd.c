@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <bmdump/area.h>
+#include <bmdump/cmdline.h>
 
 #include "loadcmd.h"
 
@@ -61,6 +62,48 @@ static int reserved_token(const char *tok, size_t len)
 
 		if (len >= k && !memcmp(tok, keys[i], k))
 			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The command line as the stub will see it (kexec_load appends
+ * elfcorehdr=, kexec_file_load prepends it), read by the stub's own
+ * parser: it must parse and give back what bmdump set.  An unbalanced
+ * quote in APPEND would otherwise swallow elfcorehdr= at crash time.
+ */
+static int check_with_stub_parser(const struct bm_config *c, int have_desc,
+				  uint64_t desc, const char *cmdline,
+				  struct bm_err *e)
+{
+	char cl[STUB_CMDLINE_MAX + CMDLINE_LOADER_RESERVE];
+	struct stub_options o;
+	int i, err;
+
+	for (i = 0; i < 2; i++) {
+		if (i == 0)
+			snprintf(cl, sizeof(cl), "%s elfcorehdr=16384K",
+				 cmdline);
+		else
+			snprintf(cl, sizeof(cl), "elfcorehdr=0x1000000 %s",
+				 cmdline);
+		err = stub_options_parse(cl, &o);
+		if (err)
+			return bm_seterr(e, BM_E_USAGE, "with this APPEND the "
+					 "stub would stop at a crash with error "
+					 "%d (%s): check APPEND for an "
+					 "unbalanced quote", err,
+					 stub_strerror(err));
+		if (!o.has_area || memcmp(o.area_uuid, c->area, 16) ||
+		    o.has_desc != have_desc ||
+		    (have_desc && o.desc_addr != desc) ||
+		    o.overwrite != !!c->overwrite ||
+		    o.final_action != (c->final_action == FINAL_ACTION_HALT ?
+				       FINAL_HALT : FINAL_RESET))
+			return bm_seterr(e, BM_E_USAGE, "APPEND changes what "
+					 "the stub reads for bmdump.area, .desc, "
+					 ".final or .overwrite: check APPEND "
+					 "for an unbalanced quote");
 	}
 	return 0;
 }
@@ -124,7 +167,7 @@ int build_stub_cmdline(const struct bm_config *c, int have_desc,
 		if (w < 0 || (size_t)w >= size - n)
 			goto too_long;
 	}
-	return 0;
+	return check_with_stub_parser(c, have_desc, desc, out, e);
 too_long:
 	return bm_seterr(e, BM_E_USAGE, "the stub's command line would be "
 			 "longer than %zu bytes: shorten APPEND", size - 1);

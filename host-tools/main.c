@@ -17,6 +17,7 @@
 #include "areaio.h"
 #include "compress.h"
 #include "config.h"
+#include "coredir.h"
 #include "dmesg.h"
 #include "info.h"
 #include "kdumpfile.h"
@@ -435,6 +436,9 @@ static int cmd_prepare(int argc, char **argv)
 		return usage_error("prepare", "--create needs --size");
 	if (from && !partno)
 		return usage_error("prepare", "--from needs --partition N");
+	/* Not while a save reads the area: the lock save takes. */
+	if (coredir_lock("prepare", &e) < 0)
+		return fail(&e);
 
 	if (create) {
 		struct stat st;

@@ -38,7 +38,5 @@ int save_is_dump_dir_name(const char *name);
  */
 unsigned int save_retention_select(char **names, unsigned int n,
 				   unsigned int keep);
-int save_retention_apply(const char *coredir, unsigned int keep,
-			 const char *protect, FILE *msg);
 
 #endif /* BMDUMP_SAVE_H */

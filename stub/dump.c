@@ -5,7 +5,10 @@
  *   2. kdump header (status INCOMPLETE), sub-header, notes
  *   3. 1st bitmap (RAM), 2nd bitmap (dumped)
  *   4. page descriptors and page data, streamed in pfn order; page data
- *      goes to the disk straight from the crashed kernel's pages
+ *      goes to the disk straight from the crashed kernel's pages; every
+ *      DUMP_PROGRESS_DESCS descriptors, once all that is on the disk and
+ *      flushed, the area header's descs_written says so (the salvage
+ *      watermark; 0 until the first)
  *   5. the shared zero page, flush
  *   6. kdump header again without INCOMPLETE (unless the area was too
  *      small), the stub's log, area header COMPLETE, flush
@@ -26,6 +29,8 @@
 
 _Static_assert(DESC_BUF_BYTES % PAGE_SIZE == 0, "descriptor buffers in pages");
 
+uint64_t dump_progress_descs = DUMP_PROGRESS_DESCS;
+
 /* The dump in progress, for dump_emergency_log(). */
 static struct dump_area *active_area;
 
@@ -43,6 +48,7 @@ struct writer {
 	unsigned int desc_cur;
 	unsigned int desc_fill;
 	uint64_t desc_index;		/* descriptors emitted so far */
+	uint64_t desc_marked;		/* ...the area header vouches for */
 	/* page-data streaming: consecutive data slots, one I/O */
 	uint64_t batch[MAX_BATCH_PAGES];
 	uint32_t batch_len;
@@ -320,6 +326,27 @@ static int flush_batch(struct writer *w)
 	return io(w, err);
 }
 
+/*
+ * The salvage watermark: once every descriptor written so far and the
+ * pages it points to are on the disk (submitted, completed, flushed), the
+ * area header says how many there are.  A stub that dies later leaves an
+ * area whose salvage keeps those and nothing of an older dump.
+ */
+static int mark_progress(struct writer *w)
+{
+	int err = flush_batch(w);
+
+	if (!err)
+		err = io(w, w_wait(w));
+	if (!err)
+		err = io(w, w->a->dev->flush(w->a->dev));
+	if (err)
+		return err;
+	w->desc_marked = w->desc_index - w->desc_fill;
+	w->a->hdr->descs_written = w->desc_marked;
+	return io(w, area_write_header(w->a));
+}
+
 static int flush_descs(struct writer *w)
 {
 	uint64_t first = w->desc_index - w->desc_fill, off, bytes;
@@ -336,7 +363,11 @@ static int flush_descs(struct writer *w)
 		return io(w, err);
 	w->desc_fill = 0;
 	w->desc_cur = (w->desc_cur + 1) % DESC_BUFS;
-	if (!w->desc_cur) {
+	if (w->desc_index - w->desc_marked >= dump_progress_descs) {
+		err = mark_progress(w);
+		if (err)
+			return err;
+	} else if (!w->desc_cur) {
 		/* Every buffer is in flight: let them land before reuse. */
 		err = w_wait(w);
 		if (err)
@@ -594,6 +625,7 @@ int dump_write(struct dump_area *a, const struct dump_input *in,
 		   (st->incomplete ? BMDUMP_AREA_F_INCOMPLETE : 0);
 	h->dump_bytes = 0;
 	h->log_used = 0;
+	h->descs_written = 0;	/* nothing of this generation proven yet */
 	h->generation++;
 	h->crash_time = in->vi->has_crashtime ? in->vi->crashtime : 0;
 	h->save_time = 0;
@@ -635,6 +667,7 @@ int dump_write(struct dump_area *a, const struct dump_input *in,
 	if (err)
 		return err;
 	h->state = BMDUMP_AREA_COMPLETE;
+	h->descs_written = w.desc_index;
 	h->dump_bytes = st->image_bytes;
 	h->pages_dumped = st->pages_dumped;
 	h->zero_pages = st->zero_pages;

@@ -22,6 +22,14 @@ struct dump_input {
 	int crashed_cpu;
 };
 
+/*
+ * Page descriptors between two salvage watermarks (the area header's
+ * descs_written): each costs a device flush and a header write.  The unit
+ * tests lower it to see marks in a small dump.
+ */
+#define DUMP_PROGRESS_DESCS	8192u	/* 32 MiB of pages */
+extern uint64_t dump_progress_descs;
+
 struct dump_stats {
 	uint64_t pages_ram;		/* 1st bitmap bits */
 	uint64_t pages_selected;	/* what the selection keeps */

@@ -84,6 +84,11 @@ void stub_fail(int err)
 	static int failing;
 
 	bmlog("error %d in stage %s: %s", err, stage_get(), stub_strerror(err));
+	if (capture_deadline_passed()) {
+		bmlog("the capture deadline (bmdump.deadline=%llu s) passed",
+		      (unsigned long long)(opt.deadline_ms / 1000));
+		capture_deadline_grace(5000);	/* to record it */
+	}
 	if (!failing++)
 		dump_emergency_log(err);
 	finish();
@@ -515,6 +520,7 @@ void stub_main(struct entry_state *es)
 	bmlog("command line: %s", bi.cmdline);
 	err = stub_options_parse(bi.cmdline, &opt);
 	final_action = opt.final_action;
+	timer_set_capture_deadline(opt.deadline_ms);
 	if (err == E_CMD_NO_ELFCOREHDR || err == E_CMD_ELFCOREHDR ||
 	    err == E_CMD_TOO_LONG)
 		check(err);

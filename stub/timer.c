@@ -81,6 +81,37 @@ uint64_t timer_us_since_entry(void)
 	return timer_us_since(entry_tsc);
 }
 
+/*
+ * Kept in ms after entry, not in TSC ticks: converted at each check with
+ * the current tsc_khz, so calibration shortens it to what was asked.
+ */
+static uint64_t capture_ms;
+static int capture_over;
+
+void timer_set_capture_deadline(uint64_t ms)
+{
+	capture_ms = ms;
+	capture_over = 0;
+}
+
+int capture_deadline_passed(void)
+{
+	if (capture_ms && !capture_over &&
+	    timer_us_since_entry() >= capture_ms * 1000)
+		capture_over = 1;
+	return capture_over;
+}
+
+void capture_deadline_grace(uint64_t ms)
+{
+	static int granted;
+
+	if (!capture_over || granted++)
+		return;
+	capture_ms = timer_us_since_entry() / 1000 + ms;
+	capture_over = 0;
+}
+
 struct deadline deadline_ms(uint64_t ms)
 {
 	struct deadline d = { rdtsc() + ms * tsc_khz };
@@ -90,7 +121,7 @@ struct deadline deadline_ms(uint64_t ms)
 
 int deadline_passed(struct deadline d)
 {
-	return rdtsc() >= d.tsc;
+	return rdtsc() >= d.tsc || capture_deadline_passed();
 }
 
 void mdelay(uint64_t ms)

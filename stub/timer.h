@@ -23,6 +23,16 @@ struct deadline {
 	uint64_t tsc;
 };
 
+/*
+ * One deadline for the whole capture, in ms after the stub's entry (0:
+ * none), from bmdump.deadline=.  Every bounded wait also ends when it has
+ * passed, so the capture ends in the logged final action.
+ */
+void timer_set_capture_deadline(uint64_t ms);
+int capture_deadline_passed(void);
+/* After it passed: ms more, once, to record the error in the area. */
+void capture_deadline_grace(uint64_t ms);
+
 struct deadline deadline_ms(uint64_t ms);
 int deadline_passed(struct deadline d);
 void mdelay(uint64_t ms);

@@ -78,12 +78,22 @@ struct bmdump_area_header {
 	char nodename[65];
 	uint8_t pad[2];
 	int32_t stub_error;		/* stub: error that ended the dump, or 0 */
-	uint32_t reserved[3];
+	/*
+	 * Salvage watermark: page descriptors [0, descs_written) of the image
+	 * and the pages they point to, with the kdump header and bitmaps
+	 * before them, are this generation's and on the disk (the stub
+	 * flushes before it raises it).  Reset to 0 when the area goes
+	 * WRITING; a WRITING area's salvage keeps only those pages.
+	 */
+	uint64_t descs_written;
+	uint32_t reserved;
 	uint32_t crc;			/* CRC32C of header_bytes, crc = 0 */
 };
 
 _Static_assert(sizeof(struct bmdump_area_header) == 320, "area header layout");
 _Static_assert(offsetof(struct bmdump_area_header, crc) == 316, "crc last");
+_Static_assert(offsetof(struct bmdump_area_header, descs_written) == 304,
+	       "watermark where reserved[0..1] was: old areas read 0");
 
 #define BMDUMP_AREA_HDR_SIZE	((uint32_t)sizeof(struct bmdump_area_header))
 

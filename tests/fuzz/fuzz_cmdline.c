@@ -20,10 +20,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int err;
 
 	/* The number parsers take (pointer, length): no NUL after it. */
-	if (!parse_u64(fz_dup(data, size), size, &a) && size > 20 &&
+	if (!cmdline_parse_u64(fz_dup(data, size), size, &a) && size > 20 &&
 	    memcmp(data, "0x", 2) && memcmp(data, "0X", 2))
 		FZ_CHECK(data[0] == '0');	/* > 20 digits: zeros */
-	parse_memsize(fz_dup(data, size), size, &a);
+	cmdline_parse_memsize(fz_dup(data, size), size, &a);
 
 	/* The command line itself: a C string, the NUL its last byte. */
 	cl = fz_alloc(size + 1);

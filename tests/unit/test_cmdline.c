@@ -139,12 +139,12 @@ static const char *raw_str(const char *s)
 
 static int memsize(const char *s, uint64_t *v)
 {
-	return parse_memsize(raw(s), strlen(s), v);
+	return cmdline_parse_memsize(raw(s), strlen(s), v);
 }
 
 static int u64(const char *s, uint64_t *v)
 {
-	return parse_u64(raw(s), strlen(s), v);
+	return cmdline_parse_u64(raw(s), strlen(s), v);
 }
 
 static void test_memsize_suffixes(void **state)

@@ -566,6 +566,102 @@ static void test_write_error_leaves_writing(void **state)
 	assert_true(disk_area()->log_used > 0);
 }
 
+/* Crash 2's page contents: every third page zero, else pfn ^ a tag. */
+static void repaint_pages(void)
+{
+	uint64_t pfn, v, i;
+
+	for (pfn = 0; pfn < MAX_PFN; pfn++) {
+		uint8_t *p = ram_ptr(pfn * PG);
+
+		if (!p || pfn % 3 == 0 || pfn == NOTES_PA / PG ||
+		    (pfn >= DESC_PA / PG && pfn <= CHUNK_PA / PG))
+			continue;	/* the notes and descriptor stay */
+		v = pfn ^ 0x2200000000ull;
+		for (i = 0; i < PG / 8; i++)
+			memcpy(p + i * 8, &v, 8);
+	}
+}
+
+/*
+ * Walks the image as a salvage would: descriptors below the watermark
+ * must point at this crash's pages; counts those past it that still show
+ * the previous crash's page (what a salvage without the mark would mix in).
+ */
+static void check_salvage(uint64_t proven, uint64_t *old)
+{
+	struct bmdump_area_header *h = disk_area();
+	const uint8_t *img = (const uint8_t *)h + h->dump_offset;
+	const struct disk_dump_header *dh = (const void *)img;
+	const uint8_t *bm2;
+	const struct page_desc *pd;
+	uint64_t half, pfn, idx = 0, v, first;
+
+	half = (dh->bitmap_blocks / 2) * 4096ull;
+	bm2 = img + (1 + dh->sub_hdr_size) * 4096ull + half;
+	pd = (const void *)(bm2 + half);
+	*old = 0;
+	for (pfn = 0; pfn < MAX_PFN; pfn++) {
+		if (!bit(bm2, pfn))
+			continue;
+		if (idx < proven) {
+			assert_int_equal(pd[idx].size, 4096);
+			assert_true((uint64_t)pd[idx].offset + PG <=
+				    h->dump_capacity);
+			assert_memory_equal(img + pd[idx].offset,
+					    ram_ptr(pfn * PG), PG);
+		} else if (pfn % 3 && pd[idx].size == 4096 &&
+			   (uint64_t)pd[idx].offset + PG <= h->dump_capacity) {
+			memcpy(&first, img + pd[idx].offset, 8);
+			v = pfn;
+			*old += first == v;
+		}
+		idx++;
+	}
+	assert_true(idx > proven);
+}
+
+/* Issue 12 item 2: a stub that dies mid-dump over an unsaved dump. */
+static void test_salvage_only_this_crash(void **state)
+{
+	struct page_select sel;
+	struct dump_area a;
+	struct dump_stats st;
+	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0 };
+	struct bmdump_area_header *h;
+	unsigned int full_writes;
+	uint64_t proven, old;
+
+	dump_progress_descs = 256;
+	make_disk(64ull << 20, (48ull << 20) / 512, BMDUMP_AREA_EMPTY);
+	bitmap_select(&ci, 0, 0, &sel);
+	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), 0);
+	rd.writes = 0;
+	assert_int_equal(dump_write(&a, &in, &st), 0);
+	full_writes = rd.writes;
+	/* Crash 2, other page contents; its stub dies 3/4 of the way in. */
+	repaint_pages();
+	opt.overwrite = 1;
+	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), 0);
+	rd.writes = 0;
+	rd.fail_write_at = full_writes * 3 / 4;
+	assert_int_equal(dump_write(&a, &in, &st), E_DUMP_IO);
+	dump_emergency_log(E_DUMP_IO);
+	h = disk_area();
+	assert_int_equal(bmdump_area_check(h, 0), 0);
+	assert_int_equal(h->state, BMDUMP_AREA_WRITING);
+	assert_int_equal(h->generation, 2);
+	proven = h->descs_written;
+	print_message("salvage: %llu of %llu pages proven of crash 2\n",
+		      (unsigned long long)proven,
+		      (unsigned long long)st.pages_selected);
+	assert_true(proven > 0 && proven < st.pages_selected);
+	check_salvage(proven, &old);
+	print_message("salvage: %llu pages past the mark are crash 1's\n",
+		      (unsigned long long)old);
+	assert_true(old > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -585,6 +681,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_area_too_small_for_headers,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_error_leaves_writing,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_salvage_only_this_crash,
 						setup, teardown),
 	};
 

@@ -229,12 +229,15 @@ def test_tools_save_retention_keep():
     out = os.path.join(d, "crash")
     os.makedirs(out)
     old = ["202001010000", "202101010000", "202201010000"]
-    for n in old:
-        os.makedirs(os.path.join(out, n))
-        with open(os.path.join(out, n, "dump." + n), "w") as f:
-            f.write("old")
+    for n in old:      # as an earlier save left them: 0700, a marker
+        os.makedirs(os.path.join(out, n), mode=0o700)
+        for f in ("dump.", "area."):
+            with open(os.path.join(out, n, f + n), "w") as f:
+                f.write("area=old\n")
     os.makedirs(os.path.join(out, "notes"))
-    os.makedirs(os.path.join(out, "201901010000"))   # no dump inside
+    os.makedirs(os.path.join(out, "201901010000"))   # not save's
+    with open(os.path.join(out, "201901010000", "dump.x"), "w") as f:
+        f.write("kdump-tools")
     conf = T.write_config(d, "KEEP=2\nCOREDIR=%s\n" % out)
     img, uuid = T.make_disk(d)
     raw, _ = T.synth(d, pages=1000)
@@ -243,8 +246,8 @@ def test_tools_save_retention_keep():
               env={"TZ": "UTC"})
     assert "removed old dump" in p.stderr, p.stderr
     left = sorted(os.listdir(out))
-    assert left == [".bmdump.lock", "201901010000", "202201010000",
-                    "202311142213", "notes"], left
+    assert left == ["201901010000", "202201010000", "202311142213",
+                    "notes"], left
     # A second dump in the same minute: both kept, the older removed.
     T.testarea("inject", img, 0, raw, "complete")
     T.run(["save", "--from", img], config=conf, check=0, env={"TZ": "UTC"})

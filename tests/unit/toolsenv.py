@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.environ.get("BUILD", os.path.join(ROOT, "build"))
@@ -31,6 +32,9 @@ def run(args, env=None, config=None, check=None, umask=None, uid=None):
     e = dict(os.environ)
     e["BMDUMP_CONFIG"] = config or "/nonexistent/bmdump.conf"
     e.pop("BMDUMP_SYSROOT", None)
+    # save's lock: one per test thread, not the host's /run/bmdump.
+    e["BMDUMP_LOCK_DIR"] = os.path.join(WORK, "lock-%d"
+                                        % threading.get_ident())
     if env:
         e.update(env)
 

@@ -104,6 +104,31 @@ static void test_cmdline_errors(void **state)
 	assert_non_null(strstr(e.msg, "shorten APPEND"));
 }
 
+/*
+ * The stub reads its command line with quotes (as the kernel does): an
+ * unbalanced quote in APPEND would swallow the elfcorehdr= kexec adds and
+ * stop every dump.  load checks APPEND with the stub's own parser.
+ */
+static void test_cmdline_stub_parser(void **state)
+{
+	struct bm_config c;
+	struct bm_err e = { 0 };
+	char out[512];
+
+	cfg_with_area(&c);
+	strcpy(c.append, "console=\"ttyS0,115200");
+	assert_int_equal(build_stub_cmdline(&c, 1, 1, out, sizeof(out), &e),
+			 BM_E_USAGE);
+	assert_non_null(strstr(e.msg, "elfcorehdr"));
+	assert_non_null(strstr(e.msg, "APPEND"));
+	strcpy(c.append, "x=\"a b\" y=1");
+	assert_int_equal(build_stub_cmdline(&c, 1, 1, out, sizeof(out), &e),
+			 0);
+	strcpy(c.append, "bmdump.fault_drill=1 \"");
+	assert_int_equal(build_stub_cmdline(&c, 1, 1, out, sizeof(out), &e),
+			 BM_E_USAGE);
+}
+
 static void test_kexec_argv(void **state)
 {
 	struct bm_config c;
@@ -160,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_choose_mode),
 		cmocka_unit_test(test_cmdline_basic),
 		cmocka_unit_test(test_cmdline_errors),
+		cmocka_unit_test(test_cmdline_stub_parser),
 		cmocka_unit_test(test_kexec_argv),
 		cmocka_unit_test(test_stub_header),
 	};

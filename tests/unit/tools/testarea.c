@@ -6,9 +6,12 @@
  * real stub instead.
  *
  *   bmdump-testarea synth OUT PAGES [SEED] [incomplete]
- *   bmdump-testarea inject IMAGE PARTNO KDUMP [STATE] [area-incomplete]
+ *   bmdump-testarea inject IMAGE PARTNO KDUMP [STATE]
+ *                          [area-incomplete|proven=N]
  *   bmdump-testarea set-state IMAGE PARTNO STATE
  *   bmdump-testarea header IMAGE PARTNO     (prints key=value lines)
+ *   bmdump-testarea poison IMAGE PARTNO     (terminal escapes in the
+ *                                            area's strings and log)
  *   (PARTNO 0: the partition with bmdump's type, or a bare area file;
  *    IMAGE may also be a partition block device)
  */
@@ -94,14 +97,18 @@ static int cmd_inject(int argc, char **argv)
 	uint8_t *buf;
 	uint64_t len, done;
 	int fd, state = BMDUMP_AREA_COMPLETE, flags = 0;
+	uint64_t proven = ~0ull;
 
 	if (argc < 5)
 		return die("inject IMAGE PARTNO KDUMP [STATE] "
-			   "[area-incomplete]");
+			   "[area-incomplete|proven=N]");
 	if (argc > 5 && (state = parse_state(argv[5])) < 0)
 		return die("bad state");
 	if (argc > 6 && !strcmp(argv[6], "area-incomplete"))
 		flags |= BMDUMP_AREA_F_INCOMPLETE;
+	/* WRITING: how many descriptors the stub proved written */
+	if (argc > 6 && !strncmp(argv[6], "proven=", 7))
+		proven = strtoull(argv[6] + 7, NULL, 0);
 	if (open_target(&t, argv[2], atoi(argv[3])))
 		return 1;
 	if (area_read(&t.src, &h, &e))
@@ -141,6 +148,7 @@ static int cmd_inject(int argc, char **argv)
 	h.flags = (uint32_t)flags;
 	h.dump_bytes = state == BMDUMP_AREA_WRITING ? 0 : len;
 	h.generation++;
+	h.descs_written = proven != ~0ull ? proven : im.nr_dumpable;
 	h.crash_time = im.hdr.timestamp.tv_sec;
 	h.bitmap_source = BMDUMP_SOURCE_FULL;
 	h.pages_dumped = im.nr_dumpable;
@@ -195,9 +203,36 @@ static int cmd_header(int argc, char **argv)
 	printf("uuid=%s\nstate=%s\nflags=%u\noffset=%" PRIu64 "\nsize=%"
 	       PRIu64 "\ndump_offset=%" PRIu64 "\ndump_capacity=%" PRIu64
 	       "\ndump_bytes=%" PRIu64 "\nsave_time=%lld\ngeneration=%" PRIu64
-	       "\n", uuid, area_state_name(h.state), h.flags, t.offset, t.size,
+	       "\ncrash_time=%lld\n", uuid, area_state_name(h.state), h.flags, t.offset, t.size,
 	       h.dump_offset, h.dump_capacity, h.dump_bytes,
-	       (long long)h.save_time, h.generation);
+	       (long long)h.save_time, h.generation,
+	       (long long)h.crash_time);
+	target_close(&t);
+	return 0;
+}
+
+/* What a hostile or broken crashed kernel could leave in an area. */
+static int cmd_poison(int argc, char **argv)
+{
+	static const char log[] = "bmdump: kernel \033]0;owned\007 booted\n"
+				  "bmdump: \033[2J\033[Hcleared\rover\n";
+	struct area_target t;
+	struct bmdump_area_header h;
+	struct bm_err e;
+
+	if (argc < 4)
+		return die("poison IMAGE PARTNO");
+	if (open_target(&t, argv[2], atoi(argv[3])))
+		return 1;
+	if (area_read(&t.src, &h, &e))
+		return die(e.msg);
+	snprintf(h.osrelease, sizeof(h.osrelease), "6.1\033[31mred");
+	snprintf(h.nodename, sizeof(h.nodename), "node\rX\177");
+	if (t.sink.write(t.sink.ctx, log, sizeof(log), h.log_offset))
+		return die("cannot write the log");
+	h.log_used = sizeof(log) - 1;
+	if (area_write(&t.sink, &h, &e))
+		return die(e.msg);
 	target_close(&t);
 	return 0;
 }
@@ -214,5 +249,7 @@ int main(int argc, char **argv)
 		return cmd_set_state(argc, argv);
 	if (!strcmp(argv[1], "header"))
 		return cmd_header(argc, argv);
+	if (!strcmp(argv[1], "poison"))
+		return cmd_poison(argc, argv);
 	return die("unknown command");
 }

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every failure site in the stub has its own negative code and a message
+ * that tells the operator what to do.  The code goes to the console, the
+ * area log and (later) the area header, so a report "-127" pins one place.
+ */
+#ifndef STUB_ERRORS_H
+#define STUB_ERRORS_H
+
+#define STUB_ERRORS(X) \
+	X(E_BP_NULL, -101, "no boot_params: load bmdump.bzImage with kexec -p") \
+	X(E_BP_MAGIC, -102, "boot_params has no HdrS setup header: load bmdump.bzImage with kexec -p (bzImage64)") \
+	X(E_BP_E820_COUNT, -103, "boot_params e820 table claims more than 128 entries: loader bug, reload with kexec -p") \
+	X(E_BP_E820_EMPTY, -104, "boot_params carries no usable e820 RAM: reload with kexec -p") \
+	X(E_BP_CMDLINE_NULL, -105, "no command line in boot_params: reload with kexec -p") \
+	X(E_BP_SETUP_DATA, -106, "setup_data list is malformed or loops: reload with kexec -p") \
+	X(E_BP_E820_FULL, -107, "more e820 entries than the stub handles (256)") \
+	X(E_CMD_NO_ELFCOREHDR, -110, "no elfcorehdr= on the command line: load the stub with kexec -p (as a crash kernel)") \
+	X(E_CMD_ELFCOREHDR, -111, "elfcorehdr= value is malformed") \
+	X(E_CMD_NUMBER, -112, "a number on the command line is malformed") \
+	X(E_CMD_FINAL, -113, "bmdump.final= must be reset or halt") \
+	X(E_CMD_UUID, -114, "bmdump.area= is not a UUID: use the area UUID bmdump prepare printed") \
+	X(E_CMD_TOO_LONG, -115, "command line longer than 4096 bytes") \
+	X(E_CMD_OVERWRITE, -116, "bmdump.overwrite= must be 0 or 1") \
+	X(E_CMD_DEADLINE, -117, "bmdump.deadline= must be whole seconds (0: none); the default applies") \
+	X(E_ELF_ADDR, -120, "elfcorehdr address is not in the crash region: reload with kexec -p") \
+	X(E_ELF_TRUNCATED, -121, "ELF core header shorter than an ELF header") \
+	X(E_ELF_MAGIC, -122, "elfcorehdr does not point at an ELF header") \
+	X(E_ELF_CLASS, -123, "ELF core header is not 64-bit little-endian") \
+	X(E_ELF_TYPE, -124, "ELF core header is not ET_CORE for x86-64") \
+	X(E_ELF_PHDR, -125, "ELF core header program headers are malformed or past its end") \
+	X(E_ELF_NO_RAM, -126, "ELF core header lists no RAM (PT_LOAD)") \
+	X(E_ELF_TOO_MANY, -127, "ELF core header lists more segments than the stub handles") \
+	X(E_ELF_RANGE, -128, "a PT_LOAD range is empty, unaligned or wraps") \
+	X(E_ELF_OVERLAP, -129, "PT_LOAD RAM ranges overlap") \
+	X(E_NOTE_UNMAPPED, -140, "a PT_NOTE lies outside the crashed kernel's RAM") \
+	X(E_NOTE_TRUNCATED, -141, "a note header runs past its PT_NOTE segment") \
+	X(E_NOTE_LEN, -142, "a note's name or data runs past its PT_NOTE segment") \
+	X(E_NOTE_NO_PRSTATUS, -143, "no CPU saved its registers (no NT_PRSTATUS note)") \
+	X(E_NOTE_TOO_MANY_CPUS, -144, "more CPU notes than the stub handles (4096)") \
+	X(E_NOTE_NO_VMCOREINFO, -145, "no VMCOREINFO note: is /sys/kernel/vmcoreinfo readable when loading?") \
+	X(E_NOTE_PRSTATUS_SIZE, -146, "NT_PRSTATUS note has an unexpected size") \
+	X(E_VMCI_KEY, -160, "VMCOREINFO lacks a required key") \
+	X(E_VMCI_NUMBER, -161, "VMCOREINFO has a malformed number") \
+	X(E_VMCI_PAGESIZE, -162, "VMCOREINFO PAGESIZE is not 4096") \
+	X(E_VMCI_UTS, -163, "init_uts_ns is not in the crashed kernel's RAM") \
+	X(E_MEM_NO_CRASH_RANGE, -180, "no crashkernel RAM found in the e820 map: is crashkernel= set?") \
+	X(E_MEM_TOO_MANY, -181, "too many memory ranges for the allocator") \
+	X(E_MEM_EXHAUSTED, -182, "crashkernel region exhausted: increase crashkernel=") \
+	X(E_MEM_RESERVE, -183, "too many reserved ranges for the allocator") \
+	X(E_PT_NO_MEMORY, -200, "no memory for page tables: increase crashkernel=") \
+	X(E_PT_RANGE, -201, "page table request outside the physical address width") \
+	X(E_PT_POOL, -202, "initial page-table pool exhausted: crash region too fragmented") \
+	X(E_ACPI_NO_RSDP, -220, "no ACPI RSDP found (acpi_rsdp=, boot_params, EFI): reset falls back to 0xCF9") \
+	X(E_ACPI_RSDP_CSUM, -221, "ACPI RSDP checksum wrong") \
+	X(E_ACPI_SDT, -222, "ACPI RSDT/XSDT malformed or checksum wrong") \
+	X(E_ACPI_NO_TABLE, -223, "ACPI table not found") \
+	X(E_ACPI_TABLE, -224, "ACPI table malformed or checksum wrong") \
+	X(E_TIMER_NO_PMTMR, -240, "no ACPI PM timer: timeouts use an uncalibrated TSC guess") \
+	X(E_TIMER_CALIBRATE, -241, "TSC calibration against the PM timer failed") \
+	X(E_CPU_UNKNOWN, -250, "the crashing CPU's APIC ID is not in the MADT") \
+	X(E_FAULT, -260, "CPU exception in the stub: report the lines above to the bmdump developers") \
+	X(E_GPT_NONE, -300, "no GPT on this disk") \
+	X(E_GPT_BAD, -301, "GPT header or partition entries corrupt (CRC or bounds)") \
+	X(E_AREA_NO_UUID, -310, "no bmdump.area= on the command line: run bmdump load to arm the stub; nothing written") \
+	X(E_AREA_NOT_FOUND, -311, "no dump area with the UUID of bmdump.area= on any disk: run bmdump prepare / bmdump load; nothing written") \
+	X(E_AREA_HEADER, -312, "the dump area's header is invalid: re-run bmdump prepare; nothing written") \
+	X(E_AREA_UNSAVED, -313, "the dump area holds a dump not saved yet: run bmdump save, or load with overwrite; nothing written") \
+	X(E_AREA_TOO_SMALL, -314, "the dump area cannot hold even the dump headers: make it larger with bmdump prepare; nothing written") \
+	X(E_AREA_ALIGN, -315, "the dump area is not 4 KiB aligned on the disk: re-create it with bmdump prepare --create") \
+	X(E_DESC_ADDR, -330, "bmdump.desc= does not point into the crashed kernel's RAM: dumping all RAM") \
+	X(E_DESC_MAGIC, -331, "no bitmap descriptor at bmdump.desc= (module unloaded?): dumping all RAM") \
+	X(E_DESC_VERSION, -332, "bitmap descriptor version unknown (module and stub from different releases): dumping all RAM") \
+	X(E_DESC_STATE, -333, "the kernel hook did not finish the bitmap at the crash: dumping all RAM") \
+	X(E_DESC_CRC, -334, "bitmap descriptor CRC mismatch (corrupt): dumping all RAM") \
+	X(E_DESC_CHUNKS, -335, "bitmap chunk table malformed or outside RAM: dumping all RAM") \
+	X(E_DESC_BITMAP_CRC, -336, "bitmap CRC mismatch (corrupt): dumping all RAM") \
+	X(E_DESC_NONE, -337, "no bmdump.desc= on the command line (bmdump.ko not loaded?): dumping all RAM") \
+	X(E_DUMP_NO_MEMORY, -350, "no memory left for the dump writer's buffers: increase crashkernel=") \
+	X(E_DUMP_IO, -351, "the disk reported a write error during the dump") \
+	X(E_DUMP_NOTES, -352, "the CPU notes and VMCOREINFO are too large for the dump header") \
+	X(E_DUMP_BITMAP_SIZE, -353, "dump bitmap not a whole number of 64-bit words (a bug in the layout: report it)") \
+	X(E_STORAGE_NONE, -360, "no supported storage controller found (NVMe): nothing written") \
+	X(E_PCI_NO_CONFIG, -400, "no PCI configuration access: no usable ACPI MCFG (ECAM) and ports CF8/CFC do not answer") \
+	X(E_PCI_MCFG, -401, "ACPI MCFG table is malformed: PCI config falls back to ports CF8/CFC (segment 0 only)") \
+	X(E_PCI_ECAM_MAP, -402, "the ECAM window from ACPI MCFG cannot be mapped (overlaps RAM?): PCI config falls back to CF8/CFC") \
+	X(E_PCI_TOO_MANY, -403, "more PCI functions than the stub tracks (1024): the rest are neither driven nor quiesced") \
+	X(E_PCI_NO_DEVICES, -404, "PCI enumeration found no device at all: firmware or hypervisor hides PCI") \
+	X(E_PCI_TOO_DEEP, -405, "PCI bridges nested deeper than 32 levels: the buses below are skipped") \
+	X(E_PCI_NO_FLR, -406, "the device cannot do a PCIe function level reset (DevCap.FLR clear): no further recovery") \
+	X(E_PCI_FLR_TIMEOUT, -407, "the device did not answer config reads within 1 s after a function level reset") \
+	X(E_PCI_D0, -408, "the device did not enter power state D0: it stays unused") \
+	X(E_NVME_BAR, -420, "NVMe BAR0 is unassigned or not a memory BAR: it was not set up by firmware or the crashed kernel") \
+	X(E_NVME_MAP, -421, "NVMe registers cannot be mapped (BAR0 overlaps RAM or lies above the physical address width)") \
+	X(E_NVME_GONE, -422, "NVMe controller does not answer (CSTS reads all ones): removed, powered off or link down") \
+	X(E_NVME_MPS, -423, "NVMe controller cannot use 4 KiB memory pages (CAP.MPSMIN > 0): not supported") \
+	X(E_NVME_CSS, -424, "NVMe controller lacks the NVM command set (CAP.CSS): not supported") \
+	X(E_NVME_RDY_TIMEOUT, -425, "NVMe controller was enabled but never became ready (CAP.TO): disabling it anyway") \
+	X(E_NVME_DISABLE_TIMEOUT, -426, "NVMe controller did not stop within CAP.TO after CC.EN=0 (CSTS.RDY stays 1)") \
+	X(E_NVME_FATAL, -427, "NVMe controller reports a fatal error (CSTS.CFS) that a controller reset did not clear") \
+	X(E_NVME_ENABLE_TIMEOUT, -428, "NVMe controller did not become ready within CAP.TO after CC.EN=1") \
+	X(E_NVME_ENABLE_FATAL, -429, "NVMe controller reported a fatal error (CSTS.CFS) while being enabled") \
+	X(E_NVME_NO_MEMORY, -430, "no DMA memory for NVMe queues and PRP lists: increase crashkernel=") \
+	X(E_NVME_ADMIN_TIMEOUT, -431, "an NVMe admin command did not complete within 10 s: the controller hangs") \
+	X(E_NVME_ADMIN_CID, -432, "an NVMe admin completion carried an unexpected command ID: controller misbehaves") \
+	X(E_NVME_IDENTIFY_CTRL, -433, "NVMe Identify Controller failed (status logged above)") \
+	X(E_NVME_CREATE_CQ, -434, "NVMe Create I/O Completion Queue failed (status logged above)") \
+	X(E_NVME_CREATE_SQ, -435, "NVMe Create I/O Submission Queue failed (status logged above)") \
+	X(E_NVME_IDENTIFY_NS, -436, "NVMe Identify Namespace failed (status logged above): namespace skipped") \
+	X(E_NVME_NO_NS, -437, "NVMe controller has no usable namespace (none active, or all formatted with metadata)") \
+	X(E_NVME_NS_FORMAT, -438, "NVMe namespace is formatted with metadata or a block size above 4 KiB: skipped") \
+	X(E_NVME_TOO_MANY, -439, "more NVMe controllers or namespaces than the stub drives (8 / 32): the rest are unused") \
+	X(E_NVME_IO_TIMEOUT, -440, "NVMe I/O made no progress for 30 s: the controller hangs; it was disabled") \
+	X(E_NVME_IO_CID, -441, "NVMe I/O completion with an unknown command ID: controller misbehaves; it was disabled") \
+	X(E_NVME_WRITE_STATUS, -442, "an NVMe write failed with an error status (LBA and status logged above)") \
+	X(E_NVME_READ_STATUS, -443, "an NVMe read failed with an error status (LBA and status logged above)") \
+	X(E_NVME_FLUSH_STATUS, -444, "the NVMe flush failed with an error status: the dump may not be durable") \
+	X(E_NVME_LBA_RANGE, -445, "I/O beyond the end of the NVMe namespace refused (caller bug)") \
+	X(E_NVME_PRP_ALIGN, -446, "a page address handed to the NVMe driver is not 4 KiB aligned (caller bug)") \
+	X(E_NVME_IO_SIZE, -447, "I/O length is zero or not a multiple of the block size (caller bug)") \
+	X(E_NVME_IO_FATAL, -448, "NVMe controller reported a fatal error (CSTS.CFS) during I/O: it was disabled") \
+	X(E_NVME_SHUTDOWN_TIMEOUT, -449, "NVMe controller did not report shutdown complete (CSTS.SHST) in time: data was flushed before") \
+	X(E_NVME_DELETE_QUEUE, -450, "NVMe Delete I/O Queue failed before shutdown (status logged above): shutting down anyway") \
+	X(E_NVME_DEAD, -451, "the NVMe controller was disabled after an earlier error: no further I/O") \
+	X(E_NVME_NS_LIST, -452, "NVMe Identify Active Namespace List failed: probing namespace IDs one by one") \
+	X(E_NVME_MAP_DB, -453, "NVMe doorbell registers cannot be mapped (CAP.DSTRD puts them outside the physical address width?)") \
+	X(E_NVME_GONE_LATER, -454, "NVMe controller stopped answering (CSTS reads all ones) while the stub drove it: surprise removal or link down") \
+	X(E_STORAGE_TOO_MANY, -481, "more namespaces than the dump writer's table: the rest are ignored") \
+	X(E_DMAR_TRUNCATED, -600, "ACPI DMAR table shorter than its header or its length field: VT-d units unknown, left as they are") \
+	X(E_DMAR_STRUCT, -601, "a DMAR remapping structure is shorter than its header or runs past the table: units after it unknown (firmware bug)") \
+	X(E_DMAR_SCOPE, -602, "a DRHD device scope entry has a bad length (firmware bug): the unit is still turned off") \
+	X(E_IVRS_TRUNCATED, -603, "ACPI IVRS table shorter than its header or its length field: AMD-Vi units unknown, left as they are") \
+	X(E_IVRS_BLOCK, -604, "an IVRS block is shorter than its header or runs past the table: units after it unknown (firmware bug)") \
+	X(E_IOMMU_TOO_MANY, -605, "more IOMMU units than the stub handles (16): the rest stay on, DMA through them may fault") \
+	X(E_IOMMU_MAP, -606, "IOMMU registers cannot be mapped (base overlaps RAM or lies above the physical address width): the unit stays on") \
+	X(E_IOMMU_GONE, -607, "IOMMU registers read all ones: the unit is absent or powered off; left alone") \
+	X(E_VTD_PMR_TIMEOUT, -610, "VT-d protected memory regions did not turn off within 1 s (PMEN.PRS stays 1): DMA into them stays blocked") \
+	X(E_VTD_TE_TIMEOUT, -611, "VT-d translation did not turn off within 1 s (GSTS.TES stays 1): the dump disk's DMA may fault; boot with intel_iommu=off to be safe") \
+	X(E_VTD_IR_TIMEOUT, -612, "VT-d interrupt remapping did not turn off within 1 s (GSTS.IRES stays 1): left on with queued invalidation (the stub polls)") \
+	X(E_VTD_QI_DRAIN, -613, "VT-d invalidation queue not drained within 1 s (IQH != IQT): queued invalidation left on") \
+	X(E_VTD_QI_TIMEOUT, -614, "VT-d queued invalidation did not turn off within 1 s (GSTS.QIES stays 1)") \
+	X(E_AMDVI_CMD_DRAIN, -615, "AMD-Vi command buffer not drained within 1 s (head != tail): turned off anyway") \
+	X(E_AMDVI_CMD_TIMEOUT, -616, "AMD-Vi command buffer still running 1 s after CmdBufEn was cleared (status CmdBufRun)") \
+	X(E_AMDVI_LOG_TIMEOUT, -617, "AMD-Vi event, PPR or GA log still running 1 s after it was turned off") \
+	X(E_AMDVI_EN_STUCK, -618, "AMD-Vi IommuEn stays set after the stub cleared it: the dump disk's DMA may fault; boot with amd_iommu=off to be safe")
+
+enum stub_error {
+#define STUB_ERROR_ENUM(name, code, msg) name = code,
+	STUB_ERRORS(STUB_ERROR_ENUM)
+#undef STUB_ERROR_ENUM
+};
+
+const char *stub_strerror(int code);
+
+#endif /* STUB_ERRORS_H */
