@@ -561,6 +561,7 @@ static void probe_facts(struct status_facts *f, int config_rc,
 	if (read_sys_u64("/proc/sys/kernel/kexec_load_disabled", &v) == 0)
 		f->kexec_load_disabled = v != 0;
 	f->kexec_mode = kexec_choose_mode(cfg.kexec_mode, f->lockdown);
+	kernel_probe(&f->kernel);
 	if (f->area_configured &&
 	    target_find_uuid(&t, cfg.area, 0, &e) == 0) {
 		f->area_found = 1;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "bmdump.h"
+#include "kernel.h"
 
 enum status_reason {
 	R_CONFIG,		/* config unreadable or invalid */
@@ -26,6 +27,7 @@ enum status_reason {
 	R_AREA_UNSAVED,		/* holds a dump not yet saved */
 	R_LOCKDOWN,		/* lockdown refuses kexec_load */
 	R_KEXEC_DISABLED,	/* kernel.kexec_load_disabled = 1 */
+	R_KERNEL_UNSUPPORTED,	/* bmdump.ko does not know this kernel */
 	R_COUNT
 };
 
@@ -57,6 +59,7 @@ struct status_facts {
 	int lockdown;			/* LOCKDOWN_* */
 	int kexec_load_disabled;
 	int kexec_mode;			/* what load would use */
+	struct kernel_facts kernel;	/* the running kernel */
 };
 
 struct status_report {

@@ -30,16 +30,18 @@
 #include <linux/page-flags.h>
 #include <linux/version.h>
 
+#include "bmdump/kernels.h"
 #include "classify.h"
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0) && \
-    LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
-#define BMDUMP_LAYOUT_6_1	1
-#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0) && \
-      LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
-#define BMDUMP_LAYOUT_6_12	1
-#else
+#define BMDUMP_KMAJOR	(LINUX_VERSION_CODE >> 16)
+#define BMDUMP_KMINOR	((LINUX_VERSION_CODE >> 8) & 0xff)
+
+#if !BMDUMP_KERNEL_SUPPORTED(BMDUMP_KMAJOR, BMDUMP_KMINOR)
 #error "bmdump: this kernel's struct page layout is not verified (supported: 6.1, 6.12); see kernel-hook/bmdump_compat.h"
+#elif BMDUMP_KMINOR == 1
+#define BMDUMP_LAYOUT_6_1	1
+#else
+#define BMDUMP_LAYOUT_6_12	1
 #endif
 
 #ifdef CONFIG_MEMORY_FAILURE

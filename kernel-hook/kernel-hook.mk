@@ -7,7 +7,7 @@ HOOK_STAGE	:= $(BUILD)/kernel-hook
 HOOK_SRC	:= $(wildcard kernel-hook/*.c kernel-hook/*.h) kernel-hook/Kbuild \
 		   kernel-hook/dkms.conf
 HOOK_CONTRACTS	:= include/bmdump/desc.h include/bmdump/crc32c.h \
-		   include/bmdump/types.h
+		   include/bmdump/types.h include/bmdump/kernels.h
 
 $(BUILD)/bmdump.ko: $(HOOK_SRC) $(HOOK_CONTRACTS) kernel-hook/kernel-hook.mk \
 		$(KVER_STAMP)

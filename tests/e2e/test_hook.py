@@ -568,7 +568,7 @@ def dkms_build(kver):
     for f in os.listdir(hook_dir):
         if f.endswith((".c", ".h")) or f in ("Kbuild", "dkms.conf"):
             shutil.copy(os.path.join(hook_dir, f), src)
-    for f in ("desc.h", "crc32c.h", "types.h"):
+    for f in ("desc.h", "crc32c.h", "types.h", "kernels.h"):
         shutil.copy(os.path.join(rig.ROOT, "include", "bmdump", f),
                     os.path.join(src, "include", "bmdump"))
     tree = os.path.join(root, "tree")
