@@ -68,10 +68,13 @@ def other_kernels():
                 os.path.exists(os.path.join("/lib/modules", name, "build"))):
             found.append(name)
 
-    def key(v):
-        return [int(x) if x.isdigit() else x
-                for x in re.split(r"[.+-]", v)]
-    return sorted(found, key=key, reverse=True)
+    return sorted(found, key=version_key, reverse=True)
+
+
+def version_key(release):
+    """Sort key of a kernel release: 6.12.117+deb12-amd64 > 6.12.9."""
+    return [(0, int(x), "") if x.isdigit() else (1, 0, x)
+            for x in re.split(r"[.+-]", release)]
 
 
 # --- initramfs -------------------------------------------------------------
