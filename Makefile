@@ -15,6 +15,11 @@ PYTHON		?= /usr/bin/python3
 # linux-image-amd64 metapackage points at (not the host's running kernel).
 KVER		?= $(shell dpkg-query -W -f='$${Depends}' linux-image-amd64 2>/dev/null | \
 			sed -n 's/.*linux-image-\([0-9][^ ,]*\).*/\1/p')
+# `make test KVER=...` boots another kernel: modules built for the last
+# KVER must be rebuilt, so they depend on this file, rewritten on change.
+KVER_STAMP	:= $(BUILD)/kver
+$(shell mkdir -p $(BUILD); [ "$$(cat $(KVER_STAMP) 2>/dev/null)" = "$(KVER)" ] || \
+	echo "$(KVER)" > $(KVER_STAMP))
 
 all:
 
@@ -76,10 +81,10 @@ deps:
 	@bash tests/install-deps.sh
 
 test: deps all
-	$(PYTHON) tests/run.py $(TESTS)
+	KVER=$(KVER) $(PYTHON) tests/run.py $(TESTS)
 
 demo: deps all
-	$(PYTHON) tests/e2e/demo.py
+	KVER=$(KVER) $(PYTHON) tests/e2e/demo.py
 
 clean:
 	rm -rf $(BUILD)

@@ -566,6 +566,7 @@ static void probe_facts(struct status_facts *f, int config_rc,
 		f->kexec_load_disabled = v != 0;
 	f->kexec_mode = kexec_choose_mode(cfg.kexec_mode, f->lockdown);
 	iommu_probe(&f->iommu);
+	kernel_probe(&f->kernel);
 	if (f->area_configured &&
 	    target_find_uuid(&t, cfg.area, 0, &e) == 0) {
 		f->area_found = 1;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "areaio.h"
+#include "bmdump/kernels.h"
 #include "config.h"
 #include "loadcmd.h"
 #include "status.h"
@@ -34,7 +35,18 @@ void status_evaluate(const struct status_facts *f, struct status_report *r)
 	if (!f->crash_size)
 		add(r, R_NO_CRASHKERNEL, "no crashkernel memory reserved: add "
 		    "crashkernel=64M to the kernel command line and reboot");
-	if (!f->module_loaded)
+	if (f->kernel.known && !f->kernel.supported)
+		add(r, R_KERNEL_UNSUPPORTED, "kernel %s: bmdump.ko does not "
+		    "know its struct page layout (it supports %s), a crash "
+		    "dumps all RAM: boot a supported kernel", f->kernel.release,
+		    BMDUMP_KERNELS_SUPPORTED_TEXT);
+	if (!f->module_loaded && f->kernel.supported &&
+	    !f->kernel.module_file[0])
+		add(r, R_MODULE_MISSING, "no bmdump module is built for kernel "
+		    "%s (without its bitmap a crash dumps all RAM): run dkms "
+		    "autoinstall, then modprobe bmdump and bmdump load",
+		    f->kernel.release);
+	else if (!f->module_loaded)
 		add(r, R_MODULE_MISSING, "module bmdump is not loaded (without "
 		    "its bitmap a crash dumps all RAM): modprobe bmdump, then "
 		    "bmdump load");
@@ -125,6 +137,8 @@ const char *status_reason_code(int reason)
 		return "kexec-disabled";
 	case R_IOMMU_UNSUPPORTED:
 		return "iommu-unsupported";
+	case R_KERNEL_UNSUPPORTED:
+		return "kernel-unsupported";
 	}
 	return "unknown";
 }
@@ -144,6 +158,11 @@ void status_print_text(FILE *out, const struct status_facts *f,
 		f->load_record && f->crash_loaded ? f->load_method : "");
 	fprintf(out, "  module:        %s\n", f->module_loaded ?
 		f->module_state : "not loaded");
+	if (f->kernel.known)
+		fprintf(out, "  kernel:        %s, %s by bmdump.ko, module %s\n",
+			f->kernel.release, f->kernel.supported ? "supported" :
+			"NOT supported", f->kernel.module_file[0] ?
+			f->kernel.module_file : "not built");
 	if (f->have_desc)
 		fprintf(out, "  descriptor:    0x%llx\n",
 			(unsigned long long)f->desc);
@@ -199,8 +218,14 @@ void status_print_json(FILE *out, const struct status_facts *f,
 	json_string(out, lockdown_name(f->lockdown));
 	fprintf(out, ", \"iommu_units\": ");
 	json_string(out, f->iommu.units);
-	fprintf(out, ", \"iommu_supported\": %s, \"reasons\": [",
+	fprintf(out, ", \"iommu_supported\": %s",
 		f->iommu.unsupported ? "false" : "true");
+	fprintf(out, ", \"kernel\": ");
+	json_string(out, f->kernel.release);
+	fprintf(out, ", \"kernel_supported\": %s, \"module_file\": ",
+		f->kernel.supported ? "true" : "false");
+	json_string(out, f->kernel.module_file);
+	fprintf(out, ", \"reasons\": [");
 	for (i = 0; i < r->nr; i++) {
 		fprintf(out, "%s{\"code\": ", i ? ", " : "");
 		json_string(out, status_reason_code(r->reason[i]));

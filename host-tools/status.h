@@ -11,6 +11,7 @@
 
 #include "bmdump.h"
 #include "iommu.h"
+#include "kernel.h"
 
 enum status_reason {
 	R_CONFIG,		/* config unreadable or invalid */
@@ -28,6 +29,7 @@ enum status_reason {
 	R_LOCKDOWN,		/* lockdown refuses kexec_load */
 	R_KEXEC_DISABLED,	/* kernel.kexec_load_disabled = 1 */
 	R_IOMMU_UNSUPPORTED,	/* an IOMMU the stub cannot turn off */
+	R_KERNEL_UNSUPPORTED,	/* bmdump.ko does not know this kernel */
 	R_COUNT
 };
 
@@ -60,6 +62,7 @@ struct status_facts {
 	int kexec_load_disabled;
 	int kexec_mode;			/* what load would use */
 	struct iommu_facts iommu;
+	struct kernel_facts kernel;	/* the running kernel */
 };
 
 struct status_report {

@@ -23,35 +23,8 @@
 
 #include "bmdump.h"
 #include "bmdump/crc32c.h"
+#include "bmdump_compat.h"
 #include "classify.h"
-
-static const struct bmdump_page_bits bmdump_bits = {
-	.pg_lru		= PG_lru,
-	.pg_slab	= PG_slab,
-	.pg_swapcache	= PG_swapcache,
-	.pg_private	= PG_private,
-	.pg_swapbacked	= PG_swapbacked,
-#ifdef CONFIG_MEMORY_FAILURE
-	.pg_hwpoison	= PG_hwpoison,
-#else
-	.pg_hwpoison	= 64,
-#endif
-	.head_mask	= 1ull << PG_head,
-	.buddy_mapcount	= (u32)~PG_buddy,
-#ifdef CONFIG_HUGETLB_PAGE
-	/*
-	 * VMCOREINFO exports PAGE_OFFLINE_MAPCOUNT_VALUE only with hugetlb;
-	 * without it makedumpfile never sees offline pages.
-	 */
-	.has_offline	= 1,
-	.offline_mapcount = (u32)~PG_offline,
-	.hugetlb_dtor	= HUGETLB_PAGE_DTOR,
-#else
-	.has_offline	= 0,
-	.hugetlb_dtor	= 256,
-#endif
-	.max_order	= MAX_ORDER,
-};
 
 static inline void bm_set(unsigned long *const *bm, u64 pfn)
 {
@@ -88,8 +61,8 @@ static inline void bm_read_view(const struct page *page, u64 pfn,
 	v->next_order = 0;
 	/* page[1] lies in the same section: see bmdump_reads_next() */
 	if (bmdump_reads_next(&bmdump_bits, v->flags, pfn)) {
-		v->next_dtor = READ_ONCE(page[1].compound_dtor);
-		v->next_order = READ_ONCE(page[1].compound_order);
+		v->next_dtor = bmdump_next_dtor(page);
+		v->next_order = bmdump_next_order(page);
 	}
 }
 

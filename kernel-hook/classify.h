@@ -4,24 +4,30 @@
  * host unit tests (tests/unit/test_hook_classify.c) run the very code the
  * hook runs at panic.
  *
- * It decides what makedumpfile 1.7.2 decides in __exclude_unnecessary_pages
- * for the same struct page words and the same dump level, so that a dump
- * the stub writes from our bitmap equals what `makedumpfile -d <level>`
- * would keep (zero pages aside: those need the page contents, the stub's
- * job).  First match wins:
+ * It decides what makedumpfile decides in __exclude_unnecessary_pages for
+ * the same struct page words and the same dump level (1.7.2 on 6.1, the
+ * upstream rules with the 6.9-6.12 page type changes on 6.12), so that a
+ * dump the stub writes from our bitmap equals what `makedumpfile -d
+ * <level>` would keep (zero pages aside: those need the page contents, the
+ * stub's job).  First match wins:
  *
  *   tail page (compound_head & 1)          left to its head
  *   free: buddy page type, not slab        level 16, 1 << private pages
  *   cache: LRU, or swapbacked+swapcache;   level 2, 1 << compound order
  *          no PG_private, not anon
  *   cache with or without private, !anon   level 4
- *   user: anon mapping, or hugetlb dtor    level 8
+ *   user: anon mapping (not slab), or      level 8
+ *         hugetlb (dtor or page type)
  *   hwpoison                               always
  *   offline page type, not slab            always
  *   anything else                          kept
  *
+ * Slab is PG_slab up to 6.9 and a page type from 6.10; hugetlb is a
+ * compound dtor in page[1] up to 6.8 and a page type from 6.9.
+ *
  * The caller passes the raw words; `bits` holds this kernel's flag numbers
- * and magic values (the numbers VMCOREINFO exports to makedumpfile).
+ * and magic values (the numbers VMCOREINFO exports to makedumpfile), set
+ * by kernel-hook/bmdump_compat.h in the hook.
  */
 #ifndef BMDUMP_CLASSIFY_H
 #define BMDUMP_CLASSIFY_H
@@ -47,16 +53,21 @@
 
 struct bmdump_page_bits {
 	unsigned int pg_lru;
-	unsigned int pg_slab;
+	unsigned int pg_slab;		/* >= 64: slab is a page type */
 	unsigned int pg_swapcache;
 	unsigned int pg_private;
 	unsigned int pg_swapbacked;
 	unsigned int pg_hwpoison;	/* >= 64: the kernel has none */
 	uint64_t head_mask;		/* 1 << PG_head */
-	uint32_t buddy_mapcount;	/* ~PG_buddy in _mapcount/page_type */
+	/* page_type (_mapcount) of a typed page: ~PG_x, or PGTY_x << 24 */
+	uint32_t buddy_mapcount;
 	int has_offline;		/* offline_mapcount is exported */
-	uint32_t offline_mapcount;	/* ~PG_offline */
-	unsigned int hugetlb_dtor;	/* >= 256: no hugetlb */
+	uint32_t offline_mapcount;
+	int has_slab_type;		/* slab is a page type (6.10+) */
+	uint32_t slab_mapcount;
+	unsigned int hugetlb_dtor;	/* >= 256: no hugetlb dtor */
+	int has_hugetlb_type;		/* hugetlb is a page type (6.9+) */
+	uint32_t hugetlb_mapcount;
 	unsigned int max_order;		/* free orders are below it */
 };
 
@@ -67,8 +78,8 @@ struct bmdump_page_view {
 	uint64_t mapping;
 	uint64_t private;
 	uint32_t mapcount;		/* _mapcount, i.e. page_type */
-	uint8_t next_dtor;		/* page[1].compound_dtor */
-	uint8_t next_order;		/* page[1].compound_order */
+	uint8_t next_dtor;		/* page[1].compound_dtor, or 0 */
+	uint8_t next_order;		/* page[1]'s compound order */
 };
 
 struct bmdump_verdict {
@@ -119,21 +130,27 @@ bmdump_classify(const struct bmdump_page_bits *b,
 		return r;
 	}
 
+	hugetlb = 0;
 	if (bmdump_reads_next(b, fl, pfn)) {
 		order = v->next_order;
 		dtor = v->next_dtor;
 		/* makedumpfile: an order the pfn is not aligned to is 0 */
 		if (order >= 64 || (pfn & ((1ull << order) - 1)))
 			order = 0;
+		/* makedumpfile looks for hugetlb only on a head it reads */
+		hugetlb = dtor == b->hugetlb_dtor ||
+			  (b->has_hugetlb_type &&
+			   v->mapcount == b->hugetlb_mapcount);
 	}
 
-	slab = bmdump_flag(fl, b->pg_slab);
+	slab = bmdump_flag(fl, b->pg_slab) ||
+	       (b->has_slab_type && v->mapcount == b->slab_mapcount);
 	cache = bmdump_flag(fl, b->pg_lru) ||
 		(bmdump_flag(fl, b->pg_swapbacked) &&
 		 bmdump_flag(fl, b->pg_swapcache));
 	priv = bmdump_flag(fl, b->pg_private);
-	anon = (v->mapping & 1) != 0;
-	hugetlb = dtor == b->hugetlb_dtor;
+	/* slab reuses the mapping word; bit 0 there is not "anon" */
+	anon = (v->mapping & 1) != 0 && !slab;
 	buddy = !slab && v->mapcount == b->buddy_mapcount;
 	buddy_ok = buddy && v->private < b->max_order;
 

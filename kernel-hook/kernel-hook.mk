@@ -7,9 +7,10 @@ HOOK_STAGE	:= $(BUILD)/kernel-hook
 HOOK_SRC	:= $(wildcard kernel-hook/*.c kernel-hook/*.h) kernel-hook/Kbuild \
 		   kernel-hook/dkms.conf
 HOOK_CONTRACTS	:= include/bmdump/desc.h include/bmdump/crc32c.h \
-		   include/bmdump/types.h
+		   include/bmdump/types.h include/bmdump/kernels.h
 
-$(BUILD)/bmdump.ko: $(HOOK_SRC) $(HOOK_CONTRACTS) kernel-hook/kernel-hook.mk
+$(BUILD)/bmdump.ko: $(HOOK_SRC) $(HOOK_CONTRACTS) kernel-hook/kernel-hook.mk \
+		$(KVER_STAMP)
 	@mkdir -p $(HOOK_STAGE)/include/bmdump
 	@cp $(HOOK_SRC) $(HOOK_STAGE)/
 	@cp $(HOOK_CONTRACTS) $(HOOK_STAGE)/include/bmdump/
@@ -19,5 +20,16 @@ $(BUILD)/bmdump.ko: $(HOOK_SRC) $(HOOK_CONTRACTS) kernel-hook/kernel-hook.mk
 
 all: $(BUILD)/bmdump.ko
 
-# The classifier's unit test includes kernel-hook/classify.h.
-$(BUILD)/unit/test_hook_classify: kernel-hook/classify.h
+# The classifier's unit test includes kernel-hook/classify.h and the
+# VMCOREINFO of every supported kernel, captured in the rig by
+# tests/e2e/test_kernels.py into tests/unit/vmcoreinfo/<release>.
+HOOK_VMCI	:= $(wildcard tests/unit/vmcoreinfo/*)
+HOOK_VMCI_H	:= $(BUILD)/unit-gen/vmcoreinfo_kernels.h
+
+$(HOOK_VMCI_H): tests/unit/gen_vmcoreinfo.py $(HOOK_VMCI)
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	@$(PYTHON) $< $@ $(HOOK_VMCI)
+
+$(BUILD)/unit/test_hook_classify: kernel-hook/classify.h $(HOOK_VMCI_H)
+$(BUILD)/unit/test_hook_classify: UNIT_CFLAGS += -I$(BUILD)/unit-gen

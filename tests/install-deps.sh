@@ -20,16 +20,49 @@ PKGS=(
 	groff-base
 )
 
+installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null |
+		grep -q "install ok installed"
+}
+
 missing=()
 for p in "${PKGS[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-		grep -q "install ok installed" || missing+=("$p")
+	installed "$p" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "installing: ${missing[*]}"
+# The kernel matrix (tests/e2e/test_kernels.py): Debian 12's newer kernel
+# line, 6.12 from bookworm's archive, image and headers.  Any installed
+# 6.12 with its headers will do; otherwise the newest the archive has.
+matrix_kernel() {
+	local k
+	for k in $(dpkg-query -W -f='${Package}\n' \
+			'linux-image-6.12.*+deb12-amd64' 2>/dev/null); do
+		k=${k#linux-image-}
+		installed "linux-image-$k" && installed "linux-headers-$k" &&
+			return 0
+	done
+	return 1
+}
+
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -q
+updated=""
+if ! matrix_kernel; then
+	$sudo apt-get update -q
+	updated=1
+	k=$(apt-cache search --names-only \
+		'^linux-image-6\.12\.[0-9]+\+deb12-amd64$' |
+		sed 's/^linux-image-\([^ ]*\) .*/\1/' | sort -V | tail -n 1)
+	if [ -z "$k" ]; then
+		echo "install-deps: no linux-image-6.12.*+deb12-amd64 in the" \
+		     "archive (is bookworm's security/updates in sources.list?)" >&2
+		exit 1
+	fi
+	missing+=("linux-image-$k" "linux-headers-$k")
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing: ${missing[*]}"
+[ -n "$updated" ] || $sudo apt-get update -q
 $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -2,7 +2,7 @@
 KDIR		?= /lib/modules/$(KVER)/build
 TESTMOD_SRC	:= $(wildcard tests/e2e/testmod/*.c) tests/e2e/testmod/Kbuild
 
-$(BUILD)/testmod/bmdump_testmod.ko: $(TESTMOD_SRC)
+$(BUILD)/testmod/bmdump_testmod.ko: $(TESTMOD_SRC) $(KVER_STAMP)
 	@mkdir -p $(BUILD)/testmod
 	@cp $(TESTMOD_SRC) $(BUILD)/testmod/
 	@echo "  KBUILD  $@"

@@ -15,6 +15,7 @@ boot), Result (lines, facts the guest printed as "RIG: key=value").
 
 import gzip
 import json
+import lzma
 import os
 import re
 import shutil
@@ -57,6 +58,25 @@ def kernel_version():
 KVER = kernel_version()
 VMLINUZ = "/boot/vmlinuz-" + KVER
 MODDIR = "/lib/modules/" + KVER
+
+
+def other_kernels():
+    """Installed kernels (image + headers) other than KVER, newest first:
+    the kernel matrix of tests/e2e/test_kernels.py."""
+    found = []
+    for name in os.listdir("/lib/modules"):
+        if (name != KVER and
+                os.path.exists("/boot/vmlinuz-" + name) and
+                os.path.exists(os.path.join("/lib/modules", name, "build"))):
+            found.append(name)
+
+    return sorted(found, key=version_key, reverse=True)
+
+
+def version_key(release):
+    """Sort key of a kernel release: 6.12.117+deb12-amd64 > 6.12.9."""
+    return [(0, int(x), "") if x.isdigit() else (1, 0, x)
+            for x in re.split(r"[.+-]", release)]
 
 
 # --- initramfs -------------------------------------------------------------
@@ -141,10 +161,23 @@ def ldd_libs(binary):
     return sorted(libs)
 
 
-def _modules_dep():
+def _plain_ko(path):
+    """Module path in the initramfs: compressed modules (6.12's .ko.xz)
+    go in decompressed, so busybox's modprobe needs no xz support."""
+    return path[:-3] if path.endswith(".ko.xz") else path
+
+
+def _modules_dep(moddir):
     deps = {}
     names = {}
-    with open(os.path.join(MODDIR, "modules.dep")) as f:
+    # built into this kernel (6.12 builds some crc modules in): nothing to add
+    builtin = os.path.join(moddir, "modules.builtin")
+    if os.path.exists(builtin):
+        with open(builtin) as f:
+            for line in f:
+                name = os.path.basename(line.strip()).split(".ko")[0]
+                names[name.replace("-", "_")] = None
+    with open(os.path.join(moddir, "modules.dep")) as f:
         for line in f:
             path, _, rest = line.partition(":")
             deps[path] = rest.split()
@@ -153,13 +186,13 @@ def _modules_dep():
     return deps, names
 
 
-def module_closure(names):
-    """Module paths (relative to MODDIR) for names, dependencies first."""
-    deps, bynames = _modules_dep()
+def module_closure(names, moddir=MODDIR):
+    """Module paths (relative to moddir) for names, dependencies first."""
+    deps, bynames = _modules_dep(moddir)
     order = []
 
     def visit(path):
-        if path in order:
+        if path is None or path in order:
             return
         for d in deps.get(path, []):
             visit(d)
@@ -168,7 +201,7 @@ def module_closure(names):
     for n in names:
         key = n.replace("-", "_")
         if key not in bynames:
-            raise RuntimeError("kernel module %s not found in %s" % (n, MODDIR))
+            raise RuntimeError("kernel module %s not found in %s" % (n, moddir))
         visit(bynames[key])
     return order
 
@@ -204,7 +237,9 @@ BASE_MODULES = ["nvme", "ext4", "crc32c_generic", "crct10dif_generic",
 class Initramfs:
     """Base archive (cached) plus a per-test overlay, concatenated."""
 
-    def __init__(self, modules=(), files=None, scenario="", binaries=()):
+    def __init__(self, modules=(), files=None, scenario="", binaries=(),
+                 kver=None):
+        self.kver = kver or KVER            # whose modules go in
         self.modules = list(BASE_MODULES) + list(modules)
         self.files = dict(files or {})      # dest -> host path or bytes
         self.scenario = scenario
@@ -214,7 +249,7 @@ class Initramfs:
         os.makedirs(E2E_BUILD, exist_ok=True)
         key = ",".join(sorted(self.modules + self.binaries))
         path = os.path.join(E2E_BUILD, "base-%08x.cpio.gz" %
-                            (hash_str(key + KVER)))
+                            (hash_str(key + self.kver)))
         if os.path.exists(path):
             return path
         c = Cpio()
@@ -228,15 +263,23 @@ class Initramfs:
             c.add_host_file(b, b, 0o755)
             for lib in ldd_libs(b):
                 c.add_host_file(lib, lib, 0o755)
-        mods = module_closure(self.modules)
+        moddir = "/lib/modules/" + self.kver
+        mods = module_closure(self.modules, moddir)
         for m in mods:
-            c.add_host_file("lib/modules/%s/%s" % (KVER, m),
-                            os.path.join(MODDIR, m), 0o644)
+            with open(os.path.join(moddir, m), "rb") as f:
+                data = f.read()
+            if m.endswith(".xz"):
+                data = lzma.decompress(data)
+            c.add_file("lib/modules/%s/%s" % (self.kver, _plain_ko(m)),
+                       data, 0o644)
         for f in ("modules.dep", "modules.alias", "modules.symbols",
                   "modules.builtin", "modules.order"):
-            src = os.path.join(MODDIR, f)
+            src = os.path.join(moddir, f)
             if os.path.exists(src):
-                c.add_host_file("lib/modules/%s/%s" % (KVER, f), src, 0o644)
+                with open(src, "rb") as g:
+                    data = g.read().replace(b".ko.xz", b".ko")
+                c.add_file("lib/modules/%s/%s" % (self.kver, f), data,
+                           0o644)
         c.add_file("etc/rig/modules", "\n".join(self.modules).encode() + b"\n")
         c.add_file("init", INIT_SCRIPT.encode(), 0o755)
         tmp = path + ".tmp"
@@ -366,8 +409,9 @@ class Guest:
 
     def __init__(self, name, initrd, disks=(), mem_mib=1024, smp=2,
                  cpu="qemu64", crashkernel="64M", append="", timeout=240,
-                 extra_args=(), hostname=None, memdump=False):
+                 extra_args=(), hostname=None, memdump=False, kver=None):
         self.name = name
+        self.vmlinuz = "/boot/vmlinuz-" + (kver or KVER)
         self.dir = os.path.join(E2E_BUILD, name)
         os.makedirs(self.dir, exist_ok=True)
         self.initrd = initrd
@@ -409,7 +453,7 @@ class Guest:
                "-drive", "if=pflash,format=raw,unit=0,readonly=on,file="
                + OVMF_CODE,
                "-drive", "if=pflash,format=raw,unit=1,file=" + vars_path,
-               "-kernel", VMLINUZ, "-initrd", self.initrd,
+               "-kernel", self.vmlinuz, "-initrd", self.initrd,
                "-append", self.cmdline()]
         for i, d in enumerate(self.disks):
             cmd += d.qemu_args(i)

@@ -106,8 +106,9 @@ echo "RIG: makedumpfile-rc=$rc"
 sync
 """
 
-FIRST_SCENARIO = SH_PRELUDE + r"""
-echo "RIG: state-at-boot=$(cat /sys/kernel/bmdump/state)"
+# Fills memory with every class (needs SH_PRELUDE and an ext4 disk with
+# serial hookext4); {name}s come from FILL.  Shared with test_kernels.py.
+FILL_SCRIPT = r"""
 echo {huge} > /proc/sys/vm/nr_hugepages
 echo "RIG: hugepages=$(cat /proc/sys/vm/nr_hugepages)"
 dev=$(disk hookext4) && mkdir -p /mnt && mount -t ext4 "$dev" /mnt && echo "RIG: ext4-mounted=1"
@@ -130,6 +131,11 @@ done
 cat /tmp/hog.log
 grep -E '^(MemTotal|MemFree|Cached|Shmem|AnonPages|AnonHugePages|Slab|HugePages_Total|Dirty):' /proc/meminfo | sed 's/^/RIG: meminfo /'
 sed 's/^/RIG: dry /' /sys/kernel/bmdump/dry_run
+"""
+
+FIRST_SCENARIO = SH_PRELUDE + r"""
+echo "RIG: state-at-boot=$(cat /sys/kernel/bmdump/state)"
+""" + FILL_SCRIPT + r"""
 desc=$(cat /sys/kernel/bmdump/descriptor)
 echo "RIG: desc=$desc"
 echo "RIG: bitmap_bytes=$(cat /sys/kernel/bmdump/bitmap_bytes)"
@@ -145,6 +151,15 @@ echo "RIG: still-alive=1"
 
 
 # --- building blocks -------------------------------------------------------------
+
+def fill_in(script, mem_mib, **more):
+    """script with FILL[mem_mib]'s {name}s (and more's) filled in."""
+    fill = dict(FILL[mem_mib], **more)
+    fill["tmpfs_size"] = fill["tmpfs"] + 16
+    for k, v in fill.items():
+        script = script.replace("{%s}" % k, str(v))
+    return script
+
 
 _capture_initrd = None
 
@@ -250,11 +265,9 @@ def crash_case(how, mem_mib):
     name = "hook-%s-%dm" % (how, mem_mib)
     d = os.path.join(rig.E2E_BUILD, name)
     os.makedirs(d, exist_ok=True)
-    fill = dict(FILL[mem_mib])
-    fill["tmpfs_size"] = fill["tmpfs"] + 16
-    scenario = FIRST_SCENARIO
-    for k, v in dict(fill, how=how, trigger=TRIGGER[how]).items():
-        scenario = scenario.replace("{%s}" % k, str(v))
+    fill = FILL[mem_mib]
+    scenario = fill_in(FIRST_SCENARIO, mem_mib, how=how,
+                       trigger=TRIGGER[how])
     disks = [
         rig.Disk(ext4_image(os.path.join(d, "ext4.img")), create=False,
                  serial="hookext4"),
@@ -544,9 +557,10 @@ def test_hook_bad_input():
 
 # --- packaging: dkms builds the module from the shipped tree ----------------
 
-def test_hook_dkms_build():
-    """dkms.conf + sources + contracts, laid out as /usr/src/bmdump-0.1."""
-    root = os.path.join(rig.E2E_BUILD, "hook-dkms")
+def dkms_build(kver):
+    """dkms.conf + sources + contracts, laid out as /usr/src/bmdump-0.1,
+    built by dkms for kver in a private tree.  Returns the module's path."""
+    root = os.path.join(rig.E2E_BUILD, "hook-dkms", kver)
     shutil.rmtree(root, ignore_errors=True)
     conf = open(os.path.join(rig.ROOT, "kernel-hook", "dkms.conf")).read()
     version = re.search(r'PACKAGE_VERSION="([^"]+)"', conf).group(1)
@@ -556,20 +570,27 @@ def test_hook_dkms_build():
     for f in os.listdir(hook_dir):
         if f.endswith((".c", ".h")) or f in ("Kbuild", "dkms.conf"):
             shutil.copy(os.path.join(hook_dir, f), src)
-    for f in ("desc.h", "crc32c.h", "types.h"):
+    for f in ("desc.h", "crc32c.h", "types.h", "kernels.h"):
         shutil.copy(os.path.join(rig.ROOT, "include", "bmdump", f),
                     os.path.join(src, "include", "bmdump"))
     tree = os.path.join(root, "tree")
     os.makedirs(tree)
     p = subprocess.run(["dkms", "build", "-m", "bmdump", "-v", version,
-                        "-k", rig.KVER, "--sourcetree",
+                        "-k", kver, "--sourcetree",
                         os.path.join(root, "src"), "--dkmstree", tree],
                        capture_output=True, text=True, timeout=600)
-    need(p.returncode == 0, "dkms build failed:\n" + p.stdout[-3000:] +
-         p.stderr[-3000:])
-    ko = os.path.join(tree, "bmdump", version, rig.KVER, "x86_64", "module",
+    need(p.returncode == 0, "dkms build for %s failed:\n" % kver +
+         p.stdout[-3000:] + p.stderr[-3000:])
+    ko = os.path.join(tree, "bmdump", version, kver, "x86_64", "module",
                       "bmdump.ko")
+    if os.path.exists(ko + ".xz"):     # kernels that compress modules
+        subprocess.run(["xz", "-dkf", ko + ".xz"], check=True)
     need(os.path.exists(ko), "dkms built no %s" % ko)
     info = subprocess.run(["modinfo", "-F", "vermagic", ko],
                           capture_output=True, text=True).stdout
-    need(info.split()[0] == rig.KVER, "dkms module vermagic %r" % info)
+    need(info.split()[0] == kver, "dkms module vermagic %r" % info)
+    return ko
+
+
+def test_hook_dkms_build():
+    dkms_build(rig.KVER)
