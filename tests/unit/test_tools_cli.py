@@ -180,16 +180,19 @@ def test_tools_save_read_only_keeps_area():
     assert T.header(img)["state"] == "complete"
     assert len(T.dump_dirs(out)) == 1
     # A read-only image is saved from but cannot be marked.  Root writes
-    # through mode 0444, so the save runs as nobody then.
-    os.chmod(img, 0o444)
+    # through mode 0444, so as root the image is made immutable instead.
     out2 = os.path.join(d, "crash-ro")
-    os.makedirs(out2, exist_ok=True)
-    os.chmod(out2, 0o777)
+    root = os.geteuid() == 0
+    if root:
+        subprocess.run(["chattr", "+i", img], check=True)
+    else:
+        os.chmod(img, 0o444)
     try:
         p = T.run(["save", "--from", img, "--dir", out2], check=0,
-                  env={"TZ": "UTC"},
-                  uid=65534 if os.geteuid() == 0 else None)
+                  env={"TZ": "UTC"})
     finally:
+        if root:
+            subprocess.run(["chattr", "-i", img], check=True)
         os.chmod(img, 0o644)
     assert "is read-only: the area is not marked saved" in p.stderr, \
         p.stderr
