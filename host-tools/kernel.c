@@ -48,7 +48,8 @@ static void find_module(struct kernel_facts *k)
 		base = base ? base + 1 : line;
 		if (!strncmp(base, "bmdump.ko", 9) &&
 		    (!base[9] || base[9] == '.')) {
-			bm_strlcpy(k->module_file, line, sizeof(k->module_file));
+			bm_strlcpy(k->module_file, line,
+				   sizeof(k->module_file));
 			break;
 		}
 	}

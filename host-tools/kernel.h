@@ -13,7 +13,7 @@ struct kernel_facts {
 	int known;			/* release read */
 	char release[128];
 	int supported;
-	char module_file[256];		/* relative to /lib/modules/<release> */
+	char module_file[256];		/* under /lib/modules/<release> */
 };
 
 /* 1 when "major.minor..." is a line bmdump.ko supports, else 0. */

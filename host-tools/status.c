@@ -159,7 +159,8 @@ void status_print_text(FILE *out, const struct status_facts *f,
 	fprintf(out, "  module:        %s\n", f->module_loaded ?
 		f->module_state : "not loaded");
 	if (f->kernel.known)
-		fprintf(out, "  kernel:        %s, %s by bmdump.ko, module %s\n",
+		fprintf(out, "  kernel:        %s, %s by bmdump.ko, "
+			"module %s\n",
 			f->kernel.release, f->kernel.supported ? "supported" :
 			"NOT supported", f->kernel.module_file[0] ?
 			f->kernel.module_file : "not built");

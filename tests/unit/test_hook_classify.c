@@ -23,7 +23,7 @@
 #define NR_KERNELS	(sizeof(captured_vmcoreinfo) / \
 			 sizeof(captured_vmcoreinfo[0]))
 #define NOT_FOUND	INT64_MIN
-#define NO_TYPE		0xffffffffu	/* _mapcount -1: no page type */
+#define NO_TYPE		0xffffffffu	/* _mapcount -1: no type */
 #define F(b)		(1ull << (b))
 
 /* One kernel as VMCOREINFO describes it to makedumpfile. */
@@ -93,7 +93,8 @@ static struct kimage load(unsigned int i)
 		.buddy = number(t, "NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)"),
 		.offline = number(t, "NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)"),
 		.slab_type = number(t, "NUMBER(PAGE_SLAB_MAPCOUNT_VALUE)"),
-		.hugetlb_type = number(t, "NUMBER(PAGE_HUGETLB_MAPCOUNT_VALUE)"),
+		.hugetlb_type = number(t,
+				       "NUMBER(PAGE_HUGETLB_MAPCOUNT_VALUE)"),
 		.hugetlb_dtor = number(t, "NUMBER(HUGETLB_PAGE_DTOR)"),
 		.free_orders = number(t, "LENGTH(zone.free_area)"),
 	};
@@ -421,7 +422,8 @@ static unsigned long match_everywhere(const struct kimage *k)
 				assert_int_equal(r.nr, nr);
 			/* kept runs only stand for a real head's pages */
 			if (!ex && r.nr > 1)
-				assert_true((v.flags & (uint64_t)k->head_mask) ||
+				assert_true((v.flags &
+					     (uint64_t)k->head_mask) ||
 					    v.mapcount == u32(k->buddy));
 			assert_true(r.class < BMDUMP_NR_CLASSES);
 			assert_int_equal(r.class == BMDUMP_CLASS_HOLE, 0);
