@@ -84,7 +84,7 @@ def boot_and_crash(kver, how):
     scen = test_dump.scenario(test_dump.AREA_UUID, seed, marker,
                               trigger=how, before_crash=fill)
     g = rig.Guest(name, None, disks=[disk.disk, ext4], mem_mib=MEM_MIB,
-                  timeout=900, kver=kver)
+                  timeout=900, kver=kver, memdump=True)
     g.initrd = rig.Initramfs(
         files={"boot/bmdump.bzImage": rig.stub_path(),
                "lib/modules/extra/bmdump.ko": hook,
