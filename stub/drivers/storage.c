@@ -13,6 +13,7 @@
 #include "nvme.h"
 #include "pci.h"
 #include "timer.h"
+#include "watchdog.h"
 
 #define PCI_CLASS_STORAGE_NVME	0x010802
 #define PCI_CLASS_STORAGE_AHCI	0x010601
@@ -140,6 +141,8 @@ int storage_probe(const struct acpi_info *ai, struct blkdev *devs,
 	bmlog("pci: %u functions on %u buses via %s in %llu us", n,
 	      pci_nr_buses(), pci_access_name(), (unsigned long long)pci_us);
 	t1 = rdtsc();
+	/* Before any long wait: a watchdog must not reset us mid-write. */
+	watchdog_stop_all(pd, n);
 
 	/*
 	 * Nothing but the disks needs DMA from here on: stop the rest now,
