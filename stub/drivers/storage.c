@@ -13,6 +13,7 @@
 #include "nvme.h"
 #include "pci.h"
 #include "timer.h"
+#include "watchdog.h"
 
 #define PCI_CLASS_STORAGE_NVME	0x010802
 #define PCI_CLASS_STORAGE_AHCI	0x010601
@@ -139,6 +140,8 @@ int storage_scan(const struct acpi_info *ai)
 	pci_us = timer_us_since(scan_tsc);
 	bmlog("pci: %u functions on %u buses via %s in %llu us", n,
 	      pci_nr_buses(), pci_access_name(), (unsigned long long)pci_us);
+	/* Before any long wait: a watchdog must not reset us mid-write. */
+	watchdog_stop_all(pd, n);
 
 	/*
 	 * No device may DMA while the IOMMU stage changes translation under
