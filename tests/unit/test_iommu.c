@@ -660,7 +660,7 @@ static void test_amdvi_command_buffer_stuck(void **state)
 		uint32_t tail, run_stuck;
 		int err;
 	} cases[] = {
-		{ 0x80, 0, E_AMDVI_CMD_DRAIN },		/* never drains */
+		{ 0x80, 0, E_AMDVI_CMD_DRAIN },	/* never drains */
 		{ 0x40, MMIO_STATUS_CMDBUF_RUN, E_AMDVI_CMD_TIMEOUT },
 		{ 0x40, MMIO_STATUS_EVT_RUN, E_AMDVI_LOG_TIMEOUT },
 	};
