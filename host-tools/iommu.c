@@ -76,7 +76,8 @@ void iommu_probe(struct iommu_facts *f)
 void iommu_describe(const struct iommu_facts *f, char *buf, size_t size)
 {
 	const char *tables = f->dmar && f->ivrs ? "DMAR, IVRS" :
-			     f->dmar ? "DMAR" : f->ivrs ? "IVRS" : "no DMAR/IVRS";
+			     f->dmar ? "DMAR" :
+			     f->ivrs ? "IVRS" : "no DMAR/IVRS";
 
 	if (!f->nr_units)
 		snprintf(buf, size, "off (%s): nothing for the stub to do",

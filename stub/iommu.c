@@ -166,54 +166,59 @@ static const char *fate(const struct iommu_change *c, uint32_t bit)
 	return c->after & bit ? "LEFT ON" : "already off";
 }
 
-static int vtd_stage(const struct iommu_unit *u, unsigned int i)
+static void vtd_log(const struct iommu_unit *u, unsigned int i,
+		    volatile uint8_t *r, const struct iommu_change *c)
 {
-	struct iommu_change c;
-	volatile uint8_t *r = phys_mmio(u->base, DMAR_REGS_LEN);
-	int err;
-
-	if (!r) {
-		bmlog("iommu: dmar unit %u base 0x%llx: %s", i,
-		      (unsigned long long)u->base, stub_strerror(E_IOMMU_MAP));
-		return E_IOMMU_MAP;
-	}
-	err = vtd_unit_off(r, &c);
 	bmlog("iommu: dmar unit %u base 0x%llx segment %u%s, %u scope "
 	      "entries: ver 0x%x GSTS 0x%08x -> 0x%08x FSTS 0x%x%s: "
 	      "translation %s, interrupt remapping %s, queued invalidation %s",
 	      i, (unsigned long long)u->base, u->segment,
 	      u->flags & DRHD_INCLUDE_PCI_ALL ? " INCLUDE_PCI_ALL" : "",
-	      u->nr_scope, rd32(r, DMAR_VER_REG), c.before, c.after, c.fsts,
-	      c.pmen & DMA_PMEN_PRS ? " PMEN was on" : "",
-	      fate(&c, DMA_GSTS_TES), fate(&c, DMA_GSTS_IRES),
-	      fate(&c, DMA_GSTS_QIES));
-	if (err)
-		bmlog("iommu: dmar unit %u: error %d: %s", i, err,
-		      stub_strerror(err));
-	return err;
+	      u->nr_scope, rd32(r, DMAR_VER_REG), c->before, c->after,
+	      c->fsts, c->pmen & DMA_PMEN_PRS ? " PMEN was on" : "",
+	      fate(c, DMA_GSTS_TES), fate(c, DMA_GSTS_IRES),
+	      fate(c, DMA_GSTS_QIES));
 }
 
-static int amdvi_stage(const struct iommu_unit *u, unsigned int i)
+static void amdvi_log(const struct iommu_unit *u, unsigned int i,
+		      const struct iommu_change *c)
 {
-	struct iommu_change c;
-	volatile uint8_t *r = phys_mmio(u->base, AMDVI_REGS_LEN);
-	int err;
-
-	if (!r) {
-		bmlog("iommu: ivhd unit %u base 0x%llx: %s", i,
-		      (unsigned long long)u->base, stub_strerror(E_IOMMU_MAP));
-		return E_IOMMU_MAP;
-	}
-	err = amdvi_unit_off(r, &c);
 	bmlog("iommu: ivhd unit %u base 0x%llx type 0x%x device %02x:%02x.%u "
 	      "segment %u: control 0x%08x -> 0x%08x status 0x%x: IommuEn "
 	      "%s, CmdBufEn %s, EventLogEn %s", i,
 	      (unsigned long long)u->base, u->type, u->devid >> 8,
-	      (u->devid >> 3) & 0x1f, u->devid & 7, u->segment, c.before,
-	      c.after, c.fsts, fate(&c, CONTROL_IOMMU_EN),
-	      fate(&c, CONTROL_CMDBUF_EN), fate(&c, CONTROL_EVT_LOG_EN));
+	      (u->devid >> 3) & 0x1f, u->devid & 7, u->segment, c->before,
+	      c->after, c->fsts, fate(c, CONTROL_IOMMU_EN),
+	      fate(c, CONTROL_CMDBUF_EN), fate(c, CONTROL_EVT_LOG_EN));
+}
+
+static volatile uint8_t *unit_regs(const struct iommu_unit *u)
+{
+	return phys_mmio(u->base, u->kind == IOMMU_VTD ? DMAR_REGS_LEN :
+			 AMDVI_REGS_LEN);
+}
+
+static int unit_stage(const struct iommu_unit *u, unsigned int i)
+{
+	const char *name = u->kind == IOMMU_VTD ? "dmar" : "ivhd";
+	volatile uint8_t *r = unit_regs(u);
+	struct iommu_change c;
+	int err;
+
+	if (!r) {
+		bmlog("iommu: %s unit %u base 0x%llx: %s", name, i,
+		      (unsigned long long)u->base, stub_strerror(E_IOMMU_MAP));
+		return E_IOMMU_MAP;
+	}
+	if (u->kind == IOMMU_VTD) {
+		err = vtd_unit_off(r, &c);
+		vtd_log(u, i, r, &c);
+	} else {
+		err = amdvi_unit_off(r, &c);
+		amdvi_log(u, i, &c);
+	}
 	if (err)
-		bmlog("iommu: ivhd unit %u: error %d: %s", i, err,
+		bmlog("iommu: %s unit %u: error %d: %s", name, i, err,
 		      stub_strerror(err));
 	return err;
 }
@@ -221,14 +226,13 @@ static int amdvi_stage(const struct iommu_unit *u, unsigned int i)
 /* Is translation still on?  Read again: the error may be a later step. */
 static int still_translating(const struct iommu_unit *u)
 {
-	volatile uint8_t *r;
+	volatile uint8_t *r = unit_regs(u);
 
-	if (u->kind == IOMMU_VTD) {
-		r = phys_mmio(u->base, DMAR_REGS_LEN);
-		return !r || (rd32(r, DMAR_GSTS_REG) & DMA_GSTS_TES);
-	}
-	r = phys_mmio(u->base, AMDVI_REGS_LEN);
-	return !r || (rd32(r, MMIO_CONTROL_OFFSET) & CONTROL_IOMMU_EN);
+	if (!r)
+		return 1;
+	if (u->kind == IOMMU_VTD)
+		return !!(rd32(r, DMAR_GSTS_REG) & DMA_GSTS_TES);
+	return !!(rd32(r, MMIO_CONTROL_OFFSET) & CONTROL_IOMMU_EN);
 }
 
 static void log_tables(const struct iommu_units *u, int dmar_err,
@@ -269,8 +273,7 @@ unsigned int iommu_quiesce(const struct acpi_info *ai)
 	}
 	for (i = 0; i < units.nr; i++) {
 		const struct iommu_unit *u = &units.unit[i];
-		int err = u->kind == IOMMU_VTD ? vtd_stage(u, i) :
-			  amdvi_stage(u, i);
+		int err = unit_stage(u, i);
 
 		if (err)
 			failed++;

@@ -67,7 +67,7 @@ struct acpi_info;
 #define IVHD_TYPE_10H		0x10
 #define IVHD_TYPE_11H		0x11
 #define IVHD_TYPE_40H		0x40
-#define IVHD_10H_LEN		24	/* header up to the device entries */
+#define IVHD_10H_LEN		24	/* up to the device entries */
 #define IVHD_11H_LEN		40
 #define IVMD_TYPE_ALL		0x20
 #define IVMD_TYPE_SPECIFIED	0x21
@@ -82,7 +82,7 @@ enum iommu_kind {
 
 struct iommu_unit {
 	int kind;
-	uint64_t base;		/* register base (VT-d) / MMIO base (AMD) */
+	uint64_t base;		/* registers (VT-d) / MMIO (AMD) */
 	uint16_t segment;
 	uint16_t devid;		/* AMD: the IOMMU's own bus/dev/fn */
 	uint8_t flags;		/* DRHD flags / IVHD flags */
@@ -94,7 +94,7 @@ struct iommu_unit {
 struct iommu_units {
 	unsigned int nr;
 	unsigned int dropped;	/* units past IOMMU_MAX_UNITS */
-	int has_dmar, has_ivrs;	/* a table with a valid header was seen */
+	int has_dmar, has_ivrs;	/* a table with a valid header seen */
 	uint8_t haw;		/* DMAR host address width - 1 */
 	uint8_t dmar_flags;
 	struct iommu_unit unit[IOMMU_MAX_UNITS];

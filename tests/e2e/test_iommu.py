@@ -22,7 +22,8 @@ IOMMU_REPORT = r'''
 for u in /sys/class/iommu/*; do
     [ -e "$u" ] && echo "RIG: iommu-unit $(basename $u)"
 done
-dmesg | grep -E "DMAR|AMD-Vi|iommu" | sed 's/^\[[^]]*\] *//; s/^/RIG: iommu-dmesg /'
+dmesg | grep -E "DMAR|AMD-Vi|iommu" |
+    sed 's/^\[[^]]*\] *//; s/^/RIG: iommu-dmesg /'
 '''
 
 # Writes and reads on another partition of the dump disk (32 MiB, so in a
@@ -44,7 +45,8 @@ def run(name, disk, scen, extra_args, append):
     files = {"boot/bmdump.bzImage": rig.stub_path(),
              "lib/modules/extra/bmdump_testmod.ko": rig.testmod_path()}
     if test_dump.hook_available():
-        files["lib/modules/extra/bmdump.ko"] = os.path.join(rig.BUILD, "bmdump.ko")
+        files["lib/modules/extra/bmdump.ko"] = os.path.join(rig.BUILD,
+                                                             "bmdump.ko")
     g = rig.Guest(name, None, disks=[disk.disk], mem_mib=1024, timeout=600,
                   extra_args=extra_args, append=append)
     g.initrd = rig.Initramfs(files=files, scenario=scen).build(g.dir)
@@ -85,8 +87,9 @@ def dump_with_iommu(name, extra_args, append, guest_proof, stub_proof,
 def test_iommu_vtd_lazy():
     """VT-d on, the kernel's default lazy DMA mode."""
     dump_with_iommu("iommu-vtd", VTD, "intel_iommu=on",
-                    [r"DMAR: IOMMU enabled", NVME_GROUPED, r"Default domain type: "
-                     r"Translated", r"invalidation policy: lazy mode"],
+                    [r"DMAR: IOMMU enabled", NVME_GROUPED,
+                     r"Default domain type: Translated",
+                     r"invalidation policy: lazy mode"],
                     r"iommu: dmar unit 0 .*translation off")
 
 

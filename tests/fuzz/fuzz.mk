@@ -18,7 +18,7 @@ FUZZ_TARGETS	:= $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%, \
 		   $(wildcard tests/fuzz/fuzz_*.c))
 
 # Coverage instrumentation (fuzzer-no-link) on the code under test too.
-$(BUILD)/fuzz/obj/%.o: %.c $(STUB_HDRS) tests/fuzz/phys_fake.h \
+$(BUILD)/fuzz/obj/%.o: %.c $(STUB_HDRS) $(wildcard tests/fuzz/*.h) \
 		tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $<"

@@ -656,27 +656,27 @@ static void test_amdvi_already_off(void **state)
 
 static void test_amdvi_command_buffer_stuck(void **state)
 {
+	static const struct {
+		uint32_t tail, run_stuck;
+		int err;
+	} cases[] = {
+		{ 0x80, 0, E_AMDVI_CMD_DRAIN },	/* never drains */
+		{ 0x40, MMIO_STATUS_CMDBUF_RUN, E_AMDVI_CMD_TIMEOUT },
+		{ 0x40, MMIO_STATUS_EVT_RUN, E_AMDVI_LOG_TIMEOUT },
+	};
 	struct iommu_change c;
+	unsigned int i;
 
-	amd_as_linux_left_it();
-	set32(amd.regs, MMIO_CMD_TAIL_OFFSET, 0x80);	/* never drains */
-	fake_tsc_step = SLOW_TSC;
-	assert_int_equal(amdvi_unit_off(amd.regs, &c), E_AMDVI_CMD_DRAIN);
-	assert_int_equal(c.after & CONTROL_IOMMU_EN, 0);
-
-	setup(state);
-	amd_as_linux_left_it();
-	amd.run_stuck = MMIO_STATUS_CMDBUF_RUN;
-	fake_tsc_step = SLOW_TSC;
-	assert_int_equal(amdvi_unit_off(amd.regs, &c), E_AMDVI_CMD_TIMEOUT);
-	assert_int_equal(c.after & CONTROL_IOMMU_EN, 0);
-
-	setup(state);
-	amd_as_linux_left_it();
-	amd.run_stuck = MMIO_STATUS_EVT_RUN;
-	fake_tsc_step = SLOW_TSC;
-	assert_int_equal(amdvi_unit_off(amd.regs, &c), E_AMDVI_LOG_TIMEOUT);
-	assert_int_equal(c.after & CONTROL_IOMMU_EN, 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		setup(state);
+		amd_as_linux_left_it();
+		set32(amd.regs, MMIO_CMD_TAIL_OFFSET, cases[i].tail);
+		amd.run_stuck = cases[i].run_stuck;
+		fake_tsc_step = SLOW_TSC;
+		assert_int_equal(amdvi_unit_off(amd.regs, &c), cases[i].err);
+		/* reported, and IommuEn still goes off */
+		assert_int_equal(c.after & CONTROL_IOMMU_EN, 0);
+	}
 }
 
 static void test_amdvi_never_acknowledges(void **state)

@@ -377,18 +377,8 @@ def test_tools_status_reasons_with_fake_sysfs():
     produces the same reasons on a real kernel (tests/e2e)."""
     d = T.workdir("status-sysroot")
     root = os.path.join(d, "root")
-
-    def put(rel, text):
-        p = os.path.join(root, rel.lstrip("/"))
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        with open(p, "w") as f:
-            f.write(text)
-
-    stub = os.path.join(d, "stub.bzImage")
-    with open(stub, "wb") as f:
-        f.write(b"\0" * 4096)
-    conf = T.write_config(d, "AREA=0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f0\n"
-                          "STUB=%s\n" % stub)
+    put = T.sysroot_writer(root)
+    conf = T.stub_config(d)
     env = {"BMDUMP_SYSROOT": root}
     put("/sys/kernel/kexec_crash_size", "0\n")
     put("/sys/kernel/kexec_crash_loaded", "0\n")

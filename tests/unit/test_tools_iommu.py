@@ -11,21 +11,10 @@ import toolsenv as T
 def _sysroot(name):
     d = T.workdir(name)
     root = os.path.join(d, "root")
-
-    def put(rel, text=""):
-        p = os.path.join(root, rel.lstrip("/"))
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        with open(p, "w") as f:
-            f.write(text)
-
-    stub = os.path.join(d, "stub.bzImage")
-    with open(stub, "wb") as f:
-        f.write(b"\0" * 4096)
-    conf = T.write_config(d, "AREA=0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f0\n"
-                          "STUB=%s\n" % stub)
+    put = T.sysroot_writer(root)
     put("/sys/kernel/kexec_crash_size", "67108864\n")
     put("/sys/kernel/kexec_crash_loaded", "0\n")
-    return root, conf, put
+    return root, T.stub_config(d), put
 
 
 def status(root, conf):

@@ -113,3 +113,22 @@ def info_json(args, config=None):
 def sfdisk_dump(img):
     return subprocess.run(["sfdisk", "-d", img], capture_output=True,
                           text=True, check=True).stdout
+
+
+def sysroot_writer(root):
+    """put(rel, text): write a file under a fake system root, the
+    directory $BMDUMP_SYSROOT points the tool at."""
+    def put(rel, text=""):
+        p = os.path.join(root, rel.lstrip("/"))
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "w") as f:
+            f.write(text)
+    return put
+
+
+def stub_config(d, area="0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f0"):
+    """A config naming an area and a (dummy) stub file in d."""
+    stub = os.path.join(d, "stub.bzImage")
+    with open(stub, "wb") as f:
+        f.write(b"\0" * 4096)
+    return write_config(d, "AREA=%s\nSTUB=%s\n" % (area, stub))
