@@ -6,10 +6,8 @@ in a dump that the shared dump check (test_dump.check_dump) accepts.  The
 guest first proves that its kernel really turned the IOMMU on, the stub's
 log must say which units it found and what it changed."""
 
-import os
 import re
 
-import rig
 import test_dump
 from test_dump import AREA_UUID, check_dump, new_disk
 
@@ -41,20 +39,6 @@ echo "RIG: storm-sectors=$((w1 - w0))"
 '''
 
 
-def run(name, disk, scen, extra_args, append):
-    files = {"boot/bmdump.bzImage": rig.stub_path(),
-             "lib/modules/extra/bmdump_testmod.ko": rig.testmod_path()}
-    if test_dump.hook_available():
-        files["lib/modules/extra/bmdump.ko"] = os.path.join(rig.BUILD,
-                                                             "bmdump.ko")
-    g = rig.Guest(name, None, disks=[disk.disk], mem_mib=1024, timeout=600,
-                  extra_args=extra_args, append=append)
-    g.initrd = rig.Initramfs(files=files, scenario=scen).build(g.dir)
-    res = g.run()
-    assert not res.timed_out, "timeout\n" + res.tail()
-    return res
-
-
 # The NVMe disk's DMA goes through the IOMMU.
 NVME_GROUPED = r"0000:00:01.0: Adding to iommu group"
 
@@ -66,7 +50,8 @@ def dump_with_iommu(name, extra_args, append, guest_proof, stub_proof,
     seed, marker = 1010, "bmdump-marker-%s" % name
     scen = IOMMU_REPORT + test_dump.scenario(AREA_UUID, seed, marker,
                                              before_crash=before_crash)
-    res = run(name, disk, scen, extra_args, append)
+    _, res = test_dump.run(name, disk, scen, extra_args=extra_args,
+                           append=append)
     dmesg = "\n".join(res.rig_lines("iommu-dmesg"))
     for proof in guest_proof:
         assert re.search(proof, dmesg), \
