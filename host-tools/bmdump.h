@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Exit codes (documented in bmdump(8)). */
 #define EXIT_OK		0
@@ -102,6 +103,7 @@ int parse_u64(const char *s, uint64_t *out);	/* decimal or 0x hex */
 void bm_strlcpy(char *dst, const char *src, size_t size);
 void format_bytes(uint64_t n, char *out, size_t size);
 void format_time(int64_t t, char *out, size_t size);
+ssize_t read_fd_text(int fd, char *buf, size_t size);
 int read_text_file(const char *path, char *buf, size_t size);
 int write_text_file(const char *path, const char *text);
 int path_join(char *out, size_t size, const char *a, const char *b);
