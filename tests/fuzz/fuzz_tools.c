@@ -3,9 +3,10 @@
  * libFuzzer target: everything `bmdump save` and `bmdump info` parse from
  * an area or a dump file.  The input is tried as an area (header, log,
  * image) and as a bare dump file; each readable image is converted and the
- * output must read back whole (same page count, every page readable), so
- * the fuzzer checks the writer too.  Input byte 0 bit 0 set: the area
- * header's CRC is fixed up first, so mutations reach past the CRC check.
+ * output must read back whole (same page count, every page readable, each
+ * page's bytes equal to what the input gives for it), so the fuzzer checks
+ * the writer too.  Input byte 0 bit 0 set: the area header's CRC is fixed
+ * up first, so mutations reach past the CRC check.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,37 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void check_output(const struct bm_memsink *m,
+/*
+ * Page pfn as the input and the output give it: both readable with the same
+ * bytes, or unreadable in the input and dropped from the output.  A page
+ * the input gives but the output lacks, or gives differently, is a writer
+ * bug.
+ */
+static void check_page(struct kd_image *in, struct kd_image *out,
+		       uint64_t pfn, uint8_t *want, uint8_t *got)
+{
+	struct bm_err e;
+	int ri = kd_read_pfn(in, pfn, want, &e);
+	int ro = kd_read_pfn(out, pfn, got, &e);
+
+	if (ro != 0 && ro != BM_E_NOTFOUND) {
+		fprintf(stderr, "pfn %llu unreadable in output: %s\n",
+			(unsigned long long)pfn, e.msg);
+		abort();
+	}
+	if ((ri == 0) != (ro == 0)) {
+		fprintf(stderr, "pfn %llu: input read %d, output read %d\n",
+			(unsigned long long)pfn, ri, ro);
+		abort();
+	}
+	if (ri == 0 && memcmp(want, got, in->bs)) {
+		fprintf(stderr, "pfn %llu: output bytes differ from input\n",
+			(unsigned long long)pfn);
+		abort();
+	}
+}
+
+static void check_output(struct kd_image *in, const struct bm_memsink *m,
 			 const struct kd_convert_stats *st)
 {
 	struct bm_memsrc ms;
@@ -32,33 +63,31 @@ static void check_output(const struct bm_memsink *m,
 	struct kd_image im;
 	struct bm_err e;
 	uint64_t pfn, n = 0;
-	uint8_t *page;
+	uint8_t *want, *got;
 
 	bm_src_mem(&src, &ms, m->data, m->len);
 	if (kd_open(&im, &src, &e)) {
 		fprintf(stderr, "converted output unreadable: %s\n", e.msg);
 		abort();
 	}
-	if (im.nr_dumpable != st->pages || im.nr_desc_avail != st->pages) {
-		fprintf(stderr, "page count %llu != %llu\n",
+	if (im.nr_dumpable != st->pages || im.nr_desc_avail != st->pages ||
+	    im.bs != in->bs || im.max_mapnr != in->max_mapnr) {
+		fprintf(stderr, "output geometry: pages %llu != %llu or "
+			"page size/max_mapnr changed\n",
 			(unsigned long long)im.nr_dumpable,
 			(unsigned long long)st->pages);
 		abort();
 	}
-	page = malloc(im.bs);
-	for (pfn = 0; pfn < im.max_mapnr && n < 4096; pfn++) {
-		int r = kd_read_pfn(&im, pfn, page, &e);
-
-		if (r == BM_E_NOTFOUND)
+	want = malloc(im.bs);
+	got = malloc(im.bs);
+	for (pfn = 0; pfn < in->max_mapnr && n < 4096; pfn++) {
+		if (!kd_bit(in->bm2, pfn))
 			continue;
-		if (r) {
-			fprintf(stderr, "pfn %llu unreadable in output: %s\n",
-				(unsigned long long)pfn, e.msg);
-			abort();
-		}
+		check_page(in, &im, pfn, want, got);
 		n++;
 	}
-	free(page);
+	free(want);
+	free(got);
 	kd_close(&im);
 }
 
@@ -81,7 +110,7 @@ static void try_dump(const struct bm_src *src, int incomplete, int kind)
 	kd_dmesg(&im, devnull, &e);
 	bm_sink_mem(&sink, &m, 64ull << 20);
 	if (kd_convert(&im, &sink, &o, &st, &e) == 0)
-		check_output(&m, &st);
+		check_output(&im, &m, &st);
 	bm_memsink_free(&m);
 	kd_close(&im);
 }
