@@ -69,21 +69,21 @@ class GptDisk:
     def log(self):
         return sh(AREATOOL, "log", self.path, str(self.area_off))
 
-    def digest_outside_area(self):
-        """SHA-256 of every byte of the disk except the dump area."""
+    def digest_outside_area(self, also=()):
+        """SHA-256 of every byte of the disk except the dump area and the
+        (offset, length) ranges in `also` (e.g. a partition a test writes
+        on purpose, self.parts[0])."""
+        skips = sorted([(self.area_off, self.area_len)] + list(also))
         h = hashlib.sha256()
         with open(self.path, "rb") as f:
             pos = 0
-            size = os.path.getsize(self.path)
-            skip = (self.area_off, self.area_off + self.area_len)
-            while pos < size:
-                if skip[0] <= pos < skip[1]:
-                    pos = skip[1]
-                    f.seek(pos)
-                    continue
-                n = min(1 << 20, (skip[0] if pos < skip[0] else size) - pos)
-                h.update(f.read(n))
-                pos += n
+            for off, length in skips + [(os.path.getsize(self.path), 0)]:
+                f.seek(pos)
+                while pos < off:
+                    n = min(1 << 20, off - pos)
+                    h.update(f.read(n))
+                    pos += n
+                pos = max(pos, off + length)
         return h.hexdigest()
 
     def digest_all(self):

@@ -235,17 +235,17 @@ def _check_dump(name, disk, res, seed, marker, expect_source, incomplete):
 
 
 def check_dump(name, disk, res, seed, marker, expect_source=None,
-               incomplete=False, outside=None):
+               incomplete=False, outside=None, outside_also=()):
     """Everything the readers must confirm about one dump, and the memory
     oracle: every dumped page equals the crashed machine's RAM (the boot
     must run with rig.Guest(memdump=True)), the page set is bmdump.ko's
     bitmap or all RAM.  The one check every e2e test producing a dump
-    calls.  outside: disk.digest_outside_area() from before the crash,
-    which must not have changed.  The RAM copy is deleted whatever the
+    calls.  outside: disk.digest_outside_area(outside_also) from before
+    the crash, which must not have changed.  The RAM copy is deleted whatever the
     outcome."""
     try:
         if outside is not None:
-            assert disk.digest_outside_area() == outside, \
+            assert disk.digest_outside_area(outside_also) == outside, \
                 "bytes outside the dump area changed"
         return _check_dump(name, disk, res, seed, marker, expect_source,
                            incomplete)
