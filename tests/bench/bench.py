@@ -265,6 +265,14 @@ def check_bmdump_disk(disk, fig):
         problems.append("kdump header says INCOMPLETE")
     extra["disk_ram_pages"] = kd["ram"].bit_count()
     extra["disk_dumped_pages"] = kd["dumped"].bit_count()
+    try:
+        extra["disk_bytes"] = dumpcheck.kdump_desc_bytes(
+            lambda o, n: disk.read(base + o, n), kd)
+        if extra["disk_bytes"] != fig["bytes"]:
+            problems.append("descriptors count %d bytes, stub said %d"
+                            % (extra["disk_bytes"], fig["bytes"]))
+    except ValueError as e:
+        problems.append("page descriptors: %s" % e)
     if extra["disk_dumped_pages"] != fig["pages_dumped"]:
         problems.append("2nd bitmap has %d bits, stub said %d pages"
                         % (extra["disk_dumped_pages"], fig["pages_dumped"]))

@@ -160,7 +160,8 @@ def mdf_report(lines):
 
 def kdump_bitmaps(read):
     """The two bitmaps of a kdump-compressed image; read(off, n) -> bytes.
-    Returns dict(version, status, max_mapnr, level, ram=int, dumped=int)."""
+    Returns dict(version, status, max_mapnr, level, ram=int, dumped=int,
+    desc_offset: where the page descriptors start)."""
     h = read(0, 464)
     if h[:8] != b"KDUMP   ":
         raise ValueError("no KDUMP signature: %r" % h[:8])
@@ -178,7 +179,29 @@ def kdump_bitmaps(read):
     ram = int.from_bytes(read(base, half), "little") & mask
     dumped = int.from_bytes(read(base + half, half), "little") & mask
     return dict(version=version, status=status, max_mapnr=max_mapnr,
-                level=level, ram=ram, dumped=dumped)
+                level=level, ram=ram, dumped=dumped,
+                desc_offset=base + 2 * half)
+
+
+PAGE_DESC = struct.Struct("<qIIQ")     # offset, size, flags, page_flags
+
+
+def kdump_desc_bytes(read, kd):
+    """Bytes of a kdump-compressed image counted from its page
+    descriptors: everything in front of the first stored page (headers,
+    bitmaps, descriptor table) plus each stored page once (zero pages
+    share one).  kd: kdump_bitmaps(read)."""
+    n = kd["dumped"].bit_count()
+    raw = read(kd["desc_offset"], n * PAGE_DESC.size)
+    if not n or len(raw) != n * PAGE_DESC.size:
+        raise ValueError("page descriptors missing or cut short")
+    stored = {}
+    for off, size, _, _ in PAGE_DESC.iter_unpack(raw):
+        if off < kd["desc_offset"] + len(raw) or not size:
+            raise ValueError("page descriptor %d/%d unwritten or inside "
+                             "the headers" % (off, size))
+        stored[off] = size
+    return min(stored) + sum(stored.values())
 
 
 # --- the one check of a dump every e2e test runs ---------------------------

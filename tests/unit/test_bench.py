@@ -245,6 +245,36 @@ def test_bench_bitmaps_same_crash():
         raise AssertionError("a bad signature went through")
 
 
+def test_bench_bytes_from_descriptors():
+    """disk_bytes counts the headers in front of the first stored page and
+    each stored page once; with the serial clock it gives the throughput
+    next to the stub's own."""
+    bs = 4096
+    img = bytearray(kdump_image(0b1111, 0b1101, 4))
+    kd = dumpcheck.kdump_bitmaps(lambda o, n: bytes(img[o:o + n]))
+    desc_end = kd["desc_offset"] + 3 * 24
+    data = (desc_end + bs - 1) // bs * bs
+    img += bytes(data + bs + 100 - len(img))
+    # pfn 0: the shared zero page, pfn 2: compressed 100 bytes, pfn 3:
+    # the zero page again
+    for i, (off, size) in enumerate(((data, bs), (data + bs, 100),
+                                     (data, bs))):
+        struct.pack_into("<qIIQ", img, kd["desc_offset"] + 24 * i, off,
+                         size, 0, 0)
+    rd = lambda o, n: bytes(img[o:o + n])  # noqa: E731
+    assert dumpcheck.kdump_desc_bytes(rd, kd) == data + bs + 100
+    f = {"disk_bytes": data + bs + 100, "host_write_s": 0.5}
+    assert abs(benchlib.disk_mb_s(f) - (data + bs + 100) / 0.5e6) < 1e-9
+    assert benchlib.disk_mb_s({"disk_bytes": 5}) is None
+    struct.pack_into("<q", img, kd["desc_offset"] + 24, 0)
+    try:
+        dumpcheck.kdump_desc_bytes(rd, kd)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("an unwritten descriptor was counted")
+
+
 def run(mem, path, ok=True, **fig):
     f = {"ok": ok}
     f.update(fig)
@@ -262,12 +292,12 @@ def test_bench_summary_and_table():
         run(1024, "kdump", ok=False, panic_to_reset_s=1.0),
         run(1024, "bmdump", panic_to_reset_s=0.2, hook_fill_us=1000,
             pages_dumped=1001, zero_pages=5, bytes=40,
-            stub_mb_s_exact=800.0,
+            stub_mb_s_exact=800.0, disk_bytes=4e8, host_write_s=0.5,
             stages_us={"entry": 1000, "pci": 1, "nvme_init": 2,
                        "write": 3, "flush": 4, "shutdown": 5}),
         run(1024, "bmdump", panic_to_reset_s=0.4, hook_fill_us=3000,
             pages_dumped=1003, zero_pages=7, bytes=44,
-            stub_mb_s_exact=600.0),
+            stub_mb_s_exact=600.0, disk_bytes=4e8, host_write_s=1.0),
     ]
     s = benchlib.summarize(runs)[1024]
     assert s["n_kdump"] == 2 and s["n_bmdump"] == 2 and s["n_failed"] == 1
@@ -279,6 +309,7 @@ def test_bench_summary_and_table():
     assert s["fill_ratio_same_crash"]["median"] == 10.0
     assert s["dd_mb_s"]["median"] == 300.0 and s["dd_mb_s"]["min"] == 200.0
     assert s["stage_entry_ms"]["median"] == 1.0
+    assert s["disk_mb_s"]["median"] == 600.0 and s["disk_mb_s"]["min"] == 400
     assert abs(benchlib.spread_pct(s["mdf_pages"]) - 2 / 1001 * 100) < 1e-9
     t = benchlib.table(benchlib.summarize(runs),
                        {1024: {"kdump": {"256M": True, "192M": True,
@@ -288,6 +319,8 @@ def test_bench_summary_and_table():
     assert "| (2) ratio exclusion / fill (target ≥ 50x) | 20.0x (30.0x) |" \
         in t
     assert "| (4) ratio stub / dd (target ≥ 1.0x) | 2.33x (3x) |" in t
+    assert "| (4) stub write, MB/s: bytes from the descriptors on disk by " \
+        "the host's serial clock | 600 (400) |" in t, t
     assert "| (3) stub / makedumpfile pages, different crashes | +0.10 % |" \
         in t
     assert "| (5) smallest crashkernel=, kdump | 192M (128M fails) |" in t
