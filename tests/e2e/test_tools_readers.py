@@ -5,7 +5,9 @@ cached under build/fixtures) is put into a prepared area in a disk image as
 the stub leaves it, saved with every compression, and opened with
 makedumpfile --dump-dmesg, crash --osrelease and drgn; drgn's view of
 physical memory must match the raw image's page for page, and bmdump's own
-kernel-log reader must print what makedumpfile prints."""
+kernel-log reader must print what makedumpfile prints.  Known answer for
+the layout: bmdump's reader counts the pages and max_mapnr makedumpfile's
+bitmaps hold, and every saved file keeps both bitmaps bit for bit."""
 
 import os
 import re
@@ -14,6 +16,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "unit"))
 
+import dumpcheck  # noqa: E402
 import toolsenv as T  # noqa: E402
 import vmcore_fixture  # noqa: E402
 
@@ -65,6 +68,14 @@ def _raw_dmesg(raw, d):
         return f.read()
 
 
+def _bitmaps(path):
+    with open(path, "rb") as f:
+        def rd(o, n):
+            f.seek(o)
+            return f.read(n)
+        return dumpcheck.kdump_bitmaps(rd)
+
+
 def test_tools_save_readers():
     raw = vmcore_fixture.ensure()
     meta = vmcore_fixture.meta()
@@ -73,6 +84,11 @@ def test_tools_save_readers():
     T.testarea("inject", img, 0, raw, "complete")
     want_dmesg = _raw_dmesg(raw, d)
     assert meta["marker"] in want_dmesg
+    # Known answer: the layout makedumpfile wrote, as our reader sees it.
+    mdf = _bitmaps(raw)
+    j = T.info_json([raw])["dump"]
+    assert (j["pages"], j["max_mapnr"]) == (mdf["dumped"].bit_count(),
+                                            mdf["max_mapnr"]), j
     sizes = {}
     for comp in ("zlib", "lzo", "zstd", "snappy", "none"):
         out = os.path.join(d, "crash-" + comp)
@@ -83,6 +99,10 @@ def test_tools_save_readers():
         stamp = dirs[0]
         dump = os.path.join(out, stamp, "dump." + stamp)
         sizes[comp] = os.path.getsize(dump)
+        # our writer keeps makedumpfile's bitmaps bit for bit
+        kd = _bitmaps(dump)
+        for k in ("max_mapnr", "ram", "dumped"):
+            assert kd[k] == mdf[k], (comp, k)
         # crash without a vmlinux: parses header, VMCOREINFO, page tables.
         c = subprocess.run(["crash", "--osrelease", dump],
                            capture_output=True, text=True, timeout=120)
