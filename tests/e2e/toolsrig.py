@@ -25,12 +25,22 @@ st() {
     echo "RIG: status-$1=$? $(cat /tmp/st.json)"
 }
 conf() { printf '%s\n' "$@" > /etc/bmdump.conf; }
+# nvme_disk SERIAL: /dev/ name of the NVMe disk with that serial (rig.Disk
+# serial=); kernel names follow probe order, which 6.12 does not keep.
+nvme_disk() {
+    for s in /sys/block/nvme*n1; do
+        [ "$(tr -d ' ' < $s/device/serial)" = "$1" ] && echo /dev/${s##*/}
+    done
+}
 """
 
 
-def initramfs(scenario, with_module=False, testarea=False, extra_files=None):
+def initramfs(scenario, with_module=False, testarea=False, extra_files=None,
+              kver=None, module=MODULE):
     """Our binaries go into the per-test overlay (rebuilt every run), with
-    their libraries, so a rebuilt bmdump is never hidden by the cache."""
+    their libraries, so a rebuilt bmdump is never hidden by the cache.
+    kver: whose kernel modules go in (rig.KVER by default); module: the
+    hook built for it."""
     files = {"usr/local/sbin/bmdump": BMDUMP, GUEST_STUB.lstrip("/"):
              rig.stub_path()}
     bins = [BMDUMP]
@@ -41,12 +51,13 @@ def initramfs(scenario, with_module=False, testarea=False, extra_files=None):
         for lib in rig.ldd_libs(b):
             files[lib.lstrip("/")] = lib
     if with_module:
-        files["lib/modules/extra/bmdump.ko"] = MODULE
+        files["lib/modules/extra/bmdump.ko"] = module
     files.update(extra_files or {})
     # mkfs.ext4 is mke2fs by another name.
     script = SHELL_HELPERS + "ln -sf /usr/sbin/mke2fs /usr/sbin/mkfs.ext4\n" \
         + scenario
-    return rig.Initramfs(binaries=HELPERS, files=files, scenario=script)
+    return rig.Initramfs(binaries=HELPERS, files=files, scenario=script,
+                         kver=kver)
 
 
 def statuses(result):
