@@ -28,8 +28,8 @@ import toolsrig as R
 STUB = R.GUEST_STUB
 
 SCENARIO = r"""
-AD=$(nvme_disk bmdump0)
-OD=$(nvme_disk bmdump1)
+AD=$(disk bmdump0)
+OD=$(disk bmdump1)
 echo "RIG: disks=$AD $OD"
 if [ ! -e ${AD}p1 ]; then
     echo "RIG: boot=1"

@@ -16,7 +16,7 @@ GUEST_STUB = "/usr/local/lib/bmdump/bmdump.bzImage"
 # Helper programs: in the cached base archive (they do not change).
 HELPERS = ["/usr/sbin/sfdisk", "/usr/bin/makedumpfile", "/usr/sbin/mke2fs"]
 
-SHELL_HELPERS = r"""
+SHELL_HELPERS = rig.SH_NVME_DISK + r"""
 export PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
 mkdir -p /etc /var/crash /run
 # st NAME: status as a fact "status-NAME=<rc> <json>"
@@ -25,13 +25,6 @@ st() {
     echo "RIG: status-$1=$? $(cat /tmp/st.json)"
 }
 conf() { printf '%s\n' "$@" > /etc/bmdump.conf; }
-# nvme_disk SERIAL: /dev/ name of the NVMe disk with that serial (rig.Disk
-# serial=); kernel names follow probe order, which 6.12 does not keep.
-nvme_disk() {
-    for s in /sys/block/nvme*n1; do
-        [ "$(tr -d ' ' < $s/device/serial)" = "$1" ] && echo /dev/${s##*/}
-    done
-}
 """
 
 
