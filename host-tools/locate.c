@@ -166,6 +166,36 @@ int disk_partitions(const char *disk, struct part_list *pl, struct bm_err *e)
 	return 0;
 }
 
+/* GPT keeps 1 MiB before the first aligned partition and a backup table at
+ * the end of the disk; 2 MiB covers both for 512- and 4096-byte sectors. */
+#define GPT_OVERHEAD_BYTES	(2ULL << 20)
+
+int disk_check_room(const char *disk, const struct part_list *pl,
+		    uint64_t want, struct bm_err *e)
+{
+	struct area_target t;
+	uint64_t used = GPT_OVERHEAD_BYTES;
+	char have[32], need[32];
+	int i, r;
+
+	r = target_open_device(&t, disk, 0, e);
+	if (r)
+		return r;
+	target_close(&t);
+	for (i = 0; i < pl->nr; i++)
+		used += pl->size[i];
+	if (t.size >= used && want <= t.size - used)
+		return 0;
+	format_bytes(t.size, have, sizeof(have));
+	format_bytes(want, need, sizeof(need));
+	/* Kernel disk names are not stable across boots or kernels (NVMe
+	 * namespaces are named in probe order): say which disk we saw. */
+	return bm_seterr(e, BM_E_NOSPACE, "%s is a %s disk with room for "
+			 "less than --size %s; check that %s is the disk you "
+			 "mean (/dev/disk/by-id names are stable)", disk, have,
+			 need, disk);
+}
+
 int target_open_image(struct area_target *t, const char *image, int partno,
 		      int writable, struct bm_err *e)
 {

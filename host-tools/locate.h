@@ -60,6 +60,9 @@ struct part_list {
 	uint64_t start[MAX_PARTS], size[MAX_PARTS];	/* bytes */
 };
 int disk_partitions(const char *disk, struct part_list *pl, struct bm_err *e);
+/* 0 when a new partition of want bytes can fit on DISK next to pl's. */
+int disk_check_room(const char *disk, const struct part_list *pl,
+		    uint64_t want, struct bm_err *e);
 /* The partition device of DISK's partition partno (waits for udev). */
 int disk_partition_device(const char *disk, int partno, char *out,
 			  size_t size, struct bm_err *e);

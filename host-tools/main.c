@@ -268,6 +268,9 @@ static int create_partition(const char *disk, uint64_t size, int force,
 		return bm_seterr(e, BM_E_REFUSED, "%s has a %s partition "
 				 "table; bmdump areas need GPT", disk,
 				 before.table);
+	r = disk_check_room(disk, &before, size, e);
+	if (r)
+		return r;
 	if (!before.table[0]) {
 		struct area_target t;
 		char what[128];

@@ -28,9 +28,12 @@ import toolsrig as R
 STUB = R.GUEST_STUB
 
 SCENARIO = r"""
-if [ ! -e /dev/nvme0n1p1 ]; then
+AD=$(disk bmdump0)
+OD=$(disk bmdump1)
+echo "RIG: disks=$AD $OD"
+if [ ! -e ${AD}p1 ]; then
     echo "RIG: boot=1"
-    bmdump prepare --create /dev/nvme0n1 --size 1100M > /tmp/prep.txt 2>&1
+    bmdump prepare --create $AD --size 1100M > /tmp/prep.txt 2>&1
     echo "RIG: prepare=$? $(tr '\n' ' ' < /tmp/prep.txt)"
     AREA=$(sed -n 's/^AREA=//p' /tmp/prep.txt)
     conf "AREA=$AREA" "STUB=%(stub)s" "DUMP_LEVEL=31"
@@ -43,7 +46,7 @@ if [ ! -e /dev/nvme0n1p1 ]; then
     echo "RIG: still-alive=1"
 else
     echo "RIG: boot=2"
-    bmdump info --area --device /dev/nvme0n1p1 > /tmp/area.txt 2>&1
+    bmdump info --area --device ${AD}p1 > /tmp/area.txt 2>&1
     echo "RIG: area-info=$?"
     cat /tmp/area.txt
     # No AREA: save finds the area by its partition type.  /var/crash is
@@ -59,13 +62,13 @@ else
     done
     bmdump save --no-progress > /tmp/save2.txt 2>&1
     echo "RIG: save2=$? $(tr '\n' ' ' < /tmp/save2.txt)"
-    AREA=$(bmdump info --area --device /dev/nvme0n1p1 --json | \
+    AREA=$(bmdump info --area --device ${AD}p1 --json | \
            sed -n 's/.*"uuid": "\([^"]*\)".*/\1/p')
     conf "AREA=$AREA" "STUB=%(stub)s" "MIN_FREE=32M"
     bmdump load > /tmp/load.txt 2>&1
     echo "RIG: load2=$? $(tr '\n' ' ' < /tmp/load.txt)"
     st boot2
-    (cd /var/crash && tar cf /dev/nvme1n1 .)
+    (cd /var/crash && tar cf $OD .)
     echo "RIG: exported=$?"
     sync
 fi
@@ -94,19 +97,24 @@ def _rc(v):
     return rc, rest
 
 
-def run_cycle(name="cycle"):
+def run_cycle(name="cycle", kver=None, module=R.MODULE):
+    """kver: the guest's kernel (rig.KVER by default), module: the hook
+    built for it."""
+    kver = kver or rig.KVER
     c = Checks()
     d = os.path.join(rig.E2E_BUILD, name)
     os.makedirs(d, exist_ok=True)
-    have_module = os.path.exists(R.MODULE)
+    have_module = os.path.exists(module)
     c.check("kernel hook built (build/bmdump.ko)", have_module,
             "missing: the hook is not merged yet")
-    img = R.initramfs(SCENARIO, with_module=have_module).build(d)
+    img = R.initramfs(SCENARIO, with_module=have_module, kver=kver,
+                      module=module).build(d)
     area_disk = rig.Disk(os.path.join(d, "area.img"), size_mib=1200)
     out_disk = rig.Disk(os.path.join(d, "out.img"), size_mib=512,
                         serial="bmdump1")
     g = rig.Guest(name, img, disks=[area_disk, out_disk], mem_mib=1024,
-                  crashkernel="64M", timeout=600, memdump=True)
+                  crashkernel="64M", timeout=600, memdump=True,
+                  kver=kver)
 
     r1 = g.run()
     f1 = r1.facts()
@@ -187,7 +195,7 @@ def run_cycle(name="cycle"):
         cr = subprocess.run(["crash", "--osrelease", dump],
                             capture_output=True, text=True, timeout=120)
         c.check("crash --osrelease", cr.returncode == 0 and
-                cr.stdout.strip() == rig.KVER, cr.stdout + cr.stderr)
+                cr.stdout.strip() == kver, cr.stdout + cr.stderr)
         dg = subprocess.run(
             ["/usr/bin/python3", "-c",
              "import sys, drgn; p = drgn.Program(); "
@@ -195,7 +203,7 @@ def run_cycle(name="cycle"):
              "print(p['UTS_RELEASE'].string_().decode())", dump],
             capture_output=True, text=True, timeout=300)
         c.check("drgn opens it", dg.returncode == 0 and
-                dg.stdout.strip() == rig.KVER, dg.stdout + dg.stderr)
+                dg.stdout.strip() == kver, dg.stdout + dg.stderr)
         inf = subprocess.run([R.BMDUMP, "info", "--json", dump],
                              capture_output=True, text=True)
         j = {}
@@ -204,7 +212,7 @@ def run_cycle(name="cycle"):
         except (ValueError, KeyError):
             pass
         c.check("bmdump info: release, crashed cpu, complete",
-                j.get("release") == rig.KVER and "crashed_cpu" in j and
+                j.get("release") == kver and "crashed_cpu" in j and
                 j.get("incomplete") is False, inf.stdout + inf.stderr)
     c.check("memory oracle: the saved dump equals boot 1's RAM",
             *_oracle(r1, dump, d, 1 if have_module else 2))

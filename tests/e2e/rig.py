@@ -315,6 +315,28 @@ def hash_str(s):
 
 # --- disks -------------------------------------------------------------------
 
+# Guest shell: `disk SERIAL` prints the block device of the NVMe disk with
+# that rig.Disk serial.  Kernel names follow probe order, which is
+# asynchronous (6.12 swaps nvme0/nvme1 between boots): never hard-code them
+# when a guest has two NVMe disks.
+SH_NVME_DISK = r"""
+# block device of the NVMe disk with serial $1 (probing is asynchronous)
+disk() {
+    i=0
+    while [ $i -lt 600 ]; do
+        for b in /sys/block/nvme*; do
+            [ -e "$b/device/serial" ] || continue
+            if [ "$(tr -d ' ' < "$b/device/serial")" = "$1" ]; then
+                echo "/dev/${b##*/}"; return 0
+            fi
+        done
+        usleep 100000; i=$((i+1))
+    done
+    echo "RIG: no-disk=$1" > /dev/console; return 1
+}
+"""
+
+
 class Disk:
     """A raw disk image attached as a QEMU device (NVMe by default)."""
 

@@ -70,22 +70,8 @@ TRIGGER = {
 
 # --- guest scripts -------------------------------------------------------------
 
-SH_PRELUDE = r"""
+SH_PRELUDE = rig.SH_NVME_DISK + r"""
 arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
-# block device of the NVMe disk with serial $1 (probing is asynchronous)
-disk() {
-    i=0
-    while [ $i -lt 600 ]; do
-        for b in /sys/block/nvme*; do
-            [ -e "$b/device/serial" ] || continue
-            if [ "$(tr -d ' ' < "$b/device/serial")" = "$1" ]; then
-                echo "/dev/${b##*/}"; return 0
-            fi
-        done
-        usleep 100000; i=$((i+1))
-    done
-    echo "RIG: no-disk=$1" > /dev/console; return 1
-}
 """
 
 CAPTURE_SCENARIO = SH_PRELUDE + r"""

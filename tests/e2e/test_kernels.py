@@ -20,6 +20,9 @@ against makedumpfile (test_hook.py).
 The VMCOREINFO in the dump must also hold, for every key the classifier's
 unit test reads, the value captured in tests/unit/vmcoreinfo/<kver>: the
 unit test's images of each kernel cannot go stale unnoticed.
+
+test_kernels_cycle: the operator's two-boot cycle (cycle.py: prepare,
+load, crash; save, info, load again) on each such kernel, one boot pair.
 """
 
 import json
@@ -28,6 +31,7 @@ import subprocess
 import uuid as uuidlib
 
 import crash
+import cycle
 import dumpcheck
 import rig
 import test_dump
@@ -212,3 +216,14 @@ def test_kernels_hook_oracle_sysrq():
 
 def test_kernels_hook_oracle_oops():
     oracle_case("oops")
+
+
+def test_kernels_cycle():
+    for kver in matrix():
+        hook, _ = modules_for(kver)
+        checks, r1, r2 = cycle.run_cycle(
+            "kernels-%s-cycle" % kver.split("+")[0], kver=kver, module=hook)
+        bad = checks.failed()
+        assert not bad, "%s: %d of %d cycle checks failed:\n%s\nlogs: " \
+            "%s %s" % (kver, len(bad), len(checks.items), checks.table(),
+                       r1.log, r2.log)

@@ -16,7 +16,7 @@ GUEST_STUB = "/usr/local/lib/bmdump/bmdump.bzImage"
 # Helper programs: in the cached base archive (they do not change).
 HELPERS = ["/usr/sbin/sfdisk", "/usr/bin/makedumpfile", "/usr/sbin/mke2fs"]
 
-SHELL_HELPERS = r"""
+SHELL_HELPERS = rig.SH_NVME_DISK + r"""
 export PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
 mkdir -p /etc /var/crash /run
 # st NAME: status as a fact "status-NAME=<rc> <json>"
@@ -28,9 +28,12 @@ conf() { printf '%s\n' "$@" > /etc/bmdump.conf; }
 """
 
 
-def initramfs(scenario, with_module=False, testarea=False, extra_files=None):
+def initramfs(scenario, with_module=False, testarea=False, extra_files=None,
+              kver=None, module=MODULE):
     """Our binaries go into the per-test overlay (rebuilt every run), with
-    their libraries, so a rebuilt bmdump is never hidden by the cache."""
+    their libraries, so a rebuilt bmdump is never hidden by the cache.
+    kver: whose kernel modules go in (rig.KVER by default); module: the
+    hook built for it."""
     files = {"usr/local/sbin/bmdump": BMDUMP, GUEST_STUB.lstrip("/"):
              rig.stub_path()}
     bins = [BMDUMP]
@@ -41,12 +44,13 @@ def initramfs(scenario, with_module=False, testarea=False, extra_files=None):
         for lib in rig.ldd_libs(b):
             files[lib.lstrip("/")] = lib
     if with_module:
-        files["lib/modules/extra/bmdump.ko"] = MODULE
+        files["lib/modules/extra/bmdump.ko"] = module
     files.update(extra_files or {})
     # mkfs.ext4 is mke2fs by another name.
     script = SHELL_HELPERS + "ln -sf /usr/sbin/mke2fs /usr/sbin/mkfs.ext4\n" \
         + scenario
-    return rig.Initramfs(binaries=HELPERS, files=files, scenario=script)
+    return rig.Initramfs(binaries=HELPERS, files=files, scenario=script,
+                         kver=kver)
 
 
 def statuses(result):

@@ -95,6 +95,24 @@ def test_tools_prepare_refuses_mbr_and_nonblank_disk():
     assert "ext4" in p.stderr, p.stderr
 
 
+def test_tools_prepare_create_refuses_size_beyond_disk():
+    """--size larger than the disk (a kernel that named the disks in
+    another order) is refused before sfdisk, naming the disk's size."""
+    d = T.workdir("prepare-too-big")
+    img = os.path.join(d, "small.img")
+    with open(img, "wb") as f:
+        f.truncate(16 << 20)
+    p = T.run(["prepare", "--create", img, "--size", "32M"], check=1)
+    assert "16.0 MiB disk" in p.stderr and "by-id" in p.stderr, p.stderr
+    with open(img, "rb") as f:
+        assert f.read(1024)[512:520] != b"EFI PART"    # no table written
+    # Appending: room left next to the existing area counts, not the disk.
+    img, _ = T.make_disk(d, size_mib=64, area_mib=40)
+    p = T.run(["prepare", "--create", img, "--size", "30M"], check=1)
+    assert "64.0 MiB disk" in p.stderr, p.stderr
+    T.run(["prepare", "--create", img, "--size", "16M"], check=0)
+
+
 def test_tools_prepare_refuses_unsaved_dump():
     d = T.workdir("prepare-unsaved")
     img, uuid = T.make_disk(d)
