@@ -47,6 +47,8 @@ COV_FLOOR = {
     "acpi": 110,
     "desc": 114,
     "gpt": 90,
+    "dmar": 42,
+    "ivrs": 45,
 }
 
 
