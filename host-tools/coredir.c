@@ -135,7 +135,6 @@ int coredir_read_own_file(int dirfd, const char *name, char *buf,
 			  size_t size)
 {
 	struct stat st;
-	ssize_t n;
 	int fd;
 
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
@@ -147,12 +146,7 @@ int coredir_read_own_file(int dirfd, const char *name, char *buf,
 		close(fd);
 		return -1;
 	}
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = 0;
-	return 0;
+	return read_fd_text(fd, buf, size) < 0 ? -1 : 0;
 }
 
 int coredir_create(int dirfd, const char *name)

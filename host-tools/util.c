@@ -295,6 +295,18 @@ void format_time(int64_t t, char *out, size_t size)
 		bm_strlcpy(out, t ? "(invalid)" : "(unknown)", size);
 }
 
+/* Reads up to size - 1 bytes of fd as a string and closes fd. */
+ssize_t read_fd_text(int fd, char *buf, size_t size)
+{
+	ssize_t n = read(fd, buf, size - 1);
+
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	return n;
+}
+
 /* Reads a small text file, strips the trailing newline; -1 if absent. */
 int read_text_file(const char *path, char *buf, size_t size)
 {
@@ -303,11 +315,9 @@ int read_text_file(const char *path, char *buf, size_t size)
 
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
+	n = read_fd_text(fd, buf, size);
 	if (n < 0)
 		return -1;
-	buf[n] = 0;
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = 0;
 	return 0;
