@@ -16,10 +16,11 @@ def test_faults_watchdog_armed_by_crashed_kernel():
            "nowayout=0 && exec 3>/dev/watchdog && "
            "echo \"RIG: watchdog-open yes\"")
     scen = td.scenario(td.AREA_UUID, seed, marker, before_crash=arm)
+    outside = disk.digest_outside_area()
     _, res = td.run(name, disk, scen, modules=["i6300esb"],
                     extra_args=["-device", "i6300esb",
                                 "-action", "watchdog=poweroff"])
     assert res.rig_lines("watchdog-open") == ["yes"], res.tail()
     assert any("watchdog: i6300esb armed by the crashed kernel: stopped"
                in line for line in res.stub_lines()), res.tail()
-    td.check_dump(name, disk, res, seed, marker)
+    td.check_dump(name, disk, res, seed, marker, outside=outside)

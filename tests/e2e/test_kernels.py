@@ -75,7 +75,7 @@ def modules_for(kver):
 
 def boot_and_crash(kver, how):
     """One boot of kver: fill, arm, crash into the stub.  (disk, res,
-    seed, marker)"""
+    seed, marker, digest outside the area from before the boot)"""
     name = "kernels-%s-%s" % (kver.split("+")[0], how)
     hook, testmod = modules_for(kver)
     disk = test_dump.new_disk(name)
@@ -95,13 +95,14 @@ def boot_and_crash(kver, how):
                "lib/modules/extra/bmdump_testmod.ko": testmod,
                "usr/bin/bmdump-hooktest": test_hook.HELPER},
         scenario=scen, kver=kver).build(g.dir)
+    outside = disk.digest_outside_area()
     res = g.run()
     assert not res.timed_out, "timeout\n" + res.tail()
     facts = res.facts()
     assert facts.get("uname-r") == kver, facts.get("uname-r")
     assert int(facts.get("hugepages", 0)) > 0, res.tail()
     os.unlink(ext4.path)
-    return disk, res, seed, marker
+    return disk, res, seed, marker, outside
 
 
 def reference(img, ram):
@@ -170,11 +171,11 @@ def record(kver, how, line):
 
 def oracle_case(how):
     for kver in matrix():
-        disk, res, seed, marker = boot_and_crash(kver, how)
+        disk, res, seed, marker, outside = boot_and_crash(kver, how)
         name = "kernels-%s-%s" % (kver.split("+")[0], how)
         crash.check_crash(res, "kexec_load", 0)
         _, img = test_dump.check_dump(name, disk, res, seed, marker,
-                                      expect_source=1)
+                                      expect_source=1, outside=outside)
         with open(img, "rb") as f:
             kd = dumpcheck.kdump_bitmaps(
                 lambda off, n: (f.seek(off), f.read(n))[1])
