@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "area.h"
 #include "console.h"
+#include "dma.h"
 #include "errors.h"
 #include "str.h"
 

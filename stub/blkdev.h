@@ -16,6 +16,7 @@
 #define STUB_BLKDEV_H
 
 #include "bmdump/types.h"
+#include "dma.h"		/* the drivers' queues and descriptors */
 
 struct blkdev {
 	char name[32];		/* "nvme0n1" */
@@ -39,11 +40,5 @@ struct blkdev {
 
 	void *priv;		/* the driver's controller / namespace state */
 };
-
-/*
- * Memory the stub may hand to a device for DMA: zeroed, from the
- * crashkernel region, identity mapped, never freed.  0 when exhausted.
- */
-uint64_t dma_alloc(uint64_t size, uint64_t align);
 
 #endif /* STUB_BLKDEV_H */

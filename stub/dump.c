@@ -15,6 +15,7 @@
  */
 #include "dump.h"
 #include "console.h"
+#include "dma.h"
 #include "errors.h"
 #include "io.h"
 #include "str.h"

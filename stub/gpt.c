@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "gpt.h"
+#include "dma.h"
 #include "errors.h"
 #include "str.h"
 

@@ -10,6 +10,7 @@
 #include "blkdev.h"
 #include "bootparams.h"
 #include "cmdline.h"
+#include "dma.h"
 #include "drivers/storage.h"
 #include "dump.h"
 #include "console.h"
@@ -117,18 +118,6 @@ static uint64_t pool_page(void *ctx)
 static uint64_t alloc_page(void *ctx)
 {
 	return mem_alloc(ctx, 4096, 4096);
-}
-
-uint64_t dma_alloc(uint64_t size, uint64_t align)
-{
-	uint64_t pa;
-
-	if (!pt.root || pt.alloc_page != alloc_page)
-		return 0;	/* not before the stub's own page tables */
-	pa = mem_alloc(&alloc, size, align < 4096 ? 4096 : align);
-	if (pa)
-		memset((void *)(uintptr_t)pa, 0, (size + 4095) & ~4095ull);
-	return pa;
 }
 
 static int e820_covers_any(uint64_t start, uint64_t end)
@@ -289,6 +278,7 @@ static void setup_paging(void)
 	/* kexec's tables are dead now; the allocator may hand them out. */
 	pt.alloc_page = alloc_page;
 	pt.alloc_ctx = &alloc;
+	dma_init(&alloc);	/* the regions are identity mapped now */
 	phys_use_tables(&pt);
 	for (i = 0; i < nr_regions; i++)
 		phys_add_own(regions[i].start, regions[i].end);

@@ -15,6 +15,7 @@
 #include "nvme.h"
 #include "blkdev.h"
 #include "console.h"
+#include "dma.h"
 #include "errors.h"
 #include "io.h"
 #include "pci.h"
