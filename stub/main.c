@@ -38,10 +38,8 @@
 #define MSR_IA32_APIC_BASE	0x1b
 #define APIC_BASE_BSP		(1ull << 8)
 
-/* phys.c */
-void phys_use_tables(struct page_tables *pt);
-void phys_set_core(const struct core_info *ci);
-int phys_add_own(uint64_t start, uint64_t end);
+_Static_assert(MAX_REGIONS + CORE_MAX_RAM <= PHYS_MAX_RAM,
+	       "phys.c's table holds every region and PT_LOAD");
 
 static struct entry_state *entry;
 static const char *stage;	/* NULL: "entry" (no static pointers) */
@@ -281,8 +279,9 @@ static void setup_paging(void)
 	dma_init(&alloc);	/* the regions are identity mapped now */
 	phys_use_tables(&pt);
 	for (i = 0; i < nr_regions; i++)
-		phys_add_own(regions[i].start, regions[i].end);
-	phys_set_core(&ci);
+		check(phys_allow_ram(regions[i].start, regions[i].end));
+	for (i = 0; i < ci.nr_ram; i++)
+		check(phys_allow_ram(ci.ram[i].start, ci.ram[i].end));
 	for (i = 0; i < ci.nr_ram; i++)
 		check(pt_map(&pt, ci.ram[i].start, ci.ram[i].end,
 			     PT_CACHE_WB));

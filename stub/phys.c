@@ -5,49 +5,39 @@
  * only; reading outside it faults, and the fault handler reports and resets.
  */
 #include "phys.h"
-#include "elfcore.h"
 #include "io.h"
 #include "paging.h"
 
-#define OWN_MAX	8
-
 static struct page_tables *tables;
-static const struct core_info *core;
 static struct {
 	uint64_t start, end;
-} own[OWN_MAX];
-static unsigned int nr_own;
-
-void phys_use_tables(struct page_tables *pt);
-void phys_set_core(const struct core_info *ci);
-int phys_add_own(uint64_t start, uint64_t end);
+} ram[PHYS_MAX_RAM];
+static unsigned int nr_ram;
 
 void phys_use_tables(struct page_tables *pt)
 {
 	tables = pt;
 }
 
-void phys_set_core(const struct core_info *ci)
+int phys_allow_ram(uint64_t start, uint64_t end)
 {
-	core = ci;
-}
-
-int phys_add_own(uint64_t start, uint64_t end)
-{
-	if (nr_own >= OWN_MAX)
-		return -1;
-	own[nr_own].start = start;
-	own[nr_own].end = end;
-	nr_own++;
+	if (nr_ram >= PHYS_MAX_RAM)
+		return E_PHYS_TOO_MANY;
+	ram[nr_ram].start = start;
+	ram[nr_ram].end = end;
+	nr_ram++;
 	return 0;
 }
 
-static int in_own(uint64_t start, uint64_t end)
+/* Inside one range the stub may read (its own, or the crashed kernel's). */
+static int ram_contains(uint64_t start, uint64_t end)
 {
 	unsigned int i;
 
-	for (i = 0; i < nr_own; i++)
-		if (start >= own[i].start && end <= own[i].end)
+	if (end < start)
+		return 0;
+	for (i = 0; i < nr_ram; i++)
+		if (start >= ram[i].start && end <= ram[i].end)
 			return 1;
 	return 0;
 }
@@ -56,14 +46,9 @@ static int overlaps_ram(uint64_t start, uint64_t end)
 {
 	unsigned int i;
 
-	for (i = 0; i < nr_own; i++)
-		if (start < own[i].end && end > own[i].start)
+	for (i = 0; i < nr_ram; i++)
+		if (start < ram[i].end && end > ram[i].start)
 			return 1;
-	if (core)
-		for (i = 0; i < core->nr_ram; i++)
-			if (start < core->ram[i].end &&
-			    end > core->ram[i].start)
-				return 1;
 	return 0;
 }
 
@@ -75,7 +60,7 @@ const void *phys_ram(uint64_t pa, uint64_t len)
 		return NULL;
 	if (!tables)
 		return (const void *)(uintptr_t)pa;
-	if (in_own(pa, end) || (core && core_ram_contains(core, pa, end)))
+	if (ram_contains(pa, end))
 		return (const void *)(uintptr_t)pa;
 	return NULL;
 }
@@ -92,9 +77,7 @@ const void *phys_fw(uint64_t pa, uint64_t len)
 	if (!tables || end < pa || end > PT_MAX_PHYS)
 		return NULL;
 	if (!pt_is_mapped(tables, pa, end, PT_CACHE_WB)) {
-		if (overlaps_ram(pa, end) &&
-		    !(in_own(pa, end) ||
-		      (core && core_ram_contains(core, pa, end))))
+		if (overlaps_ram(pa, end) && !ram_contains(pa, end))
 			return NULL;	/* straddles RAM and something else */
 		if (pt_map(tables, pa, end, PT_CACHE_WB))
 			return NULL;

@@ -48,6 +48,7 @@
 	X(E_MEM_TOO_MANY, -181, "too many memory ranges for the allocator") \
 	X(E_MEM_EXHAUSTED, -182, "crashkernel region exhausted: increase crashkernel=") \
 	X(E_MEM_RESERVE, -183, "too many reserved ranges for the allocator") \
+	X(E_PHYS_TOO_MANY, -190, "more RAM ranges than the stub's access table holds (a bug: report it)") \
 	X(E_PT_NO_MEMORY, -200, "no memory for page tables: increase crashkernel=") \
 	X(E_PT_RANGE, -201, "page table request outside the physical address width") \
 	X(E_PT_POOL, -202, "initial page-table pool exhausted: crash region too fragmented") \
