@@ -59,7 +59,11 @@ struct writer {
 	uint64_t sink_cycles;		/* spent inside the block sink */
 };
 
-static int io(struct writer *w, int err)
+/*
+ * A block-sink result as the dump's error: the driver's own code (every
+ * stub code is below -100), or E_DUMP_IO for anything else it returned.
+ */
+static int sink_error(int err)
 {
 	return err ? (err < -100 ? err : E_DUMP_IO) : 0;
 }
@@ -104,13 +108,32 @@ static uint64_t cycles_us(uint64_t cycles)
 	return khz ? cycles * 1000 / khz : 0;
 }
 
-/* First and last+1 pfn of a RAM range: whole pages only. */
-static void range_pfns(const struct core_range *r, uint64_t *lo, uint64_t *hi)
+typedef int ram_chunk_fn(uint64_t lo, uint64_t hi, void *arg);
+
+/*
+ * Call fn(lo, hi, arg) for each RAM range of the crashed kernel as the pfns
+ * [lo, hi) of its whole pages, in address order or from the top down;
+ * ranges without a whole page are skipped.  Stops at the first non-zero
+ * return and passes it back (FreeBSD's dumpsys_foreach_chunk()).
+ */
+static int foreach_ram_chunk(const struct core_info *ci, int top_down,
+			     ram_chunk_fn *fn, void *arg)
 {
-	*lo = (r->start + PAGE_SIZE - 1) / PAGE_SIZE;
-	*hi = r->end / PAGE_SIZE;
-	if (*hi < *lo)
-		*hi = *lo;
+	unsigned int n = ci->nr_ram, i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		const struct core_range *r = &ci->ram[top_down ? n - 1 - i : i];
+		uint64_t lo = (r->start + PAGE_SIZE - 1) / PAGE_SIZE;
+		uint64_t hi = r->end / PAGE_SIZE;
+
+		if (hi <= lo)
+			continue;
+		ret = fn(lo, hi, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 static const uint8_t *page_ptr(const struct core_info *ci, uint64_t pfn)
@@ -164,18 +187,22 @@ static int in_kernel_image(const struct writer *w, uint64_t pfn)
 	       pfn < (ci->text.end + PAGE_SIZE - 1) / PAGE_SIZE;
 }
 
-static int keep(const struct writer *w, uint64_t pfn)
+/*
+ * Does pfn go into this dump: selected by the bitmap and not left out by
+ * the cut (pfns below cut_pfn, but for the kernel image when it goes first)?
+ */
+static int in_dump(const struct writer *w, uint64_t pfn)
 {
 	return (pfn >= w->cut_pfn || in_kernel_image(w, pfn)) &&
 	       bitmap_keep(w->in->sel, pfn);
 }
 
 /*
- * keep() for the 64 pfns of the word at base (a multiple of 64): the
+ * in_dump() for the 64 pfns of the word at base (a multiple of 64): the
  * loops over all of RAM go a word at a time, which at -d 31 skips most of
  * memory without looking at it page by page.
  */
-static uint64_t keep_word(const struct writer *w, uint64_t base)
+static uint64_t in_dump_word(const struct writer *w, uint64_t base)
 {
 	const struct core_info *ci = w->in->ci;
 	uint64_t allow = word_mask(base, w->cut_pfn, UINT64_MAX);
@@ -259,17 +286,43 @@ static int write_headers(struct writer *w, int incomplete)
 		return err;
 	err = w_write_buf(w, w->base, buf, bytes);
 	if (err)
-		return io(w, err);
-	return io(w, w_wait(w));
+		return sink_error(err);
+	return sink_error(w_wait(w));
+}
+
+/* One buffer of a bitmap: the pfns [first, last), first % 64 == 0. */
+struct bitmap_fill {
+	const struct writer *w;
+	uint64_t *words;
+	uint64_t first, last;
+	int dumped;		/* the second bitmap: what the dump holds */
+};
+
+static int fill_bitmap_chunk(uint64_t lo, uint64_t hi, void *arg)
+{
+	struct bitmap_fill *f = arg;
+	uint64_t base, m;
+
+	if (lo < f->first)
+		lo = f->first;
+	if (hi > f->last)
+		hi = f->last;
+	for (base = lo & ~63ull; base < hi; base += 64) {
+		m = word_mask(base, lo, hi);
+		if (f->dumped)
+			m &= in_dump_word(f->w, base);
+		f->words[(base - f->first) / 64] |= m;
+	}
+	return 0;
 }
 
 /* Both bitmaps, a buffer at a time: bit = pfn, LSB first. */
 static int write_bitmaps(struct writer *w)
 {
 	const struct core_info *ci = w->in->ci;
+	struct bitmap_fill f = { .w = w };
 	uint64_t buf = dma_alloc(BITMAP_BUF_BYTES, PAGE_SIZE);
 	uint8_t *bits = (uint8_t *)(uintptr_t)buf;
-	uint64_t *words = (uint64_t *)(uintptr_t)buf;
 	uint64_t half = w->lay.bitmap_half_bytes, off;
 	int second, err;
 
@@ -281,33 +334,21 @@ static int write_bitmaps(struct writer *w)
 		for (off = 0; off < half; off += BITMAP_BUF_BYTES) {
 			uint64_t len = half - off < BITMAP_BUF_BYTES ?
 				       half - off : BITMAP_BUF_BYTES;
-			uint64_t first = off * 8, last = (off + len) * 8;
-			unsigned int i;
 
 			/* first % 64 == 0 and len % 8 == 0: whole words */
 			memset(bits, 0, len);
-			for (i = 0; i < ci->nr_ram; i++) {
-				uint64_t lo, hi, base, m;
-
-				range_pfns(&ci->ram[i], &lo, &hi);
-				if (lo < first)
-					lo = first;
-				if (hi > last)
-					hi = last;
-				for (base = lo & ~63ull; base < hi; base += 64) {
-					m = word_mask(base, lo, hi);
-					if (second)
-						m &= keep_word(w, base);
-					words[(base - first) / 64] |= m;
-				}
-			}
+			f.words = (uint64_t *)(uintptr_t)buf;
+			f.first = off * 8;
+			f.last = (off + len) * 8;
+			f.dumped = second;
+			foreach_ram_chunk(ci, 0, fill_bitmap_chunk, &f);
 			err = w_write_buf(w, w->base +
 					  w->lay.bitmap_offset +
 					  second * half + off, buf, len);
 			if (!err)
 				err = w_wait(w);
 			if (err)
-				return io(w, err);
+				return sink_error(err);
 		}
 	}
 	return 0;
@@ -324,7 +365,7 @@ static int flush_batch(struct writer *w)
 	err = w_write(w, off, w->batch, w->batch_len);
 	w->batch_slot += w->batch_len;
 	w->batch_len = 0;
-	return io(w, err);
+	return sink_error(err);
 }
 
 /*
@@ -338,14 +379,14 @@ static int mark_progress(struct writer *w)
 	int err = flush_batch(w);
 
 	if (!err)
-		err = io(w, w_wait(w));
+		err = sink_error(w_wait(w));
 	if (!err)
-		err = io(w, w->a->dev->flush(w->a->dev));
+		err = sink_error(w->a->dev->flush(w->a->dev));
 	if (err)
 		return err;
 	w->desc_marked = w->desc_index - w->desc_fill;
 	w->a->hdr->descs_written = w->desc_marked;
-	return io(w, area_write_header(w->a));
+	return sink_error(area_write_header(w->a));
 }
 
 static int flush_descs(struct writer *w)
@@ -361,7 +402,7 @@ static int flush_descs(struct writer *w)
 	err = w_write_buf(w, off,
 			  (uint64_t)(uintptr_t)w->desc_buf[w->desc_cur], bytes);
 	if (err)
-		return io(w, err);
+		return sink_error(err);
 	w->desc_fill = 0;
 	w->desc_cur = (w->desc_cur + 1) % DESC_BUFS;
 	if (w->desc_index - w->desc_marked >= dump_progress_descs) {
@@ -372,7 +413,7 @@ static int flush_descs(struct writer *w)
 		/* Every buffer is in flight: let them land before reuse. */
 		err = w_wait(w);
 		if (err)
-			return io(w, err);
+			return sink_error(err);
 	}
 	memset(w->desc_buf[w->desc_cur], 0, DESC_BUF_BYTES);
 	return 0;
@@ -410,9 +451,33 @@ static int emit(struct writer *w, const uint8_t *p)
 	return 0;
 }
 
+/* Emit every page of the chunk that goes into the dump, in pfn order. */
+static int emit_chunk(uint64_t lo, uint64_t hi, void *arg)
+{
+	struct writer *w = arg;
+	const uint8_t *ram;
+	uint64_t base, m;
+	int err;
+
+	ram = core_map(w->in->ci, lo * PAGE_SIZE, (hi - lo) * PAGE_SIZE);
+	if (!ram)
+		return E_DUMP_IO;	/* RAM we cannot map: a bug */
+	for (base = lo & ~63ull; base < hi; base += 64) {
+		m = in_dump_word(w, base) & word_mask(base, lo, hi);
+		while (m) {
+			uint64_t pfn = base + __builtin_ctzll(m);
+
+			m &= m - 1;
+			err = emit(w, ram + (pfn - lo) * PAGE_SIZE);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
 static int write_pages(struct writer *w)
 {
-	const struct core_info *ci = w->in->ci;
 	uint64_t zero = dma_alloc(PAGE_SIZE, PAGE_SIZE);
 	unsigned int i;
 	int err;
@@ -435,35 +500,15 @@ static int write_pages(struct writer *w)
 	err = w_write_buf(w, w->base + w->lay.zero_page_offset, zero,
 			  PAGE_SIZE);
 	if (err)
-		return io(w, err);
-	for (i = 0; i < ci->nr_ram; i++) {
-		const uint8_t *ram;
-		uint64_t lo, hi, base, m;
-
-		range_pfns(&ci->ram[i], &lo, &hi);
-		if (lo == hi)
-			continue;
-		ram = core_map(ci, lo * PAGE_SIZE, (hi - lo) * PAGE_SIZE);
-		if (!ram)
-			return E_DUMP_IO;	/* RAM we cannot map: a bug */
-		for (base = lo & ~63ull; base < hi; base += 64) {
-			m = keep_word(w, base) & word_mask(base, lo, hi);
-			while (m) {
-				uint64_t pfn = base + __builtin_ctzll(m);
-
-				m &= m - 1;
-				err = emit(w, ram + (pfn - lo) * PAGE_SIZE);
-				if (err)
-					return err;
-			}
-		}
-	}
-	err = flush_batch(w);
+		return sink_error(err);
+	err = foreach_ram_chunk(w->in->ci, 0, emit_chunk, w);
+	if (!err)
+		err = flush_batch(w);
 	if (!err)
 		err = flush_descs(w);
 	if (err)
 		return err;
-	return io(w, w_wait(w));
+	return sink_error(w_wait(w));
 }
 
 static int layout(struct writer *w, uint64_t dumpable, uint64_t nonzero)
@@ -471,6 +516,77 @@ static int layout(struct writer *w, uint64_t dumpable, uint64_t nonzero)
 	if (kdump_layout_compute(&w->lay, PAGE_SIZE, w->in->ci->max_pfn,
 				 w->in->ci->notes_bytes, dumpable, nonzero))
 		return E_DUMP_NOTES;
+	return 0;
+}
+
+/* What plan() has counted so far. */
+struct plan_tally {
+	struct writer *w;
+	uint64_t ram;		/* pages of RAM */
+	uint64_t kept;		/* pages in the dump */
+	uint64_t nonzero;	/* ...of which take a data slot */
+};
+
+/* Would p take a data slot (unreadable pages count as data)? */
+static int takes_slot(const struct writer *w, const uint8_t *p)
+{
+	return !(p && w->zero_level && page_is_zero(p));
+}
+
+/* Every page the selection keeps, a word at a time. */
+static int count_selected(uint64_t lo, uint64_t hi, void *arg)
+{
+	struct plan_tally *t = arg;
+	uint64_t base;
+
+	t->ram += hi - lo;
+	for (base = lo & ~63ull; base < hi; base += 64)
+		t->kept += popcount64(bitmap_keep_word(t->w->in->sel, base) &
+				      word_mask(base, lo, hi));
+	return 0;
+}
+
+/* Every page in_dump() takes, reading each to know if it is zero. */
+static int count_in_dump(uint64_t lo, uint64_t hi, void *arg)
+{
+	struct plan_tally *t = arg;
+	const struct core_info *ci = t->w->in->ci;
+	uint64_t pfn;
+
+	for (pfn = lo; pfn < hi; pfn++) {
+		if (!in_dump(t->w, pfn))
+			continue;
+		t->kept++;
+		t->nonzero += takes_slot(t->w, page_ptr(ci, pfn));
+	}
+	return 0;
+}
+
+/*
+ * Add selected pages from the top down until the image outgrows the area;
+ * then set cut_pfn above the first page that did not fit and return 1.
+ */
+static int find_cut(uint64_t lo, uint64_t hi, void *arg)
+{
+	struct plan_tally *t = arg;
+	struct writer *w = t->w;
+	uint64_t pfn, nz;
+	int err;
+
+	for (pfn = hi; pfn-- > lo;) {
+		if (in_kernel_image(w, pfn) || !bitmap_keep(w->in->sel, pfn))
+			continue;
+		nz = t->nonzero + takes_slot(w, page_ptr(w->in->ci, pfn));
+		err = layout(w, t->kept + 1, nz);
+		if (err)
+			return err;
+		if (w->lay.total_bytes > w->a->hdr->dump_capacity) {
+			w->cut_pfn = pfn + 1;
+			return 1;
+		}
+		t->kept++;
+		t->nonzero = nz;
+	}
 	return 0;
 }
 
@@ -485,23 +601,15 @@ static int layout(struct writer *w, uint64_t dumpable, uint64_t nonzero)
 static int plan(struct writer *w)
 {
 	const struct core_info *ci = w->in->ci;
-	uint64_t cap = w->a->hdr->dump_capacity, kept = 0, nonzero = 0, ram = 0;
-	unsigned int i;
+	uint64_t cap = w->a->hdr->dump_capacity;
+	struct plan_tally t = { .w = w };
 	int err;
 
 	w->cut_pfn = 0;
-	for (i = 0; i < ci->nr_ram; i++) {
-		uint64_t lo, hi, base;
-
-		range_pfns(&ci->ram[i], &lo, &hi);
-		ram += hi - lo;
-		for (base = lo & ~63ull; base < hi; base += 64)
-			kept += popcount64(bitmap_keep_word(w->in->sel, base) &
-					   word_mask(base, lo, hi));
-	}
-	w->st->pages_ram = ram;
-	w->st->pages_selected = kept;
-	err = layout(w, kept, kept);
+	foreach_ram_chunk(ci, 0, count_selected, &t);
+	w->st->pages_ram = t.ram;
+	w->st->pages_selected = t.kept;
+	err = layout(w, t.kept, t.kept);
 	if (err)
 		return err;
 	if (w->lay.total_bytes <= cap)
@@ -517,68 +625,26 @@ static int plan(struct writer *w)
 	 * can still read the log and symbols of a cut dump.  Then the rest
 	 * in pfn order, as far as it fits.
 	 */
-	kept = nonzero = 0;
+	t.kept = t.nonzero = 0;
 	w->image_first = 1;
 	w->cut_pfn = UINT64_MAX;
-	for (i = 0; i < ci->nr_ram; i++) {
-		uint64_t lo, hi, pfn;
-
-		range_pfns(&ci->ram[i], &lo, &hi);
-		for (pfn = lo; pfn < hi; pfn++) {
-			const uint8_t *p;
-
-			if (!keep(w, pfn))
-				continue;
-			p = page_ptr(ci, pfn);
-			kept++;
-			nonzero += !(p && w->zero_level && page_is_zero(p));
-		}
-	}
-	err = layout(w, kept, nonzero);
+	foreach_ram_chunk(ci, 0, count_in_dump, &t);
+	err = layout(w, t.kept, t.nonzero);
 	if (err)
 		return err;
 	if (w->lay.total_bytes > cap) {
 		/* Not even the image fits: plain pfn order then. */
 		w->image_first = 0;
-		kept = nonzero = 0;
+		t.kept = t.nonzero = 0;
 	}
 	w->cut_pfn = 0;
-	for (i = ci->nr_ram; i-- > 0 && !w->cut_pfn;) {
-		uint64_t lo, hi, pfn;
-
-		range_pfns(&ci->ram[i], &lo, &hi);
-		for (pfn = hi; pfn-- > lo;) {
-			const uint8_t *p;
-			uint64_t nz;
-
-			if (in_kernel_image(w, pfn) ||
-			    !bitmap_keep(w->in->sel, pfn))
-				continue;
-			p = page_ptr(ci, pfn);
-			nz = nonzero + !(p && w->zero_level && page_is_zero(p));
-			err = layout(w, kept + 1, nz);
-			if (err)
-				return err;
-			if (w->lay.total_bytes > cap) {
-				w->cut_pfn = pfn + 1;
-				break;
-			}
-			kept++;
-			nonzero = nz;
-		}
-	}
+	err = foreach_ram_chunk(ci, 1, find_cut, &t);
+	if (err < 0)
+		return err;
 	/* Zero pages take no room: everything may fit after all. */
 	w->st->incomplete = w->cut_pfn != 0;
 	w->st->cut_pfn = w->cut_pfn;
-	return layout(w, kept, nonzero);
-}
-
-static void copy_str(char *dst, const char *src, size_t n)
-{
-	size_t len = strnlen(src, n - 1);
-
-	memcpy(dst, src, len);
-	dst[len] = 0;
+	return layout(w, t.kept, t.nonzero);
 }
 
 static int write_log(struct dump_area *a)
@@ -637,13 +703,13 @@ int dump_write(struct dump_area *a, const struct dump_input *in,
 	h->pages_dumped = 0;
 	h->zero_pages = 0;
 	h->write_ms = 0;
-	copy_str(h->osrelease, in->uts->release, sizeof(h->osrelease));
-	copy_str(h->nodename, in->uts->nodename, sizeof(h->nodename));
+	str_copy(h->osrelease, in->uts->release, sizeof(h->osrelease));
+	str_copy(h->nodename, in->uts->nodename, sizeof(h->nodename));
 	err = area_write_header(a);
 	if (!err)
 		err = a->dev->flush(a->dev);
 	if (err)
-		return io(&w, err);
+		return sink_error(err);
 	active_area = a;
 
 	err = write_headers(&w, 1);
@@ -661,7 +727,7 @@ int dump_write(struct dump_area *a, const struct dump_input *in,
 	st->write_us = timer_us_since(t0);
 
 	t0 = rdtsc();
-	err = io(&w, a->dev->flush(a->dev));
+	err = sink_error(a->dev->flush(a->dev));
 	/* Only now may the image say it is whole. */
 	if (!err && !st->incomplete)
 		err = write_headers(&w, 0);
@@ -685,13 +751,13 @@ int dump_write(struct dump_area *a, const struct dump_input *in,
 	      (unsigned long long)st->meta_us,
 	      (unsigned long long)st->pages_us,
 	      (unsigned long long)st->sink_us);
-	err = io(&w, write_log(a));
+	err = sink_error(write_log(a));
 	if (!err)
-		err = io(&w, a->dev->wait_idle(a->dev));
+		err = sink_error(a->dev->wait_idle(a->dev));
 	if (!err)
-		err = io(&w, area_write_header(a));
+		err = sink_error(area_write_header(a));
 	if (!err)
-		err = io(&w, a->dev->flush(a->dev));
+		err = sink_error(a->dev->flush(a->dev));
 	st->flush_us = timer_us_since(t0);
 	active_area = NULL;
 	return err;

@@ -318,14 +318,6 @@ static int crashed_cpu_index(uint32_t *apic_id)
 	return acpi_cpu_index(&ai, me, bsp);
 }
 
-static void copy_str(char *dst, const char *src, size_t n)
-{
-	size_t len = strnlen(src, n - 1);
-
-	memcpy(dst, src, len);
-	dst[len] = 0;
-}
-
 static struct kdump_new_utsname uts;	/* the crashed kernel's */
 static int crashed_cpu = -1;
 
@@ -350,12 +342,12 @@ static void report_summary(void)
 	} else {
 		/* What VMCOREINFO says is enough for the dump header. */
 		bmlog("warning: %s", stub_strerror(E_VMCI_UTS));
-		copy_str(uts.sysname, "Linux", sizeof(uts.sysname));
-		copy_str(uts.release, vi.osrelease, sizeof(uts.release));
-		copy_str(uts.machine, "x86_64", sizeof(uts.machine));
+		str_copy(uts.sysname, "Linux", sizeof(uts.sysname));
+		str_copy(uts.release, vi.osrelease, sizeof(uts.release));
+		str_copy(uts.machine, "x86_64", sizeof(uts.machine));
 	}
-	copy_str(release, u ? uts.release : vi.osrelease, sizeof(release));
-	copy_str(node, u ? uts.nodename : "?", sizeof(node));
+	str_copy(release, u ? uts.release : vi.osrelease, sizeof(release));
+	str_copy(node, u ? uts.nodename : "?", sizeof(node));
 
 	cpu = crashed_cpu_index(&apic);
 	crashed_cpu = cpu;

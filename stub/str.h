@@ -42,4 +42,13 @@ static inline uint64_t get_le64(const void *p)
 	return v;
 }
 
+/* Copy src into dst[n] (n > 0), cut to fit and NUL-terminated. */
+static inline void str_copy(char *dst, const char *src, size_t n)
+{
+	size_t len = strnlen(src, n - 1);
+
+	memcpy(dst, src, len);
+	dst[len] = 0;
+}
+
 #endif /* STUB_STR_H */
