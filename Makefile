@@ -31,7 +31,7 @@ STUB_CFLAGS	:= -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 		   -fno-stack-protector -fno-asynchronous-unwind-tables \
 		   -fno-unwind-tables -fcf-protection=none -fno-common \
 		   -fno-jump-tables -fno-plt -Iinclude -Istub
-STUB_SRCS	:= $(wildcard stub/*.c stub/drivers/*.c)
+STUB_SRCS	:= $(wildcard stub/*.c stub/drivers/*.c lib/*.c)
 STUB_OBJS	:= $(STUB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/boot/entry64.o
 STUB_HDRS	:= $(wildcard stub/*.h stub/drivers/*.h include/bmdump/*.h)
 # Linked twice: the image must be byte-identical at both addresses, which
@@ -40,6 +40,12 @@ LINK_BASE_A	:= 0x0
 LINK_BASE_B	:= 0x40000000
 
 $(BUILD)/stub/%.o: stub/%.c $(STUB_HDRS) Makefile
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(STUB_CFLAGS) -c $< -o $@
+
+# lib/: code the stub shares with the host tools (freestanding-safe).
+$(BUILD)/lib/%.o: lib/%.c $(STUB_HDRS) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(STUB_CFLAGS) -c $< -o $@

@@ -1,3 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The error codes moved to include/bmdump/ (the tools report them too). */
+/*
+ * The stub's error codes: the one table is include/bmdump/errors.h, its
+ * messages lib/errors.c (the tool decodes the area header with them too).
+ */
 #include "bmdump/errors.h"

@@ -2,10 +2,21 @@
 /*
  * Every failure site in the stub has its own negative code and a message
  * that tells the operator what to do.  The code goes to the console, the
- * area log and (later) the area header, so a report "-127" pins one place.
+ * area log and the area header (stub_error, bitmap_error), so a report
+ * "-127" pins one place.  Each stub file owns a block of hundreds or tens
+ * (iPXE's per-file codes): -100 boot_params, -110 cmdline, -120 elfcore,
+ * -140 notes, -160 VMCOREINFO, -180 mem, -190 phys, -200 paging, -220
+ * ACPI, ..., -420 NVMe, -600 IOMMU.  The messages are lib/errors.c, built
+ * into the stub and the bmdump tool alike.
+ *
+ * This is the only table that goes on disk.  The two other vocabularies
+ * never do: BMDUMP_AREA_E_* (include/bmdump/area.h) are the return values
+ * of the header check both sides run, which the stub reports as
+ * E_AREA_HEADER and the tool as its own BM_E_CORRUPT; BM_E_*
+ * (host-tools/bmdump.h) are the tool's categories of failure.
  */
-#ifndef STUB_ERRORS_H
-#define STUB_ERRORS_H
+#ifndef BMDUMP_ERRORS_H
+#define BMDUMP_ERRORS_H
 
 #define STUB_ERRORS(X) \
 	X(E_BP_NULL, -101, "no boot_params: load bmdump.bzImage with kexec -p") \
@@ -153,4 +164,4 @@ enum stub_error {
 
 const char *stub_strerror(int code);
 
-#endif /* STUB_ERRORS_H */
+#endif /* BMDUMP_ERRORS_H */
