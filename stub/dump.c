@@ -76,7 +76,7 @@ static int w_write(struct writer *w, uint64_t off, const uint64_t *pages,
 		   uint32_t nr_pages)
 {
 	uint64_t t = rdtsc();
-	int err = area_write(w->a, off, pages, nr_pages);
+	int err = dump_area_write_pages(w->a, off, pages, nr_pages);
 
 	w->sink_cycles += rdtsc() - t;
 	return err;
@@ -86,7 +86,7 @@ static int w_write_buf(struct writer *w, uint64_t off, uint64_t buf_pa,
 		       uint64_t len)
 {
 	uint64_t t = rdtsc();
-	int err = area_write_buf(w->a, off, buf_pa, len);
+	int err = dump_area_write_buf(w->a, off, buf_pa, len);
 
 	w->sink_cycles += rdtsc() - t;
 	return err;
@@ -386,7 +386,7 @@ static int mark_progress(struct writer *w)
 		return err;
 	w->desc_marked = w->desc_index - w->desc_fill;
 	w->a->hdr->descs_written = w->desc_marked;
-	return sink_error(area_write_header(w->a));
+	return sink_error(dump_area_write_header(w->a));
 }
 
 static int flush_descs(struct writer *w)
@@ -660,7 +660,7 @@ static int write_log(struct dump_area *a)
 	a->hdr->log_used = len;
 	if (!bytes)
 		return 0;
-	return area_write_buf(a, a->hdr->log_offset, pa, bytes);
+	return dump_area_write_buf(a, a->hdr->log_offset, pa, bytes);
 }
 
 int dump_write(struct dump_area *a, const struct dump_input *in,
@@ -705,7 +705,7 @@ int dump_write(struct dump_area *a, const struct dump_input *in,
 	h->write_ms = 0;
 	str_copy(h->osrelease, in->uts->release, sizeof(h->osrelease));
 	str_copy(h->nodename, in->uts->nodename, sizeof(h->nodename));
-	err = area_write_header(a);
+	err = dump_area_write_header(a);
 	if (!err)
 		err = a->dev->flush(a->dev);
 	if (err)
@@ -755,7 +755,7 @@ int dump_write(struct dump_area *a, const struct dump_input *in,
 	if (!err)
 		err = sink_error(a->dev->wait_idle(a->dev));
 	if (!err)
-		err = sink_error(area_write_header(a));
+		err = sink_error(dump_area_write_header(a));
 	if (!err)
 		err = sink_error(a->dev->flush(a->dev));
 	st->flush_us = timer_us_since(t0);
@@ -772,7 +772,7 @@ void dump_emergency_log(int err)
 	active_area = NULL;	/* once: a failure in here must not loop */
 	a->hdr->stub_error = err;
 	if (a->dev->wait_idle(a->dev) || write_log(a) ||
-	    a->dev->wait_idle(a->dev) || area_write_header(a) ||
+	    a->dev->wait_idle(a->dev) || dump_area_write_header(a) ||
 	    a->dev->flush(a->dev))
 		bmlog("could not record the error in the area either");
 	else

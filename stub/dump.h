@@ -7,7 +7,7 @@
 #ifndef STUB_DUMP_H
 #define STUB_DUMP_H
 
-#include "area.h"
+#include "dump_area.h"
 #include "bitmap.h"
 #include "bmdump/kdump.h"
 #include "elfcore.h"

@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "area.h"
+/*
+ * The stub's side of the dump area (contract 2, include/bmdump/area.h):
+ * find the partition whose header names bmdump.area=, then write pages,
+ * buffers and the header into it through the block sink.  Named dump_area
+ * so it is not taken for the contract header or the tool's area_write(),
+ * which seals a header on the host.
+ */
+#include "dump_area.h"
 #include "console.h"
 #include "dma.h"
 #include "errors.h"
@@ -13,8 +20,8 @@ static void format_uuid(const uint8_t *u, char *out)
 	bmdump_uuid_format(u, out);
 }
 
-int area_find(struct blkdev *devs, unsigned int nr, const struct stub_options *o,
-	      struct dump_area *a)
+int dump_area_find(struct blkdev *devs, unsigned int nr,
+		   const struct stub_options *o, struct dump_area *a)
 {
 	static const uint8_t type_guid[16] = BMDUMP_AREA_TYPE_GUID_GPT;
 	int result = E_AREA_NOT_FOUND;
@@ -86,8 +93,8 @@ int area_find(struct blkdev *devs, unsigned int nr, const struct stub_options *o
 	return result;
 }
 
-int area_write(struct dump_area *a, uint64_t off, const uint64_t *pages,
-	       uint32_t nr_pages)
+int dump_area_write_pages(struct dump_area *a, uint64_t off,
+			  const uint64_t *pages, uint32_t nr_pages)
 {
 	struct blkdev *d = a->dev;
 	uint32_t per_io = d->max_io_bytes / PAGE_SIZE;
@@ -112,8 +119,8 @@ int area_write(struct dump_area *a, uint64_t off, const uint64_t *pages,
 	return 0;
 }
 
-int area_write_buf(struct dump_area *a, uint64_t off, uint64_t buf_pa,
-		   uint64_t len)
+int dump_area_write_buf(struct dump_area *a, uint64_t off, uint64_t buf_pa,
+			uint64_t len)
 {
 	uint64_t pages[PAGES_PER_CALL];
 
@@ -126,7 +133,7 @@ int area_write_buf(struct dump_area *a, uint64_t off, uint64_t buf_pa,
 			buf_pa += PAGE_SIZE;
 			len = len > PAGE_SIZE ? len - PAGE_SIZE : 0;
 		}
-		err = area_write(a, off, pages, n);
+		err = dump_area_write_pages(a, off, pages, n);
 		if (err)
 			return err;
 		off += (uint64_t)n * PAGE_SIZE;
@@ -134,12 +141,12 @@ int area_write_buf(struct dump_area *a, uint64_t off, uint64_t buf_pa,
 	return 0;
 }
 
-int area_write_header(struct dump_area *a)
+int dump_area_write_header(struct dump_area *a)
 {
 	int err;
 
 	a->hdr->crc = bmdump_area_crc(a->hdr);
-	err = area_write_buf(a, 0, (uint64_t)(uintptr_t)a->hdr,
+	err = dump_area_write_buf(a, 0, (uint64_t)(uintptr_t)a->hdr,
 			     BMDUMP_AREA_HDR_BYTES);
 	if (err)
 		return err;

@@ -3,9 +3,11 @@
  * Finding the dump area (contract 2) among the disks the drivers found: the
  * GPT partition with bmdump's type GUID whose header names the UUID given
  * as bmdump.area=.  Nothing is written anywhere unless every check passed.
+ * The header's layout is the contract include/bmdump/area.h; this is the
+ * stub's handle on one area and its writes.
  */
-#ifndef STUB_AREA_H
-#define STUB_AREA_H
+#ifndef STUB_DUMP_AREA_H
+#define STUB_DUMP_AREA_H
 
 #include "blkdev.h"
 #include "bmdump/area.h"
@@ -21,18 +23,18 @@ struct dump_area {
 };
 
 /* 0 and *a filled when a writable area was found; else why not (logged). */
-int area_find(struct blkdev *devs, unsigned int nr, const struct stub_options *o,
-	      struct dump_area *a);
+int dump_area_find(struct blkdev *devs, unsigned int nr,
+		   const struct stub_options *o, struct dump_area *a);
 
 /* Write [off, off + pages*4096) of the area from page-aligned buffers. */
-int area_write(struct dump_area *a, uint64_t off, const uint64_t *pages,
-	       uint32_t nr_pages);
+int dump_area_write_pages(struct dump_area *a, uint64_t off,
+			  const uint64_t *pages, uint32_t nr_pages);
 
 /* Write a contiguous page-aligned buffer of len bytes (a multiple of 4 KiB). */
-int area_write_buf(struct dump_area *a, uint64_t off, uint64_t buf_pa,
-		   uint64_t len);
+int dump_area_write_buf(struct dump_area *a, uint64_t off, uint64_t buf_pa,
+			uint64_t len);
 
 /* Rewrite the header block (fresh CRC). */
-int area_write_header(struct dump_area *a);
+int dump_area_write_header(struct dump_area *a);
 
-#endif /* STUB_AREA_H */
+#endif /* STUB_DUMP_AREA_H */

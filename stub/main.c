@@ -5,7 +5,7 @@
  * action, never in a hang.
  */
 #include "acpi.h"
-#include "area.h"
+#include "dump_area.h"
 #include "bitmap.h"
 #include "blkdev.h"
 #include "bootparams.h"
@@ -447,7 +447,7 @@ static void capture(void)
 		return;
 	}
 	stage_set("area");
-	err = area_find(devs, n, &opt, &area);
+	err = dump_area_find(devs, n, &opt, &area);
 	if (err) {
 		bmlog("area: %s", stub_strerror(err));
 		storage_quiesce_except(NULL);

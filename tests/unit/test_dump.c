@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "area.h"
+#include "dump_area.h"
 #include "bitmap.h"
 #include "bmdump/area.h"
 #include "bmdump/crc32c.h"
@@ -397,7 +397,7 @@ static void test_hook_bitmap_dump(void **state)
 	make_disk(64ull << 20, (48ull << 20) / 512, BMDUMP_AREA_EMPTY);
 	assert_int_equal(bitmap_select(&ci, 1, DESC_PA, &sel), 0);
 	assert_int_equal(sel.source, BMDUMP_SOURCE_HOOK);
-	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), 0);
+	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a), 0);
 	assert_int_equal(dump_write(&a, &in, &st), 0);
 	verify_image(1, 0, NULL);
 	assert_int_equal(st.pages_dumped, st.pages_selected);
@@ -421,7 +421,7 @@ static void test_corrupt_bitmap_full_dump(void **state)
 	assert_int_equal(bitmap_select(&ci, 1, DESC_PA, &sel),
 			 E_DESC_BITMAP_CRC);
 	assert_int_equal(sel.source, BMDUMP_SOURCE_FULL);
-	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), 0);
+	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a), 0);
 	assert_int_equal(dump_write(&a, &in, &st), 0);
 	verify_image(0, 0, NULL);
 	assert_int_equal(disk_area()->bitmap_error, E_DESC_BITMAP_CRC);
@@ -462,24 +462,25 @@ static void test_area_refusals_write_nothing(void **state)
 	before = malloc(rd.bytes);
 	memcpy(before, rd.data, rd.bytes);
 	/* an unsaved dump is refused, unless overwrite */
-	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), E_AREA_UNSAVED);
+	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a), E_AREA_UNSAVED);
 	/* another area's UUID */
 	opt.area_uuid[3] ^= 1;
-	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), E_AREA_NOT_FOUND);
+	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a),
+			 E_AREA_NOT_FOUND);
 	/* no bmdump.area= at all */
 	opt.has_area = 0;
-	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), E_AREA_NO_UUID);
+	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a), E_AREA_NO_UUID);
 	assert_int_equal(rd.writes, 0);
 	assert_memory_equal(before, rd.data, rd.bytes);
 	/* a header with a bad CRC */
 	opt.has_area = 1;
 	opt.area_uuid[3] ^= 1;
 	disk_area()->generation++;
-	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), E_AREA_HEADER);
+	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a), E_AREA_HEADER);
 	/* overwrite=1 takes the unsaved area once the header is sane */
 	disk_area()->generation--;
 	opt.overwrite = 1;
-	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), 0);
+	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a), 0);
 	assert_true(a.overwrote);
 	assert_int_equal(rd.writes, 0);
 	free(before);
@@ -491,7 +492,8 @@ static void test_no_gpt(void **state)
 
 	ramdisk_init(&rd, 8 << 20, 512, 65536);
 	opt.has_area = 1;
-	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), E_AREA_NOT_FOUND);
+	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a),
+			 E_AREA_NOT_FOUND);
 	assert_non_null(strstr(fake_log(), "no GPT"));
 }
 
@@ -501,7 +503,7 @@ static void test_backup_gpt_used(void **state)
 
 	make_disk(64ull << 20, (48ull << 20) / 512, BMDUMP_AREA_EMPTY);
 	memset(rd.data + 512, 0, 512);	/* primary header gone */
-	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), 0);
+	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a), 0);
 	assert_int_equal(a.part.first_lba, PART_FIRST);
 }
 
@@ -517,7 +519,7 @@ static void test_small_area_incomplete(void **state)
 	make_disk(64ull << 20, (4096 + LOG_BYTES + (24 + 200) * 4096) / 512,
 		  BMDUMP_AREA_EMPTY);
 	bitmap_select(&ci, 0, 0, &sel);
-	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), 0);
+	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a), 0);
 	assert_int_equal(dump_write(&a, &in, &st), 0);
 	assert_true(st.incomplete);
 	assert_true(st.pages_dumped < st.pages_selected);
@@ -539,7 +541,7 @@ static void test_area_too_small_for_headers(void **state)
 	make_disk(64ull << 20, (4096 + LOG_BYTES + 2 * 4096) / 512,
 		  BMDUMP_AREA_EMPTY);
 	bitmap_select(&ci, 0, 0, &sel);
-	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), 0);
+	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a), 0);
 	assert_int_equal(dump_write(&a, &in, &st), E_AREA_TOO_SMALL);
 	assert_int_equal(rd.writes, 0);
 	assert_int_equal(disk_area()->state, BMDUMP_AREA_EMPTY);
@@ -555,7 +557,7 @@ static void test_write_error_leaves_writing(void **state)
 
 	make_disk(64ull << 20, (48ull << 20) / 512, BMDUMP_AREA_EMPTY);
 	bitmap_select(&ci, 0, 0, &sel);
-	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), 0);
+	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a), 0);
 	rd.fail_write_at = 5;
 	err = dump_write(&a, &in, &st);
 	assert_int_equal(err, E_DUMP_IO);
@@ -635,14 +637,14 @@ static void test_salvage_only_this_crash(void **state)
 	dump_progress_descs = 256;
 	make_disk(64ull << 20, (48ull << 20) / 512, BMDUMP_AREA_EMPTY);
 	bitmap_select(&ci, 0, 0, &sel);
-	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), 0);
+	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a), 0);
 	rd.writes = 0;
 	assert_int_equal(dump_write(&a, &in, &st), 0);
 	full_writes = rd.writes;
 	/* Crash 2, other page contents; its stub dies 3/4 of the way in. */
 	repaint_pages();
 	opt.overwrite = 1;
-	assert_int_equal(area_find(&rd.dev, 1, &opt, &a), 0);
+	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a), 0);
 	rd.writes = 0;
 	rd.fail_write_at = full_writes * 3 / 4;
 	assert_int_equal(dump_write(&a, &in, &st), E_DUMP_IO);
