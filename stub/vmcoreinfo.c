@@ -3,7 +3,7 @@
 #include "elfcore.h"
 #include "errors.h"
 #include "str.h"
-#include "bmdump/area.h"
+#include "bmdump/uuid.h"	/* bmdump_hexval() */
 
 #define KIMAGE_MAX_PHYS	(1ull << 52)
 

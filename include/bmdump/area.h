@@ -21,6 +21,7 @@
 
 #include "types.h"
 #include "crc32c.h"
+#include "uuid.h"		/* area_uuid: its parser and format */
 
 #define BMDUMP_AREA_MAGIC	0x0041455241444d42ULL	/* "BMDAREA\0" */
 #define BMDUMP_AREA_VERSION	1
@@ -162,60 +163,6 @@ static inline const char *bmdump_area_strerror(int err)
 		       "(re-run bmdump prepare)";
 	}
 	return "unknown area error";
-}
-
-static inline int bmdump_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Parse "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (exactly 36 characters, then
- * the end of the string or a space) into RFC 4122 byte order.
- */
-static inline int bmdump_uuid_parse(const char *s, size_t len, uint8_t out[16])
-{
-	size_t i, o = 0;
-
-	if (len != 36)
-		return -1;
-	for (i = 0; i < 36; i++) {
-		int hi, lo;
-
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return -1;
-			continue;
-		}
-		hi = bmdump_hexval(s[i]);
-		lo = bmdump_hexval(s[i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[o++] = (uint8_t)(hi << 4 | lo);
-		i++;
-	}
-	return o == 16 ? 0 : -1;
-}
-
-/* out must hold 37 bytes. */
-static inline void bmdump_uuid_format(const uint8_t u[16], char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	int i, o = 0;
-
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		out[o++] = hex[u[i] >> 4];
-		out[o++] = hex[u[i] & 15];
-	}
-	out[o] = 0;
 }
 
 #endif /* BMDUMP_AREA_H */

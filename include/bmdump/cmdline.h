@@ -3,7 +3,7 @@
 #define BMDUMP_CMDLINE_H
 
 #include "types.h"
-#include "area.h"
+#include "uuid.h"
 #include "errors.h"
 
 #define CMDLINE_MAX	4096
