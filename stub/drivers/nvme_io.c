@@ -17,7 +17,7 @@
 #include "str.h"
 #include "timer.h"
 
-/* --- controller status ----------------------------------------------------- */
+/* --- controller status ------------------------------------------------ */
 
 int nvme_wait_csts(const struct nvme_ctrl *c, uint32_t mask, uint32_t want,
 		   uint32_t ms, int timeout_err, int cfs_err, uint32_t *last)
@@ -138,7 +138,7 @@ static unsigned int io_reap(struct nvme_ctrl *c)
 	return n;
 }
 
-/* --- the one wait on the I/O queue ----------------------------------------- */
+/* --- the one wait on the I/O queue ------------------------------------ */
 
 enum io_until {
 	IO_UNTIL_FREE_SLOT,	/* a command slot is free */
@@ -213,7 +213,7 @@ int nvme_io_drain(struct nvme_ctrl *c)
 	return io_wait(c, IO_UNTIL_IDLE, NULL);
 }
 
-/* --- commands ------------------------------------------------------------- */
+/* --- commands --------------------------------------------------------- */
 
 /*
  * Entry i of a transfer: from the page array, or (pages == NULL) the
@@ -274,6 +274,21 @@ static void io_submit(struct nvme_ctrl *c, struct nvme_slot *s,
 	nvme_sq_push(&c->ioq, cmd);
 }
 
+/* A read or write of nlb blocks at lba in slot s; the PRPs come after. */
+static void rw_cmd(struct nvme_slot *s, struct nvme_ns *ns, uint8_t opcode,
+		   uint64_t lba, uint32_t nlb, struct nvme_sqe *cmd)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->opcode = opcode;
+	cmd->nsid = ns->nsid;
+	cmd->cdw10 = (uint32_t)lba;
+	cmd->cdw11 = (uint32_t)(lba >> 32);
+	cmd->cdw12 = nlb - 1;
+	s->ns = ns;
+	s->slba = lba;
+	s->nlb = nlb;
+}
+
 static struct nvme_ns *ns_of(struct blkdev *d)
 {
 	return d->priv;
@@ -299,7 +314,8 @@ static int nvme_submit_write(struct blkdev *d, uint64_t lba,
 {
 	struct nvme_ns *ns = ns_of(d);
 	struct nvme_ctrl *c = ns->ctrl;
-	uint32_t bpp = NVME_PAGE_SIZE >> ns->lba_shift, max = nvme_ns_max_pages(ns);
+	uint32_t bpp = NVME_PAGE_SIZE >> ns->lba_shift;
+	uint32_t max = nvme_ns_max_pages(ns);
 	uint32_t i;
 	int err;
 
@@ -320,16 +336,10 @@ static int nvme_submit_write(struct blkdev *d, uint64_t lba,
 		err = io_get_slot(c, &s);
 		if (err)
 			return err;
-		memset(&cmd, 0, sizeof(cmd));
-		cmd.opcode = NVME_CMD_WRITE;
-		cmd.nsid = ns->nsid;
+		rw_cmd(s, ns, NVME_CMD_WRITE, lba, n * bpp, &cmd);
+		if (!c->vwc)
+			cmd.cdw12 |= NVME_RW_FUA;
 		build_prps(s, pages, 0, n, &cmd);
-		cmd.cdw10 = (uint32_t)lba;
-		cmd.cdw11 = (uint32_t)(lba >> 32);
-		cmd.cdw12 = (n * bpp - 1) | (c->vwc ? 0 : NVME_RW_FUA);
-		s->ns = ns;
-		s->slba = lba;
-		s->nlb = n * bpp;
 		io_submit(c, s, &cmd);
 		c->st.bytes_written += (uint64_t)n * NVME_PAGE_SIZE;
 		lba += (uint64_t)n * bpp;
@@ -379,16 +389,8 @@ static int nvme_read(struct blkdev *d, uint64_t lba, uint64_t buf_pa,
 		err = io_get_slot(c, &s);
 		if (err)
 			return err;
-		memset(&cmd, 0, sizeof(cmd));
-		cmd.opcode = NVME_CMD_READ;
-		cmd.nsid = ns->nsid;
+		rw_cmd(s, ns, NVME_CMD_READ, lba, chunk >> ns->lba_shift, &cmd);
 		build_prps(s, NULL, buf_pa, n, &cmd);
-		cmd.cdw10 = (uint32_t)lba;
-		cmd.cdw11 = (uint32_t)(lba >> 32);
-		cmd.cdw12 = (chunk >> ns->lba_shift) - 1;
-		s->ns = ns;
-		s->slba = lba;
-		s->nlb = chunk >> ns->lba_shift;
 		io_submit(c, s, &cmd);
 		err = io_wait(c, IO_UNTIL_DONE, s);
 		if (err)
