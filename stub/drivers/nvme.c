@@ -409,7 +409,8 @@ static int nvme_shutdown(struct blkdev *d)
 	if (ms > NVME_SHUTDOWN_MAX_MS)
 		ms = NVME_SHUTDOWN_MAX_MS;
 	cc = nvme_rd32(c, NVME_REG_CC);
-	nvme_wr32(c, NVME_REG_CC, (cc & ~NVME_CC_SHN_MASK) | NVME_CC_SHN_NORMAL);
+	nvme_wr32(c, NVME_REG_CC,
+		  (cc & ~NVME_CC_SHN_MASK) | NVME_CC_SHN_NORMAL);
 	r = nvme_wait_csts(c, NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_CMPLT, ms,
 			   E_NVME_SHUTDOWN_TIMEOUT, 0, &csts);
 	c->shut_down = 1;
@@ -664,7 +665,7 @@ int nvme_probe(const struct pci_dev *pdev, unsigned int index,
 fail:
 	*count = 0;
 	if (c->regs)
-		nvme_ctrl_fence(c);	/* skips the registers if they are gone */
+		nvme_ctrl_fence(c);	/* skips gone registers */
 	else
 		pci_clear_master(pdev);
 	return err;
