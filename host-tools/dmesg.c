@@ -124,7 +124,7 @@ static int read_virt(struct vm *m, uint64_t va, void *buf, size_t len)
 	return 0;
 }
 
-static int rd64(struct vm *m, uint64_t va, uint64_t *v)
+static int read_virt_u64(struct vm *m, uint64_t va, uint64_t *v)
 {
 	return read_virt(m, va, v, 8);
 }
@@ -205,17 +205,17 @@ int kd_dmesg(struct kd_image *im, FILE *out, struct bm_err *e)
 		goto out;
 	}
 	dr = 0;
-	if (rd64(&m, (uint64_t)prb_sym, &prb))
+	if (read_virt_u64(&m, (uint64_t)prb_sym, &prb))
 		goto fail;
 	dr = prb + (uint64_t)o_desc_ring;
 	tr = prb + (uint64_t)o_text_ring;
 	if (read_virt(&m, dr + (uint64_t)o_count_bits, &count_bits, 4) ||
-	    rd64(&m, dr + (uint64_t)o_descs, &descs) ||
-	    rd64(&m, dr + (uint64_t)o_infos, &infos) ||
-	    rd64(&m, dr + (uint64_t)o_head, &head) ||
-	    rd64(&m, dr + (uint64_t)o_tail, &tail) ||
+	    read_virt_u64(&m, dr + (uint64_t)o_descs, &descs) ||
+	    read_virt_u64(&m, dr + (uint64_t)o_infos, &infos) ||
+	    read_virt_u64(&m, dr + (uint64_t)o_head, &head) ||
+	    read_virt_u64(&m, dr + (uint64_t)o_tail, &tail) ||
 	    read_virt(&m, tr + (uint64_t)o_size_bits, &size_bits, 4) ||
-	    rd64(&m, tr + (uint64_t)o_data, &data))
+	    read_virt_u64(&m, tr + (uint64_t)o_data, &data))
 		goto fail;
 	if (count_bits > 30 || size_bits > 40 || sz_desc <= 0 ||
 	    sz_desc > 4096 || sz_info <= 0 || sz_info > 4096 ||
@@ -239,15 +239,15 @@ int kd_dmesg(struct kd_image *im, FILE *out, struct bm_err *e)
 
 		if (++n > MAX_RECORDS || n > (1ull << count_bits) + 1)
 			break;
-		if (rd64(&m, dsc + (uint64_t)o_state, &sv))
+		if (read_virt_u64(&m, dsc + (uint64_t)o_state, &sv))
 			goto fail;
 		state = (unsigned int)(sv >> DESC_STATE_SHIFT);
 		if ((sv & DESC_ID_MASK) != id ||
 		    (state != DESC_COMMITTED && state != DESC_FINALIZED))
 			goto next;
-		if (rd64(&m, dsc + (uint64_t)(o_lpos + o_begin), &begin) ||
-		    rd64(&m, dsc + (uint64_t)(o_lpos + o_next), &next) ||
-		    rd64(&m, inf + (uint64_t)o_ts, &ts) ||
+		if (read_virt_u64(&m, dsc + (uint64_t)(o_lpos + o_begin), &begin) ||
+		    read_virt_u64(&m, dsc + (uint64_t)(o_lpos + o_next), &next) ||
+		    read_virt_u64(&m, inf + (uint64_t)o_ts, &ts) ||
 		    read_virt(&m, inf + (uint64_t)o_len, &len16, 2))
 			goto fail;
 		len = len16;

@@ -23,7 +23,7 @@ static uint64_t roundup_u64(uint64_t n, uint64_t a)
 	return (n + a - 1) / a * a;
 }
 
-static uint32_t rd32(const uint8_t *p)
+static uint32_t load_u32(const uint8_t *p)
 {
 	uint32_t v;
 
@@ -41,8 +41,8 @@ static void parse_notes(struct kd_image *im)
 		p = im->notes;
 		n = 0;
 		while (end - p >= 12) {
-			uint32_t namesz = rd32(p), descsz = rd32(p + 4);
-			uint32_t type = rd32(p + 8);
+			uint32_t namesz = load_u32(p), descsz = load_u32(p + 4);
+			uint32_t type = load_u32(p + 8);
 			uint64_t nlen = (namesz + 3ull) & ~3ull;
 			uint64_t dlen = (descsz + 3ull) & ~3ull;
 			const uint8_t *name = p + 12, *desc = name + nlen;

@@ -331,7 +331,7 @@ static int prepare_target(struct area_target *t, int force,
 	void *zero;
 	int r;
 
-	r = area_read(&t->src, &old, &ign);
+	r = area_header_read(&t->src, &old, &ign);
 	if (r == 0 && area_has_unsaved_dump(&old) && !force) {
 		bmdump_uuid_format(old.area_uuid, uuid);
 		return bm_seterr(e, BM_E_REFUSED, "%s holds area %s with a "
@@ -371,7 +371,7 @@ static int prepare_target(struct area_target *t, int force,
 	if (r)
 		return bm_seterr(e, r, "cannot write to %s: %s", t->label,
 				 strerror(errno));
-	r = area_write(&t->sink, &h, e);
+	r = area_header_write(&t->sink, &h, e);
 	if (r)
 		return r;
 	bmdump_uuid_format(u, uuid);
@@ -480,7 +480,7 @@ static int cmd_prepare(int argc, char **argv)
 			struct bmdump_area_header old;
 			struct bm_err ign;
 			char what[128];
-			int sig = area_read(&t.src, &old, &ign) ?
+			int sig = area_header_read(&t.src, &old, &ign) ?
 				  target_probe_signatures(&t, what,
 							  sizeof(what), &e) : 0;
 
@@ -574,7 +574,7 @@ static void probe_facts(struct status_facts *f, int config_rc,
 	    target_find_uuid(&t, cfg.area, 0, &e) == 0) {
 		f->area_found = 1;
 		bm_strlcpy(f->area_device, t.label, sizeof(f->area_device));
-		f->area_error = area_read(&t.src, &h, &e);
+		f->area_error = area_header_read(&t.src, &h, &e);
 		if (f->area_error)
 			bm_strlcpy(f->area_error_msg, e.msg,
 				   sizeof(f->area_error_msg));
@@ -682,7 +682,7 @@ static int cmd_load(int argc, char **argv)
 	/* The area: present, sane, and not holding an unsaved dump. */
 	if (target_find_uuid(&t, cfg.area, 0, &e))
 		return fail(&e);
-	rc = area_read(&t.src, &h, &e);
+	rc = area_header_read(&t.src, &h, &e);
 	if (rc) {
 		bm_seterr(&e, rc, "area on %s: %s", t.label, e.msg);
 		target_close(&t);
@@ -1068,7 +1068,7 @@ static int cmd_info(int argc, char **argv)
 	r = open_selected(&t, &sel, 0, &e);
 	if (r)
 		return fail(&e);
-	r = area_read(&t.src, &h, &e);
+	r = area_header_read(&t.src, &h, &e);
 	if (r) {
 		bm_seterr(&e, r, "%s: %s", t.label, e.msg);
 		target_close(&t);
