@@ -31,7 +31,8 @@ TOOLS_CLI	:= host-tools/main.c host-tools/cli.c host-tools/cmd_help.c \
 		   host-tools/loadrec.c host-tools/partition.c
 # Units reused by the unit tests and the fuzzer.
 TOOLS_CORE	:= host-tools/util.c host-tools/areaio.c host-tools/compress.c \
-		   host-tools/kdumpfile.c host-tools/config.c \
+		   host-tools/kdumpfile.c host-tools/kdconvert.c \
+		   host-tools/config.c \
 		   host-tools/loadcmd.c host-tools/status.c host-tools/info.c \
 		   host-tools/run.c host-tools/save.c host-tools/locate.c \
 		   host-tools/dmesg.c host-tools/iommu.c host-tools/coredir.c \
