@@ -1,17 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
-"""tests/bench/benchlib.py: what `make bench` reads out of serial lines and
+"""tests/lib/benchlib.py: what `make bench` reads out of serial lines and
 dump images, and how it sums runs up.  Lines below are shaped after real
 runs of the rig (the stub's figures, makedumpfile 1.7.2's report)."""
 
-import os
 import struct
-import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "bench"))
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
-
-import benchlib  # noqa: E402
-import dumpcheck  # noqa: E402
+import benchlib
+import dumpcheck
 
 
 def lines(*pairs):
