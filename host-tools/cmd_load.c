@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "iommu.h"
+#include "iommu_probe.h"
 #include "loadcmd.h"
 #include "loadrec.h"
 #include "run.h"

@@ -134,7 +134,7 @@ static int prepare_target(struct area_target *t, int force,
 }
 
 /* 0, or the exit code of a usage error. */
-static int parse_args(int argc, char **argv, struct prepare_args *a)
+static int prepare_parse_args(int argc, char **argv, struct prepare_args *a)
 {
 	static const struct option opts[] = {
 		{ "force", no_argument, NULL, 'f' },
@@ -268,7 +268,7 @@ int cmd_prepare(int argc, char **argv)
 	struct bm_err e = { 0 };
 	int r;
 
-	r = parse_args(argc, argv, &a);
+	r = prepare_parse_args(argc, argv, &a);
 	if (r)
 		return r;
 	/* Not while a save reads the area: the lock save takes. */

@@ -40,7 +40,7 @@ static void save_one_dev(const char *dev, void *ctx)
 }
 
 /* 0, or the exit code of a usage error. */
-static int parse_args(int argc, char **argv, struct area_sel *sel,
+static int save_parse_args(int argc, char **argv, struct area_sel *sel,
 		      struct save_opts *so, const char **coredir,
 		      int *compress, int *no_progress)
 {
@@ -95,7 +95,7 @@ int cmd_save(int argc, char **argv)
 	int rc, saved, compress = -1, no_progress = 0;
 	uint64_t v;
 
-	rc = parse_args(argc, argv, &sel, &so, &coredir, &compress,
+	rc = save_parse_args(argc, argv, &sel, &so, &coredir, &compress,
 			&no_progress);
 	if (rc)
 		return rc;

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "iommu.h"
+#include "iommu_probe.h"
 #include "kernel.h"
 #include "loadcmd.h"
 #include "loadrec.h"

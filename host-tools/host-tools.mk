@@ -35,7 +35,8 @@ TOOLS_CORE	:= host-tools/util.c host-tools/areaio.c host-tools/compress.c \
 		   host-tools/config.c \
 		   host-tools/loadcmd.c host-tools/status.c host-tools/info.c \
 		   host-tools/run.c host-tools/save.c host-tools/locate.c \
-		   host-tools/dmesg.c host-tools/iommu.c host-tools/coredir.c \
+		   host-tools/dmesg.c host-tools/iommu_probe.c \
+		   host-tools/coredir.c \
 		   host-tools/kernel.c \
 		   stub/errors.c
 TOOLS_HDRS	:= $(wildcard host-tools/*.h) $(wildcard include/bmdump/*.h) \

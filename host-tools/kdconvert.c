@@ -293,7 +293,7 @@ struct conv {
 	struct disk_dump_header *hdr;	/* inside head */
 	uint32_t status;		/* the output's, but INCOMPLETE */
 	struct outbuf ob;		/* page data */
-	uint64_t zero_off;		/* the one zero page all zero pages share */
+	uint64_t zero_off;		/* the zero page all zero pages share */
 	uint64_t next_guard;
 	/* Input descriptors: din[0] is number din_first, din_n of them. */
 	struct page_desc *din;
