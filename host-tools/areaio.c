@@ -46,8 +46,8 @@ void area_seal(struct bmdump_area_header *h)
 	h->crc = bmdump_area_crc(h);
 }
 
-int area_read(const struct bm_src *part, struct bmdump_area_header *h,
-	      struct bm_err *e)
+int area_header_read(const struct bm_src *part,
+		     struct bmdump_area_header *h, struct bm_err *e)
 {
 	int r;
 
@@ -63,8 +63,8 @@ int area_read(const struct bm_src *part, struct bmdump_area_header *h,
 	return 0;
 }
 
-int area_write(const struct bm_sink *part, struct bmdump_area_header *h,
-	       struct bm_err *e)
+int area_header_write(const struct bm_sink *part,
+		      struct bmdump_area_header *h, struct bm_err *e)
 {
 	uint8_t block[BMDUMP_AREA_HDR_BYTES];
 	int r;

@@ -27,11 +27,11 @@ int area_layout(struct bmdump_area_header *h, uint64_t part_bytes,
 void area_seal(struct bmdump_area_header *h);
 
 /* Reads and checks the header at offset 0 of part. */
-int area_read(const struct bm_src *part, struct bmdump_area_header *h,
-	      struct bm_err *e);
+int area_header_read(const struct bm_src *part,
+		     struct bmdump_area_header *h, struct bm_err *e);
 /* Writes h (sealed) as the whole first 4 KiB block. */
-int area_write(const struct bm_sink *part, struct bmdump_area_header *h,
-	       struct bm_err *e);
+int area_header_write(const struct bm_sink *part,
+		      struct bmdump_area_header *h, struct bm_err *e);
 
 const char *area_state_name(uint32_t state);
 int area_has_unsaved_dump(const struct bmdump_area_header *h);

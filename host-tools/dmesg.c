@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * The crashed kernel's log out of a dump (dmesg.h), as makedumpfile
+ * --dump-dmesg prints it: VMCOREINFO gives the printk ring buffer's place
+ * and layout, the kernel's page tables in the dump translate its virtual
+ * addresses, and each committed record is printed oldest first.
+ */
 #include <ctype.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,7 +131,7 @@ static int read_virt(struct vm *m, uint64_t va, void *buf, size_t len)
 	return 0;
 }
 
-static int rd64(struct vm *m, uint64_t va, uint64_t *v)
+static int read_virt_u64(struct vm *m, uint64_t va, uint64_t *v)
 {
 	return read_virt(m, va, v, 8);
 }
@@ -155,41 +162,171 @@ static void put_record(FILE *out, uint64_t ts, const uint8_t *text,
 	fputc('\n', out);
 }
 
+/* A read through the dump failed: its code, or "corrupt" when the
+ * reader left none. */
+static int read_failed(struct vm *m)
+{
+	return m->e->code ? m->e->code : BM_E_CORRUPT;
+}
+
+/* Where printk's ring buffer is and how its structures are laid out, as
+ * VMCOREINFO tells (every field required). */
+struct prb_layout {
+	int64_t prb_sym, phys_base, pgt;
+	int64_t o_desc_ring, o_text_ring;	/* in printk_ringbuffer */
+	int64_t o_count_bits, o_descs, o_infos, o_head, o_tail;
+	int64_t sz_desc, o_state, o_lpos;	/* prb_desc */
+	int64_t o_begin, o_next;		/* prb_data_blk_lpos */
+	int64_t sz_info, o_ts, o_len;		/* printk_info */
+	int64_t o_size_bits, o_data;		/* prb_data_ring */
+};
+
+#define PRB_FIELD(key, hex, f) { key, hex, offsetof(struct prb_layout, f) }
+static const struct {
+	const char *key;
+	int hex;
+	size_t off;
+} prb_fields[] = {
+	PRB_FIELD("SYMBOL(prb)", 1, prb_sym),
+	PRB_FIELD("NUMBER(phys_base)", 0, phys_base),
+	PRB_FIELD("SYMBOL(init_top_pgt)", 1, pgt),
+	PRB_FIELD("OFFSET(printk_ringbuffer.desc_ring)", 0, o_desc_ring),
+	PRB_FIELD("OFFSET(printk_ringbuffer.text_data_ring)", 0, o_text_ring),
+	PRB_FIELD("OFFSET(prb_desc_ring.count_bits)", 0, o_count_bits),
+	PRB_FIELD("OFFSET(prb_desc_ring.descs)", 0, o_descs),
+	PRB_FIELD("OFFSET(prb_desc_ring.infos)", 0, o_infos),
+	PRB_FIELD("OFFSET(prb_desc_ring.head_id)", 0, o_head),
+	PRB_FIELD("OFFSET(prb_desc_ring.tail_id)", 0, o_tail),
+	PRB_FIELD("SIZE(prb_desc)", 0, sz_desc),
+	PRB_FIELD("OFFSET(prb_desc.state_var)", 0, o_state),
+	PRB_FIELD("OFFSET(prb_desc.text_blk_lpos)", 0, o_lpos),
+	PRB_FIELD("OFFSET(prb_data_blk_lpos.begin)", 0, o_begin),
+	PRB_FIELD("OFFSET(prb_data_blk_lpos.next)", 0, o_next),
+	PRB_FIELD("SIZE(printk_info)", 0, sz_info),
+	PRB_FIELD("OFFSET(printk_info.ts_nsec)", 0, o_ts),
+	PRB_FIELD("OFFSET(printk_info.text_len)", 0, o_len),
+	PRB_FIELD("OFFSET(prb_data_ring.size_bits)", 0, o_size_bits),
+	PRB_FIELD("OFFSET(prb_data_ring.data)", 0, o_data),
+};
+
+static int find_layout(struct vm *m, struct prb_layout *l)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(prb_fields) / sizeof(prb_fields[0]); i++)
+		if (need(m, prb_fields[i].key, prb_fields[i].hex,
+			 (int64_t *)((char *)l + prb_fields[i].off)))
+			return m->e->code;
+	return 0;
+}
+
+/* The ring's state at the crash: its descriptor and text arrays, the
+ * oldest and newest record ids. */
+struct prb_ring {
+	uint32_t count_bits, size_bits;
+	uint64_t descs, infos, head, tail, data;
+};
+
+static int read_ring(struct vm *m, const struct prb_layout *l,
+		     struct prb_ring *g)
+{
+	uint64_t prb, dr, tr;
+
+	if (read_virt_u64(m, (uint64_t)l->prb_sym, &prb))
+		return read_failed(m);
+	dr = prb + (uint64_t)l->o_desc_ring;
+	tr = prb + (uint64_t)l->o_text_ring;
+	if (read_virt(m, dr + (uint64_t)l->o_count_bits, &g->count_bits, 4) ||
+	    read_virt_u64(m, dr + (uint64_t)l->o_descs, &g->descs) ||
+	    read_virt_u64(m, dr + (uint64_t)l->o_infos, &g->infos) ||
+	    read_virt_u64(m, dr + (uint64_t)l->o_head, &g->head) ||
+	    read_virt_u64(m, dr + (uint64_t)l->o_tail, &g->tail) ||
+	    read_virt(m, tr + (uint64_t)l->o_size_bits, &g->size_bits, 4) ||
+	    read_virt_u64(m, tr + (uint64_t)l->o_data, &g->data))
+		return read_failed(m);
+	if (g->count_bits > 30 || g->size_bits > 40 || l->sz_desc <= 0 ||
+	    l->sz_desc > 4096 || l->sz_info <= 0 || l->sz_info > 4096 ||
+	    l->o_state < 0 || l->o_state + 8 > l->sz_desc ||
+	    l->o_lpos < 0 || l->o_lpos + 16 > l->sz_desc ||
+	    l->o_ts + 8 > l->sz_info || l->o_len + 2 > l->sz_info)
+		return bm_seterr(m->e, BM_E_CORRUPT, "the printk ring buffer "
+				 "description is implausible");
+	g->head &= DESC_ID_MASK;
+	g->tail &= DESC_ID_MASK;
+	return 0;
+}
+
+/* Where record text lies in the data ring: [*bi, *ni), 0; or -1 when the
+ * block holds no text. */
+static int text_block(const struct prb_ring *g, uint64_t begin,
+		      uint64_t next, uint64_t *bi, uint64_t *ni)
+{
+	uint64_t dsize = 1ull << g->size_bits;
+
+	*bi = begin & (dsize - 1);
+	*ni = next & (dsize - 1);
+	/* A block that wraps starts again at the buffer's start. */
+	if (begin >> g->size_bits != next >> g->size_bits)
+		*bi = 0;
+	if (*ni <= *bi && *ni)
+		*ni = dsize;
+	if (!*ni)
+		*ni = dsize;
+	return *bi + 8 > *ni ? -1 : 0;
+}
+
+/* Prints record id when it is committed or finalized and has text. */
+static int print_record(struct vm *m, const struct prb_layout *l,
+			const struct prb_ring *g, uint64_t id, uint8_t *text,
+			FILE *out)
+{
+	uint64_t idx = id & ((1ull << g->count_bits) - 1);
+	uint64_t dsc = g->descs + idx * (uint64_t)l->sz_desc;
+	uint64_t inf = g->infos + idx * (uint64_t)l->sz_info;
+	uint64_t sv, begin, next, ts, bi, ni, len;
+	uint64_t lpos = dsc + (uint64_t)l->o_lpos;
+	unsigned int state;
+	uint16_t len16;
+
+	if (read_virt_u64(m, dsc + (uint64_t)l->o_state, &sv))
+		return read_failed(m);
+	state = (unsigned int)(sv >> DESC_STATE_SHIFT);
+	if ((sv & DESC_ID_MASK) != id ||
+	    (state != DESC_COMMITTED && state != DESC_FINALIZED))
+		return 0;
+	if (read_virt_u64(m, lpos + (uint64_t)l->o_begin, &begin) ||
+	    read_virt_u64(m, lpos + (uint64_t)l->o_next, &next) ||
+	    read_virt_u64(m, inf + (uint64_t)l->o_ts, &ts) ||
+	    read_virt(m, inf + (uint64_t)l->o_len, &len16, 2))
+		return read_failed(m);
+	len = len16;
+	if (begin & LPOS_DATALESS || text_block(g, begin, next, &bi, &ni))
+		return 0;
+	if (len > ni - bi - 8)
+		len = ni - bi - 8;
+	if (len > MAX_TEXT)
+		len = MAX_TEXT;
+	if (read_virt(m, g->data + bi + 8, text, len))
+		return read_failed(m);
+	put_record(out, ts, text, len);
+	return 0;
+}
+
 int kd_dmesg(struct kd_image *im, FILE *out, struct bm_err *e)
 {
 	struct vm m = { .im = im, .e = e, .cached_pfn = UINT64_MAX };
-	int64_t prb_sym, pgt, l5 = 0, sme = 0, o_desc_ring, o_text_ring;
-	int64_t o_count_bits, o_descs, o_infos, o_head, o_tail, sz_desc;
-	int64_t o_state, o_lpos, o_begin, o_next, sz_info, o_ts, o_len;
-	int64_t o_size_bits, o_data;
-	uint64_t prb, dr, tr, descs, infos, head, tail, data, id, n = 0;
-	uint32_t count_bits = 0, size_bits = 0;
+	struct prb_layout l;
+	struct prb_ring g;
+	int64_t l5 = 0, sme = 0;
+	uint64_t id, n = 0;
 	uint8_t *text = NULL;
-	int r = 0;
+	int r;
 
 	e->code = 0;
-	if (need(&m, "SYMBOL(prb)", 1, &prb_sym) ||
-	    need(&m, "NUMBER(phys_base)", 0, &m.phys_base) ||
-	    need(&m, "SYMBOL(init_top_pgt)", 1, &pgt) ||
-	    need(&m, "OFFSET(printk_ringbuffer.desc_ring)", 0, &o_desc_ring) ||
-	    need(&m, "OFFSET(printk_ringbuffer.text_data_ring)", 0,
-		 &o_text_ring) ||
-	    need(&m, "OFFSET(prb_desc_ring.count_bits)", 0, &o_count_bits) ||
-	    need(&m, "OFFSET(prb_desc_ring.descs)", 0, &o_descs) ||
-	    need(&m, "OFFSET(prb_desc_ring.infos)", 0, &o_infos) ||
-	    need(&m, "OFFSET(prb_desc_ring.head_id)", 0, &o_head) ||
-	    need(&m, "OFFSET(prb_desc_ring.tail_id)", 0, &o_tail) ||
-	    need(&m, "SIZE(prb_desc)", 0, &sz_desc) ||
-	    need(&m, "OFFSET(prb_desc.state_var)", 0, &o_state) ||
-	    need(&m, "OFFSET(prb_desc.text_blk_lpos)", 0, &o_lpos) ||
-	    need(&m, "OFFSET(prb_data_blk_lpos.begin)", 0, &o_begin) ||
-	    need(&m, "OFFSET(prb_data_blk_lpos.next)", 0, &o_next) ||
-	    need(&m, "SIZE(printk_info)", 0, &sz_info) ||
-	    need(&m, "OFFSET(printk_info.ts_nsec)", 0, &o_ts) ||
-	    need(&m, "OFFSET(printk_info.text_len)", 0, &o_len) ||
-	    need(&m, "OFFSET(prb_data_ring.size_bits)", 0, &o_size_bits) ||
-	    need(&m, "OFFSET(prb_data_ring.data)", 0, &o_data))
-		return e->code;
+	r = find_layout(&m, &l);
+	if (r)
+		return r;
+	m.phys_base = l.phys_base;
 	vmci_num(im, "NUMBER(pgtable_l5_enabled)", 0, &l5);
 	vmci_num(im, "NUMBER(sme_mask)", 0, &sme);
 	m.levels = l5 ? 5 : 4;
@@ -198,88 +335,23 @@ int kd_dmesg(struct kd_image *im, FILE *out, struct bm_err *e)
 	text = malloc(MAX_TEXT);
 	if (!m.page || !text) {
 		r = bm_seterr(e, BM_E_NOMEM, "out of memory");
-		goto out;
+		goto err_free;
 	}
-	if (v2p(&m, (uint64_t)pgt, &m.pgd)) {
+	if (v2p(&m, (uint64_t)l.pgt, &m.pgd)) {
 		r = e->code;
-		goto out;
+		goto err_free;
 	}
-	dr = 0;
-	if (rd64(&m, (uint64_t)prb_sym, &prb))
-		goto fail;
-	dr = prb + (uint64_t)o_desc_ring;
-	tr = prb + (uint64_t)o_text_ring;
-	if (read_virt(&m, dr + (uint64_t)o_count_bits, &count_bits, 4) ||
-	    rd64(&m, dr + (uint64_t)o_descs, &descs) ||
-	    rd64(&m, dr + (uint64_t)o_infos, &infos) ||
-	    rd64(&m, dr + (uint64_t)o_head, &head) ||
-	    rd64(&m, dr + (uint64_t)o_tail, &tail) ||
-	    read_virt(&m, tr + (uint64_t)o_size_bits, &size_bits, 4) ||
-	    rd64(&m, tr + (uint64_t)o_data, &data))
-		goto fail;
-	if (count_bits > 30 || size_bits > 40 || sz_desc <= 0 ||
-	    sz_desc > 4096 || sz_info <= 0 || sz_info > 4096 ||
-	    o_state < 0 || o_state + 8 > sz_desc ||
-	    o_lpos < 0 || o_lpos + 16 > sz_desc || o_ts + 8 > sz_info ||
-	    o_len + 2 > sz_info) {
-		r = bm_seterr(e, BM_E_CORRUPT, "the printk ring buffer "
-			      "description is implausible");
-		goto out;
-	}
-	head &= DESC_ID_MASK;
-	tail &= DESC_ID_MASK;
-	for (id = tail;; id = (id + 1) & DESC_ID_MASK) {
-		uint64_t idx = id & ((1ull << count_bits) - 1);
-		uint64_t dsc = descs + idx * (uint64_t)sz_desc, sv, begin, next;
-		uint64_t inf = infos + idx * (uint64_t)sz_info, ts, dsize;
-		uint64_t bi, ni;
-		uint16_t len16;
-		uint64_t len;
-		unsigned int state;
-
-		if (++n > MAX_RECORDS || n > (1ull << count_bits) + 1)
+	r = read_ring(&m, &l, &g);
+	if (r)
+		goto err_free;
+	for (id = g.tail;; id = (id + 1) & DESC_ID_MASK) {
+		if (++n > MAX_RECORDS || n > (1ull << g.count_bits) + 1)
 			break;
-		if (rd64(&m, dsc + (uint64_t)o_state, &sv))
-			goto fail;
-		state = (unsigned int)(sv >> DESC_STATE_SHIFT);
-		if ((sv & DESC_ID_MASK) != id ||
-		    (state != DESC_COMMITTED && state != DESC_FINALIZED))
-			goto next;
-		if (rd64(&m, dsc + (uint64_t)(o_lpos + o_begin), &begin) ||
-		    rd64(&m, dsc + (uint64_t)(o_lpos + o_next), &next) ||
-		    rd64(&m, inf + (uint64_t)o_ts, &ts) ||
-		    read_virt(&m, inf + (uint64_t)o_len, &len16, 2))
-			goto fail;
-		len = len16;
-		if (begin & LPOS_DATALESS)
-			goto next;
-		dsize = 1ull << size_bits;
-		bi = begin & (dsize - 1);
-		ni = next & (dsize - 1);
-		/* A block that wraps starts again at the buffer's start. */
-		if (begin >> size_bits != next >> size_bits)
-			bi = 0;
-		if (ni <= bi && ni)
-			ni = dsize;
-		if (!ni)
-			ni = dsize;
-		if (bi + 8 > ni)
-			goto next;
-		if (len > ni - bi - 8)
-			len = ni - bi - 8;
-		if (len > MAX_TEXT)
-			len = MAX_TEXT;
-		if (read_virt(&m, data + bi + 8, text, len))
-			goto fail;
-		put_record(out, ts, text, len);
-next:
-		if (id == head)
+		r = print_record(&m, &l, &g, id, text, out);
+		if (r || id == g.head)
 			break;
 	}
-	goto out;
-fail:
-	r = e->code ? e->code : BM_E_CORRUPT;
-out:
+err_free:
 	free(m.page);
 	free(text);
 	return r;

@@ -21,12 +21,22 @@ TOOLS_WARN	:= -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
 TOOLS_CFLAGS	:= -std=gnu11 -g $(TOOLS_WARN) -D_GNU_SOURCE -Iinclude \
 		   -Ihost-tools -I$(TOOLS_DIR) -DBMDUMP_HOST_TOOL
 TOOLS_LIBS	:= -lblkid -lz -llzo2 -lzstd -lsnappy -pthread
-# Units reused by the unit tests and the fuzzer; main.c is the CLI.
+# The command line: main.c dispatches to one cmd_<name>.c a command, with
+# what they share in cli.c; the kernel's files (sysfs.c), the load record
+# (loadrec.c) and partition creation (partition.c) only the commands use.
+TOOLS_CLI	:= host-tools/main.c host-tools/cli.c host-tools/cmd_help.c \
+		   host-tools/cmd_prepare.c host-tools/cmd_load.c \
+		   host-tools/cmd_status.c host-tools/cmd_save.c \
+		   host-tools/cmd_info.c host-tools/sysfs.c \
+		   host-tools/loadrec.c host-tools/partition.c
+# Units reused by the unit tests and the fuzzer.
 TOOLS_CORE	:= host-tools/util.c host-tools/areaio.c host-tools/compress.c \
-		   host-tools/kdumpfile.c host-tools/config.c \
+		   host-tools/kdumpfile.c host-tools/kdconvert.c \
+		   host-tools/config.c \
 		   host-tools/loadcmd.c host-tools/status.c host-tools/info.c \
 		   host-tools/run.c host-tools/save.c host-tools/locate.c \
-		   host-tools/dmesg.c host-tools/iommu.c host-tools/coredir.c \
+		   host-tools/dmesg.c host-tools/iommu_probe.c \
+		   host-tools/coredir.c \
 		   host-tools/kernel.c \
 		   lib/errors.c
 TOOLS_HDRS	:= $(wildcard host-tools/*.h) $(wildcard include/bmdump/*.h) \
@@ -39,11 +49,11 @@ $(TOOLS_DIR)/paths.h: FORCE
 		"$(LIBDIR_BMDUMP)" > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
-$(BUILD)/bmdump: host-tools/main.c $(TOOLS_CORE) $(TOOLS_HDRS) \
+$(BUILD)/bmdump: $(TOOLS_CLI) $(TOOLS_CORE) $(TOOLS_HDRS) \
 		host-tools/host-tools.mk
 	@echo "  CC      $@"
 	@$(TOOLS_CC) $(TOOLS_CFLAGS) -O2 -include $(TOOLS_DIR)/paths.h \
-		host-tools/main.c $(TOOLS_CORE) $(TOOLS_LIBS) -o $@
+		$(TOOLS_CLI) $(TOOLS_CORE) $(TOOLS_LIBS) -o $@
 
 # Unit tests of the tool units: cmocka, ASan + UBSan, picked up by
 # tests/run.py as build/unit/test_tools_*.

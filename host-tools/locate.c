@@ -223,7 +223,7 @@ int target_open_image(struct area_target *t, const char *image, int partno,
 		r = target_open_device(t, image, writable, e);
 		if (r)
 			return r;
-		if (area_read(&t->src, &h, &dummy) == BM_E_NOAREA) {
+		if (area_header_read(&t->src, &h, &dummy) == BM_E_NOAREA) {
 			target_close(t);
 			return bm_seterr(e, BM_E_NOTFOUND, "%s holds no "
 					 "partition with bmdump's type GUID "

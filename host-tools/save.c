@@ -455,7 +455,7 @@ static int save_mark(struct area_target *t, struct bmdump_area_header *h,
 	} else {
 		h->state = BMDUMP_AREA_SAVED;
 		h->save_time = time(NULL);
-		r = area_write(&t->sink, h, e);
+		r = area_header_write(&t->sink, h, e);
 		if (r)
 			return bm_seterr(e, r, "the dump is saved in %s, but "
 					 "the area could not be marked saved: "
@@ -522,7 +522,7 @@ int save_area(struct area_target *t, const struct save_opts *o, int *saved,
 	int incomplete, r, lockfd;
 
 	*saved = 0;
-	r = area_read(&t->src, &h, e);
+	r = area_header_read(&t->src, &h, e);
 	if (r)
 		return bm_seterr(e, r, "%s: %s", t->label, e->msg);
 	bmdump_uuid_format(h.area_uuid, uuid);

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "bmdump.h"
-#include "iommu.h"
+#include "iommu_probe.h"
 #include "kernel.h"
 
 enum status_reason {

@@ -17,6 +17,11 @@ Usage: run.py [-j N] [SUBSTRING ...]   run only tests whose name contains
 one of the substrings (e.g. "unit", "e2e", "test_crash_sysrq").
 Exit status 1 if anything failed or nothing ran.
 Environment: BUILD (build tree), TESTS_DIR (tests/), TESTS_MANIFEST.
+
+The shared test infrastructure (the QEMU rig, disk images, the dump checks
+and the memory oracle, the tools' environment, the bench's parsers) lives
+in tests/lib/, which is on sys.path for every suite: `import rig` works
+from any test directory, as does importing a module next to the test.
 """
 
 import argparse
@@ -35,6 +40,7 @@ BUILD = os.environ.get("BUILD", os.path.join(ROOT, "build"))
 TESTS_DIR = os.environ.get("TESTS_DIR", os.path.join(ROOT, "tests"))
 MANIFEST = os.environ.get("TESTS_MANIFEST",
                           os.path.join(TESTS_DIR, "suites.txt"))
+LIB_DIR = os.path.join(TESTS_DIR, "lib")
 UNIT_TIMEOUT = 600
 PY_TIMEOUT = 1800
 
@@ -225,6 +231,8 @@ def run_python(tests, jobs):
 
 
 def run_all(filters, jobs):
+    if LIB_DIR not in sys.path:
+        sys.path.insert(0, LIB_DIR)
     try:
         suites = read_manifest(MANIFEST)
     except OSError as e:

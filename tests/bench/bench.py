@@ -39,8 +39,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+# Run as a script: the shared test modules (tests/lib) as run.py has them.
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
 import benchlib  # noqa: E402
 import disks  # noqa: E402

@@ -19,11 +19,17 @@ import json
 import os
 import re
 import subprocess
+import sys
 import tarfile
 
-import oracle
-import rig
-import toolsrig as R
+if __name__ == "__main__":
+    # Run as a script: the shared test modules (tests/lib) as run.py has them.
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                    "..", "lib"))
+
+import oracle  # noqa: E402
+import rig  # noqa: E402
+import toolsrig as R  # noqa: E402
 
 STUB = R.GUEST_STUB
 

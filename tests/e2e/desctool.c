@@ -10,14 +10,95 @@
  * memory oracle learns where the bitmap lies in the crashed kernel's RAM
  * before it copies it out), and bitmap_crc_ok is false.
  *
+ * --write makes a descriptor page for the tests that feed one to a reader
+ * (tests/unit/test_bench.py): magic, version and state DONE by default,
+ * the fields given as NAME=VALUE, chunk=PHYS:FIRST_PFN:NR_PFNS as often as
+ * needed, desc_size and desc_crc as bmdump.ko sets them.
+ *
  *   desctool [--table] FILE
+ *   desctool --write FILE [NAME=VALUE | chunk=PHYS:FIRST:NR] ...
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bmdump/crc32c.h"
 #include "bmdump/desc.h"
+
+/* NAME=VALUE into the descriptor; 0, or -1 for an unknown name. */
+static int set_field(struct bmdump_desc *d, const char *arg)
+{
+	static const struct {
+		const char *name;
+		size_t off, size;
+	} fields[] = {
+#define F(f) { #f, offsetof(struct bmdump_desc, f),			\
+	       sizeof(((struct bmdump_desc *)0)->f) }
+		F(magic), F(version), F(state), F(dump_level), F(max_pfn),
+		F(flags), F(tsc_khz), F(fill_start_tsc), F(fill_cycles),
+		F(fill_count), F(pages_set), F(bitmap_crc),
+#undef F
+	};
+	const char *eq = strchr(arg, '=');
+	unsigned long long v;
+	unsigned int i;
+
+	if (!eq)
+		return -1;
+	v = strtoull(eq + 1, NULL, 0);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (strlen(fields[i].name) != (size_t)(eq - arg) ||
+		    strncmp(fields[i].name, arg, (size_t)(eq - arg)))
+			continue;
+		if (fields[i].size == 8) {
+			uint64_t v64 = v;
+
+			memcpy((char *)d + fields[i].off, &v64, 8);
+		} else {
+			uint32_t v32 = (uint32_t)v;
+
+			memcpy((char *)d + fields[i].off, &v32, 4);
+		}
+		return 0;
+	}
+	return -1;
+}
+
+static int write_desc(int argc, char **argv)
+{
+	static uint8_t page[BMDUMP_DESC_SIZE];
+	struct bmdump_desc *d = (void *)page;
+	unsigned long long phys, first, nr;
+	FILE *f;
+	int i;
+
+	d->magic = BMDUMP_DESC_MAGIC;
+	d->version = BMDUMP_DESC_VERSION;
+	d->state = BMDUMP_DESC_DONE;
+	for (i = 3; i < argc; i++) {
+		if (sscanf(argv[i], "chunk=%lli:%lli:%lli", &phys, &first,
+			   &nr) == 3 && d->nr_chunks < BMDUMP_DESC_MAX_CHUNKS) {
+			d->chunk[d->nr_chunks].phys = phys;
+			d->chunk[d->nr_chunks].first_pfn = first;
+			d->chunk[d->nr_chunks].nr_pfns = nr;
+			d->nr_chunks++;
+		} else if (set_field(d, argv[i])) {
+			fprintf(stderr, "desctool: bad field %s\n", argv[i]);
+			return 2;
+		}
+	}
+	d->desc_size = BMDUMP_DESC_HDR_SIZE +
+		       d->nr_chunks * sizeof(struct bmdump_chunk);
+	d->desc_crc = bmdump_desc_crc(d, d->desc_size);
+	f = fopen(argv[2], "wb");
+	if (!f || fwrite(page, 1, sizeof(page), f) != sizeof(page) ||
+	    fclose(f)) {
+		fprintf(stderr, "desctool: cannot write %s\n", argv[2]);
+		return 1;
+	}
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -29,8 +110,11 @@ int main(int argc, char **argv)
 	int table_only = argc == 3 && !strcmp(argv[1], "--table");
 	FILE *f;
 
+	if (argc >= 3 && !strcmp(argv[1], "--write"))
+		return write_desc(argc, argv);
 	if (argc != 2 + table_only || !(f = fopen(argv[argc - 1], "rb"))) {
-		fprintf(stderr, "usage: desctool [--table] FILE\n");
+		fprintf(stderr, "usage: desctool [--table] FILE\n"
+			"       desctool --write FILE [NAME=VALUE] ...\n");
 		return 2;
 	}
 	if (fread(page, 1, sizeof(page), f) != sizeof(page)) {

@@ -12,13 +12,10 @@ bitmaps hold, and every saved file keeps both bitmaps bit for bit."""
 import os
 import re
 import subprocess
-import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "unit"))
-
-import dumpcheck  # noqa: E402
-import toolsenv as T  # noqa: E402
-import vmcore_fixture  # noqa: E402
+import dumpcheck
+import toolsenv as T
+import vmcore_fixture
 
 DRGN_COMPARE = r"""
 import sys, drgn, kdumpfile

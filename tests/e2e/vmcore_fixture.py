@@ -12,8 +12,14 @@ build/fixtures/, so only a clean tree pays the boot.
 import json
 import os
 import subprocess
+import sys
 
-import rig
+if __name__ == "__main__":
+    # Run as a script: the shared test modules (tests/lib) as run.py has them.
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                    "..", "lib"))
+
+import rig  # noqa: E402
 
 FIXTURES = os.path.join(rig.BUILD, "fixtures")
 KDUMP = os.path.join(FIXTURES, "vmcore-d31.kdump")

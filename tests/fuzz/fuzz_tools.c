@@ -137,7 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(copy, &h, sizeof(h));
 	}
 	bm_src_mem(&src, &ms, copy, size);
-	if (area_read(&src, &h, &e) == 0) {
+	if (area_header_read(&src, &h, &e) == 0) {
 		struct bm_winsrc win;
 		struct bm_src img;
 		uint64_t off, len;

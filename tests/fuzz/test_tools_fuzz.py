@@ -10,11 +10,8 @@ import os
 import random
 import shutil
 import subprocess
-import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "unit"))
-
-import toolsenv as T  # noqa: E402
+import toolsenv as T
 
 FUZZ = os.path.join(T.BUILD, "fuzz")
 

@@ -1,17 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0
-"""tests/bench/benchlib.py: what `make bench` reads out of serial lines and
+"""tests/lib/benchlib.py: what `make bench` reads out of serial lines and
 dump images, and how it sums runs up.  Lines below are shaped after real
 runs of the rig (the stub's figures, makedumpfile 1.7.2's report)."""
 
 import os
 import struct
-import sys
+import subprocess
+import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "bench"))
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
-
-import benchlib  # noqa: E402
-import dumpcheck  # noqa: E402
+import benchlib
+import dumpcheck
+import oracle
 
 
 def lines(*pairs):
@@ -85,11 +84,19 @@ def test_bench_parse_bmdump_failures():
     assert not f["ok"] and f["why"] == "no panic"
 
 
-DESC = bytearray(4096)
-struct.pack_into("<QIIIIQII", DESC, 0, benchlib.DESC_MAGIC, 1, 280,
-                 benchlib.DESC_DONE, 31, 64, 1, 1)
-struct.pack_into("<5Q", DESC, 40, 2000000, 0, 9140000, 1, 5)
-struct.pack_into("<3Q", DESC, 256, 0x1000000, 0, 64)
+def make_desc(*fields):
+    """A descriptor page written by desctool --write (the C contract), DONE,
+    level 31, 64 pfns in one chunk, a fill of 9140000 cycles at 2 GHz."""
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "desc.bin")
+        p = subprocess.run([oracle.DESCTOOL, "--write", path, "dump_level=31",
+                            "max_pfn=64", "flags=1", "tsc_khz=2000000",
+                            "fill_cycles=9140000", "fill_count=1",
+                            "pages_set=5", "chunk=0x1000000:0:64"] +
+                           list(fields), capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+        with open(path, "rb") as f:
+            return f.read()
 
 MDF_REPORT = [
     "Excluding unnecessary pages        : [100.0 %] |  STEP [Excluding "
@@ -123,7 +130,7 @@ def kdump_run(extras=0.2):
     ls += [(23.02, s) for s in MDF_REPORT]
     ls += [(23.05, "RIG: hookread-rc=0"),
            (23.05, "RIG: hookcopy-rc=0"),
-           (23.05, "RIG: hookdesc=" + bytes(DESC[:256]).hex()),
+           (23.05, "RIG: hookdesc=" + make_desc()[:256].hex()),
            (23.0 + extras, "RIG: extras-done"),
            (23.0 + extras + 0.05, "[    8.592861] reboot: Restarting "
                                   "system")]
@@ -225,7 +232,7 @@ def test_bench_bitmaps_same_crash():
     img = kdump_image(ram | 1 << 45, mdf | 1 << 45, 40)
     kd = dumpcheck.kdump_bitmaps(lambda o, n: img[o:o + n])
     assert kd["ram"] == ram and kd["dumped"] == mdf and kd["level"] == 31
-    hook_raw = bytearray(DESC)
+    hook_raw = bytearray(make_desc())
     hook_raw[4096:4096 + 8] = (mdf | 1 << 9).to_bytes(8, "little")
     d, bits = benchlib.hook_bitmap(bytes(hook_raw))
     assert d["pages_set"] == 5 and bits == mdf | 1 << 9

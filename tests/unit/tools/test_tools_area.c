@@ -56,34 +56,34 @@ static void test_read_checks(void **state)
 
 	assert_int_equal(area_layout(&h, 8 << 20, 65536, U, 1, &e), 0);
 	bm_src_mem(&src, &ms, part, 8 << 20);
-	assert_int_equal(area_read(&src, &r, &e), BM_E_NOAREA);
+	assert_int_equal(area_header_read(&src, &r, &e), BM_E_NOAREA);
 	assert_non_null(strstr(e.msg, "bmdump prepare"));
 	memcpy(part, &h, sizeof(h));
-	assert_int_equal(area_read(&src, &r, &e), 0);
+	assert_int_equal(area_header_read(&src, &r, &e), 0);
 	assert_memory_equal(&r, &h, sizeof(h));
 	ph->generation = 5;		/* changed without a new CRC */
-	assert_int_equal(area_read(&src, &r, &e), BM_E_CORRUPT);
+	assert_int_equal(area_header_read(&src, &r, &e), BM_E_CORRUPT);
 	assert_non_null(strstr(e.msg, "CRC"));
 	memcpy(part, &h, sizeof(h));
 	ph->version = 99;
 	area_seal(ph);
-	assert_int_equal(area_read(&src, &r, &e), BM_E_CORRUPT);
+	assert_int_equal(area_header_read(&src, &r, &e), BM_E_CORRUPT);
 	memcpy(part, &h, sizeof(h));
 	ph->state = 9;
 	area_seal(ph);
-	assert_int_equal(area_read(&src, &r, &e), BM_E_CORRUPT);
+	assert_int_equal(area_header_read(&src, &r, &e), BM_E_CORRUPT);
 	memcpy(part, &h, sizeof(h));
 	ph->dump_bytes = ph->dump_capacity + 4096;
 	area_seal(ph);
-	assert_int_equal(area_read(&src, &r, &e), BM_E_CORRUPT);
+	assert_int_equal(area_header_read(&src, &r, &e), BM_E_CORRUPT);
 	assert_non_null(strstr(e.msg, "outside"));
 	/* The partition shrank under the area. */
 	memcpy(part, &h, sizeof(h));
 	bm_src_mem(&src, &ms, part, 4 << 20);
-	assert_int_equal(area_read(&src, &r, &e), BM_E_CORRUPT);
+	assert_int_equal(area_header_read(&src, &r, &e), BM_E_CORRUPT);
 	/* Truncated below the header itself. */
 	bm_src_mem(&src, &ms, part, 100);
-	assert_int_equal(area_read(&src, &r, &e), BM_E_CORRUPT);
+	assert_int_equal(area_header_read(&src, &r, &e), BM_E_CORRUPT);
 	assert_non_null(strstr(e.msg, "truncated"));
 	free(part);
 }
@@ -103,8 +103,8 @@ static void test_write(void **state)
 	memset(&h.pad, 0, sizeof(h.pad));
 	h.state = BMDUMP_AREA_SAVED;
 	h.save_time = 99;
-	h.crc = 0;		/* area_write seals */
-	assert_int_equal(area_write(&sink, &h, &e), 0);
+	h.crc = 0;		/* area_header_write seals */
+	assert_int_equal(area_header_write(&sink, &h, &e), 0);
 	assert_int_equal(m.len, 4096);
 	for (i = sizeof(h); i < 4096; i++)
 		assert_int_equal(m.data[i], 0);
@@ -112,7 +112,7 @@ static void test_write(void **state)
 	m.data = realloc(m.data, 8 << 20);
 	memset(m.data + 4096, 0, (8 << 20) - 4096);
 	bm_src_mem(&src, &ms, m.data, 8 << 20);
-	assert_int_equal(area_read(&src, &r, &e), 0);
+	assert_int_equal(area_header_read(&src, &r, &e), 0);
 	assert_int_equal(r.state, BMDUMP_AREA_SAVED);
 	assert_int_equal(r.save_time, 99);
 	bm_memsink_free(&m);

@@ -111,7 +111,7 @@ static int cmd_inject(int argc, char **argv)
 		proven = strtoull(argv[6] + 7, NULL, 0);
 	if (open_target(&t, argv[2], atoi(argv[3])))
 		return 1;
-	if (area_read(&t.src, &h, &e))
+	if (area_header_read(&t.src, &h, &e))
 		return die(e.msg);
 	fd = open(argv[4], O_RDONLY);
 	if (fd < 0 || fstat(fd, &st))
@@ -158,7 +158,7 @@ static int cmd_inject(int argc, char **argv)
 	h.osrelease[64] = h.nodename[64] = 0;
 	kd_close(&im);
 	close(fd);
-	if (area_write(&t.sink, &h, &e))
+	if (area_header_write(&t.sink, &h, &e))
 		return die(e.msg);
 	target_close(&t);
 	printf("injected %" PRIu64 " bytes at %" PRIu64 "\n", len,
@@ -177,10 +177,10 @@ static int cmd_set_state(int argc, char **argv)
 		return die("set-state IMAGE PARTNO empty|writing|complete|saved");
 	if (open_target(&t, argv[2], atoi(argv[3])))
 		return 1;
-	if (area_read(&t.src, &h, &e))
+	if (area_header_read(&t.src, &h, &e))
 		return die(e.msg);
 	h.state = (uint32_t)state;
-	if (area_write(&t.sink, &h, &e))
+	if (area_header_write(&t.sink, &h, &e))
 		return die(e.msg);
 	target_close(&t);
 	return 0;
@@ -197,7 +197,7 @@ static int cmd_header(int argc, char **argv)
 		return die("header IMAGE PARTNO");
 	if (open_target(&t, argv[2], atoi(argv[3])))
 		return 1;
-	if (area_read(&t.src, &h, &e))
+	if (area_header_read(&t.src, &h, &e))
 		return die(e.msg);
 	bmdump_uuid_format(h.area_uuid, uuid);
 	printf("uuid=%s\nstate=%s\nflags=%u\noffset=%" PRIu64 "\nsize=%"
@@ -224,14 +224,14 @@ static int cmd_poison(int argc, char **argv)
 		return die("poison IMAGE PARTNO");
 	if (open_target(&t, argv[2], atoi(argv[3])))
 		return 1;
-	if (area_read(&t.src, &h, &e))
+	if (area_header_read(&t.src, &h, &e))
 		return die(e.msg);
 	snprintf(h.osrelease, sizeof(h.osrelease), "6.1\033[31mred");
 	snprintf(h.nodename, sizeof(h.nodename), "node\rX\177");
 	if (t.sink.write(t.sink.ctx, log, sizeof(log), h.log_offset))
 		return die("cannot write the log");
 	h.log_used = sizeof(log) - 1;
-	if (area_write(&t.sink, &h, &e))
+	if (area_header_write(&t.sink, &h, &e))
 		return die(e.msg);
 	target_close(&t);
 	return 0;

@@ -1,19 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
 """What `make bench` reads out of a run and how it sums runs up.
 
-Pure functions over serial lines [(host seconds, text)], so the unit tests
-(tests/unit/test_bench.py) can feed them lines and check every figure; the
-QEMU side lives in tests/bench/bench.py.
+Functions over serial lines [(host seconds, text)], read as the rig's
+Result reads them, so the unit tests (tests/unit/test_bench.py) can feed
+them lines and check every figure; bmdump.ko's descriptor is read by
+desctool, the C contract's reader.  The QEMU side lives in
+tests/bench/bench.py.
 """
 
+import json
 import re
 import statistics
-import struct
+import subprocess
+import tempfile
 
-import dumpcheck  # tests/e2e: the readers of makedumpfile's output
-
-PANIC_RE = re.compile(r"Kernel panic - not syncing|sysrq: Trigger a crash|"
-                      r"BUG: kernel NULL pointer dereference|Oops: ")
+import dumpcheck  # the readers of makedumpfile's output
+import oracle  # desctool, the descriptor's reader
+import rig
 
 # The crashkernel= sizes the issue asks for, largest first.
 CRASHKERNEL_LIST = ["256M", "192M", "128M", "96M", "64M", "32M", "16M", "8M"]
@@ -21,39 +24,10 @@ CRASHKERNEL_LIST = ["256M", "192M", "128M", "96M", "64M", "32M", "16M", "8M"]
 PATHS = ("kdump", "bmdump")
 
 
-# --- small helpers -----------------------------------------------------------
-
-def find(lines, pattern, start=0.0):
-    """First (time, match) of a regex at or after host time `start`."""
-    r = re.compile(pattern)
-    for t, text in lines:
-        if t < start:
-            continue
-        m = r.search(text)
-        if m:
-            return t, m
-    return None, None
-
-
-def find_all(lines, pattern):
-    r = re.compile(pattern)
-    return [(t, m) for t, text in lines for m in [r.search(text)] if m]
-
-
-def facts(lines):
-    d = {}
-    for _, text in lines:
-        m = re.search(r"RIG: ([\w.-]+)=(.*)$", text)
-        if m:
-            d[m.group(1)] = m.group(2).strip()
-    return d
-
-
-def panic_time(lines):
-    for t, text in lines:
-        if PANIC_RE.search(text):
-            return t
-    return None
+def serial(lines):
+    """Serial lines [(host seconds, text)] as the rig's Result reads them:
+    one parser of the rig's output (find, find_all, facts, panic_time)."""
+    return rig.Result(lines, None, False, 0.0, None, None)
 
 
 # --- bmdump path: what the stub printed ------------------------------------
@@ -83,29 +57,30 @@ def parse_bmdump(lines, qemu_end=None):
     """Figures of one bmdump-path crash.  ok is False with a reason when
     the stub did not write a whole dump from bmdump.ko's bitmap."""
     out = {"ok": False, "why": None}
-    t0 = panic_time(lines)
+    res = serial(lines)
+    t0 = res.panic_time()
     out["t_panic"] = t0
     if t0 is None:
         out["why"] = "no panic"
         return out
-    t_entry, _ = find(lines, STUB_ENTRY_RE, t0)
-    t_done, _ = find(lines, STUB_DONE_RE, t0)
+    t_entry, _ = res.find(STUB_ENTRY_RE, t0)
+    t_done, _ = res.find(STUB_DONE_RE, t0)
     out["panic_to_entry_s"] = None if t_entry is None else t_entry - t0
     if t_done is not None:
         out["panic_to_reset_s"] = t_done - t0
     if qemu_end is not None:
         out["panic_to_qemu_exit_s"] = qemu_end - t0
-    _, m = find(lines, STUB_BITMAP_RE, t0)
+    _, m = res.find(STUB_BITMAP_RE, t0)
     if m:
         out.update(dump_level=int(m.group(1)), hook_pages_set=int(m.group(2)),
                    max_pfn=int(m.group(3)), hook_fill_us=int(m.group(4)))
-    _, m = find(lines, STUB_FIG1_RE, t0)
+    _, m = res.find(STUB_FIG1_RE, t0)
     if m:
         out.update(pages_dumped=int(m.group(1)), zero_pages=int(m.group(2)),
                    raw_pages=int(m.group(3)), ram_pages=int(m.group(4)),
                    bytes=int(m.group(5)), source=m.group(6),
                    incomplete=bool(m.group(7)))
-    _, m = find(lines, STUB_FIG2_RE, t0)
+    _, m = res.find(STUB_FIG2_RE, t0)
     if m:
         keys = ("entry", "pci", "nvme_init", "write", "flush", "shutdown")
         out["stages_us"] = {k: int(m.group(i + 1)) for i, k in
@@ -114,20 +89,20 @@ def parse_bmdump(lines, qemu_end=None):
         if out.get("bytes") and out["stages_us"]["write"]:
             out["stub_mb_s_exact"] = (out["bytes"] /
                                       out["stages_us"]["write"])
-    t_q, _ = find(lines, STUB_QUIESCE_RE, t0)
-    t_d, m = find(lines, STUB_DUMPED_RE, t0)
+    t_q, _ = res.find(STUB_QUIESCE_RE, t0)
+    t_d, m = res.find(STUB_DUMPED_RE, t0)
     if t_q is not None and t_d is not None and t_d > t_q:
         # host serial timestamps: TCG's serial output lags by a few ms,
         # so this is a lower bound, but not the stub's own clock
         out["host_write_s"] = t_d - t_q
         out["host_mb_s"] = int(m.group(1)) / (t_d - t_q) / 1e6
-    _, m = find(lines, STUB_DETAIL_RE, t0)
+    _, m = res.find(STUB_DETAIL_RE, t0)
     if m:
         out["write_detail_us"] = {"plan": int(m.group(1)),
                                   "meta": int(m.group(2)),
                                   "pages": int(m.group(3)),
                                   "sink": int(m.group(4))}
-    errors = [m.group(1) for _, m in find_all(lines, STUB_ERROR_RE)
+    errors = [m.group(1) for _, m in res.find_all(STUB_ERROR_RE)
               if not m.group(1).startswith("area: nvme")]
     if errors:
         out["stub_errors"] = errors
@@ -160,48 +135,38 @@ def disk_mb_s(fig):
 
 # --- kdump path: the capture kernel and makedumpfile ------------------------
 
-DESC_HDR = 256
-
-
-def parse_desc(raw):
-    """The header of bmdump.ko's descriptor (include/bmdump/desc.h)."""
-    if len(raw) < DESC_HDR:
+def read_desc(raw, table_only=False):
+    """bmdump.ko's descriptor read by desctool (tests/e2e/desctool.c), that
+    is by include/bmdump/desc.h itself, as a dict (desctool's JSON).  raw:
+    the descriptor page, then each chunk's bitmap padded to 4 KiB; with
+    table_only the descriptor's first bytes alone (the rest of the page
+    reads as zeros).  ValueError when desctool refuses it or the magic is
+    wrong."""
+    with tempfile.NamedTemporaryFile(prefix="bench-desc-") as f:
+        f.write(raw.ljust(4096, b"\0") if table_only else raw)
+        f.flush()
+        p = subprocess.run([oracle.DESCTOOL] +
+                           (["--table"] if table_only else []) + [f.name],
+                           capture_output=True, text=True, timeout=60)
+    if p.returncode:
+        raise ValueError("desctool: %s" % p.stderr.strip())
+    d = json.loads(p.stdout)
+    if len(raw) < d["hdr_size"]:
         raise ValueError("descriptor shorter than its header")
-    magic, version, desc_size, state, level, max_pfn, nr_chunks, flags = \
-        struct.unpack_from("<QIIIIQII", raw, 0)
-    tsc_khz, fill_start, fill_cycles, fill_count, pages_set = \
-        struct.unpack_from("<5Q", raw, 40)
-    counts = struct.unpack_from("<16Q", raw, 80)
-    return dict(magic=magic, version=version, state=state, dump_level=level,
-                max_pfn=max_pfn, nr_chunks=nr_chunks, flags=flags,
-                tsc_khz=tsc_khz, fill_cycles=fill_cycles,
-                fill_count=fill_count, pages_set=pages_set,
-                counts=list(counts))
-
-
-DESC_MAGIC = 0x4353454450444D42
-DESC_DONE = 0x444F4E45
-CHUNK_BYTES = 24
+    if d["magic"] != d["magic_expected"]:
+        raise ValueError("no descriptor magic")
+    return d
 
 
 def hook_bitmap(raw):
     """bmdump.ko's bitmap as the capture kernel copied it (bmdump-hooktest
     vmread): the descriptor page, then each chunk padded to 4 KiB.
     Returns (descriptor dict, bitmap as an int, bit n = pfn n)."""
-    d = parse_desc(raw[:DESC_HDR])
-    if d["magic"] != DESC_MAGIC:
-        raise ValueError("no descriptor magic")
+    d = read_desc(raw)
     bits = 0
-    off = 4096
-    for i in range(d["nr_chunks"]):
-        _, first, nr = struct.unpack_from("<3Q", raw, DESC_HDR +
-                                          CHUNK_BYTES * i)
-        n = nr // 8
-        data = raw[off:off + n]
-        if len(data) != n:
-            raise ValueError("bitmap chunk %d cut short" % i)
-        bits |= int.from_bytes(data, "little") << first
-        off += (n + 4095) // 4096 * 4096
+    for c in d["chunks"]:
+        off, n = c["file_offset"], c["nr_pfns"] // 8
+        bits |= int.from_bytes(raw[off:off + n], "little") << c["first_pfn"]
     return d, bits
 
 
@@ -229,16 +194,17 @@ def parse_kdump(lines, qemu_end=None):
     (printing the report, reading the hook's descriptor), which a real
     kdump would not do."""
     out = {"ok": False, "why": None}
-    f = facts(lines)
-    t0 = panic_time(lines)
+    res = serial(lines)
+    f = res.facts()
+    t0 = res.panic_time()
     out["t_panic"] = t0
     if t0 is None:
         out["why"] = "no panic: kexec-rc=%s" % f.get("kexec-rc")
         return out
-    t_up, _ = find(lines, r"RIG: capture-up", t0)
-    t_done, _ = find(lines, r"RIG: mdf-done", t0)
-    t_extra, _ = find(lines, r"RIG: extras-done", t0)
-    t_reboot, _ = find(lines, r"reboot: (Restarting system|Power down)", t0)
+    t_up, _ = res.find(r"RIG: capture-up", t0)
+    t_done, _ = res.find(r"RIG: mdf-done", t0)
+    t_extra, _ = res.find(r"RIG: extras-done", t0)
+    t_reboot, _ = res.find(r"reboot: (Restarting system|Power down)", t0)
     out["panic_to_capture_init_s"] = None if t_up is None else t_up - t0
     if t_done is not None:
         out["panic_to_mdf_done_s"] = t_done - t0
@@ -254,15 +220,18 @@ def parse_kdump(lines, qemu_end=None):
         if k in f:
             out[k.replace("-", "_")] = f[k]
     m = re.match(r"([0-9a-f]+)$", f.get("hookdesc", ""))
-    if m and len(m.group(1)) >= 2 * DESC_HDR:
-        d = parse_desc(bytes.fromhex(m.group(1))[:DESC_HDR])
-        if d["magic"] == DESC_MAGIC and d["state"] == DESC_DONE:
+    try:
+        d = read_desc(bytes.fromhex(m.group(1)), True) if m else None
+    except ValueError:
+        d = None
+    if d:
+        if d["state"] == d["state_done"]:
             out["hook_pages_set"] = d["pages_set"]
             out["max_pfn"] = d["max_pfn"]
             out["hook_counts"] = d["counts"]
             if d["tsc_khz"]:
                 out["hook_fill_us"] = d["fill_cycles"] * 1000 // d["tsc_khz"]
-    _, m = find(lines, r"RIG: ddpipe (\d+) bytes .* copied, ([0-9.e-]+) s")
+    _, m = res.find(r"RIG: ddpipe (\d+) bytes .* copied, ([0-9.e-]+) s")
     if m:
         out["ddpipe_bytes"] = int(m.group(1))
     if t_up is None:
@@ -271,7 +240,7 @@ def parse_kdump(lines, qemu_end=None):
         # kernel's "sysrq triggered crash" line comes after t0 as well
         for pat in (r"Initramfs unpacking failed: .*",
                     r"Kernel panic - not syncing: .*", r"Out of memory.*"):
-            after = [m for t, m in find_all(lines, pat) if t > t0]
+            after = [m for t, m in res.find_all(pat) if t > t0]
             if after:
                 m = after[-1] if pat.startswith("Kernel panic") else after[0]
                 out["why"] += ": " + m.group(0)
@@ -297,7 +266,7 @@ DD_RE = r"RIG: dd (\d+) bytes .* copied, ([0-9.e-]+) s"
 def parse_dd(lines):
     """Every `dd ... oflag=direct` the first kernel ran: (bytes, seconds)."""
     return [(int(m.group(1)), float(m.group(2)))
-            for _, m in find_all(lines, DD_RE)]
+            for _, m in serial(lines).find_all(DD_RE)]
 
 
 # --- the crashkernel= sweep --------------------------------------------------

@@ -384,10 +384,13 @@ class Result:
     def text(self):
         return "\n".join(t for _, t in self.lines)
 
-    def find(self, pattern):
-        """First (time, match) of a regex, or (None, None)."""
+    def find(self, pattern, start=None):
+        """First (time, match) of a regex at or after host time start, or
+        (None, None)."""
         r = re.compile(pattern)
         for t, line in self.lines:
+            if start is not None and t < start:
+                continue
             m = r.search(line)
             if m:
                 return t, m

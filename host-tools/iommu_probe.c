@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "bmdump/iommu.h"
-#include "iommu.h"
+#include "iommu_probe.h"
 #include "locate.h"
 
 static int table_present(const char *sig)

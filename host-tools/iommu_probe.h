@@ -4,8 +4,8 @@
  * tables under /sys/firmware/acpi/tables), and whether the stub can take
  * its remapping off at a crash (DMAR and IVRS units only).
  */
-#ifndef BMDUMP_TOOLS_IOMMU_H
-#define BMDUMP_TOOLS_IOMMU_H
+#ifndef BMDUMP_IOMMU_PROBE_H
+#define BMDUMP_IOMMU_PROBE_H
 
 #include <stdio.h>
 
@@ -24,4 +24,4 @@ void iommu_describe(const struct iommu_facts *f, char *buf, size_t size);
 /* For bmdump load: print the state; 1 (and a warning) if unsupported. */
 int iommu_load_report(void);
 
-#endif /* BMDUMP_TOOLS_IOMMU_H */
+#endif /* BMDUMP_IOMMU_PROBE_H */

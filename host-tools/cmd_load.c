@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `bmdump load` and `bmdump unload`: arm and disarm the stub.  Load's
+ * phases: check crashkernel memory and the area; load bmdump.ko and pass
+ * it DUMP_LEVEL (without it the stub dumps all RAM); build the stub's
+ * command line and check it fits; run kexec (kexec_load, or
+ * kexec_file_load under lockdown); check the kernel took it and write the
+ * load record for status.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "iommu_probe.h"
+#include "loadcmd.h"
+#include "loadrec.h"
+#include "run.h"
+#include "sysfs.h"
+
+/* What load learns on its way and the later phases use. */
+struct load_state {
+	int dry;		/* --dry-run */
+	int have_desc;
+	uint64_t desc;		/* bmdump.ko's descriptor */
+	int warn_module;	/* loaded without the module: exit 1 */
+	int lockdown;		/* LOCKDOWN_* */
+	int mode;		/* KEXEC_MODE_LOAD or _FILE */
+	char cmdline[STUB_CMDLINE_MAX];
+};
+
+/* Crashkernel memory reserved; the area present, sane, and not holding
+ * an unsaved dump. */
+static int check_crash_memory_and_area(struct bm_err *e)
+{
+	struct area_target t;
+	struct bmdump_area_header h;
+	uint64_t v;
+	int rc;
+
+	if (!cli_cfg.has_area)
+		return bm_seterr(e, BM_E_USAGE, "no AREA in %s: run bmdump "
+				 "prepare and set AREA= to the UUID it prints",
+				 cli_config_path);
+	if (sys_read_u64(SYS_CRASH_SIZE, &v) || !v)
+		return bm_seterr(e, BM_E_REFUSED, "no crashkernel memory "
+				 "reserved: add crashkernel=64M to the kernel "
+				 "command line and reboot");
+	rc = target_find_uuid(&t, cli_cfg.area, 0, e);
+	if (rc)
+		return rc;
+	rc = area_header_read(&t.src, &h, e);
+	if (rc)
+		bm_seterr(e, rc, "area on %s: %s", t.label, e->msg);
+	else if (area_has_unsaved_dump(&h) && !cli_cfg.overwrite)
+		rc = bm_seterr(e, BM_E_REFUSED, "area on %s holds a dump not "
+			       "saved yet: run bmdump save first (or set "
+			       "OVERWRITE=yes to let the stub replace it)",
+			       t.label);
+	target_close(&t);
+	return rc;
+}
+
+/* bmdump.ko: loaded if needed, given the dump level; its descriptor. */
+static int setup_hook_module(struct load_state *s, struct bm_err *e)
+{
+	char buf[256], out[8192], path[PATH_MAX];
+
+	if (sys_read(SYS_HOOK_STATE, buf, sizeof(buf)) && !s->dry &&
+	    !*sysroot()) {
+		char *mp[] = { (char *)"modprobe", cli_cfg.module, NULL };
+
+		if (run_cmd(mp, NULL, out, sizeof(out)))
+			fprintf(stderr, "bmdump: modprobe %s failed: %s",
+				cli_cfg.module, out);
+	}
+	if (sys_read_descriptor(&s->desc) || !s->desc) {
+		s->desc = 0;
+		s->warn_module = 1;
+		fprintf(stderr, "bmdump: warning: module %s is not loaded: "
+			"the stub is loaded without its bitmap and a crash "
+			"dumps all RAM (modprobe %s, then bmdump load)\n",
+			cli_cfg.module, cli_cfg.module);
+		return 0;
+	}
+	s->have_desc = 1;
+	snprintf(buf, sizeof(buf), "%d\n", cli_cfg.dump_level);
+	sys_path(path, sizeof(path), SYS_HOOK_DUMP_LEVEL);
+	if (!s->dry && write_text_file(path, buf))
+		return bm_seterr(e, BM_E_IO, "cannot set the dump level in "
+				 "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+/* The stub's command line, checked against the room its image has. */
+static int build_checked_cmdline(struct load_state *s, struct bm_err *e)
+{
+	uint8_t img[0x400];
+	uint32_t cl_size;
+	ssize_t n;
+	int fd, r;
+
+	r = build_stub_cmdline(&cli_cfg, s->have_desc, s->desc, s->cmdline,
+			       sizeof(s->cmdline), e);
+	if (r)
+		return r;
+	fd = open(cli_cfg.stub, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return bm_seterr(e, BM_E_NOTFOUND, "cannot open the stub %s: "
+				 "%s (reinstall bmdump or fix STUB=)",
+				 cli_cfg.stub, strerror(errno));
+	n = read(fd, img, sizeof(img));
+	close(fd);
+	r = stub_cmdline_size(img, n > 0 ? (size_t)n : 0, &cl_size, e);
+	if (!r)
+		r = cmdline_fits(strlen(s->cmdline), cl_size, e);
+	return r;
+}
+
+/* kexec -p; under a lockdown we could not see, kexec_file_load. */
+static int run_kexec(struct load_state *s, struct bm_err *e)
+{
+	struct kexec_argv ka;
+	char out[8192];
+	int rc;
+
+	build_kexec_load_argv(&ka, &cli_cfg, s->mode, s->cmdline);
+	rc = run_cmd(ka.argv, NULL, out, sizeof(out));
+	if (rc && s->mode == KEXEC_MODE_LOAD &&
+	    cli_cfg.kexec_mode == KEXEC_MODE_AUTO &&
+	    strstr(out, "Operation not permitted")) {
+		/* Lockdown we could not see (securityfs not mounted): the
+		 * kernel refuses kexec_load; kexec_file_load may pass. */
+		fprintf(stderr, "bmdump: kexec_load refused (lockdown?), "
+			"trying kexec_file_load\n");
+		s->mode = KEXEC_MODE_FILE;
+		s->lockdown = LOCKDOWN_INTEGRITY;
+		build_kexec_load_argv(&ka, &cli_cfg, s->mode, s->cmdline);
+		rc = run_cmd(ka.argv, NULL, out, sizeof(out));
+	}
+	if (!rc)
+		return 0;
+	if (s->lockdown == LOCKDOWN_INTEGRITY ||
+	    s->lockdown == LOCKDOWN_CONFIDENTIALITY)
+		return bm_seterr(e, BM_E_EXTERNAL, "kexec failed (exit %d) "
+				 "under kernel lockdown (%s): the stub must be "
+				 "signed with a key the kernel trusts: %s", rc,
+				 lockdown_name(s->lockdown), out);
+	return bm_seterr(e, BM_E_EXTERNAL, "kexec failed (exit %d): %s", rc,
+			 out);
+}
+
+static void print_kexec_argv(const struct load_state *s)
+{
+	struct kexec_argv ka;
+	int i;
+
+	build_kexec_load_argv(&ka, &cli_cfg, s->mode, s->cmdline);
+	for (i = 0; i < ka.argc; i++)
+		printf("%s%s", i ? " " : "", ka.argv[i]);
+	putchar('\n');
+}
+
+int cmd_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct load_state s = { .lockdown = LOCKDOWN_NONE };
+	struct bm_err e = { 0 };
+	const char *method;
+	uint64_t v;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'n')
+			return cli_usage_error("load", "unknown option");
+		s.dry = 1;
+	}
+	rc = cli_load_config(1);
+	if (rc)
+		return rc;
+	if (check_crash_memory_and_area(&e) || setup_hook_module(&s, &e))
+		return cli_fail(&e);
+	sys_read_lockdown(&s.lockdown);
+	s.mode = kexec_choose_mode(cli_cfg.kexec_mode, s.lockdown);
+	if (build_checked_cmdline(&s, &e))
+		return cli_fail(&e);
+	if (s.dry) {
+		print_kexec_argv(&s);
+		return 0;
+	}
+	if (run_kexec(&s, &e))
+		return cli_fail(&e);
+	if (sys_read_u64(SYS_CRASH_LOADED, &v) || v != 1) {
+		bm_seterr(&e, BM_E_EXTERNAL, "kexec reported success but "
+			  "/sys/kernel/kexec_crash_loaded is not 1");
+		return cli_fail(&e);
+	}
+	method = s.mode == KEXEC_MODE_FILE ? "kexec_file_load" : "kexec_load";
+	load_record_write(method, s.have_desc, s.desc, cli_cfg.area,
+			  cli_cfg.stub, s.cmdline);
+	printf("bmdump: stub loaded with %s: %s\n", method, s.cmdline);
+	return iommu_load_report() || s.warn_module ? EXIT_FAIL : 0;
+}
+
+int cmd_unload(int argc, char **argv)
+{
+	struct kexec_argv ka;
+	struct bm_err e = { 0 };
+	char out[4096];
+	int rc;
+
+	if (argc > 1)
+		return cli_usage_error("unload", "takes no arguments");
+	rc = cli_load_config(0);
+	if (rc)
+		return rc;
+	build_kexec_unload_argv(&ka, &cli_cfg);
+	rc = run_cmd(ka.argv, NULL, out, sizeof(out));
+	if (rc) {
+		bm_seterr(&e, BM_E_EXTERNAL, "kexec -p -u failed (exit %d): %s",
+			  rc, out);
+		return cli_fail(&e);
+	}
+	load_record_remove();
+	printf("bmdump: stub unloaded\n");
+	return 0;
+}
