@@ -7,13 +7,8 @@ another partition when the machine crashes; the stub takes the device
 over, writes the dump, and the shared dump check (readers + the memory
 oracle, page for page against the guest's RAM) accepts it."""
 
-import os
-import random
-
-import disks
-import rig
 import test_dump
-from test_dump import AREA_UUID, check_dump
+from test_dump import AREA_UUID, check_dump, new_disk
 
 MODULES = ["virtio_pci", "virtio_blk"]
 
@@ -32,23 +27,9 @@ echo "RIG: storm-sectors=$((w1 - w0))"
 '''
 
 
-def virtio_disk(name, area_mib=512):
-    d = os.path.join(rig.E2E_BUILD, name)
-    os.makedirs(d, exist_ok=True)
-    path = os.path.join(d, "disk.img")
-    if os.path.exists(path):
-        os.unlink(path)
-    rnd = random.Random(name)
-    files = {"known-%d.bin" % i: bytes(rnd.getrandbits(8)
-                                       for _ in range(20000 + i))
-             for i in range(3)}
-    return disks.GptDisk(path, AREA_UUID, area_mib=area_mib, files=files,
-                         iface="virtio")
-
-
 def test_dump_virtio_blk_busy():
     name = "dump-virtio"
-    disk = virtio_disk(name)
+    disk = new_disk(name, iface="virtio")
     storm = [disk.parts[0]]
     outside = disk.digest_outside_area(storm)
     seed, marker = 1414, "bmdump-marker-virtio"
