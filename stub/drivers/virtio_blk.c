@@ -86,7 +86,7 @@ static void *va(uint64_t pa)
 	return (void *)(uintptr_t)pa;
 }
 
-/* --- device state ---------------------------------------------------------- */
+/* --- device state ------------------------------------------------------- */
 
 /* Stop everything after a failure: reset (bounded), no bus mastering. */
 static void dev_fence(struct virtio_blk *v)
@@ -156,7 +156,8 @@ static void read_config(struct virtio_blk *v, uint32_t *size_max,
 		*size_max = dc32(v, VIRTIO_BLK_CFG_SIZE_MAX);
 		*seg_max = dc32(v, VIRTIO_BLK_CFG_SEG_MAX);
 		*blk_size = dc32(v, VIRTIO_BLK_CFG_BLK_SIZE);
-	} while (gen != vp_read8(&v->vp, VIRTIO_PCI_COMMON_CFGGENERATION) && --tries);
+	} while (gen != vp_read8(&v->vp, VIRTIO_PCI_COMMON_CFGGENERATION) &&
+		 --tries);
 }
 
 /* Block size, segment limits; after the queue size is known. */
@@ -186,7 +187,7 @@ static int apply_limits(struct virtio_blk *v)
 	return 0;
 }
 
-/* --- the virtqueue ------------------------------------------------------------ */
+/* --- the virtqueue ------------------------------------------------------ */
 
 static int queue_alloc(struct virtio_blk *v)
 {
@@ -255,7 +256,7 @@ static int setup_queue(struct virtio_blk *v)
 	return 0;
 }
 
-/* --- requests ------------------------------------------------------------------ */
+/* --- requests ----------------------------------------------------------- */
 
 static void req_done(struct virtio_blk *v, uint16_t head)
 {
@@ -422,7 +423,7 @@ static struct vblk_req *chain_submit(struct virtio_blk *v, struct chain *c,
 	return r;
 }
 
-/* --- blkdev operations ------------------------------------------------------ */
+/* --- blkdev operations -------------------------------------------------- */
 
 static struct virtio_blk *vblk_of(struct blkdev *d)
 {

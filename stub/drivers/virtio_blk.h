@@ -28,7 +28,7 @@ struct pci_dev;
 #define VIRTIO_FEATURE(bit)		(1ull << (bit))
 
 /* struct virtio_blk_config (5.2.4) */
-#define VIRTIO_BLK_CFG_CAPACITY		0x00	/* 64-bit, 512-byte sectors */
+#define VIRTIO_BLK_CFG_CAPACITY		0x00	/* u64 sectors */
 #define VIRTIO_BLK_CFG_SIZE_MAX		0x08
 #define VIRTIO_BLK_CFG_SEG_MAX		0x0c
 #define VIRTIO_BLK_CFG_BLK_SIZE		0x14
@@ -41,7 +41,7 @@ struct pci_dev;
 #define VIRTIO_BLK_S_OK			0
 #define VIRTIO_BLK_S_IOERR		1
 #define VIRTIO_BLK_S_UNSUPP		2
-#define VIRTIO_BLK_SECTOR_SHIFT		9	/* always 512-byte units */
+#define VIRTIO_BLK_SECTOR_SHIFT		9	/* 512-byte units */
 
 /* Split virtqueue (2.7) */
 #define VIRTQ_DESC_F_NEXT		1
@@ -54,10 +54,10 @@ struct pci_dev;
 /* Driver limits */
 #define VIRTIO_BLK_PAGE_SIZE		4096u
 #define VIRTIO_BLK_QUEUE_MAX		256	/* descriptors */
-#define VIRTIO_BLK_MIN_INFLIGHT		4	/* requests of the largest size */
+#define VIRTIO_BLK_MIN_INFLIGHT		4	/* largest requests */
 #define VIRTIO_BLK_SEG_BYTES_MAX	(1u << 20)	/* without SIZE_MAX */
 #define VIRTIO_BLK_MAX_DEVS		16
-#define VIRTIO_BLK_IO_TIMEOUT_MS	30000	/* without any completion */
+#define VIRTIO_BLK_IO_TIMEOUT_MS	30000	/* no completion */
 #define VIRTIO_STATUS_POLL_SPINS	4096	/* look at device_status */
 
 struct virtq_desc {

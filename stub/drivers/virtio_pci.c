@@ -61,7 +61,8 @@ uint8_t vp_status(const struct virtio_pci *vp)
 
 void vp_set_status(const struct virtio_pci *vp, uint8_t bits)
 {
-	vp_write8(vp, VIRTIO_PCI_COMMON_STATUS, (uint8_t)(vp_status(vp) | bits));
+	vp_write8(vp, VIRTIO_PCI_COMMON_STATUS,
+		  (uint8_t)(vp_status(vp) | bits));
 }
 
 /*

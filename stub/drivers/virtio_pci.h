@@ -30,11 +30,11 @@ struct pci_dev;
 #define  VIRTIO_PCI_CAP_PCI_CFG		5
 
 /* struct virtio_pci_common_cfg (4.1.4.3) */
-#define VIRTIO_PCI_COMMON_DFSELECT	0x00	/* device_feature_select */
+#define VIRTIO_PCI_COMMON_DFSELECT	0x00	/* device_feature_sel */
 #define VIRTIO_PCI_COMMON_DF		0x04	/* device_feature */
-#define VIRTIO_PCI_COMMON_GFSELECT	0x08	/* driver_feature_select */
+#define VIRTIO_PCI_COMMON_GFSELECT	0x08	/* driver_feature_sel */
 #define VIRTIO_PCI_COMMON_GF		0x0c	/* driver_feature */
-#define VIRTIO_PCI_COMMON_MSIX		0x10	/* config_msix_vector */
+#define VIRTIO_PCI_COMMON_MSIX		0x10	/* config msix */
 #define VIRTIO_PCI_COMMON_NUMQ		0x12	/* num_queues */
 #define VIRTIO_PCI_COMMON_STATUS	0x14	/* device_status, 8 bit */
 #define VIRTIO_PCI_COMMON_CFGGENERATION	0x15

@@ -168,7 +168,7 @@ static void scattered(uint64_t *pages, unsigned int n, unsigned int seed)
 	}
 }
 
-/* --- takeover and negotiation ------------------------------------------------ */
+/* --- takeover and negotiation ------------------------------------------- */
 
 static void test_takeover_live_device(void **state)
 {
@@ -275,7 +275,7 @@ static void test_refusals(void **state)
 	}
 }
 
-/* --- writes ------------------------------------------------------------------ */
+/* --- writes ------------------------------------------------------------- */
 
 static void test_write_splits_into_chains(void **state)
 {
@@ -389,7 +389,7 @@ static void test_many_in_flight(void **state)
 	no_violations();
 }
 
-/* --- flush, read, shutdown ------------------------------------------------------- */
+/* --- flush, read, shutdown ---------------------------------------------- */
 
 static void test_flush(void **state)
 {
@@ -447,7 +447,7 @@ static void test_read(void **state)
 	no_violations();
 }
 
-/* --- failures ----------------------------------------------------------------------- */
+/* --- failures ----------------------------------------------------------- */
 
 static void test_never_completes(void **state)
 {
@@ -521,7 +521,7 @@ static void test_bad_arguments(void **state)
 	no_violations();
 }
 
-/* --- the storage layer ---------------------------------------------------------------- */
+/* --- the storage layer -------------------------------------------------- */
 
 static void test_storage_probe_and_quiesce(void **state)
 {

@@ -301,7 +301,7 @@ static void notify(struct fake_vblk *m)
 	post_due(m);
 }
 
-/* --- registers -------------------------------------------------------------- */
+/* --- registers ---------------------------------------------------------- */
 
 static uint32_t common_read(struct fake_vblk *m, uint32_t off)
 {
@@ -518,7 +518,7 @@ static void pci_written(struct fake_pci_fn *f, uint16_t reg, uint32_t val,
 			  m->resetting ? m->status_old : m->status);
 }
 
-/* --- setup ------------------------------------------------------------------- */
+/* --- setup -------------------------------------------------------------- */
 
 void fake_vblk_tick(void)
 {
@@ -624,7 +624,7 @@ void fake_vblk_set_live(struct fake_vblk *m)
 	m->driver_features = m->offered & ~F(F_EVENT_IDX);
 	m->status = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
 		    VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK;
-	m->qdesc = 0x7000000;	/* the crashed kernel's rings, never used */
+	m->qdesc = 0x7000000;	/* the old kernel's rings */
 	m->qavail = 0x7001000;
 	m->qused = 0x7002000;
 	m->qenable = 1;

@@ -28,7 +28,7 @@ struct fake_vblk_req {
 	uint32_t bytes;
 	unsigned int segs;
 	uint8_t status;			/* what the device answered */
-	unsigned int inflight;		/* requests in flight when it came */
+	unsigned int inflight;		/* in flight when it came */
 };
 
 struct fake_vblk_pend {
@@ -56,7 +56,7 @@ struct fake_vblk {
 	int refuse_features;
 	int never_complete;
 	unsigned int latency;		/* ticks per completion */
-	unsigned int ioerr_at;		/* IOERR for the Nth write (1-based) */
+	unsigned int ioerr_at;		/* IOERR for write N (1-based) */
 	/* registers */
 	uint8_t status, status_old;
 	uint32_t dfsel, gfsel;
@@ -76,7 +76,7 @@ struct fake_vblk {
 	unsigned int writes;
 	/* records */
 	struct fake_vblk_req reqs[FAKE_VBLK_LOG];
-	unsigned int nr_reqs;		/* recorded (the log may be full) */
+	unsigned int nr_reqs;		/* recorded (log may be full) */
 	unsigned long total_reqs;
 	uint8_t status_log[FAKE_VBLK_STATUS_LOG];
 	unsigned int nr_status;
