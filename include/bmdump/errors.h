@@ -137,6 +137,31 @@
 	X(E_NVME_NS_LIST, -452, "NVMe Identify Active Namespace List failed: probing namespace IDs one by one") \
 	X(E_NVME_MAP_DB, -453, "NVMe doorbell registers cannot be mapped (CAP.DSTRD puts them outside the physical address width?)") \
 	X(E_NVME_GONE_LATER, -454, "NVMe controller stopped answering (CSTS reads all ones) while the stub drove it: surprise removal or link down") \
+	X(E_VIRTIO_LEGACY_ONLY, -540, "virtio-blk device without virtio 1.x PCI capabilities (legacy only, I/O BAR): not supported, unused; give the VM a modern or transitional device") \
+	X(E_VIRTIO_CAPS, -541, "virtio PCI capabilities malformed or one missing (common, notify, device config): device unused") \
+	X(E_VIRTIO_MAP, -542, "virtio registers cannot be mapped (BAR unassigned, an I/O BAR, or overlapping RAM): device unused") \
+	X(E_VIRTIO_GONE, -543, "virtio device does not answer (registers read all ones): removed, powered off or link down") \
+	X(E_VIRTIO_RESET_TIMEOUT, -544, "virtio device did not finish its reset within 1 s (device_status stays non-zero): device unused") \
+	X(E_VIRTIO_NO_VERSION_1, -545, "virtio device does not offer VIRTIO_F_VERSION_1 (legacy only): not supported, unused") \
+	X(E_VIRTIO_FEATURES_OK, -546, "virtio device refused the stub's features (FEATURES_OK did not stick): device unused") \
+	X(E_VIRTIO_RO, -547, "virtio-blk device is read-only (VIRTIO_BLK_F_RO): unused") \
+	X(E_VIRTIO_QUEUE, -548, "virtio-blk request queue 0 is missing, still enabled after the reset, or smaller than 4 entries: device unused") \
+	X(E_VIRTIO_NO_MEMORY, -549, "no DMA memory for the virtqueue: increase crashkernel=") \
+	X(E_VIRTIO_SEG_LIMITS, -550, "virtio-blk size_max below 4 KiB or seg_max 0: not supported, unused") \
+	X(E_VIRTIO_DRIVER_OK, -551, "virtio device set DEVICE_NEEDS_RESET or FAILED at DRIVER_OK: device unused") \
+	X(E_VIRTIO_IO_TIMEOUT, -552, "virtio-blk I/O made no progress for 30 s: the device hangs; it was reset") \
+	X(E_VIRTIO_USED_ID, -553, "virtio-blk used ring names a request not in flight: the device misbehaves; it was reset") \
+	X(E_VIRTIO_WRITE_STATUS, -554, "a virtio-blk write failed (VIRTIO_BLK_S_IOERR or UNSUPP, sector logged above)") \
+	X(E_VIRTIO_READ_STATUS, -555, "a virtio-blk read failed (VIRTIO_BLK_S_IOERR or UNSUPP, sector logged above)") \
+	X(E_VIRTIO_FLUSH_STATUS, -556, "the virtio-blk flush failed: the dump may not be durable") \
+	X(E_VIRTIO_LBA_RANGE, -557, "I/O beyond the end of the virtio-blk disk refused (caller bug)") \
+	X(E_VIRTIO_ALIGN, -558, "a page address handed to the virtio-blk driver is not 4 KiB aligned (caller bug)") \
+	X(E_VIRTIO_IO_SIZE, -559, "virtio-blk I/O length is zero or not a multiple of the block size (caller bug)") \
+	X(E_VIRTIO_NEEDS_RESET, -560, "virtio device set DEVICE_NEEDS_RESET during I/O: it was reset") \
+	X(E_VIRTIO_DEAD, -561, "the virtio-blk device was reset after an earlier error: no further I/O") \
+	X(E_VIRTIO_TOO_MANY, -562, "more virtio-blk devices than the stub drives (16): the rest are unused") \
+	X(E_VIRTIO_BLK_SIZE, -563, "virtio-blk logical block size is neither 512 nor 4096 bytes: unused") \
+	X(E_VIRTIO_SHUTDOWN_TIMEOUT, -564, "virtio device did not finish its reset at shutdown within 1 s: the data was flushed before") \
 	X(E_STORAGE_TOO_MANY, -481, "more namespaces than the dump writer's table: the rest are ignored") \
 	X(E_DMAR_TRUNCATED, -600, "ACPI DMAR table shorter than its header or its length field: VT-d units unknown, left as they are") \
 	X(E_DMAR_STRUCT, -601, "a DMAR remapping structure is shorter than its header or runs past the table: units after it unknown (firmware bug)") \
