@@ -126,6 +126,32 @@
 	X(E_NVME_MAP_DB, -453, "NVMe doorbell registers cannot be mapped (CAP.DSTRD puts them outside the physical address width?)") \
 	X(E_NVME_GONE_LATER, -454, "NVMe controller stopped answering (CSTS reads all ones) while the stub drove it: surprise removal or link down") \
 	X(E_STORAGE_TOO_MANY, -481, "more namespaces than the dump writer's table: the rest are ignored") \
+	X(E_AHCI_BAR, -540, "AHCI ABAR (BAR5) is unassigned or not a memory BAR: it was not set up by firmware or the crashed kernel") \
+	X(E_AHCI_MAP, -541, "AHCI registers cannot be mapped (ABAR overlaps RAM or lies above the physical address width)") \
+	X(E_AHCI_GONE, -542, "AHCI HBA does not answer (CAP reads all ones): removed, powered off or link down") \
+	X(E_AHCI_NO_MEMORY, -543, "no DMA memory for AHCI command lists and tables: increase crashkernel=") \
+	X(E_AHCI_DMA_HIGH, -544, "AHCI HBA cannot address 64 bits (CAP.S64A clear) and the DMA memory or a page lies above 4 GiB: put crashkernel= below 4 GiB") \
+	X(E_AHCI_HANDOFF, -545, "the BIOS did not hand the AHCI HBA over (BOHC.BOS stays set): taking it anyway") \
+	X(E_AHCI_PORT_STUCK, -546, "an AHCI port did not stop (PxCMD.CR or FR stays set) even after a COMRESET: port unused") \
+	X(E_AHCI_LINK, -547, "no SATA link on an AHCI port after COMRESET (PxSSTS.DET is not 3): port unused") \
+	X(E_AHCI_BUSY, -548, "the SATA device stays busy (PxTFD.BSY or DRQ) even after a COMRESET: port unused") \
+	X(E_AHCI_IDENTIFY, -549, "ATA IDENTIFY DEVICE failed on an AHCI port (status logged above): disk unused") \
+	X(E_AHCI_NO_LBA48, -550, "the SATA disk lacks DMA or 48-bit LBA: not supported, disk unused") \
+	X(E_AHCI_SECTOR_SIZE, -551, "the SATA disk's logical sector size is neither 512 nor 4096 bytes: disk unused") \
+	X(E_AHCI_NO_DISK, -552, "no ATA disk with a link on any port of the AHCI HBA") \
+	X(E_AHCI_CMD_TIMEOUT, -553, "an ATA command on an AHCI port did not complete within 10 s: the port was stopped") \
+	X(E_AHCI_IO_TIMEOUT, -554, "AHCI I/O made no progress for 30 s: the disk hangs; the port was stopped") \
+	X(E_AHCI_WRITE_TFE, -555, "a SATA write failed with a task file error (PxIS.TFES; status, error and LBA logged above)") \
+	X(E_AHCI_READ_TFE, -556, "a SATA read failed with a task file error (PxIS.TFES; status, error and LBA logged above)") \
+	X(E_AHCI_FLUSH_TFE, -557, "FLUSH CACHE EXT failed with a task file error: the dump may not be durable") \
+	X(E_AHCI_HOST_ERROR, -558, "the AHCI HBA reported a host bus, data or interface error (PxIS.HBFS/HBDS/IFS): the port was stopped") \
+	X(E_AHCI_LBA_RANGE, -559, "I/O beyond the end of the SATA disk refused (caller bug)") \
+	X(E_AHCI_ALIGN, -560, "a page address handed to the AHCI driver is not 4 KiB aligned, or a buffer is not word aligned (caller bug)") \
+	X(E_AHCI_IO_SIZE, -561, "I/O length is zero or not a multiple of the sector size (caller bug)") \
+	X(E_AHCI_DEAD, -562, "the AHCI port was stopped after an earlier error: no further I/O") \
+	X(E_AHCI_TOO_MANY, -563, "more AHCI HBAs or SATA disks than the stub drives (8 / 32): the rest are unused") \
+	X(E_AHCI_GONE_LATER, -564, "the AHCI HBA stopped answering (registers read all ones) while the stub drove it: surprise removal or link down") \
+	X(E_AHCI_RECOVER, -565, "an AHCI port could not be restarted after a task file error: no further I/O on it") \
 	X(E_DMAR_TRUNCATED, -600, "ACPI DMAR table shorter than its header or its length field: VT-d units unknown, left as they are") \
 	X(E_DMAR_STRUCT, -601, "a DMAR remapping structure is shorter than its header or runs past the table: units after it unknown (firmware bug)") \
 	X(E_DMAR_SCOPE, -602, "a DRHD device scope entry has a bad length (firmware bug): the unit is still turned off") \

@@ -6,6 +6,7 @@
  * in disable_ctrl().
  */
 #include "storage.h"
+#include "ahci.h"
 #include "blkdev.h"
 #include "console.h"
 #include "errors.h"
@@ -25,6 +26,7 @@ struct storage_ctrl {
 	int kind;
 	const struct pci_dev *pdev;
 	struct nvme_ctrl *nvme;
+	struct ahci_ctrl *ahci;
 };
 
 static struct storage_ctrl ctrls[STORAGE_MAX_CTRLS];
@@ -63,6 +65,7 @@ static int kind_supported(int kind)
 {
 	switch (kind) {
 	case STORAGE_NVME:
+	case STORAGE_AHCI:
 		return 1;
 	}
 	return 0;
@@ -76,6 +79,9 @@ static int probe_ctrl(struct storage_ctrl *sc, unsigned int index,
 	case STORAGE_NVME:
 		return nvme_probe(sc->pdev, index, devs, max, count,
 				  &sc->nvme);
+	case STORAGE_AHCI:
+		return ahci_probe(sc->pdev, index, devs, max, count,
+				  &sc->ahci);
 	}
 	*count = 0;
 	return 0;
@@ -86,6 +92,8 @@ static int disable_ctrl(struct storage_ctrl *sc)
 	switch (sc->kind) {
 	case STORAGE_NVME:
 		return sc->nvme ? nvme_disable(sc->nvme) : 0;
+	case STORAGE_AHCI:
+		return sc->ahci ? ahci_disable(sc->ahci) : 0;
 	}
 	return 0;
 }
@@ -94,11 +102,13 @@ static const struct pci_dev *target_pdev(const struct blkdev *target,
 					 const struct storage_ctrl **tc)
 {
 	struct nvme_ctrl *nc = target ? nvme_ctrl_of(target) : NULL;
+	struct ahci_ctrl *ac = target ? ahci_ctrl_of(target) : NULL;
 	unsigned int i;
 
 	*tc = NULL;
 	for (i = 0; i < nr_ctrls; i++)
-		if (nc && ctrls[i].nvme == nc) {
+		if ((nc && ctrls[i].nvme == nc) ||
+		    (ac && ctrls[i].ahci == ac)) {
 			*tc = &ctrls[i];
 			return ctrls[i].pdev;
 		}
@@ -125,6 +135,7 @@ int storage_scan(const struct acpi_info *ai)
 	scan_tsc = rdtsc();
 	nr_ctrls = 0;
 	nvme_forget();
+	ahci_forget();
 	err = pci_init(ai);
 	if (err) {
 		bmlog("pci: %s", stub_strerror(err));
@@ -173,7 +184,7 @@ int storage_probe_scanned(struct blkdev *devs, unsigned int max,
 {
 	uint64_t t1 = rdtsc();
 	struct pci_dev *pd;
-	unsigned int n, i, nvme_index = 0;
+	unsigned int n, i, nvme_index = 0, ahci_index = 0;
 	char name[16];
 	int err;
 
@@ -199,10 +210,13 @@ int storage_probe_scanned(struct blkdev *devs, unsigned int max,
 		sc->kind = kind;
 		sc->pdev = &pd[i];
 		sc->nvme = NULL;
-		err = probe_ctrl(sc, nvme_index, devs + *count, max - *count,
-				 &got);
+		sc->ahci = NULL;
+		err = probe_ctrl(sc, kind == STORAGE_AHCI ? ahci_index :
+				 nvme_index, devs + *count, max - *count, &got);
 		if (kind == STORAGE_NVME)
 			nvme_index++;
+		if (kind == STORAGE_AHCI)
+			ahci_index++;
 		if (err) {
 			bmlog("pci %s: error %d: %s; controller unused", name,
 			      err, stub_strerror(err));
