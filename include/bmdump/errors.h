@@ -139,7 +139,7 @@
 	X(E_AHCI_NO_LBA48, -550, "the SATA disk lacks DMA or 48-bit LBA: not supported, disk unused") \
 	X(E_AHCI_SECTOR_SIZE, -551, "the SATA disk's logical sector size is neither 512 nor 4096 bytes: disk unused") \
 	X(E_AHCI_NO_DISK, -552, "no ATA disk with a link on any port of the AHCI HBA") \
-	X(E_AHCI_CMD_TIMEOUT, -553, "an ATA command on an AHCI port did not complete within 10 s: the port was stopped") \
+	X(E_AHCI_CMD_TIMEOUT, -553, "ATA IDENTIFY DEVICE did not complete within 10 s: the port was stopped, its disk unused") \
 	X(E_AHCI_IO_TIMEOUT, -554, "AHCI I/O made no progress for 30 s: the disk hangs; the port was stopped") \
 	X(E_AHCI_WRITE_TFE, -555, "a SATA write failed with a task file error (PxIS.TFES; status, error and LBA logged above)") \
 	X(E_AHCI_READ_TFE, -556, "a SATA read failed with a task file error (PxIS.TFES; status, error and LBA logged above)") \

@@ -137,6 +137,38 @@ static int tfe_code(uint8_t command)
 	return E_AHCI_READ_TFE;
 }
 
+/* Say which command failed: CCS names it, except under NCQ. */
+static void log_error(struct ahci_port *p, uint32_t is, unsigned int s)
+{
+	uint32_t tfd = rd(p->regs, AHCI_PxTFD), serr = rd(p->regs, AHCI_PxSERR);
+	uint64_t lo = UINT64_MAX, hi = 0;
+	unsigned int i;
+
+	if (!p->ncq || !(p->busy & ~(1u << s))) {
+		bmlog("%s: command 0x%02x of %u sectors at lba %llu failed: "
+		      "PxIS 0x%08x status 0x%02x error 0x%02x PxSERR 0x%08x",
+		      p->name, p->slots[s].command, p->slots[s].count,
+		      (unsigned long long)p->slots[s].lba, is,
+		      AHCI_PxTFD_STS(tfd), AHCI_PxTFD_ERR(tfd), serr);
+		return;
+	}
+	for (i = 0; i < 32; i++) {
+		const struct ahci_slot *sl = &p->slots[i];
+
+		if (!(p->busy & (1u << i)))
+			continue;
+		if (sl->lba < lo)
+			lo = sl->lba;
+		if (sl->lba + sl->count > hi)
+			hi = sl->lba + sl->count;
+	}
+	bmlog("%s: NCQ command 0x%02x in slots 0x%08x (lba %llu to %llu) "
+	      "failed: PxIS 0x%08x status 0x%02x error 0x%02x PxSERR 0x%08x",
+	      p->name, p->slots[s].command, p->busy, (unsigned long long)lo,
+	      (unsigned long long)(hi - 1), is, AHCI_PxTFD_STS(tfd),
+	      AHCI_PxTFD_ERR(tfd), serr);
+}
+
 /*
  * The port stopped on an error (PxIS.TFES, HBFS, HBDS or IFS): log it,
  * fail every outstanding slot, restart the port (AHCI 1.3.1 6.2.2.1).
@@ -144,7 +176,6 @@ static int tfe_code(uint8_t command)
  */
 static int port_error(struct ahci_port *p, uint32_t is)
 {
-	uint32_t tfd = rd(p->regs, AHCI_PxTFD), serr = rd(p->regs, AHCI_PxSERR);
 	unsigned int s = (rd(p->regs, AHCI_PxCMD) >> 8) & 0x1f;	/* CCS */
 	int err, r;
 
@@ -153,18 +184,12 @@ static int port_error(struct ahci_port *p, uint32_t is)
 	err = is & AHCI_PxIS_TFES ? tfe_code(p->slots[s].command) :
 	      E_AHCI_HOST_ERROR;
 	if (p->io_errors++ < AHCI_LOG_IO_ERRORS)
-		bmlog("%s: command 0x%02x of %u sectors at lba %llu failed: "
-		      "PxIS 0x%08x status 0x%02x error 0x%02x PxSERR 0x%08x "
-		      "(slots 0x%08x outstanding)", p->name,
-		      p->slots[s].command, p->slots[s].count,
-		      (unsigned long long)p->slots[s].lba, is,
-		      AHCI_PxTFD_STS(tfd), AHCI_PxTFD_ERR(tfd), serr, p->busy);
+		log_error(p, is, s);
 	p->busy = 0;
 	r = ahci_port_stop(p->regs);
+	if (r == E_AHCI_PORT_STUCK && !ahci_port_comreset(p->regs))
+		r = ahci_port_stop(p->regs);
 	if (!r)
-		r = ahci_port_start(p);
-	else if (r == E_AHCI_PORT_STUCK && !ahci_port_comreset(p->regs) &&
-		 !ahci_port_stop(p->regs))
 		r = ahci_port_start(p);
 	if (r) {
 		bmlog("%s: restart after the error: %s", p->name,
@@ -198,10 +223,11 @@ static int reap(struct ahci_port *p)
 	return (int)slot_count(done);
 }
 
-/* Wait until none of mask is busy: 0 or the error. */
-static int wait_slots(struct ahci_port *p, uint32_t mask)
+/* Wait until none of mask is busy: 0 or the error (on a timeout: tmo). */
+static int wait_slots_ms(struct ahci_port *p, uint32_t mask, uint32_t ms,
+			 int tmo)
 {
-	struct deadline dl = deadline_ms(AHCI_IO_TIMEOUT_MS);
+	struct deadline dl = deadline_ms(ms);
 	int r;
 
 	for (;;) {
@@ -213,11 +239,16 @@ static int wait_slots(struct ahci_port *p, uint32_t mask)
 		if (!(p->busy & mask))
 			return 0;
 		if (r > 0)
-			dl = deadline_ms(AHCI_IO_TIMEOUT_MS);
+			dl = deadline_ms(ms);
 		if (deadline_passed(dl))
-			return ahci_port_kill(p, E_AHCI_IO_TIMEOUT);
+			return ahci_port_kill(p, tmo);
 		cpu_relax();
 	}
+}
+
+static int wait_slots(struct ahci_port *p, uint32_t mask)
+{
+	return wait_slots_ms(p, mask, AHCI_IO_TIMEOUT_MS, E_AHCI_IO_TIMEOUT);
 }
 
 /* A free slot, reaping (and waiting) while all are in flight. */
@@ -263,6 +294,9 @@ int ahci_run_sync(struct ahci_port *p, uint8_t command, uint64_t lba,
 		prdtl = 1;
 	}
 	issue(p, s, command, lba, count, prdtl, write);
+	if (command == ATA_CMD_IDENTIFY)
+		return wait_slots_ms(p, 1u << s, AHCI_CMD_MS,
+				     E_AHCI_CMD_TIMEOUT);
 	return wait_slots(p, 1u << s);
 }
 
