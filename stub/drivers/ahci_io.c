@@ -223,9 +223,12 @@ static int reap(struct ahci_port *p)
 	return (int)slot_count(done);
 }
 
-/* Wait until none of mask is busy: 0 or the error (on a timeout: tmo). */
-static int wait_slots_ms(struct ahci_port *p, uint32_t mask, uint32_t ms,
-			 int tmo)
+/*
+ * Reap until none of mask is busy (need_free: until a slot is free):
+ * 0, or the error; no progress for ms kills the port with tmo.
+ */
+static int poll_slots(struct ahci_port *p, uint32_t mask, int need_free,
+		      uint32_t ms, int tmo)
 {
 	struct deadline dl = deadline_ms(ms);
 	int r;
@@ -236,7 +239,8 @@ static int wait_slots_ms(struct ahci_port *p, uint32_t mask, uint32_t ms,
 		r = reap(p);
 		if (r < 0)
 			return r;
-		if (!(p->busy & mask))
+		if (need_free ? (~p->busy & slot_mask(p)) != 0 :
+		    !(p->busy & mask))
 			return 0;
 		if (r > 0)
 			dl = deadline_ms(ms);
@@ -248,33 +252,17 @@ static int wait_slots_ms(struct ahci_port *p, uint32_t mask, uint32_t ms,
 
 static int wait_slots(struct ahci_port *p, uint32_t mask)
 {
-	return wait_slots_ms(p, mask, AHCI_IO_TIMEOUT_MS, E_AHCI_IO_TIMEOUT);
+	return poll_slots(p, mask, 0, AHCI_IO_TIMEOUT_MS, E_AHCI_IO_TIMEOUT);
 }
 
 /* A free slot, reaping (and waiting) while all are in flight. */
 static int get_slot(struct ahci_port *p, unsigned int *slot)
 {
-	struct deadline dl = deadline_ms(AHCI_IO_TIMEOUT_MS);
-	uint32_t free;
-	int r;
+	int err = poll_slots(p, 0, 1, AHCI_IO_TIMEOUT_MS, E_AHCI_IO_TIMEOUT);
 
-	for (;;) {
-		if (p->dead)
-			return p->dead;
-		r = reap(p);
-		if (r < 0)
-			return r;
-		free = ~p->busy & slot_mask(p);
-		if (free) {
-			*slot = (unsigned int)__builtin_ctz(free);
-			return 0;
-		}
-		if (r > 0)
-			dl = deadline_ms(AHCI_IO_TIMEOUT_MS);
-		if (deadline_passed(dl))
-			return ahci_port_kill(p, E_AHCI_IO_TIMEOUT);
-		cpu_relax();
-	}
+	if (!err)
+		*slot = (unsigned int)__builtin_ctz(~p->busy & slot_mask(p));
+	return err;
 }
 
 /* A non-queued command without data, or with one buffer, to the end. */
@@ -295,12 +283,12 @@ int ahci_run_sync(struct ahci_port *p, uint8_t command, uint64_t lba,
 	}
 	issue(p, s, command, lba, count, prdtl, write);
 	if (command == ATA_CMD_IDENTIFY)
-		return wait_slots_ms(p, 1u << s, AHCI_CMD_MS,
-				     E_AHCI_CMD_TIMEOUT);
+		return poll_slots(p, 1u << s, 0, AHCI_CMD_MS,
+				  E_AHCI_CMD_TIMEOUT);
 	return wait_slots(p, 1u << s);
 }
 
-/* --- blkdev operations ----------------------------------------------------- */
+/* --- blkdev operations ------------------------------------------------- */
 
 static struct ahci_port *port_of(struct blkdev *d)
 {

@@ -6,12 +6,9 @@ on /dev/sda; then the crash, and the stub's AHCI driver must write a dump
 that the readers open and that equals the guest's memory page for page,
 with nothing outside the area changed."""
 
-import os
-import random
 import re
 import uuid as uuidlib
 
-import disks
 import rig
 import test_dump
 import toolsrig as R
@@ -21,7 +18,8 @@ PRE = r"""
 i=0
 while [ ! -b /dev/sda2 ] && [ $i -lt 300 ]; do usleep 100000; i=$((i+1)); done
 echo "RIG: sata=$(ls -d /sys/block/sd* 2>/dev/null | tr '\n' ' ')"
-echo "RIG: sata-driver=$(basename $(readlink /sys/bus/pci/devices/0000:00:1f.2/driver))"
+drv=$(readlink /sys/bus/pci/devices/0000:00:1f.2/driver)
+echo "RIG: sata-driver=${drv##*/}"
 bmdump prepare /dev/sda2 > /tmp/prep.txt 2>&1
 echo "RIG: prepare=$? $(tr '\n' ' ' < /tmp/prep.txt)"
 AREA=$(sed -n 's/^AREA=//p' /tmp/prep.txt)
@@ -32,23 +30,9 @@ st ahci
 """
 
 
-def _disk(name):
-    d = os.path.join(rig.E2E_BUILD, name)
-    os.makedirs(d, exist_ok=True)
-    path = os.path.join(d, "disk.img")
-    if os.path.exists(path):
-        os.unlink(path)
-    rnd = random.Random(name)
-    files = {"known-%d.bin" % i: bytes(rnd.getrandbits(8)
-                                       for _ in range(20000 + i))
-             for i in range(3)}
-    return disks.GptDisk(path, test_dump.AREA_UUID, area_mib=512,
-                         files=files, iface="ahci")
-
-
 def test_dump_ahci():
     name = "dump-ahci"
-    disk = _disk(name)
+    disk = test_dump.new_disk(name, iface="ahci")
     outside = disk.digest_outside_area()
     seed, marker = 4343, "bmdump-marker-%s" % uuidlib.uuid4().hex[:12]
     # The stub is armed with the UUID bmdump prepare gave the area.

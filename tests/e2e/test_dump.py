@@ -61,7 +61,8 @@ def run(name, disk, scen, mem_mib=1024, modules=(), timeout=600,
     return g, res
 
 
-def new_disk(name, area_mib=512, files=None, area=True, uuid=AREA_UUID):
+def new_disk(name, area_mib=512, files=None, area=True, uuid=AREA_UUID,
+             iface="nvme"):
     d = os.path.join(rig.E2E_BUILD, name)
     os.makedirs(d, exist_ok=True)
     path = os.path.join(d, "disk.img")
@@ -72,7 +73,7 @@ def new_disk(name, area_mib=512, files=None, area=True, uuid=AREA_UUID):
                                                for _ in range(20000 + i))
                       for i in range(3)}
     return disks.GptDisk(path, uuid, area_mib=area_mib, files=files,
-                         area=area)
+                         area=area, iface=iface)
 
 
 def figures(res):

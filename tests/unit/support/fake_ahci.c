@@ -23,20 +23,12 @@ static unsigned int nr_models;
 
 static void violation(struct fake_ahci *m, const char *fmt, ...)
 {
-	size_t len = strlen(m->why);
 	va_list ap;
 
-	m->violations++;
-	if (len + 2 >= sizeof(m->why))
-		return;
 	va_start(ap, fmt);
-	vsnprintf(m->why + len, sizeof(m->why) - len - 1, fmt, ap);
+	fake_violation(&m->violations, m->why, sizeof(m->why), "fake_ahci", fmt,
+		       ap);
 	va_end(ap);
-	len = strlen(m->why);
-	if (len + 2 < sizeof(m->why))
-		strcat(m->why, "; ");
-	if (getenv("UNIT_VERBOSE"))
-		fprintf(stderr, "fake_ahci violation: %s\n", m->why);
 }
 
 static void *host(uint64_t pa)
@@ -173,7 +165,7 @@ static uint32_t execute(struct fake_ahci *m, struct fake_ahci_port *d,
 
 	if (c == ATA_CMD_IDENTIFY) {
 		if (rec->bytes < 512) {
-			violation(m, "IDENTIFY with %u bytes of PRD", rec->bytes);
+			violation(m, "IDENTIFY with %u PRD bytes", rec->bytes);
 			return TFD_ABORT;
 		}
 		identify(d, id);
@@ -259,7 +251,7 @@ static void fetch(struct fake_ahci *m, struct fake_ahci_port *d,
 		if (!d->ncq)
 			violation(m, "NCQ command to a drive without NCQ");
 		if (!(d->sact & (1u << slot)))
-			violation(m, "slot %u: NCQ without its PxSACT bit", slot);
+			violation(m, "slot %u: NCQ without PxSACT", slot);
 		if (d->fetched & ~d->sact)
 			violation(m, "NCQ command while a non-queued one runs");
 	} else if (d->sact) {
@@ -457,6 +449,15 @@ static void write_sctl(struct fake_ahci *m, struct fake_ahci_port *d,
 	}
 }
 
+/* A 64-bit address register written as two 32-bit halves. */
+static void set_half(uint64_t *r, int hi, uint32_t v)
+{
+	if (hi)
+		*r = (*r & 0xffffffffull) | (uint64_t)v << 32;
+	else
+		*r = (*r & ~0xffffffffull) | v;
+}
+
 static void port_write(struct fake_ahci *m, unsigned int pn, uint32_t off,
 		       uint32_t v)
 {
@@ -467,19 +468,13 @@ static void port_write(struct fake_ahci *m, unsigned int pn, uint32_t off,
 	case AHCI_PxCLBU:
 		if (d->cmd & AHCI_PxCMD_CR)
 			violation(m, "port %u: CLB written while CR", pn);
-		if (off == AHCI_PxCLB)
-			d->clb = (d->clb & ~0xffffffffull) | v;
-		else
-			d->clb = (d->clb & 0xffffffffull) | (uint64_t)v << 32;
+		set_half(&d->clb, off == AHCI_PxCLBU, v);
 		return;
 	case AHCI_PxFB:
 	case AHCI_PxFBU:
 		if (d->cmd & AHCI_PxCMD_FR)
 			violation(m, "port %u: FB written while FR", pn);
-		if (off == AHCI_PxFB)
-			d->fb = (d->fb & ~0xffffffffull) | v;
-		else
-			d->fb = (d->fb & 0xffffffffull) | (uint64_t)v << 32;
+		set_half(&d->fb, off == AHCI_PxFBU, v);
 		return;
 	case AHCI_PxIS:
 		d->is &= ~v;

@@ -48,7 +48,7 @@ struct fake_ahci_port {
 	int stuck;		/* CR stays set until a COMRESET */
 	int hold;		/* commands never complete */
 	unsigned int latency;	/* ticks per completion */
-	unsigned int inject_cmd;	/* fail the Nth data command (1-based) */
+	unsigned int inject_cmd;	/* fail the Nth data command (from 1) */
 	int fail_flush;
 	/* state */
 	uint32_t fetched;	/* slots taken from CI, not yet complete */
