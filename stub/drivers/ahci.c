@@ -369,7 +369,10 @@ static int scan_ports(struct ahci_ctrl *c, struct blkdev *devs,
 		if (err == E_AHCI_TOO_MANY)
 			break;
 	}
-	return *count ? 0 : E_AHCI_NO_DISK;
+	/* q35 always has an HBA; without disks it is no error. */
+	if (!*count)
+		bmlog("ahci%u: %s", c->index, stub_strerror(E_AHCI_NO_DISK));
+	return 0;
 }
 
 /* Map ABAR and read the capabilities: 0 or why the HBA is unusable. */
