@@ -6,8 +6,8 @@
  * "-127" pins one place.  Each stub file owns a block of hundreds or tens
  * (iPXE's per-file codes): -100 boot_params, -110 cmdline, -120 elfcore,
  * -140 notes, -160 VMCOREINFO, -180 mem, -190 phys, -200 paging, -220
- * ACPI, ..., -420 NVMe, -600 IOMMU.  The messages are lib/errors.c, built
- * into the stub and the bmdump tool alike.
+ * ACPI, ..., -420 NVMe, -540 virtio-blk, -600 IOMMU, -700 AHCI.  The
+ * messages are lib/errors.c, built into the stub and the bmdump tool alike.
  *
  * This is the only table that goes on disk.  The two other vocabularies
  * never do: BMDUMP_AREA_E_* (include/bmdump/area.h) are the return values
@@ -92,7 +92,7 @@
 	X(E_DUMP_IO, -351, "the disk reported a write error during the dump") \
 	X(E_DUMP_NOTES, -352, "the CPU notes and VMCOREINFO are too large for the dump header") \
 	X(E_DUMP_BITMAP_SIZE, -353, "dump bitmap not a whole number of 64-bit words (a bug in the layout: report it)") \
-	X(E_STORAGE_NONE, -360, "no supported storage controller found (NVMe): nothing written") \
+	X(E_STORAGE_NONE, -360, "no supported storage controller found (NVMe, AHCI): nothing written") \
 	X(E_PCI_NO_CONFIG, -400, "no PCI configuration access: no usable ACPI MCFG (ECAM) and ports CF8/CFC do not answer") \
 	X(E_PCI_MCFG, -401, "ACPI MCFG table is malformed: PCI config falls back to ports CF8/CFC (segment 0 only)") \
 	X(E_PCI_ECAM_MAP, -402, "the ECAM window from ACPI MCFG cannot be mapped (overlaps RAM?): PCI config falls back to CF8/CFC") \
@@ -163,6 +163,32 @@
 	X(E_VIRTIO_BLK_SIZE, -563, "virtio-blk logical block size is neither 512 nor 4096 bytes: unused") \
 	X(E_VIRTIO_SHUTDOWN_TIMEOUT, -564, "virtio device did not finish its reset at shutdown within 1 s: the data was flushed before") \
 	X(E_STORAGE_TOO_MANY, -481, "more namespaces than the dump writer's table: the rest are ignored") \
+	X(E_AHCI_BAR, -700, "AHCI ABAR (BAR5) is unassigned or not a memory BAR: it was not set up by firmware or the crashed kernel") \
+	X(E_AHCI_MAP, -701, "AHCI registers cannot be mapped (ABAR overlaps RAM or lies above the physical address width)") \
+	X(E_AHCI_GONE, -702, "AHCI HBA does not answer (CAP reads all ones): removed, powered off or link down") \
+	X(E_AHCI_NO_MEMORY, -703, "no DMA memory for AHCI command lists and tables: increase crashkernel=") \
+	X(E_AHCI_DMA_HIGH, -704, "AHCI HBA cannot address 64 bits (CAP.S64A clear) and the DMA memory or a page lies above 4 GiB: put crashkernel= below 4 GiB") \
+	X(E_AHCI_HANDOFF, -705, "the BIOS did not hand the AHCI HBA over (BOHC.BOS stays set): taking it anyway") \
+	X(E_AHCI_PORT_STUCK, -706, "an AHCI port did not stop (PxCMD.CR or FR stays set) even after a COMRESET: port unused") \
+	X(E_AHCI_LINK, -707, "no SATA link on an AHCI port after COMRESET (PxSSTS.DET is not 3): port unused") \
+	X(E_AHCI_BUSY, -708, "the SATA device stays busy (PxTFD.BSY or DRQ) even after a COMRESET: port unused") \
+	X(E_AHCI_IDENTIFY, -709, "ATA IDENTIFY DEVICE failed on an AHCI port (status logged above): disk unused") \
+	X(E_AHCI_NO_LBA48, -710, "the SATA disk lacks DMA or 48-bit LBA: not supported, disk unused") \
+	X(E_AHCI_SECTOR_SIZE, -711, "the SATA disk's logical sector size is neither 512 nor 4096 bytes: disk unused") \
+	X(E_AHCI_NO_DISK, -712, "no ATA disk with a link on any port of the AHCI HBA") \
+	X(E_AHCI_CMD_TIMEOUT, -713, "ATA IDENTIFY DEVICE did not complete within 10 s: the port was stopped, its disk unused") \
+	X(E_AHCI_IO_TIMEOUT, -714, "AHCI I/O made no progress for 30 s: the disk hangs; the port was stopped") \
+	X(E_AHCI_WRITE_TFE, -715, "a SATA write failed with a task file error (PxIS.TFES; status, error and LBA logged above)") \
+	X(E_AHCI_READ_TFE, -716, "a SATA read failed with a task file error (PxIS.TFES; status, error and LBA logged above)") \
+	X(E_AHCI_FLUSH_TFE, -717, "FLUSH CACHE EXT failed with a task file error: the dump may not be durable") \
+	X(E_AHCI_HOST_ERROR, -718, "the AHCI HBA reported a host bus, data or interface error (PxIS.HBFS/HBDS/IFS): the port was stopped") \
+	X(E_AHCI_LBA_RANGE, -719, "I/O beyond the end of the SATA disk refused (caller bug)") \
+	X(E_AHCI_ALIGN, -720, "a page address handed to the AHCI driver is not 4 KiB aligned, or a buffer is not word aligned (caller bug)") \
+	X(E_AHCI_IO_SIZE, -721, "I/O length is zero or not a multiple of the sector size (caller bug)") \
+	X(E_AHCI_DEAD, -722, "the AHCI port was stopped after an earlier error: no further I/O") \
+	X(E_AHCI_TOO_MANY, -723, "more AHCI HBAs or SATA disks than the stub drives (8 / 32): the rest are unused") \
+	X(E_AHCI_GONE_LATER, -724, "the AHCI HBA stopped answering (registers read all ones) while the stub drove it: surprise removal or link down") \
+	X(E_AHCI_RECOVER, -725, "an AHCI port could not be restarted after a task file error: no further I/O on it") \
 	X(E_DMAR_TRUNCATED, -600, "ACPI DMAR table shorter than its header or its length field: VT-d units unknown, left as they are") \
 	X(E_DMAR_STRUCT, -601, "a DMAR remapping structure is shorter than its header or runs past the table: units after it unknown (firmware bug)") \
 	X(E_DMAR_SCOPE, -602, "a DRHD device scope entry has a bad length (firmware bug): the unit is still turned off") \

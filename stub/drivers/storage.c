@@ -6,6 +6,7 @@
  * in disable_ctrl().
  */
 #include "storage.h"
+#include "ahci.h"
 #include "blkdev.h"
 #include "console.h"
 #include "errors.h"
@@ -27,6 +28,7 @@ struct storage_ctrl {
 	const struct pci_dev *pdev;
 	struct nvme_ctrl *nvme;
 	struct virtio_blk *vblk;
+	struct ahci_ctrl *ahci;
 };
 
 static struct storage_ctrl ctrls[STORAGE_MAX_CTRLS];
@@ -66,6 +68,7 @@ static int kind_supported(int kind)
 	switch (kind) {
 	case STORAGE_NVME:
 	case STORAGE_VIRTIO_BLK:
+	case STORAGE_AHCI:
 		return 1;
 	}
 	return 0;
@@ -82,6 +85,9 @@ static int probe_ctrl(struct storage_ctrl *sc, unsigned int index,
 	case STORAGE_VIRTIO_BLK:
 		return virtio_blk_probe(sc->pdev, index, devs, max, count,
 					&sc->vblk);
+	case STORAGE_AHCI:
+		return ahci_probe(sc->pdev, index, devs, max, count,
+				  &sc->ahci);
 	}
 	*count = 0;
 	return 0;
@@ -94,6 +100,8 @@ static int disable_ctrl(struct storage_ctrl *sc)
 		return sc->nvme ? nvme_disable(sc->nvme) : 0;
 	case STORAGE_VIRTIO_BLK:
 		return sc->vblk ? virtio_blk_disable(sc->vblk) : 0;
+	case STORAGE_AHCI:
+		return sc->ahci ? ahci_disable(sc->ahci) : 0;
 	}
 	return 0;
 }
@@ -103,12 +111,14 @@ static const struct pci_dev *target_pdev(const struct blkdev *target,
 {
 	struct nvme_ctrl *nc = target ? nvme_ctrl_of(target) : NULL;
 	struct virtio_blk *vb = target ? virtio_blk_of(target) : NULL;
+	struct ahci_ctrl *ac = target ? ahci_ctrl_of(target) : NULL;
 	unsigned int i;
 
 	*tc = NULL;
 	for (i = 0; i < nr_ctrls; i++)
 		if ((nc && ctrls[i].nvme == nc) ||
-		    (vb && ctrls[i].vblk == vb)) {
+		    (vb && ctrls[i].vblk == vb) ||
+		    (ac && ctrls[i].ahci == ac)) {
 			*tc = &ctrls[i];
 			return ctrls[i].pdev;
 		}
@@ -136,6 +146,7 @@ int storage_scan(const struct acpi_info *ai)
 	nr_ctrls = 0;
 	nvme_forget();
 	virtio_blk_forget();
+	ahci_forget();
 	err = pci_init(ai);
 	if (err) {
 		bmlog("pci: %s", stub_strerror(err));
@@ -184,7 +195,8 @@ int storage_probe_scanned(struct blkdev *devs, unsigned int max,
 {
 	uint64_t t1 = rdtsc();
 	struct pci_dev *pd;
-	unsigned int n, i, nvme_index = 0, virtio_index = 0;
+	unsigned int n, i;
+	unsigned int index[STORAGE_AHCI + 1] = { 0 };
 	char name[16];
 	int err;
 
@@ -211,13 +223,10 @@ int storage_probe_scanned(struct blkdev *devs, unsigned int max,
 		sc->pdev = &pd[i];
 		sc->nvme = NULL;
 		sc->vblk = NULL;
-		err = probe_ctrl(sc, kind == STORAGE_NVME ? nvme_index :
-				 virtio_index, devs + *count, max - *count,
-				 &got);
-		if (kind == STORAGE_NVME)
-			nvme_index++;
-		if (kind == STORAGE_VIRTIO_BLK)
-			virtio_index++;
+		sc->ahci = NULL;
+		/* Each kind numbers its controllers: nvme0, virtio0, ahci0. */
+		err = probe_ctrl(sc, index[kind]++, devs + *count,
+				 max - *count, &got);
 		if (err) {
 			bmlog("pci %s: error %d: %s; controller unused", name,
 			      err, stub_strerror(err));

@@ -20,7 +20,7 @@ enum storage_kind {
 	STORAGE_NONE = 0,
 	STORAGE_NVME,		/* class 01:08:02 */
 	STORAGE_VIRTIO_BLK,	/* 1af4:1001 / 1af4:1042 */
-	STORAGE_AHCI,		/* class 01:06:01: not yet */
+	STORAGE_AHCI,		/* class 01:06:01 */
 };
 
 /* What kind of storage controller a PCI function is. */

@@ -35,20 +35,12 @@ unsigned int fake_nvme_trace_len;
 
 static void violation(struct fake_nvme *m, const char *fmt, ...)
 {
-	size_t len = strlen(m->why);
 	va_list ap;
 
-	m->violations++;
-	if (len + 2 >= sizeof(m->why))
-		return;
 	va_start(ap, fmt);
-	vsnprintf(m->why + len, sizeof(m->why) - len - 1, fmt, ap);
+	fake_violation(&m->violations, m->why, sizeof(m->why), "fake_nvme", fmt,
+		       ap);
 	va_end(ap);
-	len = strlen(m->why);
-	if (len + 2 < sizeof(m->why))
-		strcat(m->why, "; ");
-	if (getenv("UNIT_VERBOSE"))
-		fprintf(stderr, "fake_nvme violation: %s\n", m->why);
 }
 
 static void *host(uint64_t pa)

@@ -111,6 +111,22 @@ void fake_log_reset(void)
 	log_buf[0] = 0;
 }
 
+void fake_violation(unsigned int *count, char *why, size_t size,
+		    const char *model, const char *fmt, va_list ap)
+{
+	size_t len = strlen(why);
+
+	++*count;
+	if (len + 2 >= size)
+		return;
+	vsnprintf(why + len, size - len - 1, fmt, ap);
+	len = strlen(why);
+	if (len + 2 < size)
+		strcat(why, "; ");
+	if (getenv("UNIT_VERBOSE"))
+		fprintf(stderr, "%s violation: %s\n", model, why);
+}
+
 uint64_t fake_tsc_step = 1000;
 uint64_t fake_tsc;
 

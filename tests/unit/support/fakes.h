@@ -51,4 +51,11 @@ extern void (*fake_mmio_write)(volatile void *addr, uint64_t val, int size);
  */
 extern void (*fake_cpu_relax_hook)(void);
 
+/*
+ * A device model's spec violation: count it, append the reason to why
+ * (size bytes, "; "-separated), echo it with UNIT_VERBOSE set.
+ */
+void fake_violation(unsigned int *count, char *why, size_t size,
+		    const char *model, const char *fmt, va_list ap);
+
 #endif /* TESTS_UNIT_FAKES_H */
