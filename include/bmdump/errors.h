@@ -92,7 +92,7 @@
 	X(E_DUMP_IO, -351, "the disk reported a write error during the dump") \
 	X(E_DUMP_NOTES, -352, "the CPU notes and VMCOREINFO are too large for the dump header") \
 	X(E_DUMP_BITMAP_SIZE, -353, "dump bitmap not a whole number of 64-bit words (a bug in the layout: report it)") \
-	X(E_STORAGE_NONE, -360, "no supported storage controller found (NVMe, AHCI): nothing written") \
+	X(E_STORAGE_NONE, -360, "no supported storage controller found (NVMe, virtio-blk, AHCI): nothing written") \
 	X(E_PCI_NO_CONFIG, -400, "no PCI configuration access: no usable ACPI MCFG (ECAM) and ports CF8/CFC do not answer") \
 	X(E_PCI_MCFG, -401, "ACPI MCFG table is malformed: PCI config falls back to ports CF8/CFC (segment 0 only)") \
 	X(E_PCI_ECAM_MAP, -402, "the ECAM window from ACPI MCFG cannot be mapped (overlaps RAM?): PCI config falls back to CF8/CFC") \
