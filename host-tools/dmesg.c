@@ -137,7 +137,10 @@ static int read_virt_u64(struct vm *m, uint64_t va, uint64_t *v)
 }
 
 /* As makedumpfile --dump-dmesg prints a record: continuation lines are
- * indented under the text, unprintable bytes escaped. */
+ * indented under the text, unprintable bytes escaped.  Unlike makedumpfile,
+ * carriage returns, vertical tabs and form feeds are escaped too: the log
+ * of a crashed, maybe hostile kernel must not move the operator's cursor
+ * (only newline and tab reach the terminal, as for `info`). */
 static void put_record(FILE *out, uint64_t ts, const uint8_t *text,
 		       size_t len)
 {
@@ -154,7 +157,7 @@ static void put_record(FILE *out, uint64_t ts, const uint8_t *text,
 
 		if (c == '\n')
 			fprintf(out, "\n%*s", plen, "");
-		else if (isprint(c) || isspace(c))
+		else if (isprint(c) || c == '\t' || c == ' ')
 			fputc(c, out);
 		else
 			fprintf(out, "\\x%02x", c);

@@ -31,6 +31,7 @@
 _Static_assert(DESC_BUF_BYTES % PAGE_SIZE == 0, "descriptor buffers in pages");
 
 uint64_t dump_progress_descs = DUMP_PROGRESS_DESCS;
+int dump_fault_drill;
 
 /* The dump in progress, for dump_emergency_log(). */
 static struct dump_area *active_area;
@@ -50,6 +51,7 @@ struct writer {
 	unsigned int desc_fill;
 	uint64_t desc_index;		/* descriptors emitted so far */
 	uint64_t desc_marked;		/* ...the area header vouches for */
+	uint64_t fault_at;		/* dump_fault_drill: fault here */
 	/* page-data streaming: consecutive data slots, one I/O */
 	uint64_t batch[MAX_BATCH_PAGES];
 	uint32_t batch_len;
@@ -446,6 +448,11 @@ static int emit(struct writer *w, const uint8_t *p)
 	}
 	w->desc_index++;
 	w->st->pages_dumped++;
+	if (w->desc_index == w->fault_at) {
+		bmlog("fault drill: reading an unmapped address after %llu "
+		      "page descriptors", (unsigned long long)w->fault_at);
+		(void)*(volatile uint64_t *)(uintptr_t)0x7ead00000000ull;
+	}
 	if (w->desc_fill == DESC_PER_BUF)
 		return flush_descs(w);
 	return 0;
@@ -683,6 +690,8 @@ int dump_write(struct dump_area *a, const struct dump_input *in,
 	st->plan_us = timer_us_since(t0);
 	if (err)
 		return err;
+	if (dump_fault_drill)
+		w.fault_at = st->pages_selected * 3 / 4;
 
 	t0 = rdtsc();
 	h->state = BMDUMP_AREA_WRITING;

@@ -30,6 +30,13 @@ struct dump_input {
 #define DUMP_PROGRESS_DESCS	8192u	/* 32 MiB of pages */
 extern uint64_t dump_progress_descs;
 
+/*
+ * bmdump.fault_drill=write (a test knob): the writer takes a page fault
+ * once 3/4 of the planned page descriptors are out, as a stub dying
+ * mid-write would; the rig then checks what `bmdump save` salvages.
+ */
+extern int dump_fault_drill;
+
 struct dump_stats {
 	uint64_t pages_ram;		/* 1st bitmap bits */
 	uint64_t pages_selected;	/* what the selection keeps */

@@ -12,6 +12,7 @@
 #include "cmdline.h"
 #include "dma.h"
 #include "drivers/storage.h"
+#include "drivers/watchdog.h"
 #include "dump.h"
 #include "console.h"
 #include "elfcore.h"
@@ -384,14 +385,27 @@ static void report_summary(void)
  * bmdump.fault_drill=1: take a page fault on purpose, so that an operator
  * (and the rig) can see on real hardware that exceptions are reported and
  * end in a reset, before trusting the stub with a real crash.
+ * bmdump.fault_drill=write: the same, in the middle of the dump write.
+ * bmdump.fault_drill=stall: wait DRILL_STALL_MS before the write, as a
+ * slow device would (the rig's watchdog rows need a capture that outlasts
+ * the watchdog's period).
  */
+#define DRILL_STALL_MS	8000u
+
+static int drill_stall;
+
 static void fault_drill(void)
 {
 	const char *v;
 	size_t len;
 
-	if (!cmdline_find(bi.cmdline, "bmdump.fault_drill", &v, &len) ||
-	    len != 1 || v[0] != '1')
+	if (!cmdline_find(bi.cmdline, "bmdump.fault_drill", &v, &len))
+		return;
+	if (len == 5 && !memcmp(v, "write", 5))
+		dump_fault_drill = 1;
+	if (len == 5 && !memcmp(v, "stall", 5))
+		drill_stall = 1;
+	if (len != 1 || v[0] != '1')
 		return;
 	stage_set("fault drill");
 	bmlog("fault drill: reading an unmapped address");
@@ -454,11 +468,19 @@ static void capture(void)
 		return;
 	}
 	storage_quiesce_except(area.dev);
+	if (drill_stall) {
+		bmlog("fault drill: stalling %u ms before the write",
+		      DRILL_STALL_MS);
+		mdelay(DRILL_STALL_MS);
+	}
 
 	stage_set("write");
 	err = dump_write(&area, &in, &st);
 	if (err)
 		stub_fail(err);
+	if (watchdog_pets())
+		bmlog("watchdog: locked watchdogs reloaded %llu times",
+		      (unsigned long long)watchdog_pets());
 	stage_set("shutdown");
 	t = rdtsc();
 	err = area.dev->shutdown(area.dev);

@@ -112,6 +112,29 @@ void capture_deadline_grace(uint64_t ms)
 	capture_over = 0;
 }
 
+static void (*keepalive_fn)(void);
+static uint64_t keepalive_ms, keepalive_last;
+
+void timer_set_keepalive(void (*fn)(void), uint64_t period_ms)
+{
+	keepalive_fn = fn;
+	keepalive_ms = period_ms;
+	keepalive_last = rdtsc();
+}
+
+static void keepalive(void)
+{
+	uint64_t now;
+
+	if (!keepalive_fn)
+		return;
+	now = rdtsc();
+	if (now - keepalive_last < keepalive_ms * tsc_khz)
+		return;
+	keepalive_last = now;
+	keepalive_fn();
+}
+
 struct deadline deadline_ms(uint64_t ms)
 {
 	struct deadline d = { rdtsc() + ms * tsc_khz };
@@ -121,6 +144,7 @@ struct deadline deadline_ms(uint64_t ms)
 
 int deadline_passed(struct deadline d)
 {
+	keepalive();
 	return rdtsc() >= d.tsc || capture_deadline_passed();
 }
 

@@ -33,6 +33,13 @@ int capture_deadline_passed(void);
 /* After it passed: ms more, once, to record the error in the area. */
 void capture_deadline_grace(uint64_t ms);
 
+/*
+ * A keepalive, fn (NULL: none), called from the bounded waits at most
+ * every period_ms: how a locked hardware watchdog is reloaded through the
+ * capture without its driver knowing who waits.
+ */
+void timer_set_keepalive(void (*fn)(void), uint64_t period_ms);
+
 struct deadline deadline_ms(uint64_t ms);
 int deadline_passed(struct deadline d);
 void mdelay(uint64_t ms);

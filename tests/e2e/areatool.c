@@ -85,7 +85,8 @@ int main(int argc, char **argv)
 		       "log_used=%llu\ngeneration=%llu\nbitmap_source=%d\n"
 		       "bitmap_error=%d\nstub_error=%d\npages_dumped=%llu\n"
 		       "zero_pages=%llu\npages_planned=%llu\nwrite_ms=%llu\n"
-		       "osrelease=%s\nnodename=%s\ncrash_time=%lld\n",
+		       "osrelease=%s\nnodename=%s\ncrash_time=%lld\n"
+		       "descs_written=%llu\n",
 		       bmdump_area_check(&h, 0), uuid, h.state, h.flags,
 		       (unsigned long long)h.dump_offset,
 		       (unsigned long long)h.dump_capacity,
@@ -97,7 +98,8 @@ int main(int argc, char **argv)
 		       (unsigned long long)h.zero_pages,
 		       (unsigned long long)h.pages_planned,
 		       (unsigned long long)h.write_ms, h.osrelease, h.nodename,
-		       (long long)h.crash_time);
+		       (long long)h.crash_time,
+		       (unsigned long long)h.descs_written);
 		return 0;
 	}
 	if (bmdump_area_check(&h, 0)) {

@@ -43,16 +43,18 @@ echo "RIG: desc=$desc"
 
 
 def run(name, disk, scen, mem_mib=1024, modules=(), timeout=600,
-        memdump=True, **guest_kw):
+        memdump=True, extra_disks=(), **guest_kw):
     """One boot that crashes into the stub; memdump: QEMU pauses at the
     stub's reset and the rig copies guest RAM out for the memory oracle
-    (check_dump deletes the copy)."""
+    (check_dump deletes the copy).  extra_disks: rig.Disks after the
+    dump disk."""
     files = {"boot/bmdump.bzImage": rig.stub_path(),
              "lib/modules/extra/bmdump_testmod.ko": rig.testmod_path()}
     if hook_available():
         files["lib/modules/extra/bmdump.ko"] = os.path.join(rig.BUILD,
                                                              "bmdump.ko")
-    g = rig.Guest(name, None, disks=[disk.disk], mem_mib=mem_mib,
+    g = rig.Guest(name, None, disks=[disk.disk] + list(extra_disks),
+                  mem_mib=mem_mib,
                   timeout=timeout, memdump=memdump, **guest_kw)
     g.initrd = rig.Initramfs(files=files, scenario=scen,
                              modules=list(modules)).build(g.dir)

@@ -2,7 +2,18 @@
 """Issue 12 fault matrix: crashes the stub must survive.  This file holds
 the cases that need their own guest; see also test_dump.py."""
 
+import os
+import re
+import subprocess
+import sys
+
+import oracle
+import rig
 import test_dump as td
+import toolsrig as R
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "unit"))
+import toolsenv as T  # noqa: E402
 
 
 def test_faults_watchdog_armed_by_crashed_kernel():
@@ -24,3 +35,191 @@ def test_faults_watchdog_armed_by_crashed_kernel():
     assert any("watchdog: i6300esb armed by the crashed kernel: stopped"
                in line for line in res.stub_lines()), res.tail()
     td.check_dump(name, disk, res, seed, marker, outside=outside)
+
+
+def test_faults_itco_stopped_and_locked_esb_reloaded():
+    """Two watchdogs the crashed kernel has open at the crash: the ICH9
+    TCO timer (iTCO_wdt, 3 s heartbeat: a reset 6 s later) and an
+    i6300esb it cannot stop (nowayout=1 sets its lock; a reset 2 s
+    later).  The stub stalls 8 s before the write (bmdump.fault_drill=
+    stall): the TCO timer must be halted and the i6300esb reloaded all
+    along, or QEMU powers off and the dump is cut."""
+    name = "faults-itco"
+    disk = td.new_disk(name)
+    seed, marker = 21, "bmdump-marker-itco"
+    # iTCO_wdt keeps a timer it finds running (q35's is, from reset)
+    # pinged and so cannot be unloaded: its heartbeat comes from the
+    # kernel command line, which modprobe reads.
+    arm = ("rmmod i6300esb && modprobe i6300esb heartbeat=1 nowayout=1\n"
+           "for w in /sys/class/watchdog/watchdog*; do\n"
+           "    echo \"RIG: watchdog $(cat $w/identity)\"; done\n"
+           "exec 3>/dev/watchdog0 4>/dev/watchdog1 && "
+           "echo \"RIG: watchdogs-open yes\"")
+    scen = td.scenario(td.AREA_UUID, seed, marker, before_crash=arm,
+                       append="bmdump.fault_drill=stall")
+    outside = disk.digest_outside_area()
+    _, res = td.run(name, disk, scen,
+                    modules=["lpc_ich", "iTCO_wdt", "i6300esb"],
+                    append="iTCO_wdt.heartbeat=3",
+                    extra_args=["-device", "i6300esb",
+                                "-global", "ICH9-LPC.noreboot=false",
+                                "-action", "watchdog=poweroff"])
+    assert res.rig_lines("watchdogs-open") == ["yes"], res.tail()
+    assert res.find(r"iTCO_wdt.*heartbeat=3 sec \(nowayout=0\)")[0] and \
+        res.find(r"i6300ESB.*heartbeat=1 sec \(nowayout=1\)")[0], \
+        res.tail(80)
+    assert sorted(res.rig_lines("watchdog")) == ["i6300ESB timer",
+                                                 "iTCO_wdt"], res.tail()
+    stub = "\n".join(res.stub_lines())
+    assert re.search(r"watchdog: iTCO .* running at the crash: stopped",
+                     stub), stub
+    assert ("watchdog: i6300esb armed by the crashed kernel: locked "
+            "(nowayout), reloaded through the capture") in stub, stub
+    assert "fault drill: stalling" in stub, stub
+    m = re.search(r"locked watchdogs reloaded (\d+) times", stub)
+    assert m and int(m.group(1)) >= 20, stub   # 8 s at one per 100 ms
+    td.check_dump(name, disk, res, seed, marker, outside=outside)
+
+
+# Fill a 3 GiB tmpfs from /dev/zero in a 1 GiB guest with 1 GiB of swap:
+# the writer allocates in direct reclaim, pages go out to swap.  The crash
+# comes while it still runs, once the kernel counted both.
+PRESSURE = r"""
+sw=$(disk swap0)
+mkswap $sw > /dev/null && swapon $sw && echo "RIG: swap-on $sw"
+mkdir -p /hog && mount -t tmpfs -o size=3g hog /hog
+dd if=/dev/zero of=/hog/fill bs=1M count=3000 2>/dev/null &
+hog=$!
+vm() { awk -v k="$1" '$1 ~ k { s += $2 } END { print s + 0 }' /proc/vmstat; }
+i=0
+while [ $i -lt 1200 ]; do
+    [ "$(vm '^allocstall')" -gt 0 ] && [ "$(vm '^pswpout$')" -gt 2048 ] && break
+    usleep 50000; i=$((i+1))
+done
+echo "RIG: pressure allocstall=$(vm '^allocstall') pswpout=$(vm '^pswpout$') swap-used-kb=$(awk '/^SwapTotal/ {t=$2} /^SwapFree/ {f=$2} END {print t-f}' /proc/meminfo)"
+kill -0 $hog && echo "RIG: hog-running yes"
+"""
+
+
+def test_faults_crash_in_direct_reclaim_with_swap():
+    """A crash while a writer fills tmpfs past RAM: the guest is in
+    direct reclaim and swapping to a second NVMe disk.  The dump lands
+    and passes the memory oracle."""
+    name = "faults-reclaim"
+    disk = td.new_disk(name)
+    swap = rig.Disk(os.path.join(rig.E2E_BUILD, name, "swap.img"),
+                    size_mib=1024, serial="swap0")
+    seed, marker = 31, "bmdump-marker-reclaim"
+    scen = rig.SH_NVME_DISK + td.scenario(td.AREA_UUID, seed, marker,
+                                          before_crash=PRESSURE)
+    outside = disk.digest_outside_area()
+    _, res = td.run(name, disk, scen, extra_disks=[swap])
+    assert res.rig_lines("swap-on"), res.tail()
+    assert res.rig_lines("hog-running") == ["yes"], res.tail()
+    p = dict(kv.split("=") for kv in res.rig_lines("pressure")[0].split())
+    assert int(p["allocstall"]) > 0 and int(p["pswpout"]) > 2048, p
+    print("    at the crash: %s" % p)
+    td.check_dump(name, disk, res, seed, marker, outside=outside)
+    os.unlink(swap.path)
+
+
+
+# A kernel log record full of terminal controls: ESC sequences, BEL, CR,
+# VT, FF; `bmdump info --dmesg` must print them escaped.
+CONTROLS = (r"printf 'bmdump-ctl \033[31mred\033]0;title\007 bell\a cr\r "
+            r"vt\013 ff\014 end\n' > /dev/kmsg")
+CONTROLS_SHOWN = (b"bmdump-ctl \\x1b[31mred\\x1b]0;title\\x07 bell\\x07 "
+                  b"cr\\x0d vt\\x0b ff\\x0c end")
+
+
+def _save(disk, out):
+    """bmdump save on the host, from the disk image; the dump file."""
+    lock = os.path.join(out + ".lock")
+    os.makedirs(lock, mode=0o700, exist_ok=True)
+    p = T.run(["save", "--from", disk.path, "--dir", out],
+              env={"BMDUMP_LOCK_DIR": lock})
+    dirs = T.dump_dirs(out)
+    return p, os.path.join(out, dirs[-1], "dump." + dirs[-1][:12])
+
+
+def _crash_free_boot(name, disk):
+    """A boot that does not crash: bmdump status sees the unsaved dump."""
+    d = os.path.join(rig.E2E_BUILD, name)
+    os.makedirs(d, exist_ok=True)
+    scen = ('conf "AREA=%s" "STUB=/usr/local/lib/bmdump/bmdump.bzImage"\n'
+            'st reboot\n' % td.AREA_UUID)
+    g = rig.Guest(name, R.initramfs(scen).build(d), disks=[disk.disk])
+    res = g.run()
+    assert res.find(r"RIG: scenario-ended")[0] is not None, res.tail()
+    return R.statuses(res)["reboot"]
+
+
+def _check_dmesg_escaped(dump):
+    # Bytes as printed: text mode would turn a CR into a newline.
+    p = subprocess.run([T.BMDUMP, "info", "--dmesg", dump],
+                       capture_output=True, env=dict(
+                           os.environ, BMDUMP_CONFIG="/nonexistent/x.conf"))
+    assert p.returncode == 0, p.stderr
+    out = p.stdout
+    bad = sorted({c for c in out if (c < 32 and c not in b"\n\t")
+                  or c == 127})
+    assert not bad, "control characters %s in info --dmesg:\n%r" % (
+        bad, [l for l in out.splitlines() if b"bmdump-ctl" in l])
+    assert CONTROLS_SHOWN in out, [l for l in out.splitlines()
+                                   if b"bmdump-ctl" in l]
+
+
+def test_faults_unsaved_dump_kept_then_stub_fault_mid_write():
+    """(1) A crash leaves a complete dump, not saved; (2) a crash-free
+    boot and (3) a second crash (bmdump.overwrite not given) leave the
+    area as it was; save then yields the first crash's memory, and its
+    kernel log printed without terminal controls.  (4) A third crash with
+    the stub faulting 3/4 of the way through the write: save salvages
+    only the pages the area header's descs_written vouches for, all of
+    this crash's memory, and counts the rest."""
+    name = "faults-unsaved"
+    disk = td.new_disk(name)
+    out = os.path.join(rig.E2E_BUILD, name, "crash")
+    outside = disk.digest_outside_area()
+    _, first = td.run(name + "-1", disk, td.scenario(
+        td.AREA_UUID, 41, "bmdump-marker-first", before_crash=CONTROLS))
+    try:
+        area1 = disk.area()
+        assert area1["state"] == "3", (area1, first.tail())
+        after1 = disk.digest_all()
+        st = _crash_free_boot(name + "-2", disk)
+        assert "area-unsaved" in R.codes(st), st
+        _, second = td.run(name + "-3", disk, td.scenario(
+            td.AREA_UUID, 42, "bmdump-marker-second"), memdump=False)
+        assert second.find(r"holds a dump not saved yet")[0], second.tail()
+        assert disk.digest_all() == after1, "the unsaved dump changed"
+        p, dump = _save(disk, out)
+        assert p.returncode == 0, p.stderr
+        oracle.check_memory(first, dump, os.path.dirname(dump),
+                            area1["bitmap_source"], area1["pages_dumped"])
+    finally:
+        oracle.drop_memdump(first)
+    _check_dmesg_escaped(dump)
+
+    _, third = td.run(name + "-4", disk, td.scenario(
+        td.AREA_UUID, 43, "bmdump-marker-third",
+        append="bmdump.fault_drill=write"))
+    try:
+        area = disk.area()
+        assert area["state"] == "2", (area, third.tail())   # WRITING
+        assert third.find(r"fault drill: reading an unmapped address "
+                          r"after \d+ page descriptors")[0], third.tail()
+        proven = int(area["descs_written"])
+        planned = int(area["pages_planned"])
+        assert 0 < proven < planned * 3 // 4, area
+        assert disk.digest_outside_area() == outside
+        p, dump = _save(disk, out)
+        assert "never finished" in p.stderr, p.stderr
+        m = re.search(r"(\d+) pages could not be read", p.stderr)
+        assert m and int(m.group(1)) == planned - proven, (p.stderr, area)
+        oracle.check_memory(third, dump, os.path.dirname(dump),
+                            area["bitmap_source"], proven, incomplete=True)
+    finally:
+        oracle.drop_memdump(third)
+    print("    salvaged %d of %d pages after a fault at 3/4; %d counted "
+          "missing" % (proven, planned, planned - proven))
