@@ -11,6 +11,10 @@ LD		?= ld
 OBJCOPY		?= objcopy
 PYTHON		?= /usr/bin/python3
 
+# The version of the whole tree, defined once in include/bmdump/version.h.
+VERSION		:= $(shell sed -n 's/^\#define BMDUMP_VERSION[[:space:]]*"\(.*\)"$$/\1/p' \
+			include/bmdump/version.h)
+
 # The kernel the tests boot and the module is built for: the one Debian's
 # linux-image-amd64 metapackage points at (not the host's running kernel).
 KVER		?= $(shell dpkg-query -W -f='$${Depends}' linux-image-amd64 2>/dev/null | \
@@ -86,9 +90,17 @@ test: deps all
 demo: deps all
 	KVER=$(KVER) $(PYTHON) tests/e2e/demo.py
 
+# debian/changelog's upstream version must be the tree's (dpkg-buildpackage
+# runs this from debian/rules).
+check-version:
+	@cl=$$(dpkg-parsechangelog -S Version | sed 's/-[^-]*$$//'); \
+	[ "$$cl" = "$(VERSION)" ] || { echo "error: debian/changelog says" \
+		"$$cl, include/bmdump/version.h says $(VERSION): add a" \
+		"changelog entry (dch -v $(VERSION)-1)" >&2; exit 1; }
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps test demo clean
+.PHONY: all deps test demo clean check-version
 .DELETE_ON_ERROR:
 .SECONDARY:

@@ -28,7 +28,7 @@
 #include "status.h"
 
 #ifndef BMDUMP_VERSION
-#define BMDUMP_VERSION "0.1"
+#error "BMDUMP_VERSION comes from include/bmdump/version.h"
 #endif
 
 static const char *config_path;

@@ -3,8 +3,7 @@
 #define STUB_STUB_H
 
 #include "bmdump/types.h"
-
-#define BMDUMP_VERSION	"0.1"
+#include "bmdump/version.h"
 
 /* Filled by boot/entry64.asm before anything else runs. */
 struct entry_state {
