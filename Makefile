@@ -90,17 +90,23 @@ test: deps all
 demo: deps all
 	KVER=$(KVER) $(PYTHON) tests/e2e/demo.py
 
-# debian/changelog's upstream version must be the tree's (dpkg-buildpackage
-# runs this from debian/rules).
+# What the packages hold (debian/rules builds only these).
+programs: $(BUILD)/bmdump $(BUILD)/bmdump.bzImage
+
+print-version:
+	@echo $(VERSION)
+
+# debian/changelog's version (without a Debian revision) must be the
+# tree's; debian/rules runs this before building.
 check-version:
 	@cl=$$(dpkg-parsechangelog -S Version | sed 's/-[^-]*$$//'); \
 	[ "$$cl" = "$(VERSION)" ] || { echo "error: debian/changelog says" \
 		"$$cl, include/bmdump/version.h says $(VERSION): add a" \
-		"changelog entry (dch -v $(VERSION)-1)" >&2; exit 1; }
+		"changelog entry (dch -v $(VERSION))" >&2; exit 1; }
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps test demo clean check-version
+.PHONY: all deps test demo clean programs print-version check-version
 .DELETE_ON_ERROR:
 .SECONDARY:
