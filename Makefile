@@ -11,6 +11,10 @@ LD		?= ld
 OBJCOPY		?= objcopy
 PYTHON		?= /usr/bin/python3
 
+# The version of the whole tree, defined once in include/bmdump/version.h.
+VERSION		:= $(shell sed -n 's/^\#define BMDUMP_VERSION[[:space:]]*"\(.*\)"$$/\1/p' \
+			include/bmdump/version.h)
+
 # The kernel the tests boot and the module is built for: the one Debian's
 # linux-image-amd64 metapackage points at (not the host's running kernel).
 KVER		?= $(shell dpkg-query -W -f='$${Depends}' linux-image-amd64 2>/dev/null | \
@@ -92,9 +96,23 @@ test: deps all
 demo: deps all
 	KVER=$(KVER) $(PYTHON) tests/e2e/demo.py
 
+# What the packages hold (debian/rules builds only these).
+programs: $(BUILD)/bmdump $(BUILD)/bmdump.bzImage
+
+print-version:
+	@echo $(VERSION)
+
+# debian/changelog's version (without a Debian revision) must be the
+# tree's; debian/rules runs this before building.
+check-version:
+	@cl=$$(dpkg-parsechangelog -S Version | sed 's/-[^-]*$$//'); \
+	[ "$$cl" = "$(VERSION)" ] || { echo "error: debian/changelog says" \
+		"$$cl, include/bmdump/version.h says $(VERSION): add a" \
+		"changelog entry (dch -v $(VERSION))" >&2; exit 1; }
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps test demo clean
+.PHONY: all deps test demo clean programs print-version check-version
 .DELETE_ON_ERROR:
 .SECONDARY:

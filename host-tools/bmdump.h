@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <bmdump/version.h>
+
 /* Exit codes (documented in bmdump(8)). */
 #define EXIT_OK		0
 #define EXIT_FAIL	1	/* failed or refused; the message says why */

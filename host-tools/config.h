@@ -15,7 +15,12 @@
 #define BMDUMP_STUB_PATH	"/usr/local/lib/bmdump/bmdump.bzImage"
 #endif
 
-#define CONFIG_DEFAULT_PATH	"/etc/bmdump.conf"
+#ifndef BMDUMP_SYSCONFDIR
+#define BMDUMP_SYSCONFDIR	"/etc"
+#endif
+
+/* SYSCONFDIR of the build (make install SYSCONFDIR=...). */
+#define CONFIG_DEFAULT_PATH	BMDUMP_SYSCONFDIR "/bmdump.conf"
 #define CONFIG_PATH_MAX		512
 #define CONFIG_APPEND_MAX	1024
 #define CONFIG_MAX_WARNINGS	8

@@ -1,19 +1,8 @@
-# The bmdump command (build/bmdump), its unit tests (build/unit/test_tools_*)
-# and `make install`.  Libraries: libblkid (partitions, signatures), zlib,
+# The bmdump command (build/bmdump) and its unit tests
+# (build/unit/test_tools_*).  Libraries: libblkid (partitions, signatures), zlib,
 # liblzo2, libzstd, libsnappy (per-page compression).
 
-PREFIX		?= /usr/local
-SYSCONFDIR	?= /etc
-SBINDIR		?= $(PREFIX)/sbin
-LIBDIR_BMDUMP	?= $(PREFIX)/lib/bmdump
-MANDIR		?= $(PREFIX)/share/man
-UNITDIR		?= $(PREFIX)/lib/systemd/system
-ifeq ($(PREFIX),/usr)
-UDEVRULESDIR	?= /usr/lib/udev/rules.d
-else
-UDEVRULESDIR	?= $(SYSCONFDIR)/udev/rules.d
-endif
-DESTDIR		?=
+# PREFIX, SYSCONFDIR, LIBDIR_BMDUMP ...: system/install.mk.
 
 TOOLS_CC	?= gcc
 TOOLS_DIR	:= $(BUILD)/tools
@@ -42,18 +31,23 @@ TOOLS_CORE	:= host-tools/util.c host-tools/areaio.c host-tools/compress.c \
 TOOLS_HDRS	:= $(wildcard host-tools/*.h) $(wildcard include/bmdump/*.h) \
 		   $(TOOLS_DIR)/paths.h
 
-# Paths compiled in follow PREFIX; regenerated only when they change.
+# Paths compiled in follow PREFIX and SYSCONFDIR; regenerated only when
+# they change.
 $(TOOLS_DIR)/paths.h: FORCE
 	@mkdir -p $(TOOLS_DIR)
-	@printf '#define BMDUMP_STUB_PATH "%s/bmdump.bzImage"\n' \
-		"$(LIBDIR_BMDUMP)" > $@.tmp
+	@printf '#define %s "%s"\n' \
+		BMDUMP_STUB_PATH "$(LIBDIR_BMDUMP)/bmdump.bzImage" \
+		BMDUMP_SYSCONFDIR "$(SYSCONFDIR)" > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
+# The command honours CPPFLAGS, CFLAGS and LDFLAGS (dpkg-buildflags:
+# hardening); the tests' builds and the freestanding stub keep their own.
 $(BUILD)/bmdump: $(TOOLS_CLI) $(TOOLS_CORE) $(TOOLS_HDRS) \
 		host-tools/host-tools.mk
 	@echo "  CC      $@"
-	@$(TOOLS_CC) $(TOOLS_CFLAGS) -O2 -include $(TOOLS_DIR)/paths.h \
-		$(TOOLS_CLI) $(TOOLS_CORE) $(TOOLS_LIBS) -o $@
+	@$(TOOLS_CC) $(TOOLS_CFLAGS) -O2 $(CPPFLAGS) $(CFLAGS) \
+		-include $(TOOLS_DIR)/paths.h $(TOOLS_CLI) $(TOOLS_CORE) \
+		$(LDFLAGS) $(TOOLS_LIBS) -o $@
 
 # Unit tests of the tool units: cmocka, ASan + UBSan, picked up by
 # tests/run.py as build/unit/test_tools_*.
@@ -84,39 +78,5 @@ $(BUILD)/tools/bmdump-testarea: tests/unit/tools/testarea.c $(TOOLS_CORE) \
 tools: $(BUILD)/bmdump $(TOOLS_UNIT) $(BUILD)/tools/bmdump-testarea
 all: tools
 
-# --- install -------------------------------------------------------------
-
-TOOLS_SUBST	= sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
-		      -e 's|@LIBDIR@|$(LIBDIR_BMDUMP)|g' \
-		      -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
-
-install: $(BUILD)/bmdump $(BUILD)/bmdump.bzImage
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR_BMDUMP) \
-		$(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(UNITDIR) \
-		$(DESTDIR)$(UDEVRULESDIR) \
-		$(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d \
-		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
-	install -m 0755 $(BUILD)/bmdump $(DESTDIR)$(SBINDIR)/bmdump
-	install -m 0644 $(BUILD)/bmdump.bzImage \
-		$(DESTDIR)$(LIBDIR_BMDUMP)/bmdump.bzImage
-	$(TOOLS_SUBST) host-tools/bmdump.conf > $(TOOLS_DIR)/bmdump.conf
-	install -m 0644 $(TOOLS_DIR)/bmdump.conf \
-		$(DESTDIR)$(SYSCONFDIR)/bmdump.conf
-	for u in bmdump-save.service bmdump-load.service; do \
-		$(TOOLS_SUBST) host-tools/$$u > $(TOOLS_DIR)/$$u && \
-		install -m 0644 $(TOOLS_DIR)/$$u $(DESTDIR)$(UNITDIR)/$$u || \
-		exit 1; done
-	$(TOOLS_SUBST) host-tools/90-bmdump.rules > $(TOOLS_DIR)/90-bmdump.rules
-	install -m 0644 $(TOOLS_DIR)/90-bmdump.rules \
-		$(DESTDIR)$(UDEVRULESDIR)/90-bmdump.rules
-	$(TOOLS_SUBST) host-tools/kernel-postinst > $(TOOLS_DIR)/kernel-postinst
-	install -m 0755 $(TOOLS_DIR)/kernel-postinst \
-		$(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d/zz-bmdump
-	$(TOOLS_SUBST) host-tools/bmdump.8 > $(TOOLS_DIR)/bmdump.8
-	$(TOOLS_SUBST) host-tools/bmdump.conf.5 > $(TOOLS_DIR)/bmdump.conf.5
-	install -m 0644 $(TOOLS_DIR)/bmdump.8 $(DESTDIR)$(MANDIR)/man8/bmdump.8
-	install -m 0644 $(TOOLS_DIR)/bmdump.conf.5 \
-		$(DESTDIR)$(MANDIR)/man5/bmdump.conf.5
-
-.PHONY: tools install FORCE
+.PHONY: tools FORCE
 FORCE:

@@ -14,10 +14,6 @@
 
 #include "cli.h"
 
-#ifndef BMDUMP_VERSION
-#define BMDUMP_VERSION "0.1"
-#endif
-
 static const struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);

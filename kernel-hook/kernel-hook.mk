@@ -10,9 +10,11 @@ HOOK_CONTRACTS	:= include/bmdump/desc.h include/bmdump/crc32c.h \
 		   include/bmdump/types.h include/bmdump/kernels.h
 
 $(BUILD)/bmdump.ko: $(HOOK_SRC) $(HOOK_CONTRACTS) kernel-hook/kernel-hook.mk \
-		$(KVER_STAMP)
+		$(KVER_STAMP) include/bmdump/version.h
 	@mkdir -p $(HOOK_STAGE)/include/bmdump
-	@cp $(HOOK_SRC) $(HOOK_STAGE)/
+	@cp $(filter-out %/dkms.conf,$(HOOK_SRC)) $(HOOK_STAGE)/
+	@sed 's/@VERSION@/$(VERSION)/g' kernel-hook/dkms.conf \
+		> $(HOOK_STAGE)/dkms.conf
 	@cp $(HOOK_CONTRACTS) $(HOOK_STAGE)/include/bmdump/
 	@echo "  KBUILD  $@"
 	@$(MAKE) -s -C $(HOOK_KDIR) M=$(abspath $(HOOK_STAGE)) W=1 modules >/dev/null

@@ -18,6 +18,8 @@ PKGS=(
 	makedumpfile crash python3-drgn python3-libkdumpfile
 	# the man-page check of make install
 	groff-base
+	# the Debian packages (tests/unit/test_packaging.py)
+	debhelper dh-dkms
 )
 
 installed() {

@@ -548,14 +548,18 @@ def dkms_build(kver):
     built by dkms for kver in a private tree.  Returns the module's path."""
     root = os.path.join(rig.E2E_BUILD, "hook-dkms", kver)
     shutil.rmtree(root, ignore_errors=True)
-    conf = open(os.path.join(rig.ROOT, "kernel-hook", "dkms.conf")).read()
-    version = re.search(r'PACKAGE_VERSION="([^"]+)"', conf).group(1)
+    # The version, as make install-dkms puts it into dkms.conf.
+    vh = open(os.path.join(rig.ROOT, "include", "bmdump", "version.h")).read()
+    version = re.search(r'#define BMDUMP_VERSION\s+"([^"]+)"', vh).group(1)
     src = os.path.join(root, "src", "bmdump-" + version)
     os.makedirs(os.path.join(src, "include", "bmdump"))
     hook_dir = os.path.join(rig.ROOT, "kernel-hook")
     for f in os.listdir(hook_dir):
-        if f.endswith((".c", ".h")) or f in ("Kbuild", "dkms.conf"):
+        if f.endswith((".c", ".h")) or f == "Kbuild":
             shutil.copy(os.path.join(hook_dir, f), src)
+    conf = open(os.path.join(hook_dir, "dkms.conf")).read()
+    with open(os.path.join(src, "dkms.conf"), "w") as f:
+        f.write(conf.replace("@VERSION@", version))
     for f in ("desc.h", "crc32c.h", "types.h", "kernels.h"):
         shutil.copy(os.path.join(rig.ROOT, "include", "bmdump", f),
                     os.path.join(src, "include", "bmdump"))
