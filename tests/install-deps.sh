@@ -18,6 +18,8 @@ PKGS=(
 	makedumpfile crash python3-drgn python3-libkdumpfile
 	# the man-page check of make install
 	groff-base
+	# signing the stub (make sign, the Secure Boot tests)
+	sbsigntool efitools openssl
 )
 
 installed() {
