@@ -25,6 +25,7 @@
 #include "locate.h"
 #include "run.h"
 #include "save.h"
+#include "sign.h"
 #include "status.h"
 
 #ifndef BMDUMP_VERSION
@@ -559,6 +560,8 @@ static void probe_facts(struct status_facts *f, int config_rc,
 	    parse_u64(buf, &f->desc) == 0)
 		f->have_desc = 1;
 	f->stub_exists = access(cfg.stub, R_OK) == 0;
+	if (f->stub_exists)
+		stub_sig_probe(cfg.stub, &f->sig);
 	probe_load_record(f);
 	/* No file: securityfs not mounted, or no lockdown LSM. */
 	if (read_sys("/sys/kernel/security/lockdown", buf, sizeof(buf)) == 0)
@@ -742,6 +745,9 @@ static int cmd_load(int argc, char **argv)
 	if (stub_cmdline_size(img, n > 0 ? (size_t)n : 0, &cl_size, &e) ||
 	    cmdline_fits(strlen(cmdline), cl_size, &e))
 		return fail(&e);
+	if (mode == KEXEC_MODE_FILE &&
+	    lockdown_check_stub(cfg.stub, lockdown, &e))
+		return fail(&e);
 	build_kexec_load_argv(&ka, &cfg, mode, cmdline);
 	if (dry) {
 		for (i = 0; i < ka.argc; i++)
@@ -764,10 +770,7 @@ static int cmd_load(int argc, char **argv)
 	if (rc) {
 		if (lockdown == LOCKDOWN_INTEGRITY ||
 		    lockdown == LOCKDOWN_CONFIDENTIALITY)
-			bm_seterr(&e, BM_E_EXTERNAL, "kexec failed (exit %d) "
-				  "under kernel lockdown (%s): the stub must "
-				  "be signed with a key the kernel trusts: %s",
-				  rc, lockdown_name(lockdown), out);
+			lockdown_refusal(cfg.stub, lockdown, rc, out, &e);
 		else
 			bm_seterr(&e, BM_E_EXTERNAL, "kexec failed (exit %d): "
 				  "%s", rc, out);
