@@ -12,8 +12,12 @@ import hashlib
 import os
 import struct
 import subprocess
+import sys
 
 import toolsenv as T
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
+from signkeys import make_key  # noqa: E402
 
 STUB = os.path.join(T.BUILD, "bmdump.bzImage")
 
@@ -133,15 +137,6 @@ def test_sign_stub_is_pe_and_bzimage():
     assert p["dirs"][DIR_CERTS] == (0, 0), "unsigned stub has a cert table"
 
 
-def openssl_cert(d, name):
-    key, crt = os.path.join(d, name + ".key"), os.path.join(d, name + ".crt")
-    subprocess.run(["openssl", "req", "-new", "-x509", "-newkey", "rsa:2048",
-                    "-nodes", "-sha256", "-days", "2", "-subj",
-                    "/CN=bmdump test " + name, "-keyout", key, "-out", crt],
-                   check=True, capture_output=True)
-    return key, crt
-
-
 def sbverify(crt, path):
     return subprocess.run(["sbverify", "--cert", crt, path],
                           capture_output=True, text=True)
@@ -149,8 +144,8 @@ def sbverify(crt, path):
 
 def test_sign_make_sign_sbverify_and_kernel_digest():
     d = T.workdir("sign")
-    key, crt = openssl_cert(d, "good")
-    _, other = openssl_cert(d, "other")
+    key, crt = make_key(d, "bmdump test good")
+    _, other = make_key(d, "bmdump test other")
     out = os.path.join(d, "bmdump.signed.bzImage")
     r = subprocess.run(["make", "-s", "-C", T.ROOT, "BUILD=" + T.BUILD,
                         "sign", "KEY=" + key, "CERT=" + crt,
