@@ -26,21 +26,17 @@ static void lockdown_reason(const struct status_facts *f,
 			    struct status_report *r)
 {
 	char what[200];
+	int is_signed = f->sig.state == STUB_SIG_SIGNED;
 
-	if (f->sig.state != STUB_SIG_SIGNED)
-		add(r, R_LOCKDOWN, "the kernel is locked down (%s): "
-		    "kexec_file_load accepts only a signed stub, and the "
-		    "stub is %s: sign it with a key the kernel trusts (make "
-		    "sign) and enroll the certificate (mokutil --import)",
-		    lockdown_name(f->lockdown),
-		    stub_sig_describe(&f->sig, what, sizeof(what)));
-	else if (f->sig.key != STUB_KEY_PRESENT)
-		add(r, R_LOCKDOWN, "the kernel is locked down (%s) and the "
-		    "stub is %s: kexec_file_load will refuse it unless the "
-		    "kernel trusts that key: enroll its certificate "
-		    "(mokutil --import, or the UEFI db) and reboot",
-		    lockdown_name(f->lockdown),
-		    stub_sig_describe(&f->sig, what, sizeof(what)));
+	if (is_signed && f->sig.key == STUB_KEY_PRESENT)
+		return;
+	add(r, R_LOCKDOWN, "the kernel is locked down (%s): "
+	    "kexec_file_load accepts only a stub signed by a key the kernel "
+	    "trusts, and the stub is %s: %s", lockdown_name(f->lockdown),
+	    stub_sig_describe(&f->sig, what, sizeof(what)), is_signed ?
+	    "enroll its certificate (mokutil --import, or the UEFI db) and "
+	    "reboot" : "sign it (make sign) and enroll the certificate "
+	    "(mokutil --import)");
 }
 
 void status_evaluate(const struct status_facts *f, struct status_report *r)
