@@ -73,15 +73,34 @@ $(BUILD)/bmdump.bzImage: $(BUILD)/stub-A.bin $(BUILD)/stub-B.bin boot/header.asm
 		{ echo "error: stub image differs when linked at another" \
 		  "address: something stores an absolute address" >&2; \
 		  cmp $(BUILD)/stub-A.bin $(BUILD)/stub-B.bin | head -1 >&2; exit 1; }
+	@cp $(BUILD)/stub-A.bin $(BUILD)/stub-pe.bin
+	@# The PE .text section is whole 512-byte file-alignment units.
+	@truncate -s %512 $(BUILD)/stub-pe.bin
 	@init=$$(nm $(BUILD)/stub-A.elf | awk '$$3=="_image_end"{print $$1}'); \
-	size=$$(stat -c %s $(BUILD)/stub-A.bin); \
+	size=$$(stat -c %s $(BUILD)/stub-pe.bin); \
 	$(NASM) -f bin -DPM_FILE_SIZE=$$size \
 		-DPM_INIT_SIZE=$$(( (0x$$init + 4095) / 4096 * 4096 )) \
 		boot/header.asm -o $(BUILD)/header.bin
-	@cat $(BUILD)/header.bin $(BUILD)/stub-A.bin > $@
+	@cat $(BUILD)/header.bin $(BUILD)/stub-pe.bin > $@
 	@echo "  $@: $$(stat -c %s $@) bytes"
 
 all: $(BUILD)/bmdump.bzImage
+
+# `make sign KEY=db.key CERT=db.crt`: the stub with an Authenticode
+# signature, for kexec_file_load under lockdown (Secure Boot).  The key's
+# certificate must be in the UEFI db or enrolled as a MOK.
+SIGNED		:= $(BUILD)/bmdump.signed.bzImage
+
+sign: $(BUILD)/bmdump.bzImage
+	@test -n "$(KEY)" -a -n "$(CERT)" || { echo "usage: make sign" \
+		"KEY=<private key .pem> CERT=<certificate .pem>" >&2; exit 2; }
+	@command -v sbsign >/dev/null || { echo "error: sbsign missing:" \
+		"apt install sbsigntool" >&2; exit 2; }
+	@sbsign --key $(KEY) --cert $(CERT) --output $(SIGNED).tmp $<
+	@sbverify --cert $(CERT) $(SIGNED).tmp >/dev/null
+	@mv $(SIGNED).tmp $(SIGNED)
+	@echo "  $(SIGNED): signed by $$(openssl x509 -noout -subject \
+		-in $(CERT))"
 
 -include $(sort $(filter-out $(BUILD)/%,$(wildcard */*.mk */*/*.mk)))
 
@@ -113,6 +132,6 @@ check-version:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps test demo clean programs print-version check-version
+.PHONY: all deps test demo clean sign programs print-version check-version
 .DELETE_ON_ERROR:
 .SECONDARY:

@@ -18,6 +18,7 @@
 #include "loadcmd.h"
 #include "loadrec.h"
 #include "run.h"
+#include "sign.h"
 #include "sysfs.h"
 
 /* What load learns on its way and the later phases use. */
@@ -143,11 +144,11 @@ static int run_kexec(struct load_state *s, struct bm_err *e)
 	if (!rc)
 		return 0;
 	if (s->lockdown == LOCKDOWN_INTEGRITY ||
-	    s->lockdown == LOCKDOWN_CONFIDENTIALITY)
-		return bm_seterr(e, BM_E_EXTERNAL, "kexec failed (exit %d) "
-				 "under kernel lockdown (%s): the stub must be "
-				 "signed with a key the kernel trusts: %s", rc,
-				 lockdown_name(s->lockdown), out);
+	    s->lockdown == LOCKDOWN_CONFIDENTIALITY) {
+		/* Which key the kernel wants, and how to enroll it. */
+		lockdown_refusal(cli_cfg.stub, s->lockdown, rc, out, e);
+		return e->code;
+	}
 	return bm_seterr(e, BM_E_EXTERNAL, "kexec failed (exit %d): %s", rc,
 			 out);
 }
@@ -188,6 +189,9 @@ int cmd_load(int argc, char **argv)
 	sys_read_lockdown(&s.lockdown);
 	s.mode = kexec_choose_mode(cli_cfg.kexec_mode, s.lockdown);
 	if (build_checked_cmdline(&s, &e))
+		return cli_fail(&e);
+	if (s.mode == KEXEC_MODE_FILE &&
+	    lockdown_check_stub(cli_cfg.stub, s.lockdown, &e))
 		return cli_fail(&e);
 	if (s.dry) {
 		print_kexec_argv(&s);

@@ -12,6 +12,7 @@
 #include "kernel.h"
 #include "loadcmd.h"
 #include "loadrec.h"
+#include "sign.h"
 #include "status.h"
 #include "sysfs.h"
 
@@ -81,6 +82,8 @@ static void probe_facts(struct status_facts *f, int config_rc,
 	f->overwrite = cli_cfg.overwrite;
 	probe_kernel_files(f);
 	f->stub_exists = access(cli_cfg.stub, R_OK) == 0;
+	if (f->stub_exists)
+		stub_sig_probe(cli_cfg.stub, &f->sig);
 	probe_load_record(f);
 	f->kexec_mode = kexec_choose_mode(cli_cfg.kexec_mode, f->lockdown);
 	iommu_probe(&f->iommu);

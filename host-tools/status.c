@@ -20,6 +20,25 @@ static void add(struct status_report *r, int reason, const char *fmt, ...)
 	r->reason[r->nr++] = reason;
 }
 
+/* Locked down, nothing loaded: what kexec_file_load will think of the
+ * stub file, as far as its bytes and /proc/keys tell. */
+static void lockdown_reason(const struct status_facts *f,
+			    struct status_report *r)
+{
+	char what[200];
+	int is_signed = f->sig.state == STUB_SIG_SIGNED;
+
+	if (is_signed && f->sig.key == STUB_KEY_PRESENT)
+		return;
+	add(r, R_LOCKDOWN, "the kernel is locked down (%s): "
+	    "kexec_file_load accepts only a stub signed by a key the kernel "
+	    "trusts, and the stub is %s: %s", lockdown_name(f->lockdown),
+	    stub_sig_describe(&f->sig, what, sizeof(what)), is_signed ?
+	    "enroll its certificate (mokutil --import, or the UEFI db) and "
+	    "reboot" : "sign it (make sign) and enroll the certificate "
+	    "(mokutil --import)");
+}
+
 void status_evaluate(const struct status_facts *f, struct status_report *r)
 {
 	int refused_kexec_load = f->kexec_mode == KEXEC_MODE_LOAD &&
@@ -92,10 +111,7 @@ void status_evaluate(const struct status_facts *f, struct status_report *r)
 	else if (!f->crash_loaded && f->kexec_mode == KEXEC_MODE_FILE &&
 		 (f->lockdown == LOCKDOWN_INTEGRITY ||
 		  f->lockdown == LOCKDOWN_CONFIDENTIALITY))
-		add(r, R_LOCKDOWN, "the kernel is locked down (%s): "
-		    "kexec_file_load accepts only a signed stub; sign "
-		    "bmdump.bzImage with a key the kernel trusts",
-		    lockdown_name(f->lockdown));
+		lockdown_reason(f, r);
 	if (!f->crash_loaded && f->kexec_load_disabled)
 		add(r, R_KEXEC_DISABLED, "kexec loading is disabled "
 		    "(kernel.kexec_load_disabled = 1) until reboot");
@@ -174,6 +190,9 @@ void status_print_text(FILE *out, const struct status_facts *f,
 			f->area_error ? "corrupt" :
 			area_state_name(f->area_state));
 	fprintf(out, "\n  lockdown:      %s\n", lockdown_name(f->lockdown));
+	if (f->stub_exists)
+		fprintf(out, "  stub:          %s\n",
+			stub_sig_describe(&f->sig, io, sizeof(io)));
 	iommu_describe(&f->iommu, io, sizeof(io));
 	fprintf(out, "  iommu:         %s\n", io);
 	for (i = 0; i < r->nr; i++)
@@ -217,6 +236,12 @@ void status_print_json(FILE *out, const struct status_facts *f,
 		    area_state_name(f->area_state) : "");
 	fprintf(out, ", \"lockdown\": ");
 	json_string(out, lockdown_name(f->lockdown));
+	fprintf(out, ", \"stub_signed\": %s, \"stub_signer\": ",
+		f->sig.state == STUB_SIG_SIGNED ? "true" : "false");
+	json_string(out, f->sig.signer);
+	fprintf(out, ", \"signer_key_loaded\": %s",
+		f->sig.key == STUB_KEY_PRESENT ? "true" :
+		f->sig.key == STUB_KEY_ABSENT ? "false" : "null");
 	fprintf(out, ", \"iommu_units\": ");
 	json_string(out, f->iommu.units);
 	fprintf(out, ", \"iommu_supported\": %s",

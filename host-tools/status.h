@@ -12,6 +12,7 @@
 #include "bmdump.h"
 #include "iommu_probe.h"
 #include "kernel.h"
+#include "sign.h"
 
 enum status_reason {
 	R_CONFIG,		/* config unreadable or invalid */
@@ -45,6 +46,7 @@ struct status_facts {
 	int have_desc;
 	uint64_t desc;
 	int stub_exists;
+	struct stub_sig sig;		/* the stub file's signature */
 	/* What bmdump load recorded in /run/bmdump/loaded. */
 	int load_record;
 	int load_has_desc;

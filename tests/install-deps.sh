@@ -20,6 +20,8 @@ PKGS=(
 	groff-base
 	# the Debian packages (tests/unit/test_packaging.py)
 	debhelper dh-dkms
+	# signing the stub (make sign, the Secure Boot tests)
+	sbsigntool efitools openssl
 )
 
 installed() {

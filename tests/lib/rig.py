@@ -434,8 +434,11 @@ class Guest:
 
     def __init__(self, name, initrd, disks=(), mem_mib=1024, smp=2,
                  cpu="qemu64", crashkernel="64M", append="", timeout=240,
-                 extra_args=(), hostname=None, memdump=False, kver=None):
+                 extra_args=(), hostname=None, memdump=False, kver=None,
+                 ovmf_vars=None):
         self.name = name
+        # ovmf_vars: the variable store every boot starts from (a copy)
+        self.ovmf_vars = ovmf_vars or OVMF_VARS
         self.vmlinuz = "/boot/vmlinuz-" + (kver or KVER)
         self.dir = os.path.join(E2E_BUILD, name)
         os.makedirs(self.dir, exist_ok=True)
@@ -494,7 +497,7 @@ class Guest:
         self.boots += 1
         label = label or "boot%d" % self.boots
         vars_path = os.path.join(self.dir, "OVMF_VARS.%s.fd" % label)
-        shutil.copyfile(OVMF_VARS, vars_path)
+        shutil.copyfile(self.ovmf_vars, vars_path)
         log = os.path.join(self.dir, "%s.serial.log" % label)
         qmp_path = memdump = None
         if self.memdump:
