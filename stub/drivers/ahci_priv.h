@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What ahci.c (HBA takeover, port states, disks) and ahci_io.c (command
- * slots, PRDTs, the blkdev operations) share.
+ * What ahci.c (HBA takeover, disks), ahci_io.c (command slots, PRDTs, the
+ * blkdev operations) and ahci_port.c (port states) share.
  */
 #ifndef STUB_DRIVERS_AHCI_PRIV_H
 #define STUB_DRIVERS_AHCI_PRIV_H
 
-#include "ahci.h"
+#include "ahci_defs.h"
 #include "io.h"
 
 struct blkdev;
@@ -95,7 +95,9 @@ static inline unsigned int slot_count(uint32_t m)
 	return n;
 }
 
-/* ahci.c: port states */
+/* ahci_port.c: port states */
+int ahci_wait_reg(volatile uint8_t *base, uint32_t off, uint32_t mask,
+		  uint32_t want, uint32_t ms);
 int ahci_port_stop(volatile uint8_t *pr);
 int ahci_port_comreset(volatile uint8_t *pr);
 int ahci_port_start(struct ahci_port *p);
