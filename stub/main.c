@@ -495,7 +495,7 @@ static void capture(void)
 	      (unsigned long long)st.image_bytes,
 	      sel.source == BMDUMP_SOURCE_HOOK ? "bmdump.ko" : "full",
 	      st.incomplete ? ", INCOMPLETE" : "");
-	bmlog("figures: stage entry %llu us, pci %llu us, nvme init %llu us, "
+	bmlog("figures: stage entry %llu us, pci %llu us, storage init %llu us, "
 	      "write %llu us, flush %llu us, shutdown %llu us, %llu MB/s",
 	      (unsigned long long)start_us, (unsigned long long)pci_us,
 	      (unsigned long long)init_us, (unsigned long long)st.write_us,

@@ -38,8 +38,8 @@ STUB_BITMAP_RE = (r"bmdump: bitmap: bmdump\.ko's, dump level (\d+), (\d+) of "
 STUB_FIG1_RE = (r"bmdump: figures: (\d+) pages dumped \((\d+) zero, (\d+) "
                 r"raw\) of (\d+) RAM pages, (\d+) bytes, source (\S+?)"
                 r"(, INCOMPLETE)?$")
-STUB_FIG2_RE = (r"bmdump: figures: stage entry (\d+) us, pci (\d+) us, nvme "
-                r"init (\d+) us, write (\d+) us, flush (\d+) us, shutdown "
+STUB_FIG2_RE = (r"bmdump: figures: stage entry (\d+) us, pci (\d+) us, "
+                r"storage init (\d+) us, write (\d+) us, flush (\d+) us, shutdown "
                 r"(\d+) us, (\d+) MB/s")
 STUB_DETAIL_RE = (r"bmdump: dump: plan (\d+) us; write: area header, kdump "
                   r"headers and bitmaps (\d+) us, pages (\d+) us; (\d+) us "
@@ -82,7 +82,8 @@ def parse_bmdump(lines, qemu_end=None):
                    incomplete=bool(m.group(7)))
     _, m = res.find(STUB_FIG2_RE, t0)
     if m:
-        keys = ("entry", "pci", "nvme_init", "write", "flush", "shutdown")
+        keys = ("entry", "pci", "storage_init", "write", "flush",
+                "shutdown")
         out["stages_us"] = {k: int(m.group(i + 1)) for i, k in
                             enumerate(keys)}
         out["stub_mb_s"] = int(m.group(7))
@@ -373,7 +374,7 @@ def summarize(runs):
         s["host_mb_s"] = stat([f.get("host_mb_s") for f in tb])
         s["disk_mb_s"] = stat([disk_mb_s(f) for f in tb])
         s["dd_mb_s"] = stat(dd)
-        for st in ("entry", "pci", "nvme_init", "write", "flush",
+        for st in ("entry", "pci", "storage_init", "write", "flush",
                    "shutdown"):
             s["stage_%s_ms" % st] = stat([f["stages_us"][st] / 1000
                                           for f in tb if "stages_us" in f])
@@ -514,7 +515,7 @@ def table(summary, sweep=None):
     row("panic → stub entry, ms",
         lambda s, m: cell(s["panic_to_stub_entry_ms"]))
     for st, name in (("entry", "entry → capture"), ("pci", "PCI"),
-                     ("nvme_init", "NVMe init"), ("write", "write"),
+                     ("storage_init", "storage init"), ("write", "write"),
                      ("flush", "flush"), ("shutdown", "shutdown")):
         row("stub stage: %s, ms" % name,
             lambda s, m, st=st: cell(s["stage_%s_ms" % st]))

@@ -36,7 +36,7 @@ BMDUMP_RUN = lines(
              "the write in the block sink"),
     (20.494, "bmdump: figures: 128194 pages dumped (28158 zero, 100036 raw)"
              " of 2046341 RAM pages, 413499392 bytes, source bmdump.ko"),
-    (20.496, "bmdump: figures: stage entry 22310 us, pci 2043 us, nvme init"
+    (20.496, "bmdump: figures: stage entry 22310 us, pci 2043 us, storage init"
              " 6414 us, write 324448 us, flush 1974 us, shutdown 2110 us, "
              "1274 MB/s"),
     (20.498, "bmdump: done, resetting"),
@@ -53,7 +53,7 @@ def test_bench_parse_bmdump():
     assert f["pages_dumped"] == 128194 and f["zero_pages"] == 28158
     assert f["raw_pages"] == 100036 and f["bytes"] == 413499392
     assert f["stages_us"] == {"entry": 22310, "pci": 2043,
-                              "nvme_init": 6414, "write": 324448,
+                              "storage_init": 6414, "write": 324448,
                               "flush": 1974, "shutdown": 2110}
     assert abs(f["stub_mb_s_exact"] - 413499392 / 324448) < 1e-6
     assert abs(f["host_write_s"] - 0.34) < 1e-9
@@ -300,7 +300,7 @@ def test_bench_summary_and_table():
         run(1024, "bmdump", panic_to_reset_s=0.2, hook_fill_us=1000,
             pages_dumped=1001, zero_pages=5, bytes=40,
             stub_mb_s_exact=800.0, disk_bytes=4e8, host_write_s=0.5,
-            stages_us={"entry": 1000, "pci": 1, "nvme_init": 2,
+            stages_us={"entry": 1000, "pci": 1, "storage_init": 2,
                        "write": 3, "flush": 4, "shutdown": 5}),
         run(1024, "bmdump", panic_to_reset_s=0.4, hook_fill_us=3000,
             pages_dumped=1003, zero_pages=7, bytes=44,
