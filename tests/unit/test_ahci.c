@@ -6,9 +6,8 @@
  * top.  The model counts every spec violation; each test ends by checking
  * that there were none.
  */
-#include "fakes.h"
+#include "blk_harness.h"
 #include "fake_ahci.h"
-#include "fake_pci.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +20,8 @@
 #include "drivers/storage.h"
 #include "errors.h"
 
-#define ECAM_BASE	0xe0000000ull
 #define ABAR		0xfebf1000ull
 #define SECTORS		16384ull	/* 8 MiB of 512-byte sectors */
-#define PG		4096u
-#define SLOW_TSC	10000000ull	/* 2 ms per rdtsc: deadlines pass */
 
 static struct fake_ahci *m;
 static struct fake_ahci_port *disk;
@@ -36,24 +32,6 @@ static unsigned int ndev;
 static struct ahci_ctrl *ctrl;
 static int bme_on_at;		/* m->nr_regw when BME went on, or -1 */
 
-static void *host_pages[16];
-static unsigned int nr_host_pages;
-
-static uint64_t pages_alloc(unsigned int n)
-{
-	void *p = aligned_alloc(PG, (size_t)n * PG);
-
-	assert_non_null(p);
-	assert_true(nr_host_pages < 16);
-	host_pages[nr_host_pages++] = p;
-	return (uint64_t)(uintptr_t)p;
-}
-
-static void *hp(uint64_t pa)
-{
-	return (void *)(uintptr_t)pa;
-}
-
 static void on_cfg_write(struct fake_pci_fn *f, uint16_t reg, uint32_t val,
 			 int size)
 {
@@ -63,19 +41,13 @@ static void on_cfg_write(struct fake_pci_fn *f, uint16_t reg, uint32_t val,
 
 static int setup(void **state)
 {
-	struct fake_mcfg_entry e = { ECAM_BASE, 0, 0, 0 };
-
-	fake_phys_reset();
-	fake_pci_reset();
+	blk_fakes_reset();
 	fake_ahci_reset_all();
-	fake_log_reset();
-	fake_tsc_step = 1000;
 	ahci_forget();
 	ndev = 0;
 	ctrl = NULL;
 	memset(devs, 0, sizeof(devs));
-	fake_pci_acpi(&ai, &e, 1);
-	fake_pci_install_ecam(ECAM_BASE, 0, 0, 0);
+	ecam_for_bus0(&ai);
 	fn = fake_ahci_pci(0, 0x1f, ABAR);
 	m = fake_ahci_new(fn, ABAR);
 	disk = fake_ahci_add_disk(m, 0, SECTORS, 512);
@@ -86,34 +58,15 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	unsigned int i;
-
-	for (i = 0; i < nr_host_pages; i++)
-		free(host_pages[i]);
-	nr_host_pages = 0;
 	fake_cpu_relax_hook = NULL;
 	fake_ahci_reset_all();
-	fake_pci_reset();
-	fake_phys_reset();
+	blk_fakes_free();
 	return 0;
 }
 
 static void no_violations(void)
 {
-	if (m->violations)
-		fail_msg("fake AHCI saw %u violations: %s\n%s", m->violations,
-			 m->why, fake_log());
-}
-
-static const struct pci_dev *pdev_at(uint8_t dev)
-{
-	unsigned int n, i;
-	struct pci_dev *d = pci_devices(&n);
-
-	for (i = 0; i < n; i++)
-		if (d[i].devfn == PCI_DEVFN(dev, 0))
-			return &d[i];
-	return NULL;
+	no_violations_in("AHCI", m->violations, m->why);
 }
 
 static int probe(void)
@@ -128,40 +81,14 @@ static int probe(void)
 
 static void probe_ok(void)
 {
-	int err = probe();
-
-	if (err)
-		fail_msg("probe: %d %s\n%s", err, stub_strerror(err),
-			 fake_log());
+	probe_err_ok(probe());
 	assert_int_equal(ndev, 1);
-}
-
-static int has_log(const char *s)
-{
-	return strstr(fake_log(), s) != NULL;
-}
-
-static void fill(uint64_t pa, unsigned int n, unsigned int seed)
-{
-	unsigned int i, j;
-
-	for (i = 0; i < n; i++) {
-		uint32_t *w = hp(pa + (uint64_t)i * PG);
-
-		for (j = 0; j < PG / 4; j++)
-			w[j] = seed << 24 ^ i << 12 ^ j;
-	}
 }
 
 static void check_on_disk(uint64_t lba, const uint64_t *pages,
 			  unsigned int n)
 {
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		if (memcmp(disk->data + lba * disk->sector_size +
-			   (uint64_t)i * PG, hp(pages[i]), PG))
-			fail_msg("page %u of %u differs on the disk", i, n);
+	check_pages_at(disk->data + lba * disk->sector_size, pages, n);
 }
 
 static uint32_t preg(unsigned int p, uint32_t off)

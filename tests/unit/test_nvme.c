@@ -375,7 +375,7 @@ static void test_storage_none(void **state)
 	fake_pci_reset();
 	fake_phys_reset();
 	fake_log_reset();
-	ecam_for_bus0();
+	ecam_for_bus0(&ai);
 	assert_int_equal(storage_probe(&ai, devs, 8, &n), E_PCI_NO_DEVICES);
 }
 

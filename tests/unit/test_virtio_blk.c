@@ -6,8 +6,7 @@
  * the CPU spins, and the storage layer on top.  The model counts every
  * spec violation; each test ends by checking that there were none.
  */
-#include "fakes.h"
-#include "fake_pci.h"
+#include "blk_harness.h"
 #include "fake_virtio_blk.h"
 
 #include <stdio.h>
@@ -22,11 +21,8 @@
 #include "errors.h"
 #include "timer.h"
 
-#define ECAM_BASE	0xe0000000ull
 #define BAR		0xfe000000ull
 #define SECTORS		32768ull	/* 16 MiB */
-#define PG		4096u
-#define SLOW_TSC	10000000ull	/* 2 ms per rdtsc: deadlines pass */
 
 static struct fake_vblk *m;
 static struct fake_pci_fn *fn;
@@ -35,41 +31,17 @@ static struct blkdev devs[4];
 static unsigned int ndev;
 static struct virtio_blk *vb;
 
-static void *host_pages[64];
-static unsigned int nr_host_pages;
-
-static uint64_t pages_alloc(unsigned int n)
-{
-	void *p = aligned_alloc(PG, (size_t)n * PG);
-
-	assert_non_null(p);
-	assert_true(nr_host_pages < 64);
-	host_pages[nr_host_pages++] = p;
-	return (uint64_t)(uintptr_t)p;
-}
-
-static void *hp(uint64_t pa)
-{
-	return (void *)(uintptr_t)pa;
-}
-
 static void make_device(int legacy_only, uint16_t qmax)
 {
-	struct fake_mcfg_entry e = { ECAM_BASE, 0, 0, 0 };
-
-	fake_pci_acpi(&ai, &e, 1);
-	fake_pci_install_ecam(ECAM_BASE, 0, 0, 0);
+	ecam_for_bus0(&ai);
 	fn = fake_vblk_pci(0, 4, BAR, legacy_only);
 	m = fake_vblk_new(fn, BAR, SECTORS, qmax);
 }
 
 static int setup(void **state)
 {
-	fake_phys_reset();
-	fake_pci_reset();
+	blk_fakes_reset();
 	fake_vblk_reset_all();
-	fake_log_reset();
-	fake_tsc_step = 1000;
 	virtio_blk_forget();
 	ndev = 0;
 	vb = NULL;
@@ -80,33 +52,14 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	unsigned int i;
-
-	for (i = 0; i < nr_host_pages; i++)
-		free(host_pages[i]);
-	nr_host_pages = 0;
 	fake_vblk_reset_all();
-	fake_pci_reset();
-	fake_phys_reset();
+	blk_fakes_free();
 	return 0;
 }
 
 static void no_violations(void)
 {
-	if (m->violations)
-		fail_msg("fake virtio-blk saw %u violations: %s\n%s",
-			 m->violations, m->why, fake_log());
-}
-
-static const struct pci_dev *pdev_at(uint8_t dev)
-{
-	unsigned int n, i;
-	struct pci_dev *d = pci_devices(&n);
-
-	for (i = 0; i < n; i++)
-		if (d[i].devfn == PCI_DEVFN(dev, 0))
-			return &d[i];
-	return NULL;
+	no_violations_in("virtio-blk", m->violations, m->why);
 }
 
 /* As storage_scan leaves it: bus mastering off before the probe. */
@@ -120,40 +73,14 @@ static int probe(void)
 
 static void probe_ok(void)
 {
-	int err = probe();
-
-	if (err)
-		fail_msg("probe: %d %s\n%s", err, stub_strerror(err),
-			 fake_log());
+	probe_err_ok(probe());
 	assert_int_equal(ndev, 1);
-}
-
-static int has_log(const char *s)
-{
-	return strstr(fake_log(), s) != NULL;
-}
-
-static void fill(uint64_t pa, unsigned int n, unsigned int seed)
-{
-	unsigned int i, j;
-
-	for (i = 0; i < n; i++) {
-		uint32_t *w = hp(pa + (uint64_t)i * PG);
-
-		for (j = 0; j < PG / 4; j++)
-			w[j] = seed << 24 ^ i << 12 ^ j;
-	}
 }
 
 static void check_on_disk(uint64_t sector, const uint64_t *pages,
 			  unsigned int n)
 {
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		if (memcmp(m->data + (sector << 9) + (uint64_t)i * PG,
-			   hp(pages[i]), PG))
-			fail_msg("page %u of %u differs on the disk", i, n);
+	check_pages_at(m->data + (sector << 9), pages, n);
 }
 
 /* n pages, every other one of a larger block: nothing adjacent. */
