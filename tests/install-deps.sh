@@ -22,6 +22,8 @@ PKGS=(
 	debhelper dh-dkms
 	# signing the stub (make sign, the Secure Boot tests)
 	sbsigntool efitools openssl
+	# pesign's signature of the stub (tests/unit/test_sign.py), its NSS db
+	pesign libnss3-tools
 )
 
 installed() {

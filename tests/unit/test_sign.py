@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """The stub image is a PE/COFF file as well as a bzImage64, and `make sign`
-signs it so that sbverify and the kernel's kexec_file_load check accept it.
+signs it so that sbverify and the kernel's kexec_file_load check accept it;
+so does pesign's signature.
 
 The PE checks follow the kernel's own reader (crypto/asymmetric_keys/
 verify_pefile.c: pefile_parse_binary, pefile_digest_pe_contents), not a
@@ -17,7 +18,7 @@ import sys
 import toolsenv as T
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
-from signkeys import make_key  # noqa: E402
+from signkeys import make_key, pesign  # noqa: E402
 
 STUB = os.path.join(T.BUILD, "bmdump.bzImage")
 
@@ -142,17 +143,10 @@ def sbverify(crt, path):
                           capture_output=True, text=True)
 
 
-def test_sign_make_sign_sbverify_and_kernel_digest():
-    d = T.workdir("sign")
-    key, crt = make_key(d, "bmdump test good")
-    _, other = make_key(d, "bmdump test other")
-    out = os.path.join(d, "bmdump.signed.bzImage")
-    r = subprocess.run(["make", "-s", "-C", T.ROOT, "BUILD=" + T.BUILD,
-                        "sign", "KEY=" + key, "CERT=" + crt,
-                        "SIGNED=" + out], capture_output=True, text=True)
-    assert r.returncode == 0, r.stdout + r.stderr
-    assert "bmdump test good" in r.stdout, r.stdout
-
+def check_signed(out, crt, other):
+    """A signed copy of STUB: sbverify accepts it with crt and refuses it
+    with other, the digest the kernel computes is the one in the PKCS#7,
+    and kexec still reads the same setup header."""
     ok = sbverify(crt, out)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     bad = sbverify(other, out)
@@ -177,5 +171,29 @@ def test_sign_make_sign_sbverify_and_kernel_digest():
     assert i > 0, "no SpcIndirectDataContent sha256 digest"
     signed_digest = pkcs7[i + len(SHA256_DIGESTINFO):][:32]
     assert kernel_digest(img, p) == signed_digest, "kernel digest differs"
+    end = 0x202 + unsigned[0x201]       # the setup header's own length
+    assert img[SETUP_HDR:end] == unsigned[SETUP_HDR:end], "setup header"
     # What kexec loads: every byte after the setup sectors, signature too.
     check_bzimage(unsigned, len(img))
+
+
+def test_sign_make_sign_sbverify_and_kernel_digest():
+    d = T.workdir("sign")
+    key, crt = make_key(d, "bmdump test good")
+    _, other = make_key(d, "bmdump test other")
+    out = os.path.join(d, "bmdump.signed.bzImage")
+    r = subprocess.run(["make", "-s", "-C", T.ROOT, "BUILD=" + T.BUILD,
+                        "sign", "KEY=" + key, "CERT=" + crt,
+                        "SIGNED=" + out], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "bmdump test good" in r.stdout, r.stdout
+
+    check_signed(out, crt, other)
+
+
+def test_sign_pesign_sbverify_and_kernel_digest():
+    d = T.workdir("sign-pesign")
+    key, crt = make_key(d, "bmdump test pesign")
+    _, other = make_key(d, "bmdump test other")
+    out = pesign(key, crt, STUB, os.path.join(d, "bmdump.pesign.bzImage"))
+    check_signed(out, crt, other)
