@@ -7,6 +7,8 @@ import re
 import subprocess
 import sys
 
+import crash
+import dumpcheck
 import oracle
 import rig
 import test_dump as td
@@ -223,3 +225,92 @@ def test_faults_unsaved_dump_kept_then_stub_fault_mid_write():
         oracle.drop_memdump(third)
     print("    salvaged %d of %d pages after a fault at 3/4; %d counted "
           "missing" % (proven, planned, planned - proven))
+
+
+# A 3 GiB q35 guest has its last GiB above 4 GiB, a System RAM resource of
+# its own; movablecore puts boot RAM there in ZONE_MOVABLE, so a block can
+# be offlined and removed (below 4 GiB the kernel cannot split System RAM
+# around the "Crash kernel" child).  The scenario removes a block below the
+# highest one (max_pfn stays), loads bmdump.ko with that hole, arms, adds
+# the block back, onlines it as udev or an operator would, takes
+# HOT_PAGES pages of it with a known pattern, and arms again (what the
+# udev rule's `bmdump load` does on a memory online event; the rig has no
+# udev).  Then the crash.
+HOT_PAGES = 64
+HOTPLUG = r'''
+rmmod bmdump_testmod
+insmod {testmod} pattern_seed={seed}
+cat /sys/kernel/debug/bmdump_testmod/patterns | sed 's/^/RIG: pattern /'
+hp=/sys/kernel/debug/bmdump_testmod/hotplug
+mem=/sys/devices/system/memory
+bs=$((0x$(cat $mem/block_size_bytes)))
+top=$(ls -d $mem/memory[0-9]* | sed 's/.*memory//' | sort -n | tail -n 1)
+n=$((top - 1)); blk=""
+while [ $n -gt 0 ] && [ -z "$blk" ]; do
+    grep -q Movable $mem/memory$n/valid_zones 2>/dev/null &&
+        printf 'remove %x %x' $((n * bs)) $bs > $hp && blk=$n
+    n=$((n - 1))
+done
+blk=${{blk:-0}}
+echo "RIG: hot-block=$blk $((blk * bs)) $bs top=$top"
+rmmod bmdump && insmod /lib/modules/extra/bmdump.ko
+hole() {{ sed -n 's/^hole //p' /sys/kernel/bmdump/dry_run; }}
+echo "RIG: hole-at-load=$(hole)"
+desc="bmdump.desc=$(cat /sys/kernel/bmdump/descriptor)"
+echo "RIG: desc=$desc"
+kexec -p /boot/bmdump.bzImage --append="bmdump.area={area} $desc"
+echo "RIG: armed-with-hole=$?"
+printf 'add %x %x' $((blk * bs)) $bs > $hp
+echo online_movable > $mem/memory$blk/state
+echo "RIG: hot-state=$(cat $mem/memory$blk/state)"
+printf 'fill %x %x' $((blk * bs / 4096)) {pages} > $hp &&
+    echo "RIG: hot-filled=$((blk * bs / 4096))"
+echo "RIG: hole-after-add=$(hole)"
+'''
+
+
+def test_faults_memory_hot_added_into_hole():
+    """Issue 12 item 4: a memory block removed before bmdump.ko loads (a
+    hole below its max_pfn) is added back and onlined, and the kernel
+    puts data there; after the re-arm the stub's elfcorehdr lists the
+    block, and the dump must hold its pages that hold data (bmdump.ko
+    rebuilds its RAM ranges on memory online)."""
+    name = "faults-hotadd"
+    disk = td.new_disk(name)
+    seed, marker = 51, "bmdump-marker-hotadd"
+    scen = HOTPLUG.format(testmod=td.TESTMOD, seed=seed, area=td.AREA_UUID,
+                          pages=HOT_PAGES) + crash.scenario(
+        append="bmdump.area=%s $desc" % td.AREA_UUID,
+        before_crash='echo "%s" > /dev/kmsg' % marker)
+    outside = disk.digest_outside_area()
+    _, res = td.run(name, disk, scen, mem_mib=3072,
+                    append="movablecore=512M")
+    f = res.facts()
+    try:
+        blk, start, size = (int(x) for x in f["hot-block"].split()[:3])
+        assert blk and f["armed-with-hole"] == "0", res.tail(60)
+        assert f["hot-state"] == "online", res.tail(60)
+        first = int(f["hot-filled"])
+        assert first == start // 4096, f
+        # the re-arm gave the stub the block as RAM
+        assert any(a <= start and start + size <= b
+                   for a, b in crash.stub_ram(res)), crash.stub_ram(res)
+        ram = oracle.RamImage(res.memdump)
+        try:
+            for pfn in range(first, first + HOT_PAGES):
+                assert ram.read(pfn * 4096, 4096) == dumpcheck.pattern(
+                    seed, pfn), "pfn %#x does not hold the pattern" % pfn
+        finally:
+            ram.close()
+    except BaseException:
+        oracle.drop_memdump(res)
+        raise
+    hold = [(first, first + HOT_PAGES)]
+    td.check_dump(name, disk, res, seed, marker, expect_source=1,
+                  outside=outside, hold=hold)
+    # bmdump.ko's dry run no longer counts the block as a hole
+    assert int(f["hole-at-load"]) - int(f["hole-after-add"]) == size // 4096, f
+    print("    block %d (%#x, %d MiB) removed before load, re-added: its "
+          "%d filled pages are in the dump; dry-run holes %s -> %s" % (
+              blk, start, size >> 20, HOT_PAGES, f["hole-at-load"],
+              f["hole-after-add"]))

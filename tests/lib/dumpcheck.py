@@ -206,7 +206,8 @@ def kdump_desc_bytes(read, kd):
 
 # --- the one check of a dump every e2e test runs ---------------------------
 
-def _check_dump(name, disk, res, seed, marker, expect_source, incomplete):
+def _check_dump(name, disk, res, seed, marker, expect_source, incomplete,
+                hold):
     import crash    # the rig's modules, not needed by dumpcheck's readers
     import rig
     facts = res.facts()
@@ -222,7 +223,7 @@ def _check_dump(name, disk, res, seed, marker, expect_source, incomplete):
     workdir = os.path.join(rig.E2E_BUILD, name)
     img = disk.extract(os.path.join(workdir, "dump.kdump"))
     oracle.check_memory(res, img, workdir, area["bitmap_source"],
-                        area["pages_dumped"], incomplete)
+                        area["pages_dumped"], incomplete, hold)
     hdr = kdump_header(img)
     assert hdr["incomplete"] == incomplete, hdr
     assert hdr["release"] == facts["uname-r"]
@@ -258,19 +259,20 @@ def _check_dump(name, disk, res, seed, marker, expect_source, incomplete):
 
 
 def check_dump(name, disk, res, seed, marker, expect_source=None,
-               incomplete=False, outside=None, outside_also=()):
+               incomplete=False, outside=None, outside_also=(), hold=()):
     """Everything the readers must confirm about one dump, and the memory
     oracle: every dumped page equals the crashed machine's RAM (the boot
     must run with rig.Guest(memdump=True)), the page set is bmdump.ko's
     bitmap or all RAM.  The one check every e2e test producing a dump
     calls.  outside: disk.digest_outside_area(outside_also) from before
-    the crash, which must not have changed.  The RAM copy is deleted whatever the
-    outcome."""
+    the crash, which must not have changed.  hold: pfn ranges the dump
+    must contain (oracle.check_memory).  The RAM copy is deleted whatever
+    the outcome."""
     try:
         if outside is not None:
             assert disk.digest_outside_area(outside_also) == outside, \
                 "bytes outside the dump area changed"
         return _check_dump(name, disk, res, seed, marker, expect_source,
-                           incomplete)
+                           incomplete, hold)
     finally:
         oracle.drop_memdump(res)

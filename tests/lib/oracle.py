@@ -187,9 +187,11 @@ def pfn_list(x, limit=MAX_LISTED):
     return out
 
 
-def compare(dump, ram_path, hdr_addr, hook=None):
+def compare(dump, ram_path, hdr_addr, hook=None, hold=()):
     """Runs under /usr/bin/python3.  hook: (bitmap file, desctool's chunk
-    table) or None (then every RAM page must be in the dump)."""
+    table) or None (then every RAM page must be in the dump).  hold:
+    [(first pfn, end pfn)] the test knows hold data: reported under
+    "not_held" where the dump lacks them."""
     import kdumpfile
     ram = RamImage(ram_path)
     loads = source_map(ram, hdr_addr)
@@ -226,6 +228,8 @@ def compare(dump, ram_path, hdr_addr, hook=None):
     out["missing_n"] = bin(want & ~dumped).count("1")
     out["extra"] = pfn_list(dumped & ~want)
     out["extra_n"] = bin(dumped & ~want).count("1")
+    held = covered_pfns([(a * PAGE, 0, (b - a) * PAGE) for a, b in hold])
+    out["not_held"] = pfn_list(held & ~dumped)
     ram.close()
     return out
 
@@ -254,12 +258,15 @@ def corrupt_one_page(dump, out):
     raise ValueError("no page stored raw and unique in " + dump)
 
 
-def run_compare(dump, ram_path, hdr_addr, hook=None, corrupt=False):
+def run_compare(dump, ram_path, hdr_addr, hook=None, corrupt=False,
+                hold=()):
     """compare() in Debian's python3 (where libkdumpfile imports).
     corrupt: compare a copy of dump with one page's byte flipped instead
     (the oracle's own test); the result says which pfn ("corrupted")."""
     args = [DEBIAN_PYTHON, os.path.abspath(__file__)] + \
-        (["--corrupt"] if corrupt else []) + [dump, ram_path, str(hdr_addr)]
+        (["--corrupt"] if corrupt else []) + \
+        (["--hold", json.dumps(list(hold))] if hold else []) + \
+        [dump, ram_path, str(hdr_addr)]
     if hook:
         args += [hook[0], json.dumps(hook[1])]
     p = subprocess.run(args, capture_output=True, text=True, timeout=900)
@@ -327,12 +334,15 @@ def drop_memdump(res):
         os.unlink(path)
 
 
-def check_memory(res, img, workdir, source, pages=None, incomplete=False):
+def check_memory(res, img, workdir, source, pages=None, incomplete=False,
+                 hold=()):
     """Every page of the dump img equals the crashed machine's RAM, and the
     dump holds exactly the pages it should: those of bmdump.ko's bitmap
     (source 1, the area's bitmap_source) or all RAM (2) that the
     elfcorehdr describes; an incomplete dump holds a subset.  pages: the
-    count the area header gives.  Deletes the RAM copy."""
+    count the area header gives.  hold: [(first pfn, end pfn)] that must
+    be in the dump whatever the bitmap says (pages the test filled).
+    Deletes the RAM copy."""
     assert res.memdump and os.path.exists(res.memdump), \
         "no copy of guest RAM (boot with rig.Guest(memdump=True)): %s" % (
             getattr(res, "shutdown_reason", None))
@@ -345,7 +355,7 @@ def check_memory(res, img, workdir, source, pages=None, incomplete=False):
                 hook = hook_from_ram(ram, desc_addr(res), workdir)
             finally:
                 ram.close()
-        r = run_compare(img, res.memdump, hdr, hook)
+        r = run_compare(img, res.memdump, hdr, hook, hold=hold)
     finally:
         drop_memdump(res)
     assert r["pages"] > 0 and (pages is None or r["pages"] == int(pages)), \
@@ -354,6 +364,8 @@ def check_memory(res, img, workdir, source, pages=None, incomplete=False):
         "%s" % r["unreadable"][:MAX_LISTED]
     assert not r["outside_ram"], "pages dumped outside the crashed " \
         "kernel's RAM: %s" % r["outside_ram"]
+    assert not r["not_held"], "pages the test filled are not in the " \
+        "dump: %s" % r["not_held"]
     assert r["differ_n"] == 0, "%d dumped pages differ from RAM: %s" % (
         r["differ_n"], r["differ"])
     assert r["extra_n"] == 0, "%d pages dumped that %s does not hold: %s" \
@@ -393,6 +405,9 @@ def main(argv):
     corrupt = argv[:1] == ["--corrupt"]
     if corrupt:
         argv = argv[1:]
+    hold = ()
+    if argv[:1] == ["--hold"]:
+        hold, argv = json.loads(argv[1]), argv[2:]
     dump, ram_path, hdr = argv[0], argv[1], int(argv[2])
     hook = (argv[3], json.loads(argv[4])) if len(argv) > 4 else None
     if corrupt:
@@ -405,7 +420,7 @@ def main(argv):
                 os.unlink(bad)
         out["corrupted"] = pfn
     else:
-        out = compare(dump, ram_path, hdr, hook)
+        out = compare(dump, ram_path, hdr, hook, hold)
     print(json.dumps(out))
 
 

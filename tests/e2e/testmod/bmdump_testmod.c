@@ -23,6 +23,15 @@
  *                                             slab buffers filled with a
  *                                             pattern derived from
  *                                             pattern_seed (0: none)
+ *   /sys/kernel/debug/bmdump_testmod/hotplug  write "remove PHYS SIZE":
+ *                                             offline_and_remove_memory();
+ *                                             "add PHYS SIZE": add_memory()
+ *                                             (blocks come up offline);
+ *                                             "fill PFN NR": take pfns
+ *                                             [PFN, PFN+NR) with
+ *                                             alloc_contig_range() and fill
+ *                                             page PFN with pattern index
+ *                                             PFN (held until rmmod)
  *
  * Pattern byte j of buffer i: the low byte of x, where x starts at
  * seed * 2654435761 + i and steps x = x * 1103515245 + 12345 (mod 2^32).
@@ -33,6 +42,7 @@
 #include <linux/io.h>
 #include <linux/kexec.h>
 #include <linux/kprobes.h>
+#include <linux/memory_hotplug.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -48,7 +58,7 @@ MODULE_PARM_DESC(pattern_seed, "fill slab buffers with a known pattern");
 static struct dentry *dir;
 static u8 *patterns[NR_PATTERNS];
 
-static void fill_pattern(u8 *buf, unsigned int i)
+static void fill_pattern(u8 *buf, u32 i)
 {
 	u32 x = pattern_seed * 2654435761u + i;
 	unsigned int j;
@@ -199,6 +209,60 @@ static const struct file_operations corrupt_fops = {
 	.write = corrupt_write,
 };
 
+/*
+ * Memory hotplug as a driver like virtio-mem does it, on ranges that were
+ * boot RAM: a block removed before bmdump.ko loads is a hole to it, and RAM
+ * again after "add" and an online through sysfs.
+ */
+static unsigned long held_pfn, held_nr;
+
+static int hotplug_fill(unsigned long pfn, unsigned long nr)
+{
+	unsigned long i;
+	int ret;
+
+	if (held_nr || !nr || nr > 4096)
+		return -EINVAL;
+	ret = alloc_contig_range(pfn, pfn + nr, MIGRATE_MOVABLE, GFP_KERNEL);
+	if (ret)
+		return ret;
+	for (i = 0; i < nr; i++)
+		fill_pattern(page_address(pfn_to_page(pfn + i)), pfn + i);
+	held_pfn = pfn;
+	held_nr = nr;
+	return 0;
+}
+
+static ssize_t hotplug_write(struct file *f, const char __user *ubuf,
+			     size_t len, loff_t *pos)
+{
+	char buf[80], op[8];
+	unsigned long long a, n;
+	int ret;
+
+	if (len >= sizeof(buf) || copy_from_user(buf, ubuf, len))
+		return -EINVAL;
+	buf[len] = 0;
+	if (sscanf(buf, "%7s %llx %llx", op, &a, &n) != 3)
+		return -EINVAL;
+	if (!strcmp(op, "remove"))
+		ret = offline_and_remove_memory(a, n);
+	else if (!strcmp(op, "add"))
+		ret = add_memory(memory_add_physaddr_to_nid(a), a, n, MHP_NONE);
+	else if (!strcmp(op, "fill"))
+		ret = hotplug_fill(a, n);
+	else
+		return -EINVAL;
+	pr_info("bmdump_testmod: hotplug %s 0x%llx 0x%llx: %d\n", op, a, n,
+		ret);
+	return ret ? ret : len;
+}
+
+static const struct file_operations hotplug_fops = {
+	.owner = THIS_MODULE,
+	.write = hotplug_write,
+};
+
 static const struct file_operations poke_fops = {
 	.owner = THIS_MODULE,
 	.write = poke_write,
@@ -223,6 +287,7 @@ static int __init testmod_init(void)
 	debugfs_create_file("poke", 0200, dir, NULL, &poke_fops);
 	debugfs_create_file("corrupt_at_crash", 0200, dir, NULL,
 			    &corrupt_fops);
+	debugfs_create_file("hotplug", 0200, dir, NULL, &hotplug_fops);
 	if (pattern_seed) {
 		unsigned int i;
 
@@ -246,6 +311,8 @@ static void __exit testmod_exit(void)
 	debugfs_remove_recursive(dir);
 	if (corrupt_armed)
 		unregister_kprobe(&corrupt_kp);
+	if (held_nr)
+		free_contig_range(held_pfn, held_nr);
 	for (i = 0; i < NR_PATTERNS; i++)
 		kfree(patterns[i]);
 }
