@@ -18,13 +18,22 @@ struct bmdump_range {
 _Static_assert((1ull << BMDUMP_CHUNK_SHIFT) == BMDUMP_CHUNK_MAX_PFNS,
 	       "chunk shift matches the contract");
 
-/* Everything the fill reads; built once at load, never changed after. */
+/* The RAM ranges in one block, so that one pointer store replaces them. */
+struct bmdump_ranges {
+	unsigned int nr;
+	struct bmdump_range r[];	/* sorted, disjoint, below max_pfn */
+};
+
+/*
+ * Everything the fill reads.  The bitmap is sized once at load; ram is
+ * rebuilt on memory hotplug and replaced whole (WRITE_ONCE), so a crash
+ * on any CPU finds either the old set or the new one, never a mix.
+ */
 struct bmdump_map {
 	u64 max_pfn;
 	unsigned int nr_chunks;
 	u64 chunk_pfns[BMDUMP_DESC_MAX_CHUNKS];	/* multiple of 8 */
-	const struct bmdump_range *ranges;	/* sorted, disjoint */
-	unsigned int nr_ranges;
+	const struct bmdump_ranges *ram;
 };
 
 struct bmdump_fill_result {
@@ -47,8 +56,8 @@ void bmdump_fill(const struct bmdump_map *map, unsigned long *const *bitmap,
 /*
  * System RAM minus the crash kernel region(s), as pfn ranges clipped to
  * max_pfn: the memory the capture side finds in its elfcorehdr.  Returns
- * the number of ranges (kvfree the array), or a negative errno.
+ * 0 and the set in *out (kvfree it), or a negative errno.
  */
-int bmdump_ram_ranges(u64 max_pfn, struct bmdump_range **out);
+int bmdump_ram_ranges(u64 max_pfn, struct bmdump_ranges **out);
 
 #endif /* BMDUMP_KMOD_H */

@@ -14,6 +14,7 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/overflow.h>
 #include <linux/page-flags.h>
 #include <linux/pfn.h>
 #include <linux/sched.h>
@@ -111,6 +112,8 @@ void bmdump_fill(const struct bmdump_map *map, unsigned long *const *bitmap,
 	u64 run_end = 0;
 	unsigned int run_class = 0;
 	int run_keep = 0;
+	/* one read: memory hotplug may publish a new set meanwhile */
+	const struct bmdump_ranges *ram = READ_ONCE(map->ram);
 	unsigned int i;
 	u32 crc = 0;
 
@@ -118,13 +121,13 @@ void bmdump_fill(const struct bmdump_map *map, unsigned long *const *bitmap,
 	for (i = 0; i < map->nr_chunks; i++)
 		memset(bitmap[i], 0, map->chunk_pfns[i] / 8);
 
-	for (i = 0; i < map->nr_ranges; i++) {
-		u64 pfn = map->ranges[i].start;
-		u64 end = map->ranges[i].end;
+	for (i = 0; i < ram->nr; i++) {
+		u64 pfn = ram->r[i].start;
+		u64 end = ram->r[i].end;
 		u64 section_end = pfn;
 		enum bm_section_state section = BM_SECTION_NONE;
 
-		/* ranges are sorted, disjoint and below max_pfn (load time) */
+		/* ranges are sorted, disjoint and below max_pfn */
 		count[BMDUMP_CLASS_HOLE] += pfn - prev_end;
 		prev_end = end;
 
@@ -255,9 +258,10 @@ static int bm_cmp_range(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-int bmdump_ram_ranges(u64 max_pfn, struct bmdump_range **out)
+int bmdump_ram_ranges(u64 max_pfn, struct bmdump_ranges **out)
 {
 	const unsigned long ram = IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY;
+	struct bmdump_ranges *set;
 	struct bm_ranges rs = { };
 	unsigned int n = 0, i, j;
 	int ret;
@@ -265,9 +269,10 @@ int bmdump_ram_ranges(u64 max_pfn, struct bmdump_range **out)
 	walk_iomem_res_desc(IORES_DESC_NONE, ram, 0, -1, &n, bm_count_res);
 	/* room for the crash regions splitting ranges, and for a racing add */
 	rs.cap = n + 8;
-	rs.r = kvcalloc(rs.cap, sizeof(*rs.r), GFP_KERNEL);
-	if (!rs.r)
+	set = kvzalloc(struct_size(set, r, rs.cap), GFP_KERNEL);
+	if (!set)
 		return -ENOMEM;
+	rs.r = set->r;
 	ret = walk_iomem_res_desc(IORES_DESC_NONE, ram, 0, -1, &rs,
 				  bm_add_ram);
 	if (ret < 0 && ret != -EINVAL)	/* -EINVAL: nothing matched */
@@ -298,9 +303,10 @@ int bmdump_ram_ranges(u64 max_pfn, struct bmdump_range **out)
 		ret = -ENODATA;
 		goto fail;
 	}
-	*out = rs.r;
-	return j;
+	set->nr = j;
+	*out = set;
+	return 0;
 fail:
-	kvfree(rs.r);
+	kvfree(set);
 	return ret;
 }

@@ -18,6 +18,7 @@
 #include <linux/kobject.h>
 #include <linux/kprobes.h>
 #include <linux/math64.h>
+#include <linux/memory.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -48,8 +49,9 @@ static struct {
 	int unloading;			/* set, then the magic wiped */
 	u64 fill_count;
 	struct kprobe kp;
+	struct notifier_block mem_nb;
 	struct kobject *kobj;
-	struct mutex lock;		/* sysfs writers, dry run */
+	struct mutex lock;		/* sysfs writers, dry run, map.ram */
 	struct bmdump_fill_result dry;
 	unsigned int dry_level;
 	unsigned long dry_kernel_free;
@@ -237,6 +239,7 @@ static ssize_t dry_run_show(struct kobject *k, struct kobj_attribute *a,
 				   bm.dry.count[i]);
 	n += sysfs_emit_at(buf, n, "pages_set %llu\n", bm.dry.pages_set);
 	n += sysfs_emit_at(buf, n, "max_pfn %llu\n", bm.map.max_pfn);
+	n += sysfs_emit_at(buf, n, "ram_ranges %u\n", bm.map.ram->nr);
 	n += sysfs_emit_at(buf, n, "dump_level %u\n", bm.dry_level);
 	n += sysfs_emit_at(buf, n, "fill_cycles %llu\n", bm.dry.cycles);
 	n += sysfs_emit_at(buf, n, "fill_us %llu\n",
@@ -266,6 +269,46 @@ static struct attribute *bm_attrs[] = {
 static const struct attribute_group bm_group = {
 	.attrs = bm_attrs,
 };
+
+/* --- memory hotplug ------------------------------------------------------- */
+
+/*
+ * The RAM ranges come from the resource tree, read at load.  Memory added
+ * later into a hole below max_pfn would get no bit at all, and the stub,
+ * once `bmdump load` gave it an elfcorehdr that lists the new RAM (udev
+ * runs it on memory online/offline), would leave those pages out.  So the
+ * set is read again whenever a memory block goes online or offline.  RAM
+ * added above max_pfn needs nothing: the stub keeps every pfn the bitmap
+ * does not cover.  Runs in process context under the hotplug lock:
+ * allocating here is fine, and no crash fill can see a half-built set.
+ */
+static int bm_memory_notify(struct notifier_block *nb, unsigned long action,
+			    void *arg)
+{
+	struct bmdump_ranges *ram, *old;
+	int ret;
+
+	if (action != MEM_ONLINE && action != MEM_OFFLINE)
+		return NOTIFY_DONE;
+	ret = bmdump_ram_ranges(bm.map.max_pfn, &ram);
+	if (ret) {
+		pr_warn("bmdump: memory hotplug: cannot read the System RAM ranges again (%d); pages of memory added since load are left out of a dump until bmdump.ko is reloaded\n",
+			ret);
+		return NOTIFY_DONE;
+	}
+	mutex_lock(&bm.lock);
+	old = (struct bmdump_ranges *)bm.map.ram;
+	WRITE_ONCE(bm.map.ram, ram);
+	/* a crash from here on fills from the new set; counts follow it */
+	if (bm_dry_run())
+		pr_warn("bmdump: no memory for the dry run after memory hotplug\n");
+	mutex_unlock(&bm.lock);
+	kvfree(old);
+	pr_info("bmdump: memory %s: %u RAM range(s) below max_pfn %llu\n",
+		action == MEM_ONLINE ? "online" : "offline", ram->nr,
+		bm.map.max_pfn);
+	return NOTIFY_OK;
+}
 
 /* --- load and unload ------------------------------------------------------ */
 
@@ -327,7 +370,7 @@ static int bm_alloc_bitmap(void)
 
 static int __init bm_init(void)
 {
-	struct bmdump_range *ranges;
+	struct bmdump_ranges *ram;
 	int ret;
 
 	if (dump_level > BMDUMP_DL_MAX) {
@@ -342,14 +385,13 @@ static int __init bm_init(void)
 		pr_err("bmdump: no online memory node reports any memory\n");
 		return -ENODEV;
 	}
-	ret = bmdump_ram_ranges(bm.map.max_pfn, &ranges);
+	ret = bmdump_ram_ranges(bm.map.max_pfn, &ram);
 	if (ret < 0) {
 		pr_err("bmdump: cannot read the System RAM ranges from the resource tree (%d)\n",
 		       ret);
 		return ret;
 	}
-	bm.map.ranges = ranges;
-	bm.map.nr_ranges = ret;
+	bm.map.ram = ram;
 
 	ret = bm_alloc_bitmap();
 	if (ret)
@@ -382,10 +424,18 @@ static int __init bm_init(void)
 		goto err_desc;
 	}
 
+	bm.mem_nb.notifier_call = bm_memory_notify;
+	ret = register_memory_notifier(&bm.mem_nb);
+	if (ret) {
+		pr_err("bmdump: cannot watch memory hotplug (register_memory_notifier: %d)\n",
+		       ret);
+		goto err_kprobe;
+	}
+
 	bm.kobj = kobject_create_and_add("bmdump", kernel_kobj);
 	if (!bm.kobj) {
 		ret = -ENOMEM;
-		goto err_kprobe;
+		goto err_notifier;
 	}
 	ret = sysfs_create_group(bm.kobj, &bm_group);
 	if (ret) {
@@ -395,12 +445,14 @@ static int __init bm_init(void)
 
 	pr_info("bmdump: armed: descriptor 0x%llx, %u chunk(s), %llu bitmap bytes, max_pfn %llu, %u RAM range(s), dump level %u; dry run %llu of %llu pages set in %llu us\n",
 		(unsigned long long)bm.desc_phys, bm.map.nr_chunks,
-		bm.bitmap_bytes, bm.map.max_pfn, bm.map.nr_ranges, bm.level,
+		bm.bitmap_bytes, bm.map.max_pfn, bm.map.ram->nr, bm.level,
 		bm.dry.pages_set, bm.map.max_pfn, cycles_to_us(bm.dry.cycles));
 	return 0;
 
 err_kobj:
 	kobject_put(bm.kobj);
+err_notifier:
+	unregister_memory_notifier(&bm.mem_nb);
 err_kprobe:
 	unregister_kprobe(&bm.kp);
 err_desc:
@@ -409,7 +461,7 @@ err_desc:
 err_bitmap:
 	bm_free_bitmap();
 err_ranges:
-	kvfree(ranges);
+	kvfree(ram);
 	return ret;
 }
 
@@ -424,11 +476,12 @@ static void __exit bm_exit(void)
 	WRITE_ONCE(bm.desc->state, 0);
 	wmb();
 	unregister_kprobe(&bm.kp);
+	unregister_memory_notifier(&bm.mem_nb);
 	sysfs_remove_group(bm.kobj, &bm_group);
 	kobject_put(bm.kobj);
 	free_page((unsigned long)bm.desc);
 	bm_free_bitmap();
-	kvfree(bm.map.ranges);
+	kvfree(bm.map.ram);
 	pr_info("bmdump: unloaded, descriptor wiped\n");
 }
 
