@@ -277,14 +277,16 @@ static void put(const char *rel, const char *text, const char *link)
 static void pci_fn(const char *fn, const char *cls, const char *ven,
 		   const char *dev)
 {
+	const char *file[3] = { "class", "vendor", "device" };
+	const char *text[3] = { cls, ven, dev };
 	char p[256];
+	int i;
 
-	snprintf(p, sizeof(p), "sys/devices/pci0000:00/%s/class", fn);
-	put(p, cls, NULL);
-	snprintf(p, sizeof(p), "sys/devices/pci0000:00/%s/vendor", fn);
-	put(p, ven, NULL);
-	snprintf(p, sizeof(p), "sys/devices/pci0000:00/%s/device", fn);
-	put(p, dev, NULL);
+	for (i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "sys/devices/pci0000:00/%s/%s", fn,
+			 file[i]);
+		put(p, text[i], NULL);
+	}
 }
 
 static void part(const char *name, const char *below_devices)
