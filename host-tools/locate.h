@@ -45,7 +45,7 @@ struct area_matches {
 	const uint8_t *uuid;
 	int nr;				/* partitions that match */
 	char dev[2][PATH_MAX];		/* the first two of them */
-	char damaged[PATH_MAX];		/* a header naming uuid, failing */
+	char damaged[PATH_MAX];		/* names uuid, fails the checks */
 };
 void area_find_matches(const uint8_t uuid[16], struct area_matches *m);
 /* BM_E_REFUSED with a message naming two matches and what to do. */

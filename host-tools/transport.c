@@ -58,8 +58,10 @@ static int subsys_pci(const char *disk, char *out, size_t size)
 		return -1;
 	dp = opendir(sub);
 	while (dp && r && (d = readdir(dp)) != NULL) {
-		if (strncmp(d->d_name, "nvme", 4) || !d->d_name[4] ||
-		    strspn(d->d_name + 4, "0123456789") != strlen(d->d_name + 4))
+		const char *num = d->d_name + 4;
+
+		if (strncmp(d->d_name, "nvme", 4) || !*num ||
+		    strspn(num, "0123456789") != strlen(num))
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", sub, d->d_name);
 		if (realpath(p, real))
