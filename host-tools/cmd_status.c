@@ -15,6 +15,7 @@
 #include "sign.h"
 #include "status.h"
 #include "sysfs.h"
+#include "transport.h"
 
 /* What the kernel says: crashkernel memory, kexec, bmdump.ko, lockdown. */
 static void probe_kernel_files(struct status_facts *f)
@@ -51,14 +52,25 @@ static void probe_load_record(struct status_facts *f)
 	bm_strlcpy(f->load_method, r.method, sizeof(f->load_method));
 }
 
+/* The area by the stub's own rule, and whether the stub can reach it. */
 static void probe_area(struct status_facts *f)
 {
+	struct area_matches m;
 	struct area_target t;
 	struct bmdump_area_header h;
 	struct bm_err e = { 0 };
 
-	if (!f->area_configured ||
-	    target_find_uuid(&t, cli_cfg.area, 0, &e) != 0)
+	if (!f->area_configured)
+		return;
+	area_find_matches(cli_cfg.area, &m);
+	if (m.nr > 1) {
+		f->area_duplicates = m.nr;
+		area_matches_error(&m, &e);
+		bm_strlcpy(f->area_duplicate_msg, e.msg,
+			   sizeof(f->area_duplicate_msg));
+		return;
+	}
+	if (target_find_uuid(&t, cli_cfg.area, 0, &e) != 0)
 		return;
 	f->area_found = 1;
 	bm_strlcpy(f->area_device, t.label, sizeof(f->area_device));
@@ -68,6 +80,10 @@ static void probe_area(struct status_facts *f)
 	else
 		f->area_state = h.state;
 	target_close(&t);
+	f->area_unreachable = disk_transport(f->area_device,
+					     f->area_unreachable_why,
+					     sizeof(f->area_unreachable_why))
+			      == BMDUMP_TRANSPORT_NONE;
 }
 
 static void probe_facts(struct status_facts *f, int config_rc,

@@ -30,6 +30,16 @@ static void lower(char *s)
 		*s = (char)tolower((unsigned char)*s);
 }
 
+/* Does a partition type string (blkid's, GPT or MBR) name bmdump's
+ * type?  Through the shared rule's own test (include/bmdump/area.h). */
+static int type_is_area(const char *type)
+{
+	uint8_t g[16];
+
+	return bmdump_guid_parse_gpt(type, strlen(type), g) == 0 &&
+	       bmdump_area_type_ok(g);
+}
+
 static void target_init(struct area_target *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -207,7 +217,7 @@ int target_open_image(struct area_target *t, const char *image, int partno,
 		return r;
 	for (i = 0; i < pl.nr; i++) {
 		if (partno ? pl.partno[i] == partno :
-		    !strcmp(pl.type[i], BMDUMP_AREA_TYPE_GUID_STR)) {
+		    type_is_area(pl.type[i])) {
 			sel = i;
 			break;
 		}
@@ -290,7 +300,7 @@ static void scan_one(const char *dev, void *vctx)
 
 	if (target_open_device(&t, dev, 0, &e))
 		return;
-	if (!strcmp(t.part_type, BMDUMP_AREA_TYPE_GUID_STR)) {
+	if (t.is_gpt && type_is_area(t.part_type)) {
 		s->count++;
 		s->fn(dev, s->ctx);
 	}
@@ -305,47 +315,72 @@ int target_scan_type(void (*fn)(const char *dev, void *ctx), void *ctx)
 	return s.count;
 }
 
-struct uuid_ctx {
-	const uint8_t *uuid;
-	char found[PATH_MAX];
-	int corrupt;
-};
-
-static void uuid_one(const char *dev, void *vctx)
+/* The shared rule (bmdump_area_match) applied to one partition device. */
+static void match_one(const char *dev, void *vctx)
 {
-	struct uuid_ctx *u = vctx;
+	struct area_matches *m = vctx;
 	struct bmdump_area_header h;
 	struct area_target t;
 	struct bm_err e;
+	uint8_t type[16] = { 0 };
 	int r;
 
-	if (u->found[0] || target_open_device(&t, dev, 0, &e))
+	if (target_open_device(&t, dev, 0, &e))
 		return;
+	if (t.is_gpt)
+		(void)bmdump_guid_parse_gpt(t.part_type, strlen(t.part_type),
+					    type);
 	r = bm_read(&t.src, &h, sizeof(h), 0, &e, "area header");
-	/* Match on the UUID even when the header is damaged, so status and
-	 * save can report the damage instead of "missing". */
-	if (!r && h.magic == BMDUMP_AREA_MAGIC &&
-	    !memcmp(h.area_uuid, u->uuid, 16))
-		bm_strlcpy(u->found, dev, sizeof(u->found));
 	target_close(&t);
+	if (r)
+		return;
+	r = bmdump_area_match(type, &h, t.size, m->uuid);
+	if (r == 0) {
+		if (m->nr < 2)
+			bm_strlcpy(m->dev[m->nr], dev, sizeof(m->dev[0]));
+		m->nr++;
+	} else if (r != BMDUMP_AREA_E_TYPE && bmdump_area_claims(&h, m->uuid)
+		   && !m->damaged[0]) {
+		bm_strlcpy(m->damaged, dev, sizeof(m->damaged));
+	}
+}
+
+void area_find_matches(const uint8_t uuid[16], struct area_matches *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->uuid = uuid;
+	for_each_partition(match_one, m);
+}
+
+int area_matches_error(const struct area_matches *m, struct bm_err *e)
+{
+	char s[37];
+
+	bmdump_uuid_format(m->uuid, s);
+	return bm_seterr(e, BM_E_REFUSED, "area %s is on %d partitions, %s "
+			 "and %s (a cloned disk?): the stub writes to none of "
+			 "them; give one a new UUID (bmdump prepare --force "
+			 "PARTITION) or wipe the clone", s, m->nr, m->dev[0],
+			 m->dev[1]);
 }
 
 int target_find_uuid(struct area_target *t, const uint8_t uuid[16],
 		     int writable, struct bm_err *e)
 {
-	struct uuid_ctx u;
+	struct area_matches m;
 	char s[37];
 
-	memset(&u, 0, sizeof(u));
-	u.uuid = uuid;
-	for_each_partition(uuid_one, &u);
-	if (!u.found[0]) {
-		bmdump_uuid_format(uuid, s);
-		return bm_seterr(e, BM_E_NOTFOUND, "no partition holds area "
-				 "%s (is the disk attached? was it "
-				 "re-prepared?)", s);
-	}
-	return target_open_device(t, u.found, writable, e);
+	area_find_matches(uuid, &m);
+	if (m.nr > 1)
+		return area_matches_error(&m, e);
+	/* A damaged header that names the UUID: opened so that status and
+	 * save report the damage instead of "missing". */
+	if (m.nr == 1 || m.damaged[0])
+		return target_open_device(t, m.nr ? m.dev[0] : m.damaged,
+					  writable, e);
+	bmdump_uuid_format(uuid, s);
+	return bm_seterr(e, BM_E_NOTFOUND, "no partition holds area %s (is "
+			 "the disk attached? was it re-prepared?)", s);
 }
 
 static blkid_probe probe_target(struct area_target *t, struct bm_err *e)

@@ -36,7 +36,22 @@ int target_open_device(struct area_target *t, const char *dev, int writable,
  * when it starts with an area header. */
 int target_open_image(struct area_target *t, const char *image, int partno,
 		      int writable, struct bm_err *e);
-/* Scan the system's partitions for the area with this UUID. */
+/*
+ * The partitions that are the area for uuid by the rule the stub uses
+ * (bmdump_area_match, include/bmdump/area.h): every partition the system
+ * has is tried.  More than one match is a refusal for all commands.
+ */
+struct area_matches {
+	const uint8_t *uuid;
+	int nr;				/* partitions that match */
+	char dev[2][PATH_MAX];		/* the first two of them */
+	char damaged[PATH_MAX];		/* names uuid, fails the checks */
+};
+void area_find_matches(const uint8_t uuid[16], struct area_matches *m);
+/* BM_E_REFUSED with a message naming two matches and what to do. */
+int area_matches_error(const struct area_matches *m, struct bm_err *e);
+/* Open the area with this UUID: the one match, else a damaged header that
+ * names it (for its error), else BM_E_NOTFOUND; two matches refused. */
 int target_find_uuid(struct area_target *t, const uint8_t uuid[16],
 		     int writable, struct bm_err *e);
 /* Every partition carrying bmdump's type GUID: calls fn(dev, ctx). */

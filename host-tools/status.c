@@ -89,7 +89,9 @@ void status_evaluate(const struct status_facts *f, struct status_report *r)
 			    "config changed): run bmdump load");
 	}
 	if (f->area_configured) {
-		if (!f->area_found)
+		if (f->area_duplicates > 1)
+			add(r, R_AREA_DUPLICATE, "%s", f->area_duplicate_msg);
+		else if (!f->area_found)
 			add(r, R_AREA_MISSING, "no partition holds area %s: "
 			    "check the disk, or run bmdump prepare and update "
 			    "AREA=", f->area_uuid);
@@ -102,6 +104,9 @@ void status_evaluate(const struct status_facts *f, struct status_report *r)
 			    "saved yet (state %s); the stub will not overwrite "
 			    "it: run bmdump save", f->area_device,
 			    area_state_name(f->area_state));
+		if (f->area_found && f->area_unreachable)
+			add(r, R_AREA_TRANSPORT, "area on %s: %s",
+			    f->area_device, f->area_unreachable_why);
 	}
 	if (!f->crash_loaded && refused_kexec_load)
 		add(r, R_LOCKDOWN, "the kernel is locked down (%s), which "
@@ -155,6 +160,10 @@ const char *status_reason_code(int reason)
 		return "iommu-unsupported";
 	case R_KERNEL_UNSUPPORTED:
 		return "kernel-unsupported";
+	case R_AREA_DUPLICATE:
+		return "area-duplicate";
+	case R_AREA_TRANSPORT:
+		return "area-transport";
 	}
 	return "unknown";
 }

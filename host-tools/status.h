@@ -31,6 +31,8 @@ enum status_reason {
 	R_KEXEC_DISABLED,	/* kernel.kexec_load_disabled = 1 */
 	R_IOMMU_UNSUPPORTED,	/* an IOMMU the stub cannot turn off */
 	R_KERNEL_UNSUPPORTED,	/* bmdump.ko does not know this kernel */
+	R_AREA_DUPLICATE,	/* two partitions hold the area (a clone) */
+	R_AREA_TRANSPORT,	/* on a disk the stub has no driver for */
 	R_COUNT
 };
 
@@ -59,6 +61,10 @@ struct status_facts {
 	int area_error;			/* 0, BM_E_CORRUPT */
 	char area_error_msg[BM_ERR_LEN];
 	uint32_t area_state;
+	int area_duplicates;		/* partitions matching, when > 1 */
+	char area_duplicate_msg[BM_ERR_LEN];	/* naming two of them */
+	int area_unreachable;		/* no stub driver for its disk */
+	char area_unreachable_why[BM_ERR_LEN];
 	int overwrite;
 	int lockdown;			/* LOCKDOWN_* */
 	int kexec_load_disabled;

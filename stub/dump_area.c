@@ -15,82 +15,120 @@
 #define PAGE_SIZE	4096u
 #define PAGES_PER_CALL	64
 
-static void format_uuid(const uint8_t *u, char *out)
+/*
+ * Read one bmdump-typed partition's header into h and apply the area rule
+ * (include/bmdump/area.h).  0: it is the area; else why not, logged.
+ */
+static int match_part(struct blkdev *d, const struct gpt_part *p,
+		      const struct stub_options *o,
+		      struct bmdump_area_header *h, uint64_t bytes)
 {
-	bmdump_uuid_format(u, out);
+	char want[37], have[37];
+	int err;
+
+	err = d->read(d, p->first_lba, (uint64_t)(uintptr_t)h,
+		      BMDUMP_AREA_HDR_BYTES);
+	if (err) {
+		bmlog("area: %s partition %u: %s", d->name, p->index,
+		      stub_strerror(err));
+		return err;
+	}
+	err = bmdump_area_match(p->type_guid, h, bytes, o->area_uuid);
+	if (err == BMDUMP_AREA_E_UUID) {
+		bmdump_uuid_format(h->area_uuid, have);
+		bmdump_uuid_format(o->area_uuid, want);
+		bmlog("area: %s partition %u is area %s, not %s", d->name,
+		      p->index, have, want);
+	} else if (err) {
+		bmlog("area: %s partition %u: %s", d->name, p->index,
+		      bmdump_area_strerror(err));
+	}
+	return err;
 }
 
+/* The single match's last checks: where it lies, what it holds. */
+static int accept_match(const struct stub_options *o, struct dump_area *a)
+{
+	struct blkdev *d = a->dev;
+	char have[37];
+
+	bmdump_uuid_format(a->hdr->area_uuid, have);
+	bmlog("area: %s partition %u: area %s, %llu MiB, state %u", d->name,
+	      a->part.index, have, (unsigned long long)(a->part_bytes >> 20),
+	      a->hdr->state);
+	if ((a->part.first_lba * d->block_size) % PAGE_SIZE)
+		return E_AREA_ALIGN;
+	a->overwrote = a->hdr->state == BMDUMP_AREA_WRITING ||
+		       a->hdr->state == BMDUMP_AREA_COMPLETE;
+	if (a->overwrote && !o->overwrite)
+		return E_AREA_UNSAVED;
+	return 0;
+}
+
+/*
+ * Every partition of bmdump's type on every disk is tried, even after a
+ * match: two partitions holding the same area (a cloned disk) mean that
+ * neither may be written, since the host tools may be looking at the other.
+ */
 int dump_area_find(struct blkdev *devs, unsigned int nr,
 		   const struct stub_options *o, struct dump_area *a)
 {
 	static const uint8_t type_guid[16] = BMDUMP_AREA_TYPE_GUID_GPT;
-	int result = E_AREA_NOT_FOUND;
-	char want[37], have[37];
-	unsigned int i, j;
+	int err, result = E_AREA_NOT_FOUND;
+	unsigned int i, j, matches = 0;
+	uint64_t buf = 0;
 
 	memset(a, 0, sizeof(*a));
 	if (!o->has_area)
 		return E_AREA_NO_UUID;
-	format_uuid(o->area_uuid, want);
 	for (i = 0; i < nr; i++) {
 		struct blkdev *d = &devs[i];
 		struct gpt_part parts[GPT_MAX_PARTS];
 		unsigned int count;
-		int err = gpt_find(d, type_guid, parts, GPT_MAX_PARTS, &count);
 
+		err = gpt_find(d, type_guid, parts, GPT_MAX_PARTS, &count);
 		if (err) {
 			bmlog("area: %s: %s", d->name, stub_strerror(err));
 			continue;
 		}
 		for (j = 0; j < count; j++) {
-			struct bmdump_area_header *h;
 			uint64_t bytes = (parts[j].last_lba - parts[j].first_lba
 					  + 1) * d->block_size;
-			uint64_t buf = dma_alloc(BMDUMP_AREA_HDR_BYTES, 4096);
 
+			/* A matched header keeps its buffer: a fresh one. */
+			if (!buf)
+				buf = dma_alloc(BMDUMP_AREA_HDR_BYTES, 4096);
 			if (!buf)
 				return E_MEM_EXHAUSTED;
-			h = (struct bmdump_area_header *)(uintptr_t)buf;
-			if ((parts[j].first_lba * d->block_size) % PAGE_SIZE) {
-				bmlog("area: %s partition %u: %s", d->name,
-				      parts[j].index, stub_strerror(E_AREA_ALIGN));
+			err = match_part(d, &parts[j], o,
+					 (struct bmdump_area_header *)
+					 (uintptr_t)buf, bytes);
+			if (err == BMDUMP_AREA_E_UUID)
 				continue;
-			}
-			err = d->read(d, parts[j].first_lba, buf,
-				      BMDUMP_AREA_HDR_BYTES);
-			if (!err)
-				err = bmdump_area_check(h, bytes);
 			if (err) {
-				bmlog("area: %s partition %u: %s", d->name,
-				      parts[j].index, err < -100 ?
-				      stub_strerror(err) :
-				      bmdump_area_strerror(err));
 				if (result == E_AREA_NOT_FOUND)
 					result = E_AREA_HEADER;
 				continue;
 			}
-			format_uuid(h->area_uuid, have);
-			if (memcmp(h->area_uuid, o->area_uuid, 16)) {
-				bmlog("area: %s partition %u is area %s, not %s",
-				      d->name, parts[j].index, have, want);
+			if (matches++) {
+				bmlog("area: %s partition %u and %s partition "
+				      "%u hold the same area: writing to "
+				      "neither", a->dev->name, a->part.index,
+				      d->name, parts[j].index);
 				continue;
 			}
-			bmlog("area: %s partition %u: area %s, %llu MiB, state %u",
-			      d->name, parts[j].index, have,
-			      (unsigned long long)(bytes >> 20), h->state);
-			if ((h->state == BMDUMP_AREA_WRITING ||
-			     h->state == BMDUMP_AREA_COMPLETE) && !o->overwrite)
-				return E_AREA_UNSAVED;
 			a->dev = d;
 			a->part = parts[j];
 			a->part_bytes = bytes;
-			a->hdr = h;
-			a->overwrote = h->state == BMDUMP_AREA_WRITING ||
-				       h->state == BMDUMP_AREA_COMPLETE;
-			return 0;
+			a->hdr = (struct bmdump_area_header *)(uintptr_t)buf;
+			buf = 0;
 		}
 	}
-	return result;
+	if (matches > 1) {
+		memset(a, 0, sizeof(*a));
+		return E_AREA_DUPLICATE;
+	}
+	return matches ? accept_match(o, a) : result;
 }
 
 int dump_area_write_pages(struct dump_area *a, uint64_t off,

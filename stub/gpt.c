@@ -135,6 +135,7 @@ int gpt_parse(const uint8_t *hdr, uint32_t block_size, uint64_t hdr_lba,
 		if (p->first_lba < first_usable || p->last_lba > last_usable ||
 		    p->first_lba > p->last_lba)
 			continue;
+		memcpy(p->type_guid, e + GPT_ENTRY_TYPE, 16);
 		memcpy(p->unique_guid, e + GPT_ENTRY_UNIQUE, 16);
 		p->index = (unsigned int)i + 1;
 		(*count)++;

@@ -14,6 +14,7 @@
 struct gpt_part {
 	uint64_t first_lba;
 	uint64_t last_lba;	/* inclusive */
+	uint8_t type_guid[16];	/* as on disk, for bmdump_area_match() */
 	uint8_t unique_guid[16];
 	unsigned int index;	/* entry number, from 1 (sda1 style) */
 };

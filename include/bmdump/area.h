@@ -9,8 +9,11 @@
  *   [log_offset, +log_bytes)         the stub's console log (text)
  *   [dump_offset, +dump_capacity)    the kdump-compressed image
  *
- * The stub writes only into a partition whose header passes
- * bmdump_area_check() and whose area_uuid equals bmdump.area=<uuid>.  State
+ * Which partition is "the area for UUID X" is one rule, bmdump_area_match()
+ * below, which the stub and the host tools both call: bmdump's type GUID,
+ * a header that passes bmdump_area_check(), and area_uuid == X.  When more
+ * than one partition matches (a cloned disk), none is the area: the stub
+ * writes to no disk and `bmdump status` refuses, naming both.  State
  * machine: EMPTY (prepared or saved) -> WRITING (stub started) -> COMPLETE
  * (stub flushed everything) -> SAVED (`bmdump save` copied it out).  The
  * stub refuses WRITING and COMPLETE, which hold a dump nobody saved yet,
@@ -105,6 +108,9 @@ _Static_assert(offsetof(struct bmdump_area_header, descs_written) == 304,
 #define BMDUMP_AREA_E_CRC	(-4)
 #define BMDUMP_AREA_E_STATE	(-5)
 #define BMDUMP_AREA_E_BOUNDS	(-6)
+/* ... and of bmdump_area_match(), after the header checks. */
+#define BMDUMP_AREA_E_TYPE	(-7)
+#define BMDUMP_AREA_E_UUID	(-8)
 
 static inline uint32_t bmdump_area_crc(const struct bmdump_area_header *h)
 {
@@ -145,6 +151,69 @@ static inline int bmdump_area_check(const struct bmdump_area_header *h,
 	return 0;
 }
 
+/* Is a GPT partition type GUID, in GPT's on-disk byte order, bmdump's? */
+static inline int bmdump_area_type_ok(const uint8_t type_gpt[16])
+{
+	static const uint8_t want[16] = BMDUMP_AREA_TYPE_GUID_GPT;
+
+	return bmdump_uuid_equal(type_gpt, want);
+}
+
+/*
+ * A GUID in text form (blkid's PART_ENTRY_TYPE) in GPT's on-disk byte
+ * order: the first three fields little-endian.  0, or -1 when s is no GUID
+ * (an MBR type such as "0x83").
+ */
+static inline int bmdump_guid_parse_gpt(const char *s, size_t len,
+					uint8_t out[16])
+{
+	uint8_t u[16];
+	static const uint8_t order[16] = { 3, 2, 1, 0, 5, 4, 7, 6,
+					   8, 9, 10, 11, 12, 13, 14, 15 };
+	int i;
+
+	if (bmdump_uuid_parse(s, len, u))
+		return -1;
+	for (i = 0; i < 16; i++)
+		out[i] = u[order[i]];
+	return 0;
+}
+
+/*
+ * THE rule: is a partition of part_bytes bytes whose GPT type GUID is
+ * type_gpt and whose first bytes are h the dump area for uuid?  0 when it
+ * is; else why not: BMDUMP_AREA_E_TYPE, a bmdump_area_check() code, or
+ * BMDUMP_AREA_E_UUID (a valid area, another one).  Whoever calls it must
+ * try every partition it can see and refuse when two match.
+ */
+static inline int bmdump_area_match(const uint8_t type_gpt[16],
+				    const struct bmdump_area_header *h,
+				    uint64_t part_bytes, const uint8_t uuid[16])
+{
+	int r;
+
+	if (!bmdump_area_type_ok(type_gpt))
+		return BMDUMP_AREA_E_TYPE;
+	r = bmdump_area_check(h, part_bytes);
+	if (r)
+		return r;
+	if (!bmdump_uuid_equal(h->area_uuid, uuid))
+		return BMDUMP_AREA_E_UUID;
+	return 0;
+}
+
+/*
+ * Not a match, for messages only: a bmdump header that names uuid but
+ * failed bmdump_area_match() (damaged), so the tools can say "corrupt"
+ * rather than "missing".  Never written to.
+ */
+static inline int bmdump_area_claims(const struct bmdump_area_header *h,
+				     const uint8_t uuid[16])
+{
+	return h->magic == BMDUMP_AREA_MAGIC &&
+	       bmdump_uuid_equal(h->area_uuid, uuid);
+}
+
 static inline const char *bmdump_area_strerror(int err)
 {
 	switch (err) {
@@ -161,6 +230,10 @@ static inline const char *bmdump_area_strerror(int err)
 	case BMDUMP_AREA_E_BOUNDS:
 		return "area header regions outside the partition "
 		       "(re-run bmdump prepare)";
+	case BMDUMP_AREA_E_TYPE:
+		return "not a partition of bmdump's type GUID";
+	case BMDUMP_AREA_E_UUID:
+		return "an area with another UUID";
 	}
 	return "unknown area error";
 }

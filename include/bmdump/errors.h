@@ -80,6 +80,7 @@
 	X(E_AREA_UNSAVED, -313, "the dump area holds a dump not saved yet: run bmdump save, or load with overwrite; nothing written") \
 	X(E_AREA_TOO_SMALL, -314, "the dump area cannot hold even the dump headers: make it larger with bmdump prepare; nothing written") \
 	X(E_AREA_ALIGN, -315, "the dump area is not 4 KiB aligned on the disk: re-create it with bmdump prepare --create") \
+	X(E_AREA_DUPLICATE, -316, "two partitions hold the dump area of bmdump.area= (a cloned disk?): give one a new UUID with bmdump prepare --force, or wipe the clone; nothing written to either") \
 	X(E_DESC_ADDR, -330, "bmdump.desc= does not point into the crashed kernel's RAM: dumping all RAM") \
 	X(E_DESC_MAGIC, -331, "no bitmap descriptor at bmdump.desc= (module unloaded?): dumping all RAM") \
 	X(E_DESC_VERSION, -332, "bitmap descriptor version unknown (module and stub from different releases): dumping all RAM") \

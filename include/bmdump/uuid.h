@@ -49,6 +49,17 @@ static inline int bmdump_uuid_parse(const char *s, size_t len, uint8_t out[16])
 	return o == 16 ? 0 : -1;
 }
 
+/* Byte-equal?  (No memcmp: this header is freestanding.) */
+static inline int bmdump_uuid_equal(const uint8_t a[16], const uint8_t b[16])
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
 /* out must hold 37 bytes. */
 static inline void bmdump_uuid_format(const uint8_t u[16], char *out)
 {

@@ -17,12 +17,6 @@
 #include "virtio_blk.h"
 #include "watchdog.h"
 
-#define PCI_CLASS_STORAGE_NVME	0x010802
-#define PCI_CLASS_STORAGE_AHCI	0x010601
-#define PCI_VENDOR_ID_REDHAT_QUMRANET	0x1af4
-#define PCI_DEVICE_ID_VIRTIO_BLK_LEGACY	0x1001
-#define PCI_DEVICE_ID_VIRTIO_BLK_MODERN	0x1042
-
 struct storage_ctrl {
 	int kind;
 	const struct pci_dev *pdev;
@@ -38,28 +32,12 @@ int storage_kind(const struct pci_dev *d)
 {
 	if (d->hdr_type != PCI_HEADER_TYPE_NORMAL)
 		return STORAGE_NONE;
-	if (d->class == PCI_CLASS_STORAGE_NVME)
-		return STORAGE_NVME;
-	if (d->vendor == PCI_VENDOR_ID_REDHAT_QUMRANET &&
-	    (d->device == PCI_DEVICE_ID_VIRTIO_BLK_LEGACY ||
-	     d->device == PCI_DEVICE_ID_VIRTIO_BLK_MODERN))
-		return STORAGE_VIRTIO_BLK;
-	if (d->class == PCI_CLASS_STORAGE_AHCI)
-		return STORAGE_AHCI;
-	return STORAGE_NONE;
+	return bmdump_pci_transport(d->class, d->vendor, d->device);
 }
 
 static const char *kind_name(int kind)
 {
-	switch (kind) {
-	case STORAGE_NVME:
-		return "nvme";
-	case STORAGE_VIRTIO_BLK:
-		return "virtio-blk";
-	case STORAGE_AHCI:
-		return "ahci";
-	}
-	return "?";
+	return bmdump_transport_name(kind);
 }
 
 /* Does the stub have a driver for this kind? */

@@ -8,6 +8,7 @@
 #ifndef STUB_DRIVERS_STORAGE_H
 #define STUB_DRIVERS_STORAGE_H
 
+#include "bmdump/transport.h"
 #include "bmdump/types.h"
 
 struct acpi_info;
@@ -16,11 +17,12 @@ struct pci_dev;
 
 #define STORAGE_MAX_CTRLS	16
 
+/* The rule is shared with `bmdump status`: include/bmdump/transport.h. */
 enum storage_kind {
-	STORAGE_NONE = 0,
-	STORAGE_NVME,		/* class 01:08:02 */
-	STORAGE_VIRTIO_BLK,	/* 1af4:1001 / 1af4:1042 */
-	STORAGE_AHCI,		/* class 01:06:01 */
+	STORAGE_NONE = BMDUMP_TRANSPORT_NONE,
+	STORAGE_NVME = BMDUMP_TRANSPORT_NVME,
+	STORAGE_VIRTIO_BLK = BMDUMP_TRANSPORT_VIRTIO_BLK,
+	STORAGE_AHCI = BMDUMP_TRANSPORT_AHCI,
 };
 
 /* What kind of storage controller a PCI function is. */

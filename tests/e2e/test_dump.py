@@ -5,6 +5,7 @@ kdump-compressed dump in the dump area; independent readers judge it."""
 import os
 import random
 import re
+import shutil
 import uuid as uuidlib
 
 import crash
@@ -12,6 +13,7 @@ import disks
 import dumpcheck
 import oracle
 import rig
+import toolsrig
 from dumpcheck import check_dump
 
 AREA_UUID = "5b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a40"
@@ -126,6 +128,76 @@ def test_dump_no_area_writes_nothing():
 def test_dump_unsaved_area_writes_nothing():
     _refused("dump-unsaved", {}, AREA_UUID, r"holds a dump not saved yet",
              prepare=lambda d: d.set_state(3))
+
+
+OTHER_UUID = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
+
+# Wait for both NVMe disks' area partitions and the SCSI disk's, then ask
+# status about the cloned area and about an area on the SCSI disk.
+CLONE_STATUS = r"""
+disk bmdump0 > /dev/null; disk bmdump1 > /dev/null
+i=0
+while [ $i -lt 300 ] && \
+      ! [ -e /dev/nvme0n1p2 -a -e /dev/nvme1n1p2 -a -e /dev/sda2 ]; do
+    usleep 100000; i=$((i+1))
+done
+conf "AREA=%s" "STUB=/boot/bmdump.bzImage"
+st clone
+conf "AREA=%s" "STUB=/boot/bmdump.bzImage"
+st scsi
+"""
+
+
+def test_dump_cloned_area_writes_nothing():
+    """Issue 14: the area's disk copied to a second NVMe disk (a cloned
+    disk), and a third disk on virtio-scsi, which the stub does not drive,
+    with another area.  One boot: `bmdump status` refuses the clone naming
+    both partitions, and the SCSI area saying why; then a crash, and the
+    stub, which scans every disk, writes to neither clone and says why;
+    both stay byte-identical."""
+    name = "dump-clone"
+    disk = new_disk(name, area_mib=64)
+    clone_path = os.path.join(rig.E2E_BUILD, name, "clone.img")
+    shutil.copyfile(disk.path, clone_path)
+    clone = rig.Disk(clone_path, serial="bmdump1", create=False)
+    scsi = disks.GptDisk(os.path.join(rig.E2E_BUILD, name, "scsi.img"),
+                         OTHER_UUID, area_mib=16, iface="scsi",
+                         files={"a": b"a"})
+    scsi.disk.serial = "bmdump2"
+    before = disk.digest_all()
+    scen = CLONE_STATUS % (AREA_UUID, OTHER_UUID) + scenario(
+        AREA_UUID, 1, "clone-marker")
+    g = rig.Guest(name, None, disks=[disk.disk, clone, scsi.disk])
+    img = toolsrig.initramfs(scen, extra_files={
+        "boot/bmdump.bzImage": rig.stub_path(),
+        "lib/modules/extra/bmdump_testmod.ko": rig.testmod_path()})
+    img.modules += ["virtio_pci", "virtio_scsi", "sd_mod"]
+    g.initrd = img.build(g.dir)
+    res = g.run()
+    assert not res.timed_out, "timeout\n" + res.tail()
+    st = toolsrig.statuses(res)
+    rc, j = st["clone"]
+    assert rc == 3 and "area-duplicate" in toolsrig.codes(st["clone"]), \
+        (rc, j, res.tail())
+    msg = [r["message"] for r in j["reasons"]
+           if r["code"] == "area-duplicate"][0]
+    assert "/dev/nvme0n1p2" in msg and "/dev/nvme1n1p2" in msg, msg
+    assert "prepare --force" in msg, msg
+    rc, j = st["scsi"]
+    assert rc == 3 and "area-transport" in toolsrig.codes(st["scsi"]), \
+        (rc, j)
+    assert j["area_device"] == "/dev/sda2", j
+    msg = [r["message"] for r in j["reasons"]
+           if r["code"] == "area-transport"][0]
+    assert "sda" in msg and "SCSI" in msg and "1af4:" in msg, msg
+
+    assert res.find(r"bmdump: area: nvme\S+ partition 2 and nvme\S+ "
+                    r"partition 2 hold the same area")[0], res.tail()
+    assert res.find(r"bmdump: area: two partitions hold the dump area")[0], \
+        res.tail()
+    assert res.find(r"bmdump: done, resetting")[0], res.tail()
+    assert disk.digest_all() == before, "the first disk changed"
+    assert disks.digest_file(clone_path) == before, "the clone changed"
 
 
 def test_dump_corrupt_descriptor_full_dump():

@@ -87,8 +87,13 @@ class GptDisk:
         return h.hexdigest()
 
     def digest_all(self):
-        h = hashlib.sha256()
-        with open(self.path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-        return h.hexdigest()
+        return digest_file(self.path)
+
+
+def digest_file(path):
+    """SHA-256 of every byte of a disk image."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -361,6 +361,11 @@ class Disk:
                      % (dev, self.serial)]
         elif self.iface == "ahci":
             args += ["-device", "ide-hd,drive=%s,bus=ide.%d" % (dev, idx)]
+        elif self.iface == "scsi":
+            # A disk the stub has no driver for (status must refuse it).
+            args += ["-device", "virtio-scsi-pci,id=scsi%d" % idx,
+                     "-device", "scsi-hd,drive=%s,bus=scsi%d.0,serial=%s"
+                     % (dev, idx, self.serial)]
         else:
             raise ValueError(self.iface)
         return args

@@ -486,6 +486,48 @@ static void test_area_refusals_write_nothing(void **state)
 	free(before);
 }
 
+/*
+ * A cloned disk: the same area on two disks (and a third disk holding
+ * another area).  Every disk is scanned, the clash is logged naming both,
+ * and nothing is written to any disk.  With the clone gone, the area is
+ * found on whichever disk still holds it.
+ */
+static void test_duplicate_area_writes_nothing(void **state)
+{
+	struct ramdisk clone, other;
+	struct blkdev devs[3];
+	struct dump_area a;
+
+	make_disk(64ull << 20, (48ull << 20) / 512, BMDUMP_AREA_EMPTY);
+	ramdisk_init(&other, rd.bytes, 512, 128 * 1024);
+	memcpy(other.data, rd.data, rd.bytes);
+	strcpy(other.dev.name, "ram1");
+	((struct bmdump_area_header *)(other.data + PART_FIRST * 512))
+		->area_uuid[0] ^= 1;
+	((struct bmdump_area_header *)(other.data + PART_FIRST * 512))->crc =
+		bmdump_area_crc((struct bmdump_area_header *)
+				(other.data + PART_FIRST * 512));
+	ramdisk_init(&clone, rd.bytes, 512, 128 * 1024);
+	memcpy(clone.data, rd.data, rd.bytes);
+	strcpy(clone.dev.name, "ram2");
+	devs[0] = rd.dev;
+	devs[1] = other.dev;
+	devs[2] = clone.dev;
+	assert_int_equal(dump_area_find(devs, 3, &opt, &a), E_AREA_DUPLICATE);
+	assert_null(a.dev);
+	assert_non_null(strstr(fake_log(), "ram0 partition 1 and ram2 "
+				"partition 1 hold the same area"));
+	assert_int_equal(rd.writes + other.writes + clone.writes, 0);
+	assert_memory_equal(rd.data, clone.data, rd.bytes);
+	/* The clone wiped: the area is the one left, wherever it is. */
+	memset(rd.data, 0, 2 * 512);
+	memset(rd.data + rd.bytes - 512, 0, 512);
+	assert_int_equal(dump_area_find(devs, 3, &opt, &a), 0);
+	assert_ptr_equal(a.dev, &devs[2]);
+	ramdisk_free(&clone);
+	ramdisk_free(&other);
+}
+
 static void test_no_gpt(void **state)
 {
 	struct dump_area a;
@@ -676,6 +718,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_area_refusals_write_nothing,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_gpt, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_duplicate_area_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup_gpt_used, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_small_area_incomplete,

@@ -198,6 +198,52 @@ static void test_uuid(void **state)
 	assert_int_equal(bmdump_uuid_parse(s, 36, u), -1);
 }
 
+/*
+ * The one rule that makes a partition the area for a UUID (shared with
+ * the stub, include/bmdump/area.h): bmdump's type GUID, a sound header,
+ * the UUID.  The type as blkid and sfdisk print it (either case) reads as
+ * the bytes GPT stores.
+ */
+static void test_match_rule(void **state)
+{
+	static const uint8_t gpt_type[16] = BMDUMP_AREA_TYPE_GUID_GPT;
+	const char *upper = "773451C3-E640-4C89-9AAB-B4FE3B56A9C9";
+	uint8_t type[16], other[16], linux_fs[16];
+	struct bmdump_area_header h;
+	struct bm_err e;
+
+	assert_int_equal(bmdump_guid_parse_gpt(BMDUMP_AREA_TYPE_GUID_STR, 36,
+					       type), 0);
+	assert_memory_equal(type, gpt_type, 16);
+	assert_int_equal(bmdump_guid_parse_gpt(upper, 36, other), 0);
+	assert_memory_equal(other, gpt_type, 16);
+	assert_int_equal(bmdump_guid_parse_gpt("0x83", 4, other), -1);
+	assert_int_equal(bmdump_guid_parse_gpt(
+		"0fc63daf-8483-4772-8e79-3d69d8477de4", 36, linux_fs), 0);
+
+	assert_int_equal(area_layout(&h, 8 << 20, 65536, U, 1, &e), 0);
+	assert_int_equal(bmdump_area_match(type, &h, 8 << 20, U), 0);
+	/* The same header on a Linux filesystem partition: not the area. */
+	assert_int_equal(bmdump_area_match(linux_fs, &h, 8 << 20, U),
+			 BMDUMP_AREA_E_TYPE);
+	/* Another area's UUID. */
+	memcpy(other, U, 16);
+	other[15] ^= 1;
+	assert_int_equal(bmdump_area_match(type, &h, 8 << 20, other),
+			 BMDUMP_AREA_E_UUID);
+	assert_false(bmdump_area_claims(&h, other));
+	/* A partition smaller than the header says. */
+	assert_int_equal(bmdump_area_match(type, &h, 4 << 20, U),
+			 BMDUMP_AREA_E_BOUNDS);
+	/* Damaged: no match, but it still claims the UUID (for messages). */
+	h.generation++;
+	assert_int_equal(bmdump_area_match(type, &h, 8 << 20, U),
+			 BMDUMP_AREA_E_CRC);
+	assert_true(bmdump_area_claims(&h, U));
+	assert_non_null(strstr(bmdump_area_strerror(BMDUMP_AREA_E_TYPE),
+			       "type GUID"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_states),
 		cmocka_unit_test(test_log),
 		cmocka_unit_test(test_uuid),
+		cmocka_unit_test(test_match_rule),
 	};
 
 	return cmocka_run_group_tests_name("tools_area", tests, NULL, NULL);

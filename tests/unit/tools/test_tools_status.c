@@ -7,11 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "areaio.h"
 #include "config.h"
 #include "loadcmd.h"
+#include "locate.h"
 #include "status.h"
+#include "transport.h"
 
 static void armed(struct status_facts *f)
 {
@@ -217,6 +221,170 @@ static void test_many_reasons_and_json(void **state)
 	free(buf);
 }
 
+/* Two partitions with the area's UUID: refused, both named, what to do. */
+static void test_duplicate_area(void **state)
+{
+	static const uint8_t u[16] = { 0x0f, 0x1e, 0x2d, 0x3c, 0x4b, 0x5a,
+				       0x49, 0x78, 0x86, 0x95, 0xa4, 0xb3,
+				       0xc2, 0xd1, 0xe0, 0xf0 };
+	struct area_matches m = { u, 2, { "/dev/nvme0n1p2", "/dev/sdb2" },
+				  "" };
+	struct status_facts f;
+	struct status_report r;
+	struct bm_err e;
+
+	armed(&f);
+	f.area_found = 0;
+	f.area_duplicates = 2;
+	assert_int_equal(area_matches_error(&m, &e), BM_E_REFUSED);
+	strcpy(f.area_duplicate_msg, e.msg);
+	expect_only(&f, R_AREA_DUPLICATE);
+	status_evaluate(&f, &r);
+	assert_string_equal(status_reason_code(r.reason[0]), "area-duplicate");
+	assert_non_null(strstr(r.message[0], f.area_uuid));
+	assert_non_null(strstr(r.message[0], "/dev/nvme0n1p2 and /dev/sdb2"));
+	assert_non_null(strstr(r.message[0], "prepare --force"));
+	assert_non_null(strstr(r.message[0], "wipe the clone"));
+}
+
+static char sysroot_dir[256];
+
+/* A file (text) or a symlink (link) under the fake root, with its dirs. */
+static void put(const char *rel, const char *text, const char *link)
+{
+	char p[1024], cmd[1100];
+	char *slash;
+	FILE *fp;
+
+	snprintf(p, sizeof(p), "%s/%s", sysroot_dir, rel);
+	slash = strrchr(p, '/');
+	*slash = 0;
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", p);
+	assert_int_equal(system(cmd), 0);
+	*slash = '/';
+	if (link) {
+		assert_int_equal(symlink(link, p), 0);
+		return;
+	}
+	fp = fopen(p, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* A PCI function, and a partition below it whose /sys/class/block link
+ * points there. */
+static void pci_fn(const char *fn, const char *cls, const char *ven,
+		   const char *dev)
+{
+	const char *file[3] = { "class", "vendor", "device" };
+	const char *text[3] = { cls, ven, dev };
+	char p[256];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "sys/devices/pci0000:00/%s/%s", fn,
+			 file[i]);
+		put(p, text[i], NULL);
+	}
+}
+
+static void part(const char *name, const char *below_devices)
+{
+	char p[512], l[512];
+
+	snprintf(p, sizeof(p), "sys/devices/%s/%s/partition", below_devices,
+		 name);
+	put(p, "1\n", NULL);
+	snprintf(p, sizeof(p), "sys/class/block/%s", name);
+	snprintf(l, sizeof(l), "../../devices/%s/%s", below_devices, name);
+	put(p, NULL, l);
+}
+
+static int transport_of(const char *dev, char *why)
+{
+	why[0] = 0;
+	return disk_transport(dev, why, 512);
+}
+
+/*
+ * status finds the controller under an area's disk through /sys and asks
+ * the stub's rule about it: NVMe (also behind a multipath head),
+ * virtio-blk and AHCI pass; USB, a SCSI HBA and md are refused with why.
+ */
+static void test_transport_fake_sysfs(void **state)
+{
+	char why[512], cmd[300];
+
+	strcpy(sysroot_dir, "/tmp/bmdump-sysfs-XXXXXX");
+	assert_non_null(mkdtemp(sysroot_dir));
+	setenv("BMDUMP_SYSROOT", sysroot_dir, 1);
+	pci_fn("0000:00:03.0", "0x010802\n", "0x1b36\n", "0x0010\n");
+	part("nvme0n1p1", "pci0000:00/0000:00:03.0/nvme/nvme0/nvme0n1");
+	pci_fn("0000:00:04.0", "0x010000\n", "0x1af4\n", "0x1001\n");
+	part("vda2", "pci0000:00/0000:00:04.0/virtio1/block/vda");
+	pci_fn("0000:00:1f.2", "0x010601\n", "0x8086\n", "0x2922\n");
+	part("sdc1", "pci0000:00/0000:00:1f.2/ata1/host2/target2:0:0/"
+	     "2:0:0:0/block/sdc");
+	pci_fn("0000:00:14.0", "0x0c0330\n", "0x8086\n", "0x31a8\n");
+	part("sda1", "pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0/host0/"
+	     "target0:0:0/0:0:0:0/block/sda");
+	pci_fn("0000:00:05.0", "0x010000\n", "0x1af4\n", "0x1004\n");
+	part("sdb1", "pci0000:00/0000:00:05.0/virtio2/host1/target1:0:0/"
+	     "1:0:0:0/block/sdb");
+	part("md0p1", "virtual/block/md0");
+	put("sys/devices/virtual/block/md0/slaves/sda1", NULL,
+	    "../../../../pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0/host0/"
+	    "target0:0:0/0:0:0:0/block/sda/sda1");
+	part("nvme1n1p3", "virtual/nvme-subsystem/nvme-subsys1/nvme1n1");
+	put("sys/devices/virtual/nvme-subsystem/nvme-subsys1/nvme1", NULL,
+	    "../../../pci0000:00/0000:00:03.0/nvme/nvme1");
+	put("sys/devices/pci0000:00/0000:00:03.0/nvme/nvme1/dev", "1\n",
+	    NULL);
+
+	assert_int_equal(transport_of("/dev/nvme0n1p1", why),
+			 BMDUMP_TRANSPORT_NVME);
+	assert_int_equal(transport_of("/dev/nvme1n1p3", why),
+			 BMDUMP_TRANSPORT_NVME);
+	assert_int_equal(transport_of("/dev/vda2", why),
+			 BMDUMP_TRANSPORT_VIRTIO_BLK);
+	assert_int_equal(transport_of("/dev/sdc1", why),
+			 BMDUMP_TRANSPORT_AHCI);
+	assert_int_equal(transport_of("/dev/sda1", why),
+			 BMDUMP_TRANSPORT_NONE);
+	assert_non_null(strstr(why, "USB disk"));
+	assert_non_null(strstr(why, "0000:00:14.0"));
+	assert_int_equal(transport_of("/dev/sdb1", why),
+			 BMDUMP_TRANSPORT_NONE);
+	assert_non_null(strstr(why, "SCSI"));
+	assert_non_null(strstr(why, "1af4:1004"));
+	assert_int_equal(transport_of("/dev/md0p1", why),
+			 BMDUMP_TRANSPORT_NONE);
+	assert_non_null(strstr(why, "md0"));
+	assert_non_null(strstr(why, "dm, md"));
+	assert_int_equal(transport_of("/dev/nosuch1", why),
+			 BMDUMP_TRANSPORT_NONE);
+	assert_non_null(strstr(why, "cannot tell"));
+	unsetenv("BMDUMP_SYSROOT");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sysroot_dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* An area the stub cannot reach is a reason of its own, with the why. */
+static void test_transport_reason(void **state)
+{
+	struct status_facts f;
+	struct status_report r;
+
+	armed(&f);
+	f.area_unreachable = 1;
+	strcpy(f.area_unreachable_why, "/dev/sda1 is on sda, a USB disk");
+	expect_only(&f, R_AREA_TRANSPORT);
+	status_evaluate(&f, &r);
+	assert_string_equal(status_reason_code(r.reason[0]), "area-transport");
+	assert_non_null(strstr(r.message[0], "a USB disk"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +392,9 @@ int main(void)
 		cmocka_unit_test(test_each_reason),
 		cmocka_unit_test(test_lockdown),
 		cmocka_unit_test(test_many_reasons_and_json),
+		cmocka_unit_test(test_duplicate_area),
+		cmocka_unit_test(test_transport_fake_sysfs),
+		cmocka_unit_test(test_transport_reason),
 	};
 
 	return cmocka_run_group_tests_name("tools_status", tests, NULL, NULL);
