@@ -13,6 +13,7 @@
 #include "iommu_probe.h"
 #include "kernel.h"
 #include "sign.h"
+#include "vmcicheck.h"
 
 enum status_reason {
 	R_CONFIG,		/* config unreadable or invalid */
@@ -31,6 +32,7 @@ enum status_reason {
 	R_KEXEC_DISABLED,	/* kernel.kexec_load_disabled = 1 */
 	R_IOMMU_UNSUPPORTED,	/* an IOMMU the stub cannot turn off */
 	R_KERNEL_UNSUPPORTED,	/* bmdump.ko does not know this kernel */
+	R_VMCOREINFO,		/* load found VMCOREINFO lacking for the stub */
 	R_COUNT
 };
 
@@ -53,6 +55,7 @@ struct status_facts {
 	uint64_t load_desc;
 	char load_area[37];
 	char load_method[16];
+	struct vmci_result load_vmci;	/* load's VMCOREINFO check */
 	/* The area. */
 	int area_found;
 	char area_device[256];
