@@ -301,12 +301,7 @@ static void port_tick(struct fake_ahci *m, struct fake_ahci_port *d,
 
 static struct fake_ahci *model_at(uint64_t pa)
 {
-	unsigned int i;
-
-	for (i = 0; i < nr_models; i++)
-		if (pa >= models[i]->bar && pa < models[i]->bar + ABAR_SIZE)
-			return models[i];
-	return NULL;
+	return fake_model_at(models, nr_models, pa, ABAR_SIZE);
 }
 
 static uint32_t port_read(struct fake_ahci_port *d, uint32_t off)

@@ -29,6 +29,17 @@ static inline int fake_command_bit(const struct fake_pci_fn *pci, uint16_t bit)
 #define bus_master(m)	fake_command_bit((m)->pci, PCI_COMMAND_MASTER)
 #define mem_decode(m)	fake_command_bit((m)->pci, PCI_COMMAND_MEMORY)
 
+/* The model in models[0..nr) whose BAR of size bytes holds pa, or NULL. */
+#define fake_model_at(models, nr, pa, size) ({ \
+	__typeof__((models)[0]) found_ = NULL; \
+	unsigned int i_; \
+	for (i_ = 0; i_ < (nr) && !found_; i_++) \
+		if ((pa) >= (models)[i_]->bar && \
+		    (pa) < (models)[i_]->bar + (size)) \
+			found_ = (models)[i_]; \
+	found_; \
+})
+
 #define violation(m, ...) \
 	fake_violation(&(m)->violations, (m)->why, sizeof((m)->why), \
 		       FAKE_MODEL, __VA_ARGS__)

@@ -507,12 +507,7 @@ static void write_doorbell(struct fake_nvme *m, uint32_t off, uint32_t val)
 
 static struct fake_nvme *model_at(uint64_t pa)
 {
-	unsigned int i;
-
-	for (i = 0; i < nr_models; i++)
-		if (pa >= models[i]->bar && pa < models[i]->bar + BAR_SIZE)
-			return models[i];
-	return NULL;
+	return fake_model_at(models, nr_models, pa, BAR_SIZE);
 }
 
 static uint64_t reg_read(volatile void *a, int size)
