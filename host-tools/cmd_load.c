@@ -15,11 +15,13 @@
 
 #include "cli.h"
 #include "iommu_probe.h"
+#include "kernel.h"
 #include "loadcmd.h"
 #include "loadrec.h"
 #include "run.h"
 #include "sign.h"
 #include "sysfs.h"
+#include "vmcicheck.h"
 
 /* What load learns on its way and the later phases use. */
 struct load_state {
@@ -153,6 +155,27 @@ static int run_kexec(struct load_state *s, struct bm_err *e)
 			 out);
 }
 
+/*
+ * The running kernel's VMCOREINFO as the stub will read it at crash time:
+ * 0, or 1 when the stub would miss something it needs (status says so).
+ */
+static int check_vmcoreinfo(struct vmci_result *v)
+{
+	struct kernel_facts k;
+	char text[BM_ERR_LEN + 128];
+
+	kernel_probe(&k);
+	vmci_check_running(k.known ? k.release : NULL, v);
+	vmci_describe(v, text, sizeof(text));
+	if (v->state == VMCI_FAILED) {
+		fprintf(stderr, "bmdump: warning: VMCOREINFO %s: a crash on "
+			"this kernel would not give a usable dump\n", text);
+		return 1;
+	}
+	printf("bmdump: VMCOREINFO %s\n", text);
+	return 0;
+}
+
 static void print_kexec_argv(const struct load_state *s)
 {
 	struct kexec_argv ka;
@@ -172,9 +195,10 @@ int cmd_load(int argc, char **argv)
 	};
 	struct load_state s = { .lockdown = LOCKDOWN_NONE };
 	struct bm_err e = { 0 };
+	struct vmci_result vc;
 	const char *method;
 	uint64_t v;
-	int c, rc;
+	int c, rc, warn_vmci;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'n')
@@ -205,10 +229,12 @@ int cmd_load(int argc, char **argv)
 		return cli_fail(&e);
 	}
 	method = s.mode == KEXEC_MODE_FILE ? "kexec_file_load" : "kexec_load";
-	load_record_write(method, s.have_desc, s.desc, cli_cfg.area,
-			  cli_cfg.stub, s.cmdline);
 	printf("bmdump: stub loaded with %s: %s\n", method, s.cmdline);
-	return iommu_load_report() || s.warn_module ? EXIT_FAIL : 0;
+	warn_vmci = check_vmcoreinfo(&vc);
+	load_record_write(method, s.have_desc, s.desc, cli_cfg.area,
+			  cli_cfg.stub, s.cmdline, &vc);
+	return iommu_load_report() || s.warn_module || warn_vmci ?
+	       EXIT_FAIL : 0;
 }
 
 int cmd_unload(int argc, char **argv)

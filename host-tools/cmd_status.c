@@ -50,6 +50,7 @@ static void probe_load_record(struct status_facts *f)
 	f->load_desc = r.desc;
 	bm_strlcpy(f->load_area, r.area, sizeof(f->load_area));
 	bm_strlcpy(f->load_method, r.method, sizeof(f->load_method));
+	f->load_vmci = r.vmci;
 }
 
 /* The area by the stub's own rule, and whether the stub can reach it. */

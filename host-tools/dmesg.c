@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bmdump/vmcoreinfo.h"
 #include "dmesg.h"
 
-#define START_KERNEL_MAP	0xffffffff80000000ull
 #define PTE_PRESENT		0x1ull
 #define PTE_LARGE		0x80ull
 #define PTE_ADDR_MASK		0x000ffffffffff000ull
@@ -91,8 +91,8 @@ static int v2p(struct vm *m, uint64_t va, uint64_t *pa)
 	uint64_t table = m->pgd, entry, mask = PTE_ADDR_MASK & ~m->sme_mask;
 	int level, shift;
 
-	if (va >= START_KERNEL_MAP) {
-		*pa = va - START_KERNEL_MAP + (uint64_t)m->phys_base;
+	if (va >= BMDUMP_START_KERNEL_MAP) {
+		*pa = va - BMDUMP_START_KERNEL_MAP + (uint64_t)m->phys_base;
 		return 0;
 	}
 	for (level = m->levels; level >= 1; level--) {

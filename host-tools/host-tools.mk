@@ -27,6 +27,7 @@ TOOLS_CORE	:= host-tools/util.c host-tools/areaio.c host-tools/compress.c \
 		   host-tools/dmesg.c host-tools/iommu_probe.c \
 		   host-tools/coredir.c host-tools/transport.c \
 		   host-tools/kernel.c host-tools/sign.c \
+		   host-tools/vmcicheck.c \
 		   lib/errors.c
 TOOLS_HDRS	:= $(wildcard host-tools/*.h) $(wildcard include/bmdump/*.h) \
 		   $(TOOLS_DIR)/paths.h

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bmdump/vmcoreinfo.h"
 #include "kdumpfile.h"
 
 #define NT_PRSTATUS		1
@@ -303,30 +304,19 @@ void kd_close(struct kd_image *im)
 int kd_vmcoreinfo(const struct kd_image *im, const char *key, char *out,
 		  size_t size)
 {
-	const char *p = im->vmcoreinfo, *end;
-	size_t klen = strlen(key);
+	const char *v;
+	size_t n;
 
-	if (!p)
+	if (!im->vmcoreinfo || !vmcoreinfo_find(im->vmcoreinfo,
+						 im->vmcoreinfo_len, key,
+						 &v, &n))
 		return -1;
-	end = p + im->vmcoreinfo_len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-
-		if ((size_t)(le - p) > klen && !memcmp(p, key, klen) &&
-		    p[klen] == '=') {
-			size_t n = (size_t)(le - p) - klen - 1;
-
-			if (n >= size)
-				n = size - 1;
-			memcpy(out, p + klen + 1, n);
-			out[n] = 0;
-			/* Values are text; a NUL would hide the rest. */
-			return strlen(out) == n ? 0 : -1;
-		}
-		p = le + 1;
-	}
-	return -1;
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, v, n);
+	out[n] = 0;
+	/* Values are text; a NUL would hide the rest. */
+	return strlen(out) == n ? 0 : -1;
 }
 
 int kd_read_desc(struct kd_image *im, uint64_t n, struct page_desc *pd,

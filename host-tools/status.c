@@ -87,6 +87,10 @@ void status_evaluate(const struct status_facts *f, struct status_report *r)
 			add(r, R_STALE_LOAD, "the stub was loaded with another "
 			    "descriptor or area than now (module reloaded or "
 			    "config changed): run bmdump load");
+		if (f->load_vmci.state == VMCI_FAILED)
+			add(r, R_VMCOREINFO, "bmdump load checked this "
+			    "kernel's VMCOREINFO: %s; a crash would not give a "
+			    "usable dump", f->load_vmci.msg);
 	}
 	if (f->area_configured) {
 		if (f->area_duplicates > 1)
@@ -164,6 +168,8 @@ const char *status_reason_code(int reason)
 		return "area-duplicate";
 	case R_AREA_TRANSPORT:
 		return "area-transport";
+	case R_VMCOREINFO:
+		return "vmcoreinfo";
 	}
 	return "unknown";
 }
@@ -189,6 +195,9 @@ void status_print_text(FILE *out, const struct status_facts *f,
 			f->kernel.release, f->kernel.supported ? "supported" :
 			"NOT supported", f->kernel.module_file[0] ?
 			f->kernel.module_file : "not built");
+	if (f->crash_loaded && f->load_record)
+		fprintf(out, "  vmcoreinfo:    %s\n",
+			vmci_describe(&f->load_vmci, io, sizeof(io)));
 	if (f->have_desc)
 		fprintf(out, "  descriptor:    0x%llx\n",
 			(unsigned long long)f->desc);
@@ -260,6 +269,14 @@ void status_print_json(FILE *out, const struct status_facts *f,
 	fprintf(out, ", \"kernel_supported\": %s, \"module_file\": ",
 		f->kernel.supported ? "true" : "false");
 	json_string(out, f->kernel.module_file);
+	fprintf(out, ", \"vmcoreinfo\": ");
+	json_string(out, f->crash_loaded && f->load_record ?
+		    vmci_state_name(f->load_vmci.state) : "");
+	fprintf(out, ", \"vmcoreinfo_release\": ");
+	json_string(out, f->load_vmci.release);
+	fprintf(out, ", \"vmcoreinfo_keys\": %u, \"vmcoreinfo_message\": ",
+		f->load_vmci.present);
+	json_string(out, f->load_vmci.msg);
 	fprintf(out, ", \"reasons\": [");
 	for (i = 0; i < r->nr; i++) {
 		fprintf(out, "%s{\"code\": ", i ? ", " : "");

@@ -13,6 +13,7 @@
 #include "iommu_probe.h"
 #include "kernel.h"
 #include "sign.h"
+#include "vmcicheck.h"
 
 enum status_reason {
 	R_CONFIG,		/* config unreadable or invalid */
@@ -33,6 +34,7 @@ enum status_reason {
 	R_KERNEL_UNSUPPORTED,	/* bmdump.ko does not know this kernel */
 	R_AREA_DUPLICATE,	/* two partitions hold the area (a clone) */
 	R_AREA_TRANSPORT,	/* on a disk the stub has no driver for */
+	R_VMCOREINFO,		/* load found VMCOREINFO lacking for the stub */
 	R_COUNT
 };
 
@@ -55,6 +57,7 @@ struct status_facts {
 	uint64_t load_desc;
 	char load_area[37];
 	char load_method[16];
+	struct vmci_result load_vmci;	/* load's VMCOREINFO check */
 	/* The area. */
 	int area_found;
 	char area_device[256];

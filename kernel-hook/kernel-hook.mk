@@ -35,3 +35,6 @@ $(HOOK_VMCI_H): tests/unit/gen_vmcoreinfo.py $(HOOK_VMCI)
 
 $(BUILD)/unit/test_hook_classify: kernel-hook/classify.h $(HOOK_VMCI_H)
 $(BUILD)/unit/test_hook_classify: UNIT_CFLAGS += -I$(BUILD)/unit-gen
+# ... and bmdump load's check of the running kernel's VMCOREINFO.
+$(BUILD)/unit/test_tools_vmci: $(HOOK_VMCI_H)
+$(BUILD)/unit/test_tools_vmci: TOOLS_CFLAGS += -I$(BUILD)/unit-gen

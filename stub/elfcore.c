@@ -131,7 +131,7 @@ int elfcore_parse(const uint8_t *hdr, uint64_t hdr_addr, uint64_t len,
 			continue;
 		if (filesz != memsz)
 			return E_ELF_RANGE;
-		if (vaddr >= KERNEL_TEXT_VBASE) {
+		if (vaddr >= BMDUMP_START_KERNEL_MAP) {
 			/* The kernel-text alias duplicates RAM listed below. */
 			ci->has_text = 1;
 			ci->text.start = paddr;

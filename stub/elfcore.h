@@ -9,11 +9,11 @@
 #define STUB_ELFCORE_H
 
 #include "bmdump/types.h"
+#include "bmdump/vmcoreinfo.h"
 
 #define CORE_MAX_RAM		512
 #define CORE_MAX_PHDRS		8192
 #define CORE_MAX_HDR_BYTES	(64 + CORE_MAX_PHDRS * 56)
-#define KERNEL_TEXT_VBASE	0xffffffff80000000ull	/* __START_KERNEL_map */
 
 #define ELF_NT_PRSTATUS		1
 #define PRSTATUS_DESC_SIZE	336

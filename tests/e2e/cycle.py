@@ -2,7 +2,8 @@
 """The operator's whole cycle in the rig, two boots on the same disks.
 
 boot 1: bmdump prepare --create, the config, bmdump load, bmdump status
-        (must be armed), crash through sysrq; the stub writes the dump into
+        (must be armed, with the kernel's VMCOREINFO checked by load),
+        crash through sysrq; the stub writes the dump into
         the area and resets.
 boot 2: bmdump save (no config: it finds the area by its partition type),
         bmdump info, a second save (nothing to save), the config again from
@@ -133,6 +134,17 @@ def run_cycle(name="cycle", kver=None, module=R.MODULE):
     st = s1.get("boot1")
     c.check("status armed after load (exit 0)", st and st[0] == 0,
             st and R.codes(st))
+    # load read this kernel's VMCOREINFO through /proc/kcore and found
+    # every key the stub reads, init_uts_ns where phys_base puts it
+    vj = st[1] if st else {}
+    c.check("load checked VMCOREINFO for %s" % kver,
+            vj.get("vmcoreinfo") == "checked" and
+            vj.get("vmcoreinfo_release") == kver and
+            vj.get("vmcoreinfo_keys") == 7 and
+            "init_uts_ns found" in f1.get("load", ""),
+            {k: vj.get(k) for k in ("vmcoreinfo", "vmcoreinfo_release",
+                                    "vmcoreinfo_keys",
+                                    "vmcoreinfo_message")})
     # The stub's own lines: after the panic (bmdump's lines come before).
     panic = r1.panic_time()
     stub = [l for t, l in r1.lines

@@ -10,7 +10,7 @@ FUZZ_CFLAGS	:= -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 		   -Wno-unused-parameter -DUNIT_TEST -Iinclude -Istub \
 		   -Itests/fuzz -fno-omit-frame-pointer $(FUZZ_SAN)
 FUZZ_STUB_SRCS	:= stub/bootparams.c stub/elfcore.c \
-		   stub/vmcoreinfo.c stub/acpi.c lib/errors.c stub/printf.c \
+		   stub/acpi.c lib/errors.c stub/printf.c \
 		   stub/bitmap.c stub/gpt.c stub/iommu_acpi.c
 FUZZ_OBJS	:= $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_STUB_SRCS) \
 		   tests/fuzz/phys_fake.c)

@@ -228,6 +228,87 @@ def test_packaging_units_follow_the_config():
 
 # --- the Debian packages --------------------------------------------------------
 
+# --- a kernel bmdump.ko does not support ------------------------------------
+
+UNSUPPORTED = (6, 8)    # between the lines bmdump_compat.h knows
+
+
+def _fake_headers(d, kver, major, minor):
+    """A copy of kver's headers tree that says it is major.minor: the
+    generated version.h is all that differs, so kbuild and the compat
+    header's version test run as on that kernel."""
+    src = os.path.realpath("/lib/modules/%s/build" % kver)
+    dst = os.path.join(d, "linux-headers-%d.%d.0-99-amd64" % (major, minor))
+    shutil.copytree(src, dst, symlinks=True)
+    scripts = os.path.join(dst, "scripts")
+    if os.path.islink(scripts):
+        target = os.path.realpath(os.path.join(src, "scripts"))
+        os.unlink(scripts)
+        os.symlink(target, scripts)
+    vh = os.path.join(dst, "include/generated/uapi/linux/version.h")
+    with open(vh) as f:
+        text = f.read()
+    text = re.sub(r"LINUX_VERSION_CODE \d+", "LINUX_VERSION_CODE %d"
+                  % (major << 16 | minor << 8), text)
+    text = re.sub(r"LINUX_VERSION_PATCHLEVEL \d+",
+                  "LINUX_VERSION_PATCHLEVEL %d" % minor, text)
+    with open(vh, "w") as f:
+        f.write(text)
+    return dst
+
+
+def test_packaging_unsupported_kernel_warns():
+    """Issue 19: installing a kernel bmdump.ko does not support.  dkms
+    builds the shipped module tree (make install's /usr/src/bmdump-*) in
+    its own dkms tree against a headers tree that says 6.8; the compat
+    header's #error stops it; the kernel postinst hook (zz-bmdump), run
+    as the kernel's postinst runs it after dkms, names the kernel and the
+    reason instead of a silent full dump at crash time."""
+    d = T.workdir("pkg-unsupported")
+    dest = os.path.join(d, "root")
+    _make(["install", "DESTDIR=" + dest, "PREFIX=/usr"])
+    kver = "%d.%d.0-99-amd64" % UNSUPPORTED
+    headers = _fake_headers(d, _kver(), *UNSUPPORTED)
+    tree = os.path.join(d, "sysroot", "var/lib/dkms")
+    os.makedirs(tree)
+    srcs = os.path.join(dest, "usr/src")
+    env = _admin_env()
+    dk = ["dkms", "--dkmstree", tree, "--sourcetree", srcs, "-m", "bmdump",
+          "-v", VERSION]
+    p = subprocess.run(dk[:1] + ["add"] + dk[1:], capture_output=True,
+                       text=True, env=env)
+    assert p.returncode == 0, p.stdout + p.stderr
+    p = subprocess.run(dk[:1] + ["build"] + dk[1:] + [
+        "-k", kver, "--kernelsourcedir", headers], capture_output=True,
+        text=True, env=env, timeout=600)
+    assert p.returncode != 0, p.stdout + p.stderr
+    assert "Bad return status for module build on kernel: %s" % kver \
+        in p.stdout + p.stderr, p.stdout + p.stderr
+    with open(os.path.join(tree, "bmdump", VERSION, "build",
+                           "make.log")) as f:
+        log = f.read()
+    assert "#error \"bmdump: this kernel's struct page layout is not " \
+        "verified" in log, log[-3000:]
+
+    # the hook as installed, pointed at the installed command
+    with open(os.path.join(dest, "etc/kernel/postinst.d/zz-bmdump")) as f:
+        hook = f.read().replace("/usr/sbin/bmdump",
+                                os.path.join(dest, "usr/sbin/bmdump"))
+    env["BMDUMP_SYSROOT"] = os.path.join(d, "sysroot")
+    h = subprocess.run(["sh", "-c", hook, "zz-bmdump", kver],
+                       capture_output=True, text=True, env=env)
+    assert h.returncode == 0, h.stderr
+    assert ("bmdump: warning: bmdump.ko does not support kernel %s, dkms "
+            "refused to build it (bmdump: this kernel's struct page layout "
+            "is not verified (supported: 6.1, 6.12)" % kver) in h.stderr, \
+        h.stderr
+    # another kernel without a module: the general warning
+    h = subprocess.run(["sh", "-c", hook, "zz-bmdump", "6.12.999-1-amd64"],
+                       capture_output=True, text=True, env=env)
+    assert "no bmdump module for kernel 6.12.999-1-amd64" in h.stderr and \
+        "does not support" not in h.stderr, h.stderr
+
+
 def _dpkg_state(pkg):
     """dpkg's status of pkg, "" when dpkg has no trace of it."""
     s = subprocess.run(["dpkg-query", "-W", "-f=${Status}", pkg],

@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "fakes.h"
+#define FAKE_MODEL	"fake_ahci"
+#include "fake_dev.h"
 #include "fake_ahci.h"
-#include "fake_pci.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "drivers/pci.h"
 
 #define MAX_MODELS	2
 #define ABAR_SIZE	0x1100
@@ -21,32 +18,9 @@
 static struct fake_ahci *models[MAX_MODELS];
 static unsigned int nr_models;
 
-static void violation(struct fake_ahci *m, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fake_violation(&m->violations, m->why, sizeof(m->why), "fake_ahci", fmt,
-		       ap);
-	va_end(ap);
-}
-
-static void *host(uint64_t pa)
-{
-	return (void *)(uintptr_t)pa;
-}
-
 static int old_mem(uint64_t pa)
 {
 	return pa >= FAKE_AHCI_OLD_MEM && pa < FAKE_AHCI_OLD_MEM + 0x100000;
-}
-
-static int dma_ok(struct fake_ahci *m, const char *what)
-{
-	if (fake_pci_r16(m->pci, PCI_COMMAND) & PCI_COMMAND_MASTER)
-		return 1;
-	violation(m, "DMA (%s) with bus mastering off", what);
-	return 0;
 }
 
 static unsigned int bits(uint32_t v)
@@ -327,12 +301,7 @@ static void port_tick(struct fake_ahci *m, struct fake_ahci_port *d,
 
 static struct fake_ahci *model_at(uint64_t pa)
 {
-	unsigned int i;
-
-	for (i = 0; i < nr_models; i++)
-		if (pa >= models[i]->bar && pa < models[i]->bar + ABAR_SIZE)
-			return models[i];
-	return NULL;
+	return fake_model_at(models, nr_models, pa, ABAR_SIZE);
 }
 
 static uint32_t port_read(struct fake_ahci_port *d, uint32_t off)
@@ -356,24 +325,43 @@ static uint32_t port_read(struct fake_ahci_port *d, uint32_t off)
 	return 0;
 }
 
-static uint64_t reg_read(volatile void *a, int size)
+/* The model a 32-bit register access goes to, and its offset in the ABAR. */
+static struct fake_ahci *decode(volatile void *a, int size, uint32_t *off)
 {
 	uint64_t pa = (uint64_t)(uintptr_t)a;
 	struct fake_ahci *m = model_at(pa);
-	uint32_t off;
 
 	assert_non_null(m);
 	assert_int_equal(size, 4);
-	off = (uint32_t)(pa - m->bar);
-	if (!(fake_pci_r16(m->pci, PCI_COMMAND) & PCI_COMMAND_MEMORY))
-		return 0xffffffffu;
-	if (off >= AHCI_PORT_BASE(0)) {
-		unsigned int p = (off - AHCI_PORT_BASE(0)) / AHCI_PORT_SIZE;
+	*off = (uint32_t)(pa - m->bar);
+	return m;
+}
 
-		if (p >= FAKE_AHCI_PORTS || !(m->pi & (1u << p)))
-			return 0;
-		return port_read(&m->port[p], off & (AHCI_PORT_SIZE - 1));
-	}
+/* The port whose registers hold off: 1 and *pn, or 0 for the HBA's. */
+static int port_of(uint32_t off, unsigned int *pn)
+{
+	if (off < AHCI_PORT_BASE(0))
+		return 0;
+	*pn = (off - AHCI_PORT_BASE(0)) / AHCI_PORT_SIZE;
+	return 1;
+}
+
+static int port_implemented(const struct fake_ahci *m, unsigned int pn)
+{
+	return pn < FAKE_AHCI_PORTS && (m->pi & (1u << pn));
+}
+
+static uint64_t reg_read(volatile void *a, int size)
+{
+	uint32_t off;
+	struct fake_ahci *m = decode(a, size, &off);
+	unsigned int p;
+
+	if (!mem_decode(m))
+		return 0xffffffffu;
+	if (port_of(off, &p))
+		return port_implemented(m, p) ?
+		       port_read(&m->port[p], off & (AHCI_PORT_SIZE - 1)) : 0;
 	switch (off) {
 	case AHCI_CAP: return m->cap;
 	case AHCI_GHC: return m->ghc;
@@ -507,24 +495,19 @@ static void port_write(struct fake_ahci *m, unsigned int pn, uint32_t off,
 
 static void reg_write(volatile void *a, uint64_t v, int size)
 {
-	uint64_t pa = (uint64_t)(uintptr_t)a;
-	struct fake_ahci *m = model_at(pa);
 	uint32_t off;
+	struct fake_ahci *m = decode(a, size, &off);
+	unsigned int p;
 
-	assert_non_null(m);
-	assert_int_equal(size, 4);
-	off = (uint32_t)(pa - m->bar);
 	if (m->nr_regw < FAKE_AHCI_REGLOG) {
 		m->regw[m->nr_regw].off = off;
 		m->regw[m->nr_regw].val = (uint32_t)v;
 		m->nr_regw++;
 	}
-	if (!(fake_pci_r16(m->pci, PCI_COMMAND) & PCI_COMMAND_MEMORY))
+	if (!mem_decode(m))
 		return;
-	if (off >= AHCI_PORT_BASE(0)) {
-		unsigned int p = (off - AHCI_PORT_BASE(0)) / AHCI_PORT_SIZE;
-
-		if (p >= FAKE_AHCI_PORTS || !(m->pi & (1u << p)))
+	if (port_of(off, &p)) {
+		if (!port_implemented(m, p))
 			violation(m, "write to unimplemented port %u", p);
 		else
 			port_write(m, p, off & (AHCI_PORT_SIZE - 1),

@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "fakes.h"
+#define FAKE_MODEL	"fake_nvme"
+#include "fake_dev.h"
 #include "fake_nvme.h"
-#include "fake_pci.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "drivers/pci.h"
 
 #define MAX_MODELS	4
 #define BAR_SIZE	0x4000
@@ -32,34 +29,6 @@ static unsigned int nr_models;
 
 uint64_t fake_nvme_trace[FAKE_NVME_TRACE];
 unsigned int fake_nvme_trace_len;
-
-static void violation(struct fake_nvme *m, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fake_violation(&m->violations, m->why, sizeof(m->why), "fake_nvme", fmt,
-		       ap);
-	va_end(ap);
-}
-
-static void *host(uint64_t pa)
-{
-	return (void *)(uintptr_t)pa;
-}
-
-static int bus_master(const struct fake_nvme *m)
-{
-	return !!(fake_pci_r16(m->pci, PCI_COMMAND) & PCI_COMMAND_MASTER);
-}
-
-static int dma_ok(struct fake_nvme *m, const char *what)
-{
-	if (bus_master(m))
-		return 1;
-	violation(m, "DMA (%s) with bus mastering off", what);
-	return 0;
-}
 
 static uint32_t mqes(const struct fake_nvme *m)
 {
@@ -538,17 +507,7 @@ static void write_doorbell(struct fake_nvme *m, uint32_t off, uint32_t val)
 
 static struct fake_nvme *model_at(uint64_t pa)
 {
-	unsigned int i;
-
-	for (i = 0; i < nr_models; i++)
-		if (pa >= models[i]->bar && pa < models[i]->bar + BAR_SIZE)
-			return models[i];
-	return NULL;
-}
-
-static int mem_decode(const struct fake_nvme *m)
-{
-	return !!(fake_pci_r16(m->pci, PCI_COMMAND) & PCI_COMMAND_MEMORY);
+	return fake_model_at(models, nr_models, pa, BAR_SIZE);
 }
 
 static uint64_t reg_read(volatile void *a, int size)

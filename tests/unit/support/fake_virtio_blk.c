@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "fakes.h"
+#define FAKE_MODEL	"fake_vblk"
+#include "fake_dev.h"
 #include "fake_virtio_blk.h"
-#include "fake_pci.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "drivers/pci.h"
 
 #define BAR_SIZE	0x4000
 #define OFF_COMMON	0x0000
@@ -23,34 +20,6 @@
 #define F_EVENT_IDX	29
 
 static struct fake_vblk *model;
-
-static void violation(struct fake_vblk *m, const char *fmt, ...)
-{
-	size_t len = strlen(m->why);
-	va_list ap;
-
-	m->violations++;
-	if (len + 2 >= sizeof(m->why))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(m->why + len, sizeof(m->why) - len - 1, fmt, ap);
-	va_end(ap);
-	len = strlen(m->why);
-	if (len + 2 < sizeof(m->why))
-		strcat(m->why, "; ");
-	if (getenv("UNIT_VERBOSE"))
-		fprintf(stderr, "fake_vblk violation: %s\n", m->why);
-}
-
-static void *host(uint64_t pa)
-{
-	return (void *)(uintptr_t)pa;
-}
-
-static int bus_master(const struct fake_vblk *m)
-{
-	return !!(fake_pci_r16(m->pci, PCI_COMMAND) & PCI_COMMAND_MASTER);
-}
 
 static int negotiated(const struct fake_vblk *m, unsigned int bit)
 {
@@ -449,11 +418,6 @@ static uint32_t device_read(struct fake_vblk *m, uint32_t off)
 		return m->blk_size;
 	}
 	return 0;
-}
-
-static int mem_decode(const struct fake_vblk *m)
-{
-	return !!(fake_pci_r16(m->pci, PCI_COMMAND) & PCI_COMMAND_MEMORY);
 }
 
 static uint64_t reg_read(volatile void *a, int size)

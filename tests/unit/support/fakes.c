@@ -112,14 +112,17 @@ void fake_log_reset(void)
 }
 
 void fake_violation(unsigned int *count, char *why, size_t size,
-		    const char *model, const char *fmt, va_list ap)
+		    const char *model, const char *fmt, ...)
 {
 	size_t len = strlen(why);
+	va_list ap;
 
 	++*count;
 	if (len + 2 >= size)
 		return;
+	va_start(ap, fmt);
 	vsnprintf(why + len, size - len - 1, fmt, ap);
+	va_end(ap);
 	len = strlen(why);
 	if (len + 2 < size)
 		strcat(why, "; ");

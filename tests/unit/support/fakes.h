@@ -56,6 +56,7 @@ extern void (*fake_cpu_relax_hook)(void);
  * (size bytes, "; "-separated), echo it with UNIT_VERBOSE set.
  */
 void fake_violation(unsigned int *count, char *why, size_t size,
-		    const char *model, const char *fmt, va_list ap);
+		    const char *model, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 #endif /* TESTS_UNIT_FAKES_H */

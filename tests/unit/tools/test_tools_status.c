@@ -180,13 +180,28 @@ static void test_lockdown(void **state)
 	assert_non_null(strstr(r.message[1], "signed"));
 }
 
+/* status_print_text or _json into a string (free it). */
+static char *printed(const struct status_facts *f,
+		     const struct status_report *r, int json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	if (json)
+		status_print_json(out, f, r);
+	else
+		status_print_text(out, f, r);
+	fclose(out);
+	return buf;
+}
+
 static void test_many_reasons_and_json(void **state)
 {
 	struct status_facts f;
 	struct status_report r;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out;
+	char *buf;
 
 	memset(&f, 0, sizeof(f));
 	f.config_ok = 1;
@@ -196,27 +211,19 @@ static void test_many_reasons_and_json(void **state)
 	assert_false(r.armed);
 	/* no crashkernel, no module, no stub, no area */
 	assert_int_equal(r.nr, 4);
-	out = open_memstream(&buf, &len);
-	status_print_json(out, &f, &r);
-	fclose(out);
+	buf = printed(&f, &r, 1);
 	assert_non_null(strstr(buf, "\"armed\": false"));
 	assert_non_null(strstr(buf, "\"code\": \"no-crashkernel\""));
 	assert_non_null(strstr(buf, "\"code\": \"module-missing\""));
 	assert_non_null(strstr(buf, "\"code\": \"area-missing\""));
 	free(buf);
-	buf = NULL;
 	strcpy(f.config_error, "quote\" and \\ and \n");
 	f.config_ok = 0;
 	status_evaluate(&f, &r);
-	out = open_memstream(&buf, &len);
-	status_print_json(out, &f, &r);
-	fclose(out);
+	buf = printed(&f, &r, 1);
 	assert_non_null(strstr(buf, "quote\\\" and \\\\ and \\u000a"));
 	free(buf);
-	buf = NULL;
-	out = open_memstream(&buf, &len);
-	status_print_text(out, &f, &r);
-	fclose(out);
+	buf = printed(&f, &r, 0);
 	assert_non_null(strstr(buf, "NOT armed"));
 	free(buf);
 }
@@ -385,6 +392,53 @@ static void test_transport_reason(void **state)
 	assert_non_null(strstr(r.message[0], "a USB disk"));
 }
 
+/* What load found of VMCOREINFO (its load record): a line, or a reason. */
+static void test_vmcoreinfo(void **state)
+{
+	struct status_facts f;
+	struct status_report r;
+	char *text;
+
+	armed(&f);
+	f.load_vmci = (struct vmci_result){ .state = VMCI_CHECKED,
+		.release = "6.12.117+deb12-amd64", .present = 7, .total = 7,
+		.uts_verified = 1 };
+	status_evaluate(&f, &r);
+	assert_true(r.armed);
+	text = printed(&f, &r, 0);
+	assert_non_null(strstr(text, "  vmcoreinfo:    checked for "
+			       "6.12.117+deb12-amd64 (7 of 7 keys the stub "
+			       "reads present, init_uts_ns found through "
+			       "phys_base)\n"));
+	free(text);
+
+	f.load_vmci.state = VMCI_FAILED;
+	strcpy(f.load_vmci.msg, "VMCOREINFO PAGESIZE is not 4096");
+	expect_only(&f, R_VMCOREINFO);
+	status_evaluate(&f, &r);
+	assert_string_equal(status_reason_code(r.reason[0]), "vmcoreinfo");
+	assert_non_null(strstr(r.message[0], "PAGESIZE is not 4096"));
+	text = printed(&f, &r, 1);
+	assert_non_null(strstr(text, "\"vmcoreinfo\": \"failed\""));
+	assert_non_null(strstr(text, "\"code\": \"vmcoreinfo\""));
+	free(text);
+
+	/* not read (no /proc/kcore): said, not a reason */
+	f.load_vmci = (struct vmci_result){ .msg = "cannot open /proc/kcore" };
+	status_evaluate(&f, &r);
+	assert_true(r.armed);
+	text = printed(&f, &r, 0);
+	assert_non_null(strstr(text, "vmcoreinfo:    not checked: cannot "
+			       "open /proc/kcore"));
+	free(text);
+	/* nothing loaded: no line */
+	f.crash_loaded = 0;
+	status_evaluate(&f, &r);
+	text = printed(&f, &r, 0);
+	assert_null(strstr(text, "vmcoreinfo:"));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_area),
 		cmocka_unit_test(test_transport_fake_sysfs),
 		cmocka_unit_test(test_transport_reason),
+		cmocka_unit_test(test_vmcoreinfo),
 	};
 
 	return cmocka_run_group_tests_name("tools_status", tests, NULL, NULL);
