@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """`make bench`: bmdump against kdump + makedumpfile, side by side, one run.
 
-The same emulated machine (QEMU TCG, OVMF, q35, 2 vCPUs, one NVMe disk
-with a GPT: a small ext4 and a bmdump dump area) crashes again and again,
-at 1, 4 and 8 GiB, alternating the two capture paths:
+The same emulated machine (QEMU TCG, OVMF, q35, 2 vCPUs, one disk with a
+GPT: a small ext4 and a bmdump dump area) crashes again and again, at 1, 4
+and 8 GiB, alternating the two capture paths on NVMe:
 
   kdump   Debian's kernel as capture kernel (kexec -p with an initramfs);
           its /init runs `makedumpfile -F -l -d 31 --message-level 31
@@ -20,6 +20,12 @@ then memory filled as the kdump baseline did (research/kdump-baseline.md):
 12.5 % anonymous memory held by a process, plus slab (empty tmpfs files:
 inodes and dentries, SLAB_FILES_PER_GIB per GiB), then sysrq-c.
 
+The same disk image is also attached as virtio-blk and as an AHCI (SATA)
+disk (--transports): there the bmdump path alone runs, and the first
+kernel's `dd oflag=direct` goes through Linux's virtio_blk or ahci driver
+to the same region, so each transport's column has the stub's write
+against Linux's own driver on the same device.
+
 Every figure comes from the host's timestamps on serial lines or from what
 the guest printed; benchlib.py parses them.  Raw runs go to
 build/bench/bench-<time>.json (and build/bench/latest.json), the table to
@@ -27,6 +33,7 @@ stdout and build/bench/table.md.
 
 Usage: bench.py [--sizes 1024,4096,8192] [--runs 3] [--no-sweep]
                 [--sweep-sizes ...] [--keep-disks] [--paths bmdump,kdump]
+                [--transports nvme,virtio,ahci]
 """
 
 import argparse
@@ -62,6 +69,11 @@ LOG_BYTES = (1 << 20) - 4096
 DUMP_SEEK_MIB = 1
 PREWRITE_MIB = 1024		# host writes this much of the region first
 TIMEOUT = {1024: 300, 4096: 450, 8192: 600}
+# Per transport: the guest's name of the dump area partition and the
+# modules the first kernel needs for it (nvme is in every rig initramfs).
+GUEST_PART = {"nvme": "nvme0n1p2", "virtio": "vda2", "ahci": "sda2"}
+MODULES = {"nvme": [], "virtio": ["virtio_pci", "virtio_blk"],
+           "ahci": ["ahci", "sd_mod"]}
 
 FIRST_SCENARIO = r"""
 arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
@@ -73,11 +85,12 @@ echo 31 > $s/dump_level
 echo "RIG: dump-level=$(cat $s/dump_level)"
 desc=$(cat $s/descriptor)
 grep -E ": (System RAM|Crash kernel)$" /proc/iomem | sed 's/^/RIG: iomem /'
+dev=/dev/$(arg bench.dev)
 i=0
-while [ ! -b /dev/nvme0n1p2 ] && [ $i -lt 600 ]; do
+while [ ! -b $dev ] && [ $i -lt 600 ]; do
     usleep 100000; i=$((i+1))
 done
-[ -b /dev/nvme0n1p2 ] || { echo "RIG: bench-error=no /dev/nvme0n1p2"; exit 1; }
+[ -b $dev ] || { echo "RIG: bench-error=no $dev"; exit 1; }
 # Loaded at boot, as a real system does it.
 if [ "$path" = bmdump ]; then
     kexec -p /boot/bmdump.bzImage \
@@ -91,12 +104,13 @@ rc=$?
 echo "RIG: kexec-rc=$rc"
 echo "RIG: crash-loaded=$(cat /sys/kernel/kexec_crash_loaded)"
 [ $rc = 0 ] || exit 0
-# Linux's nvme driver on the region the dumps go to, same size as the
-# stub's last image (before the fill: no page cache is involved anyway).
+# Linux's own driver (nvme, virtio_blk, ahci) on the region the dumps go
+# to, same size as the stub's last image (before the fill: no page cache is
+# involved anyway).
 ddmib=$(arg bench.ddmib)
 if [ "${ddmib:-0}" -gt 0 ]; then
     for k in 1 2; do
-        /usr/bin/dd if=/dev/zero of=/dev/nvme0n1p2 bs=1M \
+        /usr/bin/dd if=/dev/zero of=$dev bs=1M \
             seek=$(arg bench.seek) count=$ddmib oflag=direct 2>&1 |
             tail -n 1 | sed 's/^/RIG: dd /'
     done
@@ -174,24 +188,31 @@ def need_built():
             sys.exit("bench: %s missing: run make first" % p)
 
 
-def build_initrds():
+def build_initrds(transports):
+    """{transport: first kernel's initramfs}, and the capture initramfs's
+    size.  Each first kernel loads only its transport's driver; the kdump
+    path (capture kernel and all) exists on NVMe only."""
     cap_dir = os.path.join(BENCH_DIR, "capture")
-    first_dir = os.path.join(BENCH_DIR, "first")
     os.makedirs(cap_dir, exist_ok=True)
-    os.makedirs(first_dir, exist_ok=True)
     capture = rig.Initramfs(
         binaries=[MAKEDUMPFILE, COREUTILS_DD],
         files={"usr/bin/bmdump-hooktest": HELPER},
         scenario=CAPTURE_SCENARIO).build(cap_dir)
-    first = rig.Initramfs(
-        binaries=[COREUTILS_DD],
-        files={"lib/modules/extra/bmdump.ko": HOOK_KO,
-               "usr/bin/bmdump-hooktest": HELPER,
-               "boot/bmdump.bzImage": rig.stub_path(),
-               "boot/vmlinuz": rig.VMLINUZ,
-               "capture.img": capture},
-        scenario=FIRST_SCENARIO).build(first_dir)
-    return first, os.path.getsize(capture)
+    firsts = {}
+    for t in transports:
+        first_dir = os.path.join(BENCH_DIR,
+                                 "first" if t == "nvme" else "first-" + t)
+        os.makedirs(first_dir, exist_ok=True)
+        files = {"lib/modules/extra/bmdump.ko": HOOK_KO,
+                 "usr/bin/bmdump-hooktest": HELPER,
+                 "boot/bmdump.bzImage": rig.stub_path(),
+                 "boot/vmlinuz": rig.VMLINUZ}
+        if t == "nvme":
+            files["capture.img"] = capture
+        firsts[t] = rig.Initramfs(
+            modules=MODULES[t], binaries=[COREUTILS_DD], files=files,
+            scenario=FIRST_SCENARIO).build(first_dir)
+    return firsts, os.path.getsize(capture)
 
 
 class BenchDisk:
@@ -213,7 +234,6 @@ class BenchDisk:
         self.gpt = disks.GptDisk(path, AREA_UUID, ext4_mib=16,
                                  area_mib=self.area_mib,
                                  files={"bench.txt": b"bmdump bench\n"})
-        self.disk = self.gpt.disk
         self.path = path
         self.off = self.gpt.area_off
         self.len = self.gpt.area_len
@@ -225,6 +245,10 @@ class BenchDisk:
                 f.write(zero)
             os.fsync(f.fileno())
         self.reset_area()
+
+    def attached(self, transport):
+        """The same image as a disk on the given transport."""
+        return rig.Disk(self.path, iface=transport, create=False)
 
     def reset_area(self):
         sh(disks.AREATOOL, "init", self.path, str(self.off), str(self.len),
@@ -345,7 +369,7 @@ class Bench:
         return dict(cache=mem // 4, anon=mem // 8,
                     slab=SLAB_FILES_PER_GIB * mem // 1024)
 
-    def run(self, mem, path, crashkernel, timed, label):
+    def run(self, mem, path, crashkernel, timed, label, transport="nvme"):
         disk = self.disks[mem]
         disk.reset_area()
         ddmib = 0
@@ -353,18 +377,21 @@ class Bench:
             ddmib = (self.last_stub_bytes[mem] + (1 << 20) - 1) >> 20
         f = self.fill(mem)
         append = ("bench.path=%s bench.area=%s bench.seek=%d bench.ddmib=%d "
-                  "bench.cache=%d bench.anon=%d bench.slab=%d"
+                  "bench.cache=%d bench.anon=%d bench.slab=%d bench.dev=%s"
                   % (path, AREA_UUID, DUMP_SEEK_MIB, ddmib, f["cache"],
-                     f["anon"], f["slab"]))
-        name = "bench-%dm-%s-%s" % (mem, path, label)
+                     f["anon"], f["slab"], GUEST_PART[transport]))
+        name = "bench-%dm-%s%s-%s" % (
+            mem, "" if transport == "nvme" else transport + "-", path, label)
         timeout = TIMEOUT.get(mem, 600)
         walls = [r["wall_s"] for r in self.runs if r["mem_mib"] == mem and
-                 r["path"] == path and r["figures"]["ok"]]
+                 r["path"] == path and r["figures"]["ok"] and
+                 benchlib.transport(r) == transport]
         if not timed and walls:
             # a capture kernel that hangs at a small crashkernel= should
             # not cost the whole timeout
             timeout = min(timeout, int(2 * max(walls)) + 60)
-        g = rig.Guest(name, self.initrd, disks=[disk.disk], mem_mib=mem,
+        g = rig.Guest(name, self.initrd[transport],
+                      disks=[disk.attached(transport)], mem_mib=mem,
                       crashkernel=crashkernel, append=append,
                       timeout=timeout)
         t_start = time.monotonic()
@@ -385,6 +412,11 @@ class Bench:
         if "still-alive" in facts:
             fig["ok"] = False
             fig["why"] = "the guest did not crash"
+        if (fig["ok"] and path == "bmdump" and
+                fig.get("area_transport") != transport):
+            fig["ok"] = False
+            fig["why"] = "the stub wrote through %s, not %s" % (
+                fig.get("area_dev"), transport)
         if fig["ok"]:
             problems, extra = (check_bmdump_disk(disk, fig)
                                if path == "bmdump"
@@ -395,7 +427,8 @@ class Bench:
                 fig["why"] = "; ".join(problems)
         if path == "bmdump" and fig["ok"]:
             self.last_stub_bytes[mem] = fig["bytes"]
-        rec = {"mem_mib": mem, "path": path, "crashkernel": crashkernel,
+        rec = {"mem_mib": mem, "path": path, "transport": transport,
+               "crashkernel": crashkernel,
                "timed": timed, "label": label, "log": res.log,
                "wall_s": wall, "qemu_rc": res.rc, "timed_out": res.timed_out,
                "ddmib": ddmib, "dd": benchlib.parse_dd(res.lines),
@@ -405,8 +438,8 @@ class Bench:
                                "kexec_load failed" in t][:3],
                "figures": fig}
         self.runs.append(rec)
-        log("[%s] %d GiB %-6s %-8s ck=%-4s %s" % (
-            self.elapsed(), mem // 1024, path, label, crashkernel,
+        log("[%s] %d GiB %-6s %-6s %-8s ck=%-4s %s" % (
+            self.elapsed(), mem // 1024, transport, path, label, crashkernel,
             self.describe(rec)))
         return rec
 
@@ -440,23 +473,34 @@ class Bench:
         return ", ".join(parts)
 
     def timed(self):
+        ts = self.args.transports
         for mem in self.args.sizes:
             # Not counted: learns the size of the stub's image, which every
-            # timed run then writes with dd (both paths: the first kernels
-            # stay alike), and warms the host up for this memory size.
-            self.run(mem, "bmdump", TIMED_CRASHKERNEL, False, "warmup")
+            # timed run then writes with dd (both paths and every transport:
+            # the first kernels stay alike), and warms the host up for this
+            # memory size.
+            self.run(mem, "bmdump", TIMED_CRASHKERNEL, False, "warmup",
+                     ts[0])
+            # transports and paths alternate in each round, so a busy
+            # stretch of the host falls on all of them
             for i in range(self.args.runs):
-                for path in self.args.paths:
-                    self.run(mem, path, TIMED_CRASHKERNEL, True,
-                             "t%d" % (i + 1))
+                for t in ts:
+                    for path in self.args.paths:
+                        if path == "kdump" and t != "nvme":
+                            continue
+                        self.run(mem, path, TIMED_CRASHKERNEL, True,
+                                 "t%d" % (i + 1), t)
 
     def do_sweep(self):
+        if "nvme" not in self.args.transports:
+            return
         for mem in self.args.sweep_sizes:
             self.sweep[mem] = {}
             for path in benchlib.PATHS:
                 res = {}
                 timed = [r for r in self.runs if r["mem_mib"] == mem and
-                         r["path"] == path and r["timed"]]
+                         r["path"] == path and r["timed"] and
+                         benchlib.transport(r) == "nvme"]
                 if timed:	# the timed runs already tried this size
                     res[TIMED_CRASHKERNEL] = all(r["figures"]["ok"]
                                                  for r in timed)
@@ -497,18 +541,20 @@ class Bench:
                 "capture_initrd_bytes": self.capture_bytes,
                 "dump_region": "dump area partition + %d MiB" % DUMP_SEEK_MIB,
                 "runs_per_case": self.args.runs,
+                "transports": self.args.transports,
                 "duration_s": time.monotonic() - self.t0}
 
     def main(self):
         need_built()
         os.makedirs(BENCH_DIR, exist_ok=True)
         self.load0 = os.getloadavg()
-        log("bench: sizes %s MiB, %d timed runs per path, sweep at %s; "
-            "host load %.1f" % (",".join(map(str, self.args.sizes)),
-                                self.args.runs,
-                                ",".join(map(str, self.args.sweep_sizes))
-                                or "none", self.load0[0]))
-        self.initrd, self.capture_bytes = build_initrds()
+        log("bench: sizes %s MiB, transports %s, %d timed runs per path, "
+            "sweep at %s; host load %.1f" % (
+                ",".join(map(str, self.args.sizes)),
+                ",".join(self.args.transports), self.args.runs,
+                ",".join(map(str, self.args.sweep_sizes)) or "none",
+                self.load0[0]))
+        self.initrd, self.capture_bytes = build_initrds(self.args.transports)
         for mem in sorted(set(self.args.sizes) | set(self.args.sweep_sizes)):
             self.disks[mem] = BenchDisk(mem)
         log("[%s] disks and initramfs ready" % self.elapsed())
@@ -524,14 +570,18 @@ class Bench:
 
     def report(self):
         summary = benchlib.summarize(self.runs)
-        tbl = benchlib.table(summary, self.sweep) if summary else ""
+        tsummary = benchlib.summarize_transports(self.runs)
+        tbl = "\n\n".join(x for x in (
+            benchlib.table(summary, self.sweep) if summary else "",
+            benchlib.transport_table(tsummary)) if x)
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         out = os.path.join(BENCH_DIR, "bench-%s.json" % stamp)
         doc = {"meta": self.meta(), "runs": self.runs,
                "sweep": {m: {p: r for p, r in v.items()}
                          for m, v in self.sweep.items()},
                "sweep_failures": self.sweep_why,
-               "summary": summary, "table": tbl}
+               "summary": summary, "transport_summary": tsummary,
+               "table": tbl}
         with open(out, "w") as f:
             json.dump(doc, f, indent=1, default=str)
         latest = os.path.join(BENCH_DIR, "latest.json")
@@ -553,6 +603,15 @@ def sizes(s):
     return [int(x) for x in s.split(",") if x]
 
 
+def transports(s):
+    ts = [x for x in s.split(",") if x]
+    bad = [t for t in ts if t not in benchlib.TRANSPORTS]
+    if bad or not ts:
+        raise argparse.ArgumentTypeError(
+            "transports are %s, not %s" % (",".join(benchlib.TRANSPORTS), s))
+    return ts
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", type=sizes, default=[1024, 4096, 8192])
@@ -563,6 +622,10 @@ def main():
     ap.add_argument("--paths", type=lambda s: s.split(","),
                     default=["bmdump", "kdump"],
                     help="order of the paths in each timed round")
+    ap.add_argument("--transports", type=transports,
+                    default=list(benchlib.TRANSPORTS),
+                    help="where the area is, in each round's order; kdump "
+                    "and the crashkernel= sweep run on nvme only")
     args = ap.parse_args()
     if args.sweep_sizes is None:
         args.sweep_sizes = [] if args.no_sweep else list(args.sizes)

@@ -23,6 +23,25 @@ CRASHKERNEL_LIST = ["256M", "192M", "128M", "96M", "64M", "32M", "16M", "8M"]
 
 PATHS = ("kdump", "bmdump")
 
+# The transports the stub drives, in the order of the bench's columns, and
+# the prefix of the stub's name for a device of each (nvme0n1, virtio0,
+# ahci0p0).  The kdump comparison runs on NVMe only; records without a
+# transport (older runs) are NVMe.
+TRANSPORTS = ("nvme", "virtio", "ahci")
+TRANSPORT_NAMES = {"nvme": "NVMe", "virtio": "virtio-blk", "ahci": "AHCI"}
+
+
+def transport(rec):
+    return rec.get("transport", "nvme")
+
+
+def transport_of_dev(name):
+    """The transport of a device by the stub's name for it, or None."""
+    for t in TRANSPORTS:
+        if name and name.startswith(t):
+            return t
+    return None
+
 
 def serial(lines):
     """Serial lines [(host seconds, text)] as the rig's Result reads them:
@@ -51,6 +70,9 @@ STUB_DONE_RE = r"bmdump: done, resetting"
 STUB_QUIESCE_RE = r"bmdump: quiesce: "
 STUB_DUMPED_RE = r"bmdump: dump: \d+ pages \(\d+ zero\) in (\d+) bytes"
 STUB_ERROR_RE = r"bmdump: (error .*|nothing written: .*|area: .*)$"
+# the area the stub chose, and the other areas it passed over: no errors
+STUB_AREA_RE = r"bmdump: area: (\S+) partition (\d+): area "
+STUB_AREA_INFO_RE = r"area: \S+ partition \d+(: area | is area )"
 
 
 def parse_bmdump(lines, qemu_end=None):
@@ -103,8 +125,12 @@ def parse_bmdump(lines, qemu_end=None):
                                   "meta": int(m.group(2)),
                                   "pages": int(m.group(3)),
                                   "sink": int(m.group(4))}
+    _, m = res.find(STUB_AREA_RE, t0)
+    if m:
+        out["area_dev"] = m.group(1)
+        out["area_transport"] = transport_of_dev(m.group(1))
     errors = [m.group(1) for _, m in res.find_all(STUB_ERROR_RE)
-              if not m.group(1).startswith("area: nvme")]
+              if not re.match(STUB_AREA_INFO_RE, m.group(1))]
     if errors:
         out["stub_errors"] = errors
     if t_entry is None:
@@ -314,19 +340,40 @@ def ratio(a, b):
     return a / b
 
 
+def dd_rates(runs):
+    """MB/s of every `dd oflag=direct` the first kernels of runs ran."""
+    return [b / s / 1e6 for r in runs for b, s in r.get("dd", []) if s > 0]
+
+
+def write_stats(tb, dd):
+    """The stub's write figures over the bmdump runs' figures tb, and
+    Linux's dd over dd (MB/s): what the transport table and the NVMe
+    table share."""
+    s = {"stub_mb_s": stat([f.get("stub_mb_s_exact") for f in tb]),
+         "host_mb_s": stat([f.get("host_mb_s") for f in tb]),
+         "disk_mb_s": stat([disk_mb_s(f) for f in tb]),
+         "dd_mb_s": stat(dd)}
+    for st in ("entry", "pci", "storage_init", "write", "flush",
+               "shutdown"):
+        s["stage_%s_ms" % st] = stat([f["stages_us"][st] / 1000
+                                      for f in tb if "stages_us" in f])
+    return s
+
+
 def summarize(runs):
     """runs: [{"mem_mib", "path", "timed", "figures": {...}, "dd": [...]}]
-    -> {mem_mib: {name: stat or value}}."""
+    -> {mem_mib: {name: stat or value}}: the kdump comparison, on NVMe
+    (runs on other transports are left out; summarize_transports)."""
     out = {}
+    runs = [r for r in runs if transport(r) == "nvme"]
     sizes = sorted({r["mem_mib"] for r in runs})
     for mem in sizes:
         tk = [r["figures"] for r in runs if r["mem_mib"] == mem and
               r["path"] == "kdump" and r["timed"] and r["figures"]["ok"]]
         tb = [r["figures"] for r in runs if r["mem_mib"] == mem and
               r["path"] == "bmdump" and r["timed"] and r["figures"]["ok"]]
-        dd = [b / s / 1e6 for r in runs if r["mem_mib"] == mem
-              for b, s in r.get("dd", []) if s > 0]
-        s = {}
+        dd = dd_rates([r for r in runs if r["mem_mib"] == mem])
+        s = write_stats(tb, dd)
         s["n_kdump"] = len(tk)
         s["n_bmdump"] = len(tb)
         s["n_failed"] = len([r for r in runs if r["mem_mib"] == mem and
@@ -370,14 +417,6 @@ def summarize(runs):
         s["same_page_diff_pct"] = stat([
             100.0 * (c["hook_pages_in_ram"] - c["mdf_pages"]) /
             c["mdf_pages"] for c in sc if c["mdf_pages"]])
-        s["stub_mb_s"] = stat([f.get("stub_mb_s_exact") for f in tb])
-        s["host_mb_s"] = stat([f.get("host_mb_s") for f in tb])
-        s["disk_mb_s"] = stat([disk_mb_s(f) for f in tb])
-        s["dd_mb_s"] = stat(dd)
-        for st in ("entry", "pci", "storage_init", "write", "flush",
-                   "shutdown"):
-            s["stage_%s_ms" % st] = stat([f["stages_us"][st] / 1000
-                                          for f in tb if "stages_us" in f])
         for part in ("plan", "meta", "pages", "sink"):
             s["write_%s_ms" % part] = stat([
                 f["write_detail_us"][part] / 1000 for f in tb
@@ -387,6 +426,70 @@ def summarize(runs):
             if f.get("panic_to_entry_s") is not None])
         out[mem] = s
     return out
+
+
+def summarize_transports(runs):
+    """The stub against Linux's own driver on each transport: {mem_mib:
+    {transport: {name: stat or value}}} over the timed bmdump runs and the
+    dd runs of every first kernel on that transport (on NVMe the kdump
+    path's first kernels ran dd too)."""
+    out = {}
+    for mem in sorted({r["mem_mib"] for r in runs}):
+        out[mem] = {}
+        for t in TRANSPORTS:
+            rs = [r for r in runs if r["mem_mib"] == mem and
+                  transport(r) == t]
+            if not rs:
+                continue
+            tb = [r["figures"] for r in rs if r["path"] == "bmdump" and
+                  r["timed"] and r["figures"]["ok"]]
+            s = write_stats(tb, dd_rates(rs))
+            s["n_bmdump"] = len(tb)
+            s["n_failed"] = len([r for r in rs if r["path"] == "bmdump" and
+                                 r["timed"] and not r["figures"]["ok"]])
+            s["bmdump_reset_s"] = stat([f.get("panic_to_reset_s")
+                                        for f in tb])
+            s["stub_bytes"] = stat([f.get("bytes") for f in tb])
+            out[mem][t] = s
+    return out
+
+
+def transport_table(tsummary):
+    """One markdown table per memory size: a column per transport, the
+    stub's write throughput against dd oflag=direct through Linux's driver
+    of the same device in the same first kernel."""
+    out = []
+    for mem in sorted(tsummary):
+        ts = [t for t in TRANSPORTS if t in tsummary[mem]]
+        if not ts:
+            continue
+        rows = ["| %d GiB, stub vs Linux's driver: median (min) | %s |"
+                % (mem // 1024, " | ".join(TRANSPORT_NAMES[t] for t in ts)),
+                "|---|" + "---|" * len(ts)]
+
+        def row(name, fn):
+            rows.append("| %s | %s |" % (name, " | ".join(
+                fn(tsummary[mem][t]) for t in ts)))
+
+        row("runs bmdump (failed)", lambda s: "%d (%d)" % (
+            s["n_bmdump"], s["n_failed"]))
+        row("stub write, MB/s", lambda s: cell(s["stub_mb_s"]))
+        row("stub write, MB/s by the host's serial clock",
+            lambda s: cell(s["host_mb_s"]))
+        row("stub write, MB/s: bytes from the descriptors on disk by the "
+            "host's serial clock", lambda s: cell(s["disk_mb_s"]))
+        row("Linux dd oflag=direct bs=1M, same device, MB/s",
+            lambda s: cell(s["dd_mb_s"]))
+        row("ratio stub / dd", lambda s: rcell(s["stub_mb_s"],
+                                               s["dd_mb_s"]))
+        row("bytes, stub (uncompressed)", lambda s: cell(s["stub_bytes"]))
+        row("bmdump panic → reset, s", lambda s: cell(s["bmdump_reset_s"]))
+        for st, name in (("storage_init", "storage init"),
+                         ("write", "write"), ("flush", "flush")):
+            row("stub stage: %s, ms" % name,
+                lambda s, st=st: cell(s["stage_%s_ms" % st]))
+        out.append("\n".join(rows))
+    return "\n\n".join(out)
 
 
 def spread_pct(s):

@@ -332,3 +332,70 @@ def test_bench_summary_and_table():
         in t
     assert "| (5) smallest crashkernel=, kdump | 192M (128M fails) |" in t
     assert "| (5) smallest crashkernel=, bmdump | not run |" in t
+
+
+def on(dev, run_lines=BMDUMP_RUN):
+    """A bmdump run whose stub found the area on device dev."""
+    return [(t, s.replace("area: nvme0n1 partition 2:",
+                          "area: %s partition 2:" % dev))
+            for t, s in run_lines]
+
+
+def test_bench_parse_bmdump_transport():
+    """The device the stub wrote through names the transport; the area
+    line and an area passed over are no errors on any transport."""
+    for dev, t in (("nvme0n1", "nvme"), ("virtio0", "virtio"),
+                   ("ahci0p0", "ahci")):
+        run_lines = sorted(on(dev) + [
+            (20.105, "bmdump: area: %s partition 3 is area 1234, not "
+                     "b3c4" % dev)])
+        f = benchlib.parse_bmdump(run_lines)
+        assert f["ok"], f
+        assert f["area_dev"] == dev and f["area_transport"] == t, f
+        assert "stub_errors" not in f, f
+    err = sorted(on("virtio0") + [
+        (20.106, "bmdump: area: virtio0: GPT header CRC mismatch")])
+    f = benchlib.parse_bmdump(err)
+    assert f["stub_errors"] == ["area: virtio0: GPT header CRC mismatch"]
+    assert benchlib.transport_of_dev("sda") is None
+
+
+def test_bench_transport_table():
+    """virtio-blk and AHCI runs get their own columns next to NVMe's and
+    stay out of the kdump comparison; dd counts on its own transport."""
+    st = {"entry": 1000, "pci": 1000, "storage_init": 2000,
+          "write": 100000, "flush": 500, "shutdown": 5}
+    runs = [
+        run(1024, "kdump", panic_to_reset_s=10.0, dd=[(300e6, 1.0)]),
+        run(1024, "bmdump", panic_to_reset_s=0.2, bytes=100e6,
+            stub_mb_s_exact=1000.0, stages_us=st, dd=[(300e6, 0.5)]),
+        run(1024, "bmdump", panic_to_reset_s=0.5, bytes=100e6,
+            stub_mb_s_exact=400.0, stages_us=st, dd=[(100e6, 0.5)]),
+        run(1024, "bmdump", ok=False, dd=[(100e6, 1.0)]),
+        run(1024, "bmdump", panic_to_reset_s=0.9, bytes=100e6,
+            stub_mb_s_exact=150.0, stages_us=st, dd=[(100e6, 2.0)]),
+    ]
+    for r, t in zip(runs, ("nvme", "nvme", "virtio", "virtio", "ahci")):
+        r["transport"] = t
+    s = benchlib.summarize(runs)[1024]
+    assert s["n_bmdump"] == 1 and s["n_failed"] == 0, s
+    assert s["stub_mb_s"]["median"] == 1000.0
+    assert s["dd_mb_s"]["median"] == 450.0        # 300 and 600, NVMe only
+    ts = benchlib.summarize_transports(runs)[1024]
+    assert sorted(ts) == ["ahci", "nvme", "virtio"]
+    assert ts["virtio"]["n_bmdump"] == 1 and ts["virtio"]["n_failed"] == 1
+    assert ts["virtio"]["dd_mb_s"]["median"] == 150.0   # 200 and 100
+    assert ts["ahci"]["dd_mb_s"]["median"] == 50.0
+    t = benchlib.transport_table(benchlib.summarize_transports(runs))
+    assert "| 1 GiB, stub vs Linux's driver: median (min) | NVMe | " \
+        "virtio-blk | AHCI |" in t, t
+    assert "| runs bmdump (failed) | 1 (0) | 1 (1) | 1 (0) |" in t, t
+    assert "| stub write, MB/s | 1000 (1000) | 400 (400) | 150 (150) |" \
+        in t, t
+    assert "| ratio stub / dd | 2.22x (3.33x) | 2.67x (4x) | 3x (3x) |" \
+        in t, t
+    assert "| stub stage: storage init, ms | 2 (2) | 2 (2) | 2 (2) |" in t
+    # one transport alone: one column
+    only = benchlib.summarize_transports([r for r in runs
+                                          if r["transport"] == "ahci"])
+    assert "| AHCI |\n|---|---|\n" in benchlib.transport_table(only)
