@@ -25,7 +25,7 @@ TOOLS_CORE	:= host-tools/util.c host-tools/areaio.c host-tools/compress.c \
 		   host-tools/loadcmd.c host-tools/status.c host-tools/info.c \
 		   host-tools/run.c host-tools/save.c host-tools/locate.c \
 		   host-tools/dmesg.c host-tools/iommu_probe.c \
-		   host-tools/coredir.c \
+		   host-tools/coredir.c host-tools/geometry.c \
 		   host-tools/kernel.c host-tools/sign.c \
 		   lib/errors.c
 TOOLS_HDRS	:= $(wildcard host-tools/*.h) $(wildcard include/bmdump/*.h) \
