@@ -18,6 +18,7 @@
 #include "areaio.h"
 #include "cli.h"
 #include "coredir.h"
+#include "geometry.h"
 #include "partition.h"
 
 struct prepare_args {
@@ -195,6 +196,32 @@ static int prepare_parse_args(int argc, char **argv, struct prepare_args *a)
 	return 0;
 }
 
+/* Would the stub use an area on the opened target?  Before any change. */
+static int check_target_geometry(const struct area_target *t,
+				 struct bm_err *e)
+{
+	struct disk_geometry g;
+	int r;
+
+	r = geometry_read(t->fd, t->path, t->disk, t->offset, t->size, &g, e);
+	return r ? r : geometry_check(&g, t->label, e);
+}
+
+/* --create: the whole disk's block size and NVMe format, before sfdisk. */
+static int check_disk_geometry(const char *disk, struct bm_err *e)
+{
+	struct area_target t;
+	int r;
+
+	r = target_open_device(&t, disk, 0, e);
+	if (r)
+		return r;
+	t.disk[0] = 0;		/* it is the whole disk */
+	r = check_target_geometry(&t, e);
+	target_close(&t);
+	return r;
+}
+
 /* --create: a new partition, opened; its old bytes are not data. */
 static int open_created(struct prepare_args *a, struct area_target *t,
 			struct bm_err *e)
@@ -203,6 +230,9 @@ static int open_created(struct prepare_args *a, struct area_target *t,
 	char part[PATH_MAX];
 	int r;
 
+	r = check_disk_geometry(a->create, e);
+	if (r)
+		return r;
 	r = partition_create(a->create, a->size, a->force, &a->partno, e);
 	if (r)
 		return r;
@@ -214,6 +244,8 @@ static int open_created(struct prepare_args *a, struct area_target *t,
 	} else {
 		r = target_open_image(t, a->create, a->partno, 1, e);
 	}
+	if (!r)
+		r = check_target_geometry(t, e);
 	if (r)
 		return r;
 	a->force = 1;
@@ -254,7 +286,9 @@ static int open_existing(const struct prepare_args *a, struct area_target *t,
 		r = bm_seterr(e, BM_E_REFUSED, "%s is not on a GPT disk: the "
 			      "stub finds areas by GPT partition type",
 			      t->label);
-	else if (t->partno && strcmp(t->part_type, BMDUMP_AREA_TYPE_GUID_STR))
+	else
+		r = check_target_geometry(t, e);
+	if (!r && t->partno && strcmp(t->part_type, BMDUMP_AREA_TYPE_GUID_STR))
 		r = claim_partition_type(t, a->force, e);
 	if (r)
 		target_close(t);

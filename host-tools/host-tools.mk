@@ -26,6 +26,7 @@ TOOLS_CORE	:= host-tools/util.c host-tools/areaio.c host-tools/compress.c \
 		   host-tools/run.c host-tools/save.c host-tools/locate.c \
 		   host-tools/dmesg.c host-tools/iommu_probe.c \
 		   host-tools/coredir.c host-tools/transport.c \
+		   host-tools/geometry.c \
 		   host-tools/kernel.c host-tools/sign.c \
 		   host-tools/vmcicheck.c \
 		   lib/errors.c

@@ -5,6 +5,7 @@
 
 #include <bmdump/area.h>
 
+#include "geometry.h"
 #include "locate.h"
 #include "partition.h"
 #include "run.h"
@@ -52,15 +53,24 @@ static int run_sfdisk(const char *disk, uint64_t size, int new_table,
 		      struct bm_err *e)
 {
 	char script[256], out[8192];
+	unsigned int lbs;
 	char *argv[] = { (char *)"sfdisk", (char *)"--quiet", (char *)"--append",
 			 (char *)disk, NULL };
 	char *argv_new[] = { (char *)"sfdisk", (char *)"--quiet",
 			     (char *)disk, NULL };
 	int rc;
 
+	/* sfdisk counts size= in the disk's own logical blocks: 4096 bytes
+	 * on a 4Kn disk, 512 on an image file. */
+	rc = path_logical_block_size(disk, &lbs, e);
+	if (rc)
+		return rc;
+	if (size % lbs)
+		return bm_seterr(e, BM_E_USAGE, "--size must be a multiple of "
+				 "%s's %u-byte logical blocks", disk, lbs);
 	snprintf(script, sizeof(script), "%ssize=%llu, type=%s\n",
 		 new_table ? "label: gpt\n" : "",
-		 (unsigned long long)(size / 512), BMDUMP_AREA_TYPE_GUID_STR);
+		 (unsigned long long)(size / lbs), BMDUMP_AREA_TYPE_GUID_STR);
 	rc = run_cmd(new_table ? argv_new : argv, script, out, sizeof(out));
 	if (rc)
 		return bm_seterr(e, BM_E_EXTERNAL, "sfdisk could not create "

@@ -419,7 +419,7 @@ static void fault_drill(void)
  */
 static void capture(void)
 {
-	static struct blkdev devs[16];
+	static struct blkdev devs[STORAGE_MAX_BLKDEVS];
 	static struct page_select sel;
 	static struct dump_area area;
 	struct dump_input in = { &ci, &vi, &uts, &sel, (int)ci.nr_cpus,

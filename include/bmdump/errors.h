@@ -121,8 +121,8 @@
 	X(E_NVME_CREATE_SQ, -435, "NVMe Create I/O Submission Queue failed (status logged above)") \
 	X(E_NVME_IDENTIFY_NS, -436, "NVMe Identify Namespace failed (status logged above): namespace skipped") \
 	X(E_NVME_NO_NS, -437, "NVMe controller has no usable namespace (none active, or all formatted with metadata)") \
-	X(E_NVME_NS_FORMAT, -438, "NVMe namespace is formatted with metadata or a block size above 4 KiB: skipped") \
-	X(E_NVME_TOO_MANY, -439, "more NVMe controllers or namespaces than the stub drives (8 / 32): the rest are unused") \
+	X(E_NVME_NS_FORMAT, -438, "NVMe namespace is formatted with metadata (separate or inline) or a block size outside 512 B to 4 KiB: skipped; bmdump prepare refuses it too, reformat without metadata for an area there") \
+	X(E_NVME_TOO_MANY, -439, "more than 1024 active namespaces on one NVMe controller: the stub identifies the first 1024, the rest are unused") \
 	X(E_NVME_IO_TIMEOUT, -440, "NVMe I/O made no progress for 30 s: the controller hangs; it was disabled") \
 	X(E_NVME_IO_CID, -441, "NVMe I/O completion with an unknown command ID: controller misbehaves; it was disabled") \
 	X(E_NVME_WRITE_STATUS, -442, "an NVMe write failed with an error status (LBA and status logged above)") \
@@ -138,6 +138,7 @@
 	X(E_NVME_NS_LIST, -452, "NVMe Identify Active Namespace List failed: probing namespace IDs one by one") \
 	X(E_NVME_MAP_DB, -453, "NVMe doorbell registers cannot be mapped (CAP.DSTRD puts them outside the physical address width?)") \
 	X(E_NVME_GONE_LATER, -454, "NVMe controller stopped answering (CSTS reads all ones) while the stub drove it: surprise removal or link down") \
+	X(E_NVME_NS_BAD_FORMAT, -455, "NVMe Identify Namespace names an LBA format the namespace does not have: namespace skipped") \
 	X(E_VIRTIO_LEGACY_ONLY, -540, "virtio-blk device without virtio 1.x PCI capabilities (legacy only, I/O BAR): not supported, unused; give the VM a modern or transitional device") \
 	X(E_VIRTIO_CAPS, -541, "virtio PCI capabilities malformed or one missing (common, notify, device config): device unused") \
 	X(E_VIRTIO_MAP, -542, "virtio registers cannot be mapped (BAR unassigned, an I/O BAR, or overlapping RAM): device unused") \
@@ -160,10 +161,10 @@
 	X(E_VIRTIO_IO_SIZE, -559, "virtio-blk I/O length is zero or not a multiple of the block size (caller bug)") \
 	X(E_VIRTIO_NEEDS_RESET, -560, "virtio device set DEVICE_NEEDS_RESET during I/O: it was reset") \
 	X(E_VIRTIO_DEAD, -561, "the virtio-blk device was reset after an earlier error: no further I/O") \
-	X(E_VIRTIO_TOO_MANY, -562, "more virtio-blk devices than the stub drives (16): the rest are unused") \
 	X(E_VIRTIO_BLK_SIZE, -563, "virtio-blk logical block size is neither 512 nor 4096 bytes: unused") \
 	X(E_VIRTIO_SHUTDOWN_TIMEOUT, -564, "virtio device did not finish its reset at shutdown within 1 s: the data was flushed before") \
-	X(E_STORAGE_TOO_MANY, -481, "more namespaces than the dump writer's table: the rest are ignored") \
+	X(E_STORAGE_TOO_MANY, -481, "more namespaces and disks than the storage table holds (1024): the rest are ignored") \
+	X(E_STORAGE_TOO_MANY_CTRLS, -482, "more storage controllers than the storage table holds (256): the rest are unused") \
 	X(E_AHCI_BAR, -700, "AHCI ABAR (BAR5) is unassigned or not a memory BAR: it was not set up by firmware or the crashed kernel") \
 	X(E_AHCI_MAP, -701, "AHCI registers cannot be mapped (ABAR overlaps RAM or lies above the physical address width)") \
 	X(E_AHCI_GONE, -702, "AHCI HBA does not answer (CAP reads all ones): removed, powered off or link down") \
@@ -187,7 +188,6 @@
 	X(E_AHCI_ALIGN, -720, "a page address handed to the AHCI driver is not 4 KiB aligned, or a buffer is not word aligned (caller bug)") \
 	X(E_AHCI_IO_SIZE, -721, "I/O length is zero or not a multiple of the sector size (caller bug)") \
 	X(E_AHCI_DEAD, -722, "the AHCI port was stopped after an earlier error: no further I/O") \
-	X(E_AHCI_TOO_MANY, -723, "more AHCI HBAs or SATA disks than the stub drives (8 / 32): the rest are unused") \
 	X(E_AHCI_GONE_LATER, -724, "the AHCI HBA stopped answering (registers read all ones) while the stub drove it: surprise removal or link down") \
 	X(E_AHCI_RECOVER, -725, "an AHCI port could not be restarted after a task file error: no further I/O on it") \
 	X(E_DMAR_TRUNCATED, -600, "ACPI DMAR table shorter than its header or its length field: VT-d units unknown, left as they are") \

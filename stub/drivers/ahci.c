@@ -28,15 +28,10 @@
 #include "str.h"
 #include "timer.h"
 
-static struct ahci_ctrl ctrls[AHCI_MAX_CTRLS];
-static unsigned int nr_ctrls;
-static struct ahci_port ports[AHCI_MAX_DISKS];
-static unsigned int nr_ports;
-
+/* No table of HBAs or disks: each takes its state from the DMA pool, so
+ * crashkernel memory alone bounds how many there are. */
 void ahci_forget(void)
 {
-	nr_ctrls = 0;
-	nr_ports = 0;
 }
 
 static uint32_t hba_rd(const struct ahci_ctrl *c, uint32_t off)
@@ -188,10 +183,9 @@ static int add_disk(struct ahci_ctrl *c, unsigned int n, struct blkdev *d)
 
 	if (sig == AHCI_SIG_ATAPI || sig == AHCI_SIG_PMP)
 		return 1;	/* not a disk: skipped quietly */
-	if (nr_ports >= AHCI_MAX_DISKS)
-		return E_AHCI_TOO_MANY;
-	p = &ports[nr_ports];
-	memset(p, 0, sizeof(*p));
+	p = va(dma_alloc(sizeof(*p), 8));	/* zeroed */
+	if (!p)
+		return E_AHCI_NO_MEMORY;
 	p->c = c;
 	p->num = n;
 	p->regs = pr;
@@ -209,7 +203,7 @@ static int add_disk(struct ahci_ctrl *c, unsigned int n, struct blkdev *d)
 		ahci_port_stop(pr);
 		return err;
 	}
-	nr_ports++;
+	c->ports[n] = p;
 	p->st.slots = p->ncq ? p->nr_slots : AHCI_CAP_NCS(c->cap) + 1;
 	p->st.ncq = p->ncq;
 	ahci_fill_blkdev(p, d);
@@ -248,8 +242,6 @@ static int scan_ports(struct ahci_ctrl *c, struct blkdev *devs,
 			      err, stub_strerror(err));
 		if (!err)
 			(*count)++;
-		if (err == E_AHCI_TOO_MANY)
-			break;
 	}
 	/* q35 always has an HBA; without disks it is no error. */
 	if (!*count)
@@ -309,10 +301,11 @@ int ahci_probe(const struct pci_dev *pdev, unsigned int index,
 	*count = 0;
 	if (out)
 		*out = NULL;
-	if (nr_ctrls >= AHCI_MAX_CTRLS)
-		return E_AHCI_TOO_MANY;
-	c = &ctrls[nr_ctrls];
-	memset(c, 0, sizeof(*c));
+	c = va(dma_alloc(sizeof(*c), 8));	/* zeroed */
+	if (!c) {
+		pci_clear_master(pdev);
+		return E_AHCI_NO_MEMORY;
+	}
 	c->pdev = pdev;
 	c->index = index;
 	err = pci_set_power_d0(pdev);
@@ -337,7 +330,6 @@ int ahci_probe(const struct pci_dev *pdev, unsigned int index,
 		goto fail;
 	bmlog("ahci%u: %u disks in %llu us", index, *count,
 	      (unsigned long long)timer_us_since(t0));
-	nr_ctrls++;
 	if (out)
 		*out = c;
 	return 0;
@@ -350,11 +342,9 @@ fail:
 
 struct ahci_ctrl *ahci_ctrl_of(const struct blkdev *d)
 {
-	const struct ahci_port *p = d ? d->priv : NULL;
+	const struct ahci_port *p = ahci_port_of_blkdev(d);
 
-	if (!p || p < ports || p >= ports + nr_ports)
-		return NULL;
-	return p->c;
+	return p ? p->c : NULL;
 }
 
 int ahci_disable(struct ahci_ctrl *c)
@@ -367,12 +357,14 @@ int ahci_disable(struct ahci_ctrl *c)
 	c->disabled = 1;
 	if (hba_rd(c, AHCI_CAP) == AHCI_REGS_GONE)
 		return E_AHCI_GONE_LATER;
-	for (i = 0; i < nr_ports; i++) {
-		if (ports[i].c != c)
+	for (i = 0; i < AHCI_MAX_PORTS; i++) {
+		struct ahci_port *p = c->ports[i];
+
+		if (!p)
 			continue;
-		if (!ports[i].dead)
-			ports[i].dead = E_AHCI_DEAD;
-		if (ahci_port_stop(ports[i].regs) && !err)
+		if (!p->dead)
+			p->dead = E_AHCI_DEAD;
+		if (ahci_port_stop(p->regs) && !err)
 			err = E_AHCI_PORT_STUCK;
 	}
 	return err;

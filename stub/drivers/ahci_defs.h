@@ -212,8 +212,6 @@ _Static_assert(sizeof(struct sata_fis_h2d) == SATA_FIS_H2D_LEN,
 #define AHCI_MAX_IO_BYTES	(AHCI_PRDT_ENTRIES * AHCI_PAGE_SIZE)
 #define AHCI_CT_SIZE		(AHCI_CT_PRDT + \
 				 AHCI_PRDT_ENTRIES * sizeof(struct ahci_prd))
-#define AHCI_MAX_CTRLS		8
-#define AHCI_MAX_DISKS		32
 #define AHCI_BOHC_MS		25	/* BOS release (AHCI 10.6.3) */
 #define AHCI_BOHC_BUSY_MS	2000	/* BIOS still busy (BB) */
 #define AHCI_STOP_MS		500	/* CR / FR clear (section 10.1.2) */

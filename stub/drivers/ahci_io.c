@@ -414,6 +414,12 @@ static int ahci_shutdown(struct blkdev *d)
 	return err;
 }
 
+struct ahci_port *ahci_port_of_blkdev(const struct blkdev *d)
+{
+	/* Only ahci_fill_blkdev() hands out blkdevs with this shutdown. */
+	return d && d->shutdown == ahci_shutdown ? d->priv : NULL;
+}
+
 void ahci_fill_blkdev(struct ahci_port *p, struct blkdev *d)
 {
 	memset(d, 0, sizeof(*d));

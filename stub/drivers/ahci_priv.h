@@ -55,6 +55,7 @@ struct ahci_ctrl {
 	uint32_t cap, cap2, vs, pi;
 	uint32_t stopped;	/* ports stopped by the takeover */
 	int disabled;
+	struct ahci_port *ports[AHCI_MAX_PORTS];	/* disks in use */
 };
 
 static inline volatile uint8_t *port_regs(const struct ahci_ctrl *c,
@@ -107,5 +108,7 @@ int ahci_port_kill(struct ahci_port *p, int err);
 int ahci_run_sync(struct ahci_port *p, uint8_t command, uint64_t lba,
 		  uint32_t count, uint64_t buf, uint32_t bytes, int write);
 void ahci_fill_blkdev(struct ahci_port *p, struct blkdev *d);
+/* The port behind a blkdev ahci_fill_blkdev() filled, or NULL. */
+struct ahci_port *ahci_port_of_blkdev(const struct blkdev *d);
 
 #endif /* STUB_DRIVERS_AHCI_PRIV_H */

@@ -29,16 +29,17 @@
 #include "str.h"
 #include "timer.h"
 
-static struct nvme_ctrl ctrls[NVME_MAX_CTRLS];
-static unsigned int nr_ctrls;
-static struct nvme_ns nss[NVME_MAX_NS];
-static unsigned int nr_nss;
-
+/*
+ * No table of controllers or namespaces: each probe takes its state from
+ * the DMA pool (a few pages per controller, the PRP lists of all but one
+ * command slot only once it writes: nvme_io.c), so the number of
+ * controllers and namespaces is bounded by crashkernel memory alone.
+ */
 void nvme_forget(void)
 {
-	nr_ctrls = 0;
-	nr_nss = 0;
 }
+
+static int nvme_shutdown(struct blkdev *d);
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -304,9 +305,7 @@ static int create_io_queues(struct nvme_ctrl *c)
 {
 	struct nvme_queue *q = &c->ioq;
 	struct nvme_sqe cmd;
-	uint64_t lists;
 	uint16_t depth = NVME_IO_DEPTH;
-	unsigned int i, j;
 	int err;
 
 	if (NVME_CAP_MQES(c->cap) + 1 < depth)
@@ -350,24 +349,16 @@ static int create_io_queues(struct nvme_ctrl *c)
 	 */
 	c->nr_slots = depth - 1u;
 	c->list_pages = prp_list_pages(c->max_io_bytes / NVME_PAGE_SIZE);
-	lists = 0;
-	if (c->list_pages) {
-		lists = dma_alloc((uint64_t)c->nr_slots * c->list_pages *
-				  NVME_PAGE_SIZE, 4096);
-		if (!lists)
-			return E_NVME_NO_MEMORY;
-	}
+	memset(c->slots, 0, sizeof(c->slots));
 	c->nr_free = 0;
-	for (i = c->nr_slots; i-- > 0;) {
-		struct nvme_slot *s = &c->slots[i];
-
-		memset(s, 0, sizeof(*s));
-		for (j = 0; j < c->list_pages; j++)
-			s->list[j] = lists + ((uint64_t)i * c->list_pages + j) *
-				     NVME_PAGE_SIZE;
-		c->free_slots[c->nr_free++] = (uint16_t)i;
-	}
+	c->nr_armed = 0;
 	c->inflight = 0;
+	/* Reads of the GPT and the area header need one slot; the rest get
+	 * their PRP lists if this controller ever writes (the dump's). */
+	err = nvme_arm_slots(c, c->list_pages ? NVME_PROBE_SLOTS :
+			     c->nr_slots);
+	if (err)
+		return err;
 	c->st.queue_depth = depth;
 	return 0;
 }
@@ -420,16 +411,16 @@ static int nvme_shutdown(struct blkdev *d)
 
 /* --- namespaces and probe ----------------------------------------------- */
 
+/* Identify nsid; a usable one becomes c->ns[c->nr_ns] and a blkdev. */
 static int add_namespace(struct nvme_ctrl *c, uint32_t nsid,
 			 struct blkdev *devs, unsigned int max,
 			 unsigned int *count)
 {
 	const uint8_t *id = nvme_va(c->id_pa);
+	struct bmdump_nvme_format f;
 	struct nvme_ns *ns;
 	struct blkdev *d;
 	uint64_t nsze;
-	uint32_t lbaf, ms, lbads;
-	unsigned int fmt;
 	int err;
 
 	err = identify(c, NVME_ID_CNS_NS, nsid, E_NVME_IDENTIFY_NS,
@@ -439,39 +430,36 @@ static int add_namespace(struct nvme_ctrl *c, uint32_t nsid,
 	nsze = le64(id + NVME_ID_NS_NSZE);
 	if (!nsze)
 		return 0;	/* not active */
-	fmt = id[NVME_ID_NS_FLBAS] & NVME_NS_FLBAS_LBA_MASK;
-	if (id[NVME_ID_NS_NLBAF] >= 16)
-		fmt |= (unsigned int)((id[NVME_ID_NS_FLBAS] >> 5) & 3) << 4;
-	lbaf = le32(id + NVME_ID_NS_LBAF + 4 * fmt);
-	ms = NVME_LBAF_MS(lbaf);
-	lbads = NVME_LBAF_LBADS(lbaf);
-	if (ms || lbads < 9 || lbads > 12) {
-		bmlog("nvme%un%u: format %u: metadata %u bytes, blocks of 2^%u"
-		      " bytes: %s", c->index, nsid, fmt, ms, lbads,
-		      stub_strerror(E_NVME_NS_FORMAT));
+	if (bmdump_nvme_ns_format(id, &f)) {
+		bmlog("nvme%un%u: %s", c->index, nsid,
+		      stub_strerror(E_NVME_NS_BAD_FORMAT));
 		return 0;
 	}
-	if (nr_nss >= NVME_MAX_NS) {
-		bmlog("nvme%un%u: %s", c->index, nsid,
-		      stub_strerror(E_NVME_TOO_MANY));
-		return E_NVME_TOO_MANY;
+	/* Metadata would need a buffer per write (separate) or cannot be
+	 * written from whole pages at all (extended): no area there. */
+	if (!bmdump_nvme_format_usable(&f)) {
+		bmlog("nvme%un%u: format %u: metadata %u bytes%s, blocks of 2^%u"
+		      " bytes: %s", c->index, nsid, f.index, f.ms,
+		      f.ms ? (f.ext ? " inline" : " separate") : "", f.lbads,
+		      stub_strerror(E_NVME_NS_FORMAT));
+		return 0;
 	}
 	if (*count >= max) {
 		bmlog("nvme%un%u: %s", c->index, nsid,
 		      stub_strerror(E_STORAGE_TOO_MANY));
 		return E_STORAGE_TOO_MANY;
 	}
-	ns = &nss[nr_nss++];
+	ns = &c->ns[c->nr_ns++];
 	memset(ns, 0, sizeof(*ns));
 	ns->ctrl = c;
 	ns->nsid = nsid;
-	ns->lba_shift = lbads;
+	ns->lba_shift = f.lbads;
 	ns->nsze = nsze;
 
 	d = &devs[(*count)++];
 	memset(d, 0, sizeof(*d));
 	bm_snprintf(d->name, sizeof(d->name), "nvme%un%u", c->index, nsid);
-	d->block_size = 1u << lbads;
+	d->block_size = 1u << f.lbads;
 	d->nr_blocks = nsze;
 	d->max_io_bytes = nvme_ns_max_pages(ns) * NVME_PAGE_SIZE;
 	nvme_set_io_ops(d);
@@ -479,40 +467,67 @@ static int add_namespace(struct nvme_ctrl *c, uint32_t nsid,
 	d->priv = ns;
 	bmlog("%s: %llu blocks of %u bytes (%llu MiB), max I/O %u KiB",
 	      d->name, (unsigned long long)nsze, d->block_size,
-	      (unsigned long long)((nsze << lbads) >> 20),
+	      (unsigned long long)((nsze << f.lbads) >> 20),
 	      d->max_io_bytes >> 10);
 	return 0;
+}
+
+/*
+ * The namespace IDs to identify, into c->ns[i].nsid (a table sized to
+ * them): the active list, or 1..NN when the controller has none.  Their
+ * number, or 0 and *err.
+ */
+static unsigned int list_namespaces(struct nvme_ctrl *c, int *err)
+{
+	const uint8_t *id = nvme_va(c->id_pa);
+	unsigned int n = 0, i;
+	uint64_t table;
+	int from_list;
+
+	/* The active list saves an identify per inactive namespace ID. */
+	*err = identify(c, NVME_ID_CNS_NS_ACTIVE_LIST, 0, E_NVME_NS_LIST,
+			"identify active namespace list");
+	from_list = !*err;
+	if (from_list) {
+		while (n < NVME_MAX_NS && le32(id + 4 * n))
+			n++;
+	} else if (*err == E_NVME_NS_LIST) {
+		n = c->nn < NVME_MAX_NS ? c->nn : NVME_MAX_NS;
+	} else {
+		return 0;
+	}
+	if (n == NVME_MAX_NS && c->nn > NVME_MAX_NS)
+		bmlog("nvme%u: %u namespaces: %s", c->index, c->nn,
+		      stub_strerror(E_NVME_TOO_MANY));
+	*err = E_NVME_NO_NS;
+	if (!n)
+		return 0;
+	table = dma_alloc((uint64_t)n * sizeof(struct nvme_ns), 8);
+	if (!table) {
+		*err = E_NVME_NO_MEMORY;
+		return 0;
+	}
+	c->ns = nvme_va(table);
+	for (i = 0; i < n; i++)
+		c->ns[i].nsid = from_list ? le32(id + 4 * i) : i + 1;
+	*err = 0;
+	return n;
 }
 
 static int scan_namespaces(struct nvme_ctrl *c, struct blkdev *devs,
 			   unsigned int max, unsigned int *count)
 {
-	uint32_t ids[NVME_MAX_NS];
-	unsigned int n = 0, i;
+	unsigned int n, i;
 	int err;
 
-	/* The active list saves an identify per inactive namespace ID. */
-	err = identify(c, NVME_ID_CNS_NS_ACTIVE_LIST, 0, E_NVME_NS_LIST,
-		       "identify active namespace list");
-	if (!err) {
-		const uint8_t *id = nvme_va(c->id_pa);
-
-		for (i = 0; i < 1024 && n < NVME_MAX_NS; i++) {
-			uint32_t nsid = le32(id + 4 * i);
-
-			if (!nsid)
-				break;
-			ids[n++] = nsid;
-		}
-	} else if (err == E_NVME_NS_LIST) {
-		for (i = 1; i <= c->nn && n < NVME_MAX_NS; i++)
-			ids[n++] = i;
-	} else {
+	n = list_namespaces(c, &err);
+	if (err)
 		return err;
-	}
+	c->nr_ns = 0;
 	for (i = 0; i < n; i++) {
-		err = add_namespace(c, ids[i], devs, max, count);
-		if (err == E_NVME_TOO_MANY || err == E_STORAGE_TOO_MANY)
+		/* c->ns[i] may become the c->nr_ns-th (<= i) entry. */
+		err = add_namespace(c, c->ns[i].nsid, devs, max, count);
+		if (err == E_STORAGE_TOO_MANY)
 			break;
 		if (err == E_NVME_IDENTIFY_NS)
 			continue;
@@ -637,10 +652,11 @@ int nvme_probe(const struct pci_dev *pdev, unsigned int index,
 	*count = 0;
 	if (out)
 		*out = NULL;
-	if (nr_ctrls >= NVME_MAX_CTRLS)
-		return E_NVME_TOO_MANY;
-	c = &ctrls[nr_ctrls];
-	memset(c, 0, sizeof(*c));
+	c = nvme_va(dma_alloc(sizeof(*c), 8));	/* zeroed */
+	if (!c) {
+		pci_clear_master(pdev);
+		return E_NVME_NO_MEMORY;
+	}
 	c->pdev = pdev;
 	c->index = index;
 	c->timeout_ms = 500;
@@ -657,7 +673,6 @@ int nvme_probe(const struct pci_dev *pdev, unsigned int index,
 	}
 	if (err)
 		goto fail;
-	nr_ctrls++;
 	if (out)
 		*out = c;
 	return 0;
@@ -673,10 +688,12 @@ fail:
 
 struct nvme_ctrl *nvme_ctrl_of(const struct blkdev *d)
 {
-	const struct nvme_ns *ns = d ? d->priv : NULL;
+	const struct nvme_ns *ns;
 
-	if (!ns || ns < nss || ns >= nss + nr_nss)
+	/* Only nvme_probe() hands out blkdevs with this shutdown. */
+	if (!d || d->shutdown != nvme_shutdown || !d->priv)
 		return NULL;
+	ns = d->priv;
 	return ns->ctrl;
 }
 

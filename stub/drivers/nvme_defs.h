@@ -9,6 +9,7 @@
 #define STUB_DRIVERS_NVME_DEFS_H
 
 #include "bmdump/types.h"
+#include "bmdump/nvme_id.h"
 
 /* Controller registers (BAR0) */
 #define NVME_REG_CAP		0x0000	/* 64-bit */
@@ -100,16 +101,7 @@
 #define NVME_ID_CTRL_VWC	525
 #define  NVME_CTRL_VWC_PRESENT	(1u << 0)
 
-/* Identify Namespace data structure offsets */
-#define NVME_ID_NS_NSZE		0
-#define NVME_ID_NS_NCAP		8
-#define NVME_ID_NS_NLBAF	25
-#define NVME_ID_NS_FLBAS	26
-#define  NVME_NS_FLBAS_LBA_MASK	0x0f
-#define NVME_ID_NS_DPS		29
-#define NVME_ID_NS_LBAF		128	/* 4 bytes each */
-#define  NVME_LBAF_MS(f)	((f) & 0xffff)
-#define  NVME_LBAF_LBADS(f)	(((f) >> 16) & 0xff)
+/* Identify Namespace: bmdump/nvme_id.h (shared with the host tools) */
 
 /* Completion queue entry status (DW3 31:16) */
 #define NVME_CQE_PHASE		0x0001
@@ -129,8 +121,11 @@
 /* PRP list pages one command needs: 1024 + 1 pages -> 3 lists at most. */
 #define NVME_MAX_LIST_PAGES	3
 #define NVME_MDTS_UNLIMITED_BYTES (1u << 20)	/* MDTS = 0: be modest */
-#define NVME_MAX_CTRLS		8
-#define NVME_MAX_NS		32
+/* Active namespaces read per controller: one Identify list page. */
+#define NVME_MAX_NS		1024
+/* Command slots with PRP lists from the probe on (the GPT and header
+ * reads); the others are armed at the controller's first write. */
+#define NVME_PROBE_SLOTS	1
 #define NVME_ADMIN_TIMEOUT_MS	10000
 #define NVME_IO_TIMEOUT_MS	30000	/* without any completion */
 #define NVME_SHUTDOWN_MIN_MS	5000	/* Linux's default */

@@ -11,6 +11,7 @@
 #include "nvme_priv.h"
 #include "blkdev.h"
 #include "console.h"
+#include "dma.h"
 #include "errors.h"
 #include "io.h"
 #include "pci.h"
@@ -208,6 +209,49 @@ static int io_get_slot(struct nvme_ctrl *c, struct nvme_slot **out)
 	return 0;
 }
 
+int nvme_arm_slots(struct nvme_ctrl *c, unsigned int want)
+{
+	uint64_t lists = 0, per = (uint64_t)c->list_pages * NVME_PAGE_SIZE;
+	unsigned int i, j;
+
+	if (want > c->nr_slots - c->nr_armed)
+		want = c->nr_slots - c->nr_armed;
+	while (want && per) {
+		lists = dma_alloc(want * per, NVME_PAGE_SIZE);
+		if (lists)
+			break;
+		want /= 2;
+	}
+	if (!want)
+		return c->nr_armed ? 0 : E_NVME_NO_MEMORY;
+	for (i = c->nr_armed + want; i-- > c->nr_armed;) {
+		struct nvme_slot *s = &c->slots[i];
+
+		for (j = 0; j < c->list_pages; j++)
+			s->list[j] = lists + (uint64_t)(i - c->nr_armed) * per +
+				     (uint64_t)j * NVME_PAGE_SIZE;
+		c->free_slots[c->nr_free++] = (uint16_t)i;
+	}
+	c->nr_armed += want;
+	return 0;
+}
+
+/* The dump writes here: every slot in flight, if the pool allows. */
+static void io_grow(struct nvme_ctrl *c)
+{
+	unsigned int before = c->nr_armed;
+
+	c->grown = 1;
+	if (nvme_arm_slots(c, c->nr_slots) || c->nr_armed < c->nr_slots)
+		bmlog("nvme%u: warning: %s: %u of %u commands in flight",
+		      c->index, stub_strerror(E_NVME_NO_MEMORY), c->nr_armed,
+		      c->nr_slots);
+	else if (c->nr_armed != before)
+		bmlog("nvme%u: PRP lists for %u commands in flight (%u KiB)",
+		      c->index, c->nr_armed, (c->nr_armed - before) *
+		      c->list_pages * (NVME_PAGE_SIZE >> 10));
+}
+
 int nvme_io_drain(struct nvme_ctrl *c)
 {
 	return io_wait(c, IO_UNTIL_IDLE, NULL);
@@ -323,6 +367,8 @@ static int nvme_submit_write(struct blkdev *d, uint64_t lba,
 		return c->dead;
 	if (!nr_pages)
 		return 0;
+	if (!c->grown)
+		io_grow(c);
 	if (!range_ok(ns, lba, (uint64_t)nr_pages * bpp))
 		return E_NVME_LBA_RANGE;
 	for (i = 0; i < nr_pages; i++)

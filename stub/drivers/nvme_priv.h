@@ -71,6 +71,8 @@ struct nvme_ctrl {
 	struct nvme_slot slots[NVME_IO_DEPTH];
 	uint16_t free_slots[NVME_IO_DEPTH];
 	unsigned int nr_slots;
+	unsigned int nr_armed;		/* slots 0..nr_armed-1 have lists */
+	int grown;			/* the writer's arm was tried */
 	unsigned int nr_free;
 	unsigned int inflight;
 	unsigned int list_pages;	/* per slot */
@@ -84,6 +86,9 @@ struct nvme_ctrl {
 	char mn[41];
 	char sn[21];
 	char fr[9];
+
+	struct nvme_ns *ns;	/* usable namespaces, from the DMA pool */
+	unsigned int nr_ns;
 
 	int dead;		/* why no more I/O is possible, or 0 */
 	int shut_down;
@@ -133,6 +138,12 @@ void nvme_ctrl_fence(struct nvme_ctrl *c);
 int nvme_ctrl_check(const struct nvme_ctrl *c);
 /* Queue a command and ring the submission doorbell. */
 void nvme_sq_push(struct nvme_queue *q, const struct nvme_sqe *cmd);
+/*
+ * Give up to want more command slots their PRP lists (one DMA block) and
+ * free them for use; on a short pool, fewer.  0, or E_NVME_NO_MEMORY when
+ * not even one slot is usable.
+ */
+int nvme_arm_slots(struct nvme_ctrl *c, unsigned int want);
 /* Wait until no I/O is in flight: 0, or why the controller died. */
 int nvme_io_drain(struct nvme_ctrl *c);
 /* The largest I/O on ns, in 4 KiB pages. */

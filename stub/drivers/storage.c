@@ -192,7 +192,7 @@ int storage_probe_scanned(struct blkdev *devs, unsigned int max,
 		      pd[i].class);
 		if (nr_ctrls >= STORAGE_MAX_CTRLS) {
 			bmlog("pci %s: %s", name,
-			      stub_strerror(E_NVME_TOO_MANY));
+			      stub_strerror(E_STORAGE_TOO_MANY_CTRLS));
 			pci_clear_master(&pd[i]);
 			continue;
 		}

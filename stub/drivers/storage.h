@@ -15,7 +15,14 @@ struct acpi_info;
 struct blkdev;
 struct pci_dev;
 
-#define STORAGE_MAX_CTRLS	16
+/*
+ * The storage layer's tables, sized so that no server reaches them (PCI
+ * tracks at most 1024 functions; a 24-NVMe server with 32 namespaces each
+ * has 768 namespaces).  The drivers keep no tables of their own: their
+ * state comes from the DMA pool per controller, a few pages each.
+ */
+#define STORAGE_MAX_CTRLS	256
+#define STORAGE_MAX_BLKDEVS	1024	/* namespaces and disks, all kinds */
 
 /* The rule is shared with `bmdump status`: include/bmdump/transport.h. */
 enum storage_kind {

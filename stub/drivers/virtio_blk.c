@@ -73,12 +73,10 @@ struct virtio_blk {
 	struct virtio_blk_stats st;
 };
 
-static struct virtio_blk devs_state[VIRTIO_BLK_MAX_DEVS];
-static unsigned int nr_devs;
-
+/* No table of devices: each probe takes its state from the DMA pool, so
+ * crashkernel memory alone bounds how many there are. */
 void virtio_blk_forget(void)
 {
-	nr_devs = 0;
 }
 
 static void *va(uint64_t pa)
@@ -694,10 +692,11 @@ int virtio_blk_probe(const struct pci_dev *pdev, unsigned int index,
 	*count = 0;
 	if (out)
 		*out = NULL;
-	if (nr_devs >= VIRTIO_BLK_MAX_DEVS)
-		return E_VIRTIO_TOO_MANY;
-	v = &devs_state[nr_devs];
-	memset(v, 0, sizeof(*v));
+	v = (struct virtio_blk *)(uintptr_t)dma_alloc(sizeof(*v), 8);
+	if (!v) {
+		pci_clear_master(pdev);
+		return E_VIRTIO_NO_MEMORY;
+	}
 	v->vp.pdev = pdev;
 	v->index = index;
 	err = take_over(v);
@@ -712,7 +711,6 @@ int virtio_blk_probe(const struct pci_dev *pdev, unsigned int index,
 	}
 	fill_blkdev(v, &devs[0]);
 	*count = 1;
-	nr_devs++;
 	if (out)
 		*out = v;
 	bmlog("virtio%u: %s %04x:%04x status was 0x%02x; features offered "
@@ -730,11 +728,10 @@ int virtio_blk_probe(const struct pci_dev *pdev, unsigned int index,
 
 struct virtio_blk *virtio_blk_of(const struct blkdev *d)
 {
-	const struct virtio_blk *v = d ? d->priv : NULL;
-
-	if (!v || v < devs_state || v >= devs_state + nr_devs)
+	/* Only virtio_blk_probe() hands out blkdevs with this shutdown. */
+	if (!d || d->shutdown != vblk_shutdown)
 		return NULL;
-	return (struct virtio_blk *)v;
+	return d->priv;
 }
 
 int virtio_blk_disable(struct virtio_blk *v)

@@ -56,7 +56,6 @@ struct pci_dev;
 #define VIRTIO_BLK_QUEUE_MAX		256	/* descriptors */
 #define VIRTIO_BLK_MIN_INFLIGHT		4	/* largest requests */
 #define VIRTIO_BLK_SEG_BYTES_MAX	(1u << 20)	/* without SIZE_MAX */
-#define VIRTIO_BLK_MAX_DEVS		16
 #define VIRTIO_BLK_IO_TIMEOUT_MS	30000	/* no completion */
 #define VIRTIO_STATUS_POLL_SPINS	4096	/* look at device_status */
 

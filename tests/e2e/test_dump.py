@@ -45,20 +45,22 @@ echo "RIG: desc=$desc"
 
 
 def run(name, disk, scen, mem_mib=1024, modules=(), timeout=600,
-        memdump=True, extra_disks=(), **guest_kw):
+        memdump=True, extra_disks=(), extra_files=None, binaries=(),
+        **guest_kw):
     """One boot that crashes into the stub; memdump: QEMU pauses at the
     stub's reset and the rig copies guest RAM out for the memory oracle
     (check_dump deletes the copy).  extra_disks: rig.Disks after the
-    dump disk."""
+    dump disk; extra_files, binaries: more for the initramfs."""
     files = {"boot/bmdump.bzImage": rig.stub_path(),
              "lib/modules/extra/bmdump_testmod.ko": rig.testmod_path()}
+    files.update(extra_files or {})
     if hook_available():
         files["lib/modules/extra/bmdump.ko"] = os.path.join(rig.BUILD,
                                                              "bmdump.ko")
     g = rig.Guest(name, None, disks=[disk.disk] + list(extra_disks),
                   mem_mib=mem_mib,
                   timeout=timeout, memdump=memdump, **guest_kw)
-    g.initrd = rig.Initramfs(files=files, scenario=scen,
+    g.initrd = rig.Initramfs(files=files, scenario=scen, binaries=binaries,
                              modules=list(modules)).build(g.dir)
     res = g.run()
     assert not res.timed_out, "timeout\n" + res.tail()

@@ -28,14 +28,10 @@ conf() { printf '%s\n' "$@" > /etc/bmdump.conf; }
 """
 
 
-def initramfs(scenario, with_module=False, testarea=False, extra_files=None,
-              kver=None, module=MODULE):
-    """Our binaries go into the per-test overlay (rebuilt every run), with
-    their libraries, so a rebuilt bmdump is never hidden by the cache.
-    kver: whose kernel modules go in (rig.KVER by default); module: the
-    hook built for it."""
-    files = {"usr/local/sbin/bmdump": BMDUMP, GUEST_STUB.lstrip("/"):
-             rig.stub_path()}
+def tool_files(testarea=False):
+    """Initramfs files: build/bmdump (and bmdump-testarea) with their
+    libraries."""
+    files = {"usr/local/sbin/bmdump": BMDUMP}
     bins = [BMDUMP]
     if testarea:
         files["usr/local/sbin/bmdump-testarea"] = TESTAREA
@@ -43,6 +39,17 @@ def initramfs(scenario, with_module=False, testarea=False, extra_files=None,
     for b in bins:
         for lib in rig.ldd_libs(b):
             files[lib.lstrip("/")] = lib
+    return files
+
+
+def initramfs(scenario, with_module=False, testarea=False, extra_files=None,
+              kver=None, module=MODULE):
+    """Our binaries go into the per-test overlay (rebuilt every run), with
+    their libraries, so a rebuilt bmdump is never hidden by the cache.
+    kver: whose kernel modules go in (rig.KVER by default); module: the
+    hook built for it."""
+    files = tool_files(testarea)
+    files[GUEST_STUB.lstrip("/")] = rig.stub_path()
     if with_module:
         files["lib/modules/extra/bmdump.ko"] = module
     files.update(extra_files or {})

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 
+import gptimage
 import rig
 
 AREA_TYPE = "773451C3-E640-4C89-9AAB-B4FE3B56A9C9"
@@ -19,7 +20,68 @@ def sh(*cmd):
                           text=True).stdout
 
 
-class GptDisk:
+class AreaImage:
+    """The dump area at [area_off, area_off + area_len) of image `path`:
+    what check_dump reads.  GptDisk builds one; from_gpt finds one that
+    the guest prepared."""
+
+    area_off = None
+    area_len = 0
+
+    @classmethod
+    def from_gpt(cls, path, disk, sector=512):
+        """The area partition on the image of rig.Disk `disk`."""
+        a = cls()
+        a.path, a.disk = path, disk
+        areas = [(o, n) for t, o, n in gptimage.partitions(path, sector)
+                 if t == AREA_TYPE]
+        assert len(areas) == 1, "want one area partition: %r" % areas
+        a.area_off, a.area_len = areas[0]
+        return a
+
+    def area(self):
+        """The area header as a dict (areatool show)."""
+        out = sh(AREATOOL, "show", self.path, str(self.area_off))
+        d = {}
+        for line in out.splitlines():
+            k, _, v = line.partition("=")
+            d[k] = v
+        return d
+
+    def set_state(self, state):
+        sh(AREATOOL, "state", self.path, str(self.area_off), str(state))
+
+    def extract(self, out):
+        sh(AREATOOL, "extract", self.path, str(self.area_off), out)
+        return out
+
+    def log(self):
+        return sh(AREATOOL, "log", self.path, str(self.area_off))
+
+    def digest_outside_area(self, also=()):
+        """SHA-256 of every byte of the disk except the dump area and the
+        (offset, length) ranges in `also` (e.g. a partition a test writes
+        on purpose, self.parts[0]); a disk without an area: every byte
+        outside `also`."""
+        skips = sorted(([(self.area_off, self.area_len)]
+                        if self.area_off is not None else []) + list(also))
+        h = hashlib.sha256()
+        with open(self.path, "rb") as f:
+            pos = 0
+            for off, length in skips + [(os.path.getsize(self.path), 0)]:
+                f.seek(pos)
+                while pos < off:
+                    n = min(1 << 20, off - pos)
+                    h.update(f.read(n))
+                    pos += n
+                pos = max(pos, off + length)
+        return h.hexdigest()
+
+    def digest_all(self):
+        return digest_file(self.path)
+
+
+class GptDisk(AreaImage):
     """disk.img: p1 ext4 with files, p2 bmdump area (UUID `uuid`)."""
 
     def __init__(self, path, uuid, ext4_mib=32, area_mib=128, files=None,
@@ -49,45 +111,6 @@ class GptDisk:
             self.area_off, self.area_len = self.parts[1]
             sh(AREATOOL, "init", path, str(self.area_off),
                str(self.area_len), uuid)
-
-    def area(self):
-        """The area header as a dict (areatool show)."""
-        out = sh(AREATOOL, "show", self.path, str(self.area_off))
-        d = {}
-        for line in out.splitlines():
-            k, _, v = line.partition("=")
-            d[k] = v
-        return d
-
-    def set_state(self, state):
-        sh(AREATOOL, "state", self.path, str(self.area_off), str(state))
-
-    def extract(self, out):
-        sh(AREATOOL, "extract", self.path, str(self.area_off), out)
-        return out
-
-    def log(self):
-        return sh(AREATOOL, "log", self.path, str(self.area_off))
-
-    def digest_outside_area(self, also=()):
-        """SHA-256 of every byte of the disk except the dump area and the
-        (offset, length) ranges in `also` (e.g. a partition a test writes
-        on purpose, self.parts[0])."""
-        skips = sorted([(self.area_off, self.area_len)] + list(also))
-        h = hashlib.sha256()
-        with open(self.path, "rb") as f:
-            pos = 0
-            for off, length in skips + [(os.path.getsize(self.path), 0)]:
-                f.seek(pos)
-                while pos < off:
-                    n = min(1 << 20, off - pos)
-                    h.update(f.read(n))
-                    pos += n
-                pos = max(pos, off + length)
-        return h.hexdigest()
-
-    def digest_all(self):
-        return digest_file(self.path)
 
 
 def digest_file(path):

@@ -341,10 +341,11 @@ class Disk:
     """A raw disk image attached as a QEMU device (NVMe by default)."""
 
     def __init__(self, path, size_mib=64, iface="nvme", serial="bmdump0",
-                 create=True):
+                 create=True, block_size=512):
         self.path = path
         self.iface = iface
         self.serial = serial
+        self.block_size = block_size    # logical = physical (nvme only)
         if create:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "wb") as f:
@@ -355,7 +356,12 @@ class Disk:
         args = ["-drive", "file=%s,if=none,id=%s,format=raw,cache=unsafe"
                 % (self.path, dev)]
         if self.iface == "nvme":
-            args += ["-device", "nvme,drive=%s,serial=%s" % (dev, self.serial)]
+            bs = ""
+            if self.block_size != 512:
+                bs = (",logical_block_size=%d,physical_block_size=%d"
+                      % (self.block_size, self.block_size))
+            args += ["-device", "nvme,drive=%s,serial=%s%s"
+                     % (dev, self.serial, bs)]
         elif self.iface == "virtio":
             args += ["-device", "virtio-blk-pci,drive=%s,serial=%s"
                      % (dev, self.serial)]

@@ -279,6 +279,90 @@ static void test_namespace_formats(void **state)
 	no_violations();
 }
 
+/* More namespaces than the old table of 32 held: every one is usable. */
+static void test_namespaces_beyond_32(void **state)
+{
+	unsigned int i;
+
+	for (i = 2; i <= FAKE_NVME_MAX_NS - 1; i++)
+		fake_nvme_add_ns(m, i, 64, 9, 0);
+	probe_ok();
+	assert_int_equal(ndev, FAKE_NVME_MAX_NS - 1);
+	assert_string_equal(devs[38].name, "nvme0n39");
+	assert_ptr_equal(nvme_ctrl_of(&devs[38]), ctrl);
+	assert_false(has_log(stub_strerror(E_NVME_TOO_MANY)));
+	no_violations();
+}
+
+/* Identify data naming a format the namespace lacks, or one with inline
+ * metadata: skipped, each with its reason; the shared parser agrees. */
+static void test_namespace_bad_and_inline_formats(void **state)
+{
+	struct bmdump_nvme_format f;
+	uint8_t id[NVME_ID_NS_BYTES] = { 0 };
+
+	fake_nvme_add_ns(m, 2, 64, 9, 0);
+	m->ns[1].flbas = 5;			/* NLBAF says 2 formats */
+	fake_nvme_add_ns(m, 3, 64, 12, 8);
+	m->ns[2].flbas = 1 | NVME_NS_FLBAS_EXT;
+	probe_ok();
+	assert_int_equal(ndev, 1);
+	assert_true(has_log("nvme0n2: NVMe Identify Namespace names an LBA "
+			    "format"));
+	assert_true(has_log("nvme0n3: format 1: metadata 8 bytes inline, "
+			    "blocks of 2^12"));
+
+	/* NLBAF >= 16: FLBAS bits 6:5 are the index's bits 5:4 */
+	id[NVME_ID_NS_NLBAF] = 19;
+	id[NVME_ID_NS_FLBAS] = 0x22;		/* index 0x12 */
+	id[NVME_ID_NS_LBAF + 4 * 0x12 + 2] = 12;
+	assert_int_equal(bmdump_nvme_ns_format(id, &f), 0);
+	assert_int_equal(f.index, 0x12);
+	assert_int_equal(f.lbads, 12);
+	assert_true(bmdump_nvme_format_usable(&f));
+	id[NVME_ID_NS_NLBAF] = 17;		/* then 0x12 is out of range */
+	assert_int_equal(bmdump_nvme_ns_format(id, &f), -1);
+	no_violations();
+}
+
+/* Four consecutive host pages, as the writer hands them over. */
+static void four_pages(uint64_t *pa, unsigned int seed)
+{
+	unsigned int i;
+
+	pa[0] = pages_alloc(4);
+	fill(pa[0], 4, seed);
+	for (i = 1; i < 4; i++)
+		pa[i] = pa[0] + i * PG;
+}
+
+/* A short pool at the first write: fewer commands in flight, no error. */
+static void test_prp_lists_short_pool(void **state)
+{
+	uint64_t pa[4];
+
+	probe_ok();
+	fake_dma_budget = fake_dma_allocated + 8 * PG;
+	four_pages(pa, 3);
+	assert_int_equal(devs[0].submit_write(&devs[0], 0, pa, 4), 0);
+	assert_int_equal(devs[0].flush(&devs[0]), 0);
+	check_on_disk(0, pa, 4);
+	assert_true(has_log("nvme0: warning: no DMA memory for NVMe queues "
+			    "and PRP lists: increase crashkernel=: 8 of 63 "
+			    "commands in flight"));
+	/* nothing left at all: the probe slot still carries the dump */
+	teardown(state);
+	setup(state);
+	probe_ok();
+	fake_dma_budget = fake_dma_allocated;
+	four_pages(pa, 4);
+	assert_int_equal(devs[0].submit_write(&devs[0], 0, pa, 4), 0);
+	assert_int_equal(devs[0].flush(&devs[0]), 0);
+	check_on_disk(0, pa, 4);
+	assert_true(has_log("1 of 63 commands in flight"));
+	no_violations();
+}
+
 /* --- storage layer ------------------------------------------------------- */
 
 static void test_storage_probe_and_quiesce(void **state)
@@ -387,8 +471,53 @@ static void test_storage_table_full(void **state)
 	fake_nvme_add_ns(m, 3, 64, 9, 0);
 	assert_int_equal(storage_probe(&ai, devs, 2, &n), 0);
 	assert_int_equal(n, 2);
-	assert_true(has_log("nvme0n3: more namespaces than the dump writer's "
-			    "table"));
+	assert_true(has_log("nvme0n3: more namespaces and disks than the "
+			    "storage table holds"));
+}
+
+#define MANY_CTRLS	24
+
+/*
+ * A 24-NVMe server: every controller is driven, each for a few pages of
+ * DMA memory; the PRP lists of all command slots come only with the first
+ * write, on the controller the dump goes to.
+ */
+static void test_storage_24_controllers(void **state)
+{
+	struct fake_nvme *ms[MANY_CTRLS];
+	struct nvme_stats st;
+	uint64_t before, pa;
+	unsigned int i, n;
+
+	ms[0] = m;
+	for (i = 1; i < MANY_CTRLS; i++) {
+		struct fake_pci_fn *f = fake_nvme_pci(0, 3 + i, BAR + i *
+						      0x100000ull, 1);
+
+		ms[i] = fake_nvme_new(f, BAR + i * 0x100000ull);
+		fake_nvme_add_ns(ms[i], 1, 2048, i % 2 ? 12 : 9, 0);
+		fake_nvme_set_live(ms[i]);
+	}
+	assert_int_equal(storage_probe(&ai, devs, 48, &n), 0);
+	assert_int_equal(n, MANY_CTRLS);
+	assert_string_equal(devs[23].name, "nvme23n1");
+	assert_true(has_log("storage: 24 block devices on 24 controllers"));
+	assert_true(fake_dma_allocated / MANY_CTRLS <= 16 * PG);
+
+	before = fake_dma_allocated;
+	pa = pages_alloc(1);
+	fill(pa, 1, 5);
+	assert_int_equal(devs[23].submit_write(&devs[23], 0, &pa, 1), 0);
+	assert_int_equal(devs[23].flush(&devs[23]), 0);
+	/* mdts 7: 512 KiB, 128 entries, one list page per slot */
+	assert_int_equal(fake_dma_allocated - before, 62 * PG);
+	assert_true(has_log("nvme23: PRP lists for 63 commands in flight"));
+	nvme_get_stats(nvme_ctrl_of(&devs[23]), &st);
+	assert_int_equal(st.queue_depth, 64);
+	for (i = 0; i < MANY_CTRLS; i++) {
+		m = ms[i];
+		no_violations();
+	}
 }
 
 int main(void)
@@ -408,10 +537,14 @@ int main(void)
 		T(test_queue_depth_follows_mqes),
 		T(test_namespaces_and_admin_wrap),
 		T(test_namespace_formats),
+		T(test_namespaces_beyond_32),
+		T(test_namespace_bad_and_inline_formats),
+		T(test_prp_lists_short_pool),
 		T(test_storage_probe_and_quiesce),
 		T(test_storage_skips_broken_controller),
 		T(test_storage_none),
 		T(test_storage_table_full),
+		T(test_storage_24_controllers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

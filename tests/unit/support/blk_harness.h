@@ -57,6 +57,8 @@ static inline void blk_fakes_reset(void)
 	fake_pci_reset();
 	fake_log_reset();
 	fake_tsc_step = 1000;
+	fake_dma_budget = 0;
+	fake_dma_allocated = 0;
 }
 
 /* Teardown, after the device model went: the host pages, PCI, memory. */

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_MODELS	4
+#include "drivers/pci.h"
+
+#define MAX_MODELS	32
 #define BAR_SIZE	0x4000
 #define PAGE		4096u
 #define HELD		UINT64_MAX
@@ -207,7 +209,7 @@ static uint16_t identify(struct fake_nvme *m, struct fake_nvme_cmd *rec)
 			memcpy(page + NVME_ID_NS_NCAP, &ns->nsze, 8);
 			/* format 0: 512 bytes plain; format 1: the real one */
 			page[NVME_ID_NS_NLBAF] = 1;
-			page[NVME_ID_NS_FLBAS] = 1;
+			page[NVME_ID_NS_FLBAS] = ns->flbas ? ns->flbas : 1;
 			lbaf = 9u << 16;
 			memcpy(page + NVME_ID_NS_LBAF, &lbaf, 4);
 			lbaf = (uint32_t)ns->lbads << 16 | ns->ms;

@@ -38,6 +38,7 @@ struct fake_nvme_ns {
 	uint64_t nsze;
 	uint8_t lbads;
 	uint16_t ms;
+	uint8_t flbas;		/* 0: format 1, the one above */
 	uint8_t *data;
 };
 

@@ -212,6 +212,8 @@ MMIO_RW(64, uint64_t)
  */
 static void *dma_blocks[4096];
 static unsigned int nr_dma_blocks;
+uint64_t fake_dma_allocated;
+uint64_t fake_dma_budget;
 
 uint64_t dma_alloc(uint64_t size, uint64_t align)
 {
@@ -223,6 +225,9 @@ uint64_t dma_alloc(uint64_t size, uint64_t align)
 	if (align < 4096)
 		align = 4096;
 	size = (size + align - 1) & ~(align - 1);
+	if (fake_dma_budget && fake_dma_allocated + size > fake_dma_budget)
+		return 0;
+	fake_dma_allocated += size;
 	p = aligned_alloc(align, size);
 	if (!p)
 		return 0;

@@ -28,6 +28,11 @@ const char *fake_log(void);
 void fake_log_reset(void);
 
 /* rdtsc() advances by this much per call (default 1000). */
+/* dma_alloc(): bytes handed out so far; a non-zero budget makes it fail
+ * beyond that many (a small crashkernel region). */
+extern uint64_t fake_dma_allocated;
+extern uint64_t fake_dma_budget;
+
 extern uint64_t fake_tsc_step;
 extern uint64_t fake_tsc;
 
