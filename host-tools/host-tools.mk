@@ -16,7 +16,8 @@ TOOLS_LIBS	:= -lblkid -lz -llzo2 -lzstd -lsnappy -pthread
 TOOLS_CLI	:= host-tools/main.c host-tools/cli.c host-tools/cmd_help.c \
 		   host-tools/cmd_prepare.c host-tools/cmd_load.c \
 		   host-tools/cmd_status.c host-tools/cmd_save.c \
-		   host-tools/cmd_info.c host-tools/sysfs.c \
+		   host-tools/cmd_info.c host-tools/cmd_selftest.c \
+		   host-tools/sysfs.c \
 		   host-tools/loadrec.c host-tools/partition.c
 # Units reused by the unit tests and the fuzzer.
 TOOLS_CORE	:= host-tools/util.c host-tools/areaio.c host-tools/compress.c \
@@ -25,7 +26,7 @@ TOOLS_CORE	:= host-tools/util.c host-tools/areaio.c host-tools/compress.c \
 		   host-tools/loadcmd.c host-tools/status.c host-tools/info.c \
 		   host-tools/run.c host-tools/save.c host-tools/locate.c \
 		   host-tools/dmesg.c host-tools/iommu_probe.c \
-		   host-tools/coredir.c \
+		   host-tools/coredir.c host-tools/selftest.c \
 		   host-tools/kernel.c host-tools/sign.c \
 		   lib/errors.c
 TOOLS_HDRS	:= $(wildcard host-tools/*.h) $(wildcard include/bmdump/*.h) \
@@ -37,6 +38,7 @@ $(TOOLS_DIR)/paths.h: FORCE
 	@mkdir -p $(TOOLS_DIR)
 	@printf '#define %s "%s"\n' \
 		BMDUMP_STUB_PATH "$(LIBDIR_BMDUMP)/bmdump.bzImage" \
+		BMDUMP_SELFTEST_PATH "$(LIBDIR_BMDUMP)/bmdump-selftest.efi" \
 		BMDUMP_SYSCONFDIR "$(SYSCONFDIR)" > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 

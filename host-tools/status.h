@@ -59,6 +59,9 @@ struct status_facts {
 	int area_error;			/* 0, BM_E_CORRUPT */
 	char area_error_msg[BM_ERR_LEN];
 	uint32_t area_state;
+	/* Not a reason against arming: bmdump-selftest's last word, NULL
+	 * when it passed on this area (host-tools/selftest.h). */
+	const char *selftest_warning;
 	int overwrite;
 	int lockdown;			/* LOCKDOWN_* */
 	int kexec_load_disabled;
