@@ -73,7 +73,13 @@ class GptDisk:
         """SHA-256 of every byte of the disk except the dump area and the
         (offset, length) ranges in `also` (e.g. a partition a test writes
         on purpose, self.parts[0])."""
-        skips = sorted([(self.area_off, self.area_len)] + list(also))
+        return self.digest_except([(self.area_off, self.area_len)] +
+                                  list(also))
+
+    def digest_except(self, skips):
+        """SHA-256 of every byte of the disk but the (offset, length)
+        ranges in `skips`."""
+        skips = sorted(skips)
         h = hashlib.sha256()
         with open(self.path, "rb") as f:
             pos = 0
