@@ -22,7 +22,8 @@ int area_layout(struct bmdump_area_header *h, uint64_t part_bytes,
 				 "partition");
 	dump_off = (BMDUMP_AREA_HDR_BYTES + log_reserve + AREA_ALIGN - 1) /
 		   AREA_ALIGN * AREA_ALIGN;
-	if (dump_off + AREA_ALIGN > part_bytes)
+	/* The self-test's tail (area.h) is never the dump's. */
+	if (dump_off + AREA_ALIGN + BMDUMP_SELFTEST_BYTES > part_bytes)
 		return bm_seterr(e, BM_E_REFUSED,
 				 "partition too small for the log and a dump");
 	memset(h, 0, sizeof(*h));
@@ -35,7 +36,8 @@ int area_layout(struct bmdump_area_header *h, uint64_t part_bytes,
 	h->log_offset = BMDUMP_AREA_HDR_BYTES;
 	h->log_bytes = dump_off - BMDUMP_AREA_HDR_BYTES;
 	h->dump_offset = dump_off;
-	h->dump_capacity = (part_bytes - dump_off) & ~4095ull;
+	h->dump_capacity = (part_bytes & ~4095ull) - BMDUMP_SELFTEST_BYTES -
+			   dump_off;
 	h->prepare_time = now;
 	area_seal(h);
 	return 0;

@@ -19,7 +19,7 @@
 /*
  * Fill h for a fresh EMPTY area of part_bytes: header block, the log from
  * 4 KiB to log_reserve (rounded so the image starts 1 MiB aligned), the
- * image in the rest (4 KiB multiple).
+ * image in the rest (4 KiB multiple) up to the self-test's tail.
  */
 int area_layout(struct bmdump_area_header *h, uint64_t part_bytes,
 		uint64_t log_reserve, const uint8_t uuid[16], int64_t now,

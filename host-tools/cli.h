@@ -58,6 +58,7 @@ int cmd_unload(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_selftest(int argc, char **argv);
 
 /* cmd_help.c: the overview, and each command's text (NULL: no command). */
 extern const char *const help_main;

@@ -21,6 +21,7 @@ const char *const help_main =
 "  status                 armed or not, and why (exit 0 armed, 3 not)\n"
 "  save                   save the area's dump to /var/crash\n"
 "  info DUMPFILE|--area   what a dump or the area holds\n"
+"  selftest [--report]    qualify the dump path at the next boot (UEFI)\n"
 "  help [COMMAND]         this text, or a command's\n"
 "\n"
 "exit codes: 0 success, 1 failure, 2 usage or configuration error,\n"
@@ -78,6 +79,19 @@ const char *help_for(const char *cmd)
 "Shows kernel release, crash time, crashed CPU and RIP, dump level, pages,\n"
 "completeness, bitmap source and the stub's log (tail; --log: all).\n"
 "--dmesg prints the crashed kernel's log instead.\n";
+	if (!strcmp(cmd, "selftest"))
+		return
+"usage: bmdump selftest [--esp DIR] [--app FILE] [--reset]\n"
+"       bmdump selftest --report [--from IMAGE [--partition N] |\n"
+"                                 --device PART]\n"
+"\n"
+"Installs bmdump-selftest.efi and the area's UUID on the EFI system\n"
+"partition and makes it the next boot (efibootmgr BootNext, once).  At\n"
+"that boot the app drives the disk with the stub's own drivers, writes\n"
+"and reads back the area's self-test region (never a dump), records a\n"
+"report in the area and returns to the firmware (--reset: resets).\n"
+"--report prints the last report; exit 0 when it passed.  Refuses\n"
+"without UEFI, without an ESP, or under Secure Boot with an unsigned app.\n";
 	return NULL;
 }
 

@@ -12,6 +12,7 @@
 #include "kernel.h"
 #include "loadcmd.h"
 #include "loadrec.h"
+#include "selftest.h"
 #include "sign.h"
 #include "status.h"
 #include "sysfs.h"
@@ -80,6 +81,8 @@ static void probe_area(struct status_facts *f)
 		bm_strlcpy(f->area_error_msg, e.msg, sizeof(f->area_error_msg));
 	else
 		f->area_state = h.state;
+	if (!f->area_error)
+		f->selftest_warning = selftest_status_warning(&t.src, &h);
 	target_close(&t);
 	f->area_unreachable = disk_transport(f->area_device,
 					     f->area_unreachable_why,

@@ -16,7 +16,8 @@ TOOLS_LIBS	:= -lblkid -lz -llzo2 -lzstd -lsnappy -pthread
 TOOLS_CLI	:= host-tools/main.c host-tools/cli.c host-tools/cmd_help.c \
 		   host-tools/cmd_prepare.c host-tools/cmd_load.c \
 		   host-tools/cmd_status.c host-tools/cmd_save.c \
-		   host-tools/cmd_info.c host-tools/sysfs.c \
+		   host-tools/cmd_info.c host-tools/cmd_selftest.c \
+		   host-tools/sysfs.c \
 		   host-tools/loadrec.c host-tools/partition.c
 # Units reused by the unit tests and the fuzzer.
 TOOLS_CORE	:= host-tools/util.c host-tools/areaio.c host-tools/compress.c \
@@ -27,6 +28,7 @@ TOOLS_CORE	:= host-tools/util.c host-tools/areaio.c host-tools/compress.c \
 		   host-tools/dmesg.c host-tools/iommu_probe.c \
 		   host-tools/coredir.c host-tools/transport.c \
 		   host-tools/geometry.c \
+		   host-tools/selftest.c \
 		   host-tools/kernel.c host-tools/sign.c \
 		   host-tools/vmcicheck.c \
 		   lib/errors.c
@@ -39,6 +41,7 @@ $(TOOLS_DIR)/paths.h: FORCE
 	@mkdir -p $(TOOLS_DIR)
 	@printf '#define %s "%s"\n' \
 		BMDUMP_STUB_PATH "$(LIBDIR_BMDUMP)/bmdump.bzImage" \
+		BMDUMP_SELFTEST_PATH "$(LIBDIR_BMDUMP)/bmdump-selftest.efi" \
 		BMDUMP_SYSCONFDIR "$(SYSCONFDIR)" > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 

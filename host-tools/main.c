@@ -24,6 +24,7 @@ static const struct command {
 	{ "status", cmd_status },
 	{ "save", cmd_save },
 	{ "info", cmd_info },
+	{ "selftest", cmd_selftest },
 };
 
 static int wants_help(int argc, char **argv)

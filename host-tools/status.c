@@ -208,6 +208,8 @@ void status_print_text(FILE *out, const struct status_facts *f,
 			f->area_error ? "corrupt" :
 			area_state_name(f->area_state));
 	fprintf(out, "\n  lockdown:      %s\n", lockdown_name(f->lockdown));
+	if (f->selftest_warning)
+		fprintf(out, "  warning:       %s\n", f->selftest_warning);
 	if (f->stub_exists)
 		fprintf(out, "  stub:          %s\n",
 			stub_sig_describe(&f->sig, io, sizeof(io)));

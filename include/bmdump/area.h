@@ -8,6 +8,8 @@
  *   [0, 4096)                        struct bmdump_area_header
  *   [log_offset, +log_bytes)         the stub's console log (text)
  *   [dump_offset, +dump_capacity)    the kdump-compressed image
+ *   [selftest_offset, area end)      bmdump-selftest.efi's tail: its report,
+ *                                    then the scratch it writes patterns to
  *
  * Which partition is "the area for UUID X" is one rule, bmdump_area_match()
  * below, which the stub and the host tools both call: bmdump's type GUID,
@@ -212,6 +214,34 @@ static inline int bmdump_area_claims(const struct bmdump_area_header *h,
 {
 	return h->magic == BMDUMP_AREA_MAGIC &&
 	       bmdump_uuid_equal(h->area_uuid, uuid);
+}
+
+/*
+ * The self-test's tail: the last BMDUMP_SELFTEST_BYTES of the area (its
+ * size at prepare, rounded down to 4 KiB) belong to bmdump-selftest.efi,
+ * which qualifies the stub's write path there without touching a dump.
+ * `bmdump prepare` ends the log and the dump before it, so the stub never
+ * writes into it.  The report block comes first, the scratch after it.
+ */
+#define BMDUMP_SELFTEST_BYTES		(2u << 20)
+#define BMDUMP_SELFTEST_REPORT_BYTES	(64u << 10)
+
+/*
+ * Where the tail starts (from the partition start), or 0 when the area has
+ * none: too small, or its log or dump reach into the tail (an area prepared
+ * before the self-test existed).  h must have passed bmdump_area_check().
+ */
+static inline uint64_t bmdump_selftest_offset(const struct bmdump_area_header *h)
+{
+	uint64_t end = h->area_bytes & ~4095ull, tail;
+
+	if (end < BMDUMP_AREA_HDR_BYTES + BMDUMP_SELFTEST_BYTES)
+		return 0;
+	tail = end - BMDUMP_SELFTEST_BYTES;
+	if (h->log_offset + h->log_bytes > tail ||
+	    h->dump_offset + h->dump_capacity > tail)
+		return 0;
+	return tail;
 }
 
 static inline const char *bmdump_area_strerror(int err)

@@ -103,6 +103,13 @@ static const struct pci_dev *target_pdev(const struct blkdev *target,
 	return NULL;
 }
 
+const struct pci_dev *storage_pdev_of(const struct blkdev *d)
+{
+	const struct storage_ctrl *tc;
+
+	return target_pdev(d, &tc);
+}
+
 static uint64_t pci_us, init_us;
 
 void storage_times(uint64_t *pci, uint64_t *init)

@@ -61,6 +61,9 @@ int storage_probe(const struct acpi_info *ai, struct blkdev *devs,
  */
 void storage_quiesce_except(const struct blkdev *target);
 
+/* The PCI function behind a blkdev of the storage layer, or NULL. */
+const struct pci_dev *storage_pdev_of(const struct blkdev *d);
+
 /* How long the last storage_probe() spent walking PCI and bringing up
  * the controllers, in microseconds. */
 void storage_times(uint64_t *pci_us, uint64_t *init_us);

@@ -73,7 +73,9 @@ int main(int argc, char **argv)
 		h.log_offset = BMDUMP_AREA_HDR_BYTES;
 		h.log_bytes = log;
 		h.dump_offset = h.log_offset + log;
-		h.dump_capacity = (bytes - h.dump_offset) & ~4095ull;
+		/* The self-test's tail stays out of the dump (area.h). */
+		h.dump_capacity = (bytes & ~4095ull) - BMDUMP_SELFTEST_BYTES -
+				  h.dump_offset;
 		wr(&h, off);
 		return 0;
 	}
@@ -86,7 +88,7 @@ int main(int argc, char **argv)
 		       "bitmap_error=%d\nstub_error=%d\npages_dumped=%llu\n"
 		       "zero_pages=%llu\npages_planned=%llu\nwrite_ms=%llu\n"
 		       "osrelease=%s\nnodename=%s\ncrash_time=%lld\n"
-		       "descs_written=%llu\n",
+		       "descs_written=%llu\nselftest_offset=%llu\n",
 		       bmdump_area_check(&h, 0), uuid, h.state, h.flags,
 		       (unsigned long long)h.dump_offset,
 		       (unsigned long long)h.dump_capacity,
@@ -99,7 +101,8 @@ int main(int argc, char **argv)
 		       (unsigned long long)h.pages_planned,
 		       (unsigned long long)h.write_ms, h.osrelease, h.nodename,
 		       (long long)h.crash_time,
-		       (unsigned long long)h.descs_written);
+		       (unsigned long long)h.descs_written,
+		       (unsigned long long)bmdump_selftest_offset(&h));
 		return 0;
 	}
 	if (bmdump_area_check(&h, 0)) {

@@ -61,10 +61,14 @@ class AreaImage:
     def digest_outside_area(self, also=()):
         """SHA-256 of every byte of the disk except the dump area and the
         (offset, length) ranges in `also` (e.g. a partition a test writes
-        on purpose, self.parts[0]); a disk without an area: every byte
-        outside `also`."""
-        skips = sorted(([(self.area_off, self.area_len)]
-                        if self.area_off is not None else []) + list(also))
+        on purpose, self.parts[0])."""
+        return self.digest_except([(self.area_off, self.area_len)] +
+                                  list(also))
+
+    def digest_except(self, skips):
+        """SHA-256 of every byte of the disk but the (offset, length)
+        ranges in `skips`."""
+        skips = sorted(skips)
         h = hashlib.sha256()
         with open(self.path, "rb") as f:
             pos = 0

@@ -542,3 +542,46 @@ def test_tools_save_progress_bar_on_terminal():
     q = T.run(["save", "--from", img, "--read-only", "--dir",
                os.path.join(d, "b")], check=0)
     assert "saving [" not in q.stderr
+
+
+def test_tools_selftest_refusals_and_install():
+    """bmdump selftest refuses without UEFI, without an ESP, and under
+    Secure Boot with an unsigned app; with --esp it installs the app and
+    its options (no boot entry without the ESP's device)."""
+    d = T.workdir("selftest")
+    uuid = "5b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a40"
+    conf = T.write_config(d, "AREA=%s\n" % uuid)
+    root = os.path.join(d, "root")
+    os.makedirs(os.path.join(root, "proc", "self"))
+    open(os.path.join(root, "proc", "self", "mountinfo"), "w").close()
+    env = {"BMDUMP_SYSROOT": root}
+    app = os.path.join(d, "app.efi")
+    with open(app, "wb") as f:
+        f.write(b"MZ" + bytes(1000))
+    p = T.run(["selftest", "--app", app], env=env, config=conf)
+    assert p.returncode != 0 and "did not boot with UEFI" in p.stderr, \
+        p.stderr
+    efivars = os.path.join(root, "sys", "firmware", "efi", "efivars")
+    os.makedirs(efivars)
+    p = T.run(["selftest", "--app", app], env=env, config=conf)
+    assert p.returncode != 0 and "no EFI system partition" in p.stderr, \
+        p.stderr
+    esp = os.path.join(d, "esp")
+    os.makedirs(esp)
+    sb = os.path.join(efivars,
+                      "SecureBoot-8be4df61-93ca-11d0-aa0d-00e098032b8c")
+    with open(sb, "wb") as f:
+        f.write(b"\x06\x00\x00\x00\x01")
+    p = T.run(["selftest", "--app", app, "--esp", esp], env=env,
+              config=conf)
+    assert p.returncode != 0 and "Secure Boot is on" in p.stderr, p.stderr
+    assert not os.path.exists(os.path.join(esp, "EFI"))
+    os.unlink(sb)
+    T.run(["selftest", "--app", app, "--esp", esp, "--reset"], env=env,
+          config=conf, check=0)
+    with open(os.path.join(esp, "EFI", "bmdump",
+                           "bmdump-selftest.efi"), "rb") as f:
+        assert f.read() == b"MZ" + bytes(1000)
+    with open(os.path.join(esp, "EFI", "bmdump", "selftest.conf")) as f:
+        assert f.read() == ("bmdump.area=%s bmdump.selftest_final=reset\n"
+                            % uuid)

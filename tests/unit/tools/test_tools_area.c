@@ -28,7 +28,11 @@ static void test_layout(void **state)
 	assert_true(h.log_bytes >= AREA_DEFAULT_LOG_BYTES - 4096);
 	assert_int_equal(h.dump_capacity % 4096, 0);
 	assert_true(h.dump_offset + h.dump_capacity <= sz);
-	assert_true(sz - (h.dump_offset + h.dump_capacity) < 4096);
+	/* The dump ends where the self-test's tail begins. */
+	assert_int_equal(bmdump_selftest_offset(&h),
+			 h.dump_offset + h.dump_capacity);
+	assert_int_equal(bmdump_selftest_offset(&h),
+			 (sz & ~4095ull) - BMDUMP_SELFTEST_BYTES);
 	assert_int_equal(h.area_bytes, sz);
 	assert_int_equal(h.prepare_time, 77);
 	assert_memory_equal(h.area_uuid, U, 16);

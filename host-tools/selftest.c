@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+
+#include "selftest.h"
+
+int selftest_report_read(const struct bm_src *part,
+			 const struct bmdump_area_header *h,
+			 struct bmdump_selftest_report *r, char **text,
+			 struct bm_err *e)
+{
+	uint64_t tail = bmdump_selftest_offset(h);
+	uint8_t *block;
+	uint32_t i;
+	int rc;
+
+	*text = NULL;
+	if (!tail)
+		return bm_seterr(e, BM_E_NOTFOUND, "the area has no self-test "
+				 "region (prepared by an older bmdump): never "
+				 "qualified; re-run bmdump prepare");
+	block = malloc(BMDUMP_SELFTEST_REPORT_BYTES + 1);
+	if (!block)
+		return bm_seterr(e, BM_E_NOMEM, "out of memory");
+	rc = bm_read(part, block, BMDUMP_SELFTEST_REPORT_BYTES, tail, e,
+		     "self-test report");
+	if (rc)
+		goto out;
+	switch (bmdump_report_check(block)) {
+	case 0:
+		break;
+	case BMDUMP_REPORT_E_MAGIC:
+		rc = bm_seterr(e, BM_E_NOTFOUND, "no self-test report: this "
+			       "area was never qualified (run bmdump "
+			       "selftest)");
+		goto out;
+	default:
+		rc = bm_seterr(e, BM_E_CORRUPT, "the self-test report is "
+			       "torn or corrupt (CRC): run bmdump selftest "
+			       "again");
+		goto out;
+	}
+	memcpy(r, block, sizeof(*r));
+	*text = (char *)block;
+	memmove(block, block + BMDUMP_REPORT_TEXT_OFF, r->text_bytes);
+	block[r->text_bytes] = 0;
+	for (i = 0; i < r->text_bytes; i++)
+		if ((block[i] < 32 && block[i] != '\n') || block[i] >= 127)
+			block[i] = '?';
+	return 0;
+out:
+	free(block);
+	return rc;
+}
+
+const char *selftest_status_warning(const struct bm_src *part,
+				    const struct bmdump_area_header *h)
+{
+	struct bmdump_selftest_report r;
+	struct bm_err e = { 0 };
+	char *text;
+	int rc = selftest_report_read(part, h, &r, &text, &e);
+
+	if (rc == BM_E_NOTFOUND)
+		return "the dump path was never qualified on this machine: "
+		       "run bmdump selftest";
+	if (rc)
+		return "the last self-test report is unreadable: run bmdump "
+		       "selftest again";
+	free(text);
+	if (memcmp(r.area_uuid, h->area_uuid, 16))
+		return "the self-test report is of another area: run bmdump "
+		       "selftest";
+	if (r.verdict != BMDUMP_VERDICT_PASS)
+		return "the last self-test FAILED: see bmdump selftest "
+		       "--report";
+	return NULL;
+}

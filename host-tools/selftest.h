@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The host's side of bmdump-selftest.efi's report (contract
+ * include/bmdump/selftest.h): reading it out of the area's self-test tail
+ * for `bmdump selftest --report` and `bmdump status`.  Through bm_src, so
+ * the unit tests use memory.  Nothing read from the disk is trusted: the
+ * text is bounded, CRC-checked and cleaned of control characters.
+ */
+#ifndef BMDUMP_HOST_SELFTEST_H
+#define BMDUMP_HOST_SELFTEST_H
+
+#include <bmdump/selftest.h>
+
+#include "bmdump.h"
+
+/*
+ * The last report of the area whose (checked) header is h.  0 with *r and
+ * *text (NUL-terminated, caller frees); BM_E_NOTFOUND when the area was
+ * never qualified (no report, or an area without a self-test tail);
+ * BM_E_CORRUPT when the block is torn; BM_E_IO.
+ */
+int selftest_report_read(const struct bm_src *part,
+			 const struct bmdump_area_header *h,
+			 struct bmdump_selftest_report *r, char **text,
+			 struct bm_err *e);
+
+/*
+ * What status says about qualification: NULL when the last report passed
+ * on this area's current generation, else a warning (static string).
+ */
+const char *selftest_status_warning(const struct bm_src *part,
+				    const struct bmdump_area_header *h);
+
+#endif /* BMDUMP_HOST_SELFTEST_H */

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The host's reading of bmdump-selftest.efi's report (selftest.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "areaio.h"
+#include "selftest.h"
+
+#define PART_BYTES	(8u << 20)
+
+static const uint8_t U[16] = { 1, 2, 3, 4, 5, 6, 0x47, 8, 0x89, 10, 11, 12,
+			       13, 14, 15, 16 };
+
+struct fixture {
+	uint8_t *part;
+	struct bmdump_area_header h;
+	struct bm_memsrc ms;
+	struct bm_src src;
+	struct bmdump_selftest_report *r;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct bm_err e;
+
+	f->part = calloc(1, PART_BYTES);
+	assert_int_equal(area_layout(&f->h, PART_BYTES, 65536, U, 1, &e), 0);
+	memcpy(f->part, &f->h, sizeof(f->h));
+	bm_src_mem(&f->src, &f->ms, f->part, PART_BYTES);
+	f->r = (void *)(f->part + bmdump_selftest_offset(&f->h));
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	free(f->part);
+	free(f);
+	return 0;
+}
+
+/* A report as the app leaves it. */
+static void put_report(struct fixture *f, int32_t verdict, const char *text)
+{
+	memset(f->r, 0, sizeof(*f->r));
+	f->r->magic = BMDUMP_REPORT_MAGIC;
+	f->r->version = BMDUMP_REPORT_VERSION;
+	f->r->header_bytes = sizeof(*f->r);
+	memcpy(f->r->area_uuid, U, 16);
+	f->r->verdict = verdict;
+	f->r->text_bytes = (uint32_t)strlen(text);
+	memcpy((uint8_t *)f->r + BMDUMP_REPORT_TEXT_OFF, text, strlen(text));
+	bmdump_report_seal(f->r);
+}
+
+static void test_never_qualified(void **state)
+{
+	struct fixture *f = *state;
+	struct bmdump_selftest_report r;
+	struct bm_err e;
+	char *text;
+
+	assert_int_equal(selftest_report_read(&f->src, &f->h, &r, &text, &e),
+			 BM_E_NOTFOUND);
+	assert_non_null(strstr(e.msg, "never qualified"));
+	assert_null(text);
+	assert_non_null(strstr(selftest_status_warning(&f->src, &f->h),
+			       "never qualified"));
+}
+
+static void test_pass_and_fail(void **state)
+{
+	struct fixture *f = *state;
+	struct bmdump_selftest_report r;
+	struct bm_err e;
+	char *text;
+
+	put_report(f, BMDUMP_VERDICT_PASS, "verdict: pass\n\x1b[2J\n");
+	assert_int_equal(selftest_report_read(&f->src, &f->h, &r, &text, &e),
+			 0);
+	assert_int_equal(r.verdict, BMDUMP_VERDICT_PASS);
+	/* Control characters from the disk never reach the terminal. */
+	assert_string_equal(text, "verdict: pass\n?[2J\n");
+	free(text);
+	assert_null(selftest_status_warning(&f->src, &f->h));
+
+	put_report(f, BMDUMP_VERDICT_FAIL, "verdict: FAIL\n");
+	assert_non_null(strstr(selftest_status_warning(&f->src, &f->h),
+			       "FAILED"));
+	f->r->area_uuid[0] ^= 1;
+	bmdump_report_seal(f->r);
+	assert_non_null(strstr(selftest_status_warning(&f->src, &f->h),
+			       "another area"));
+}
+
+static void test_torn(void **state)
+{
+	struct fixture *f = *state;
+	struct bmdump_selftest_report r;
+	struct bm_err e;
+	char *text;
+
+	put_report(f, BMDUMP_VERDICT_PASS, "verdict: pass\n");
+	((uint8_t *)f->r)[BMDUMP_REPORT_TEXT_OFF] ^= 1;	/* text changed */
+	assert_int_equal(selftest_report_read(&f->src, &f->h, &r, &text, &e),
+			 BM_E_CORRUPT);
+	put_report(f, BMDUMP_VERDICT_PASS, "verdict: pass\n");
+	f->r->text_bytes = BMDUMP_REPORT_TEXT_MAX + 1;	/* past the block */
+	f->r->crc = bmdump_report_crc(f->r);
+	assert_int_equal(selftest_report_read(&f->src, &f->h, &r, &text, &e),
+			 BM_E_CORRUPT);
+	put_report(f, 7, "verdict: ?\n");
+	assert_int_equal(selftest_report_read(&f->src, &f->h, &r, &text, &e),
+			 BM_E_CORRUPT);
+}
+
+/* An area laid out before the self-test existed has no tail to read. */
+static void test_old_area(void **state)
+{
+	struct fixture *f = *state;
+	struct bmdump_selftest_report r;
+	struct bm_err e;
+	char *text;
+
+	f->h.dump_capacity = (PART_BYTES - f->h.dump_offset) & ~4095ull;
+	assert_int_equal(bmdump_selftest_offset(&f->h), 0);
+	assert_int_equal(selftest_report_read(&f->src, &f->h, &r, &text, &e),
+			 BM_E_NOTFOUND);
+	assert_non_null(strstr(e.msg, "older bmdump"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_never_qualified, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_pass_and_fail, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_torn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_old_area, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
