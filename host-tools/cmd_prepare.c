@@ -179,7 +179,7 @@ static int prepare_parse_args(int argc, char **argv, struct prepare_args *a)
 						       "must be a size");
 			break;
 		default:
-			return cli_usage_error("prepare", "unknown option");
+			return cli_bad_option("prepare", argv);
 		}
 	}
 	if (optind < argc)

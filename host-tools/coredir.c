@@ -195,8 +195,7 @@ int coredir_is_save_dir(int cfd, const char *name)
 	return ok;
 }
 
-/* Removes the files save put in coredir/name, then the directory. */
-static int remove_save_dir(int cfd, const char *name)
+int coredir_remove_save_dir(int cfd, const char *name)
 {
 	struct dirent *d;
 	DIR *dp;
@@ -247,7 +246,7 @@ int coredir_retention(int cfd, const char *coredir, unsigned int keep,
 	del = save_retention_select(names, n, keep);
 	for (i = 0; i < n; i++) {
 		if (i < del && strcmp(names[i], protect)) {
-			if (remove_save_dir(cfd, names[i]) == 0)
+			if (coredir_remove_save_dir(cfd, names[i]) == 0)
 				fprintf(msg, "bmdump: removed old dump %s/%s "
 					"(KEEP=%u)\n", coredir, names[i], keep);
 			else

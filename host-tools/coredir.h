@@ -12,6 +12,9 @@
 
 #include "bmdump.h"
 
+/* In COREDIR: `bmdump test --crash` was run; the next save reports. */
+#define CRASH_TEST_MARKER	".crash-test"
+
 /* Where the save/prepare lock lives; BMDUMP_LOCK_DIR overrides (tests). */
 #define COREDIR_LOCK_DIR	"/run/bmdump"
 #define COREDIR_LOCK_NAME	"save.lock"
@@ -43,6 +46,9 @@ int coredir_write_file(int dirfd, const char *name, const void *data,
  * directory holding our own marker area.<stamp>?
  */
 int coredir_is_save_dir(int cfd, const char *name);
+
+/* Removes the files save put in coredir/name, then the directory. */
+int coredir_remove_save_dir(int cfd, const char *name);
 
 /*
  * Keeps the newest `keep` dump directories save made, removing older

@@ -16,7 +16,9 @@ TOOLS_LIBS	:= -lblkid -lz -llzo2 -lzstd -lsnappy -pthread
 TOOLS_CLI	:= host-tools/main.c host-tools/cli.c host-tools/cmd_help.c \
 		   host-tools/cmd_prepare.c host-tools/cmd_load.c \
 		   host-tools/cmd_status.c host-tools/cmd_save.c \
-		   host-tools/cmd_info.c host-tools/sysfs.c \
+		   host-tools/cmd_info.c host-tools/cmd_list.c \
+		   host-tools/cmd_estimate.c host-tools/cmd_test.c \
+		   host-tools/offbox.c host-tools/sysfs.c \
 		   host-tools/loadrec.c host-tools/partition.c
 # Units reused by the unit tests and the fuzzer.
 TOOLS_CORE	:= host-tools/util.c host-tools/areaio.c host-tools/compress.c \
@@ -25,7 +27,7 @@ TOOLS_CORE	:= host-tools/util.c host-tools/areaio.c host-tools/compress.c \
 		   host-tools/loadcmd.c host-tools/status.c host-tools/info.c \
 		   host-tools/run.c host-tools/save.c host-tools/locate.c \
 		   host-tools/dmesg.c host-tools/iommu_probe.c \
-		   host-tools/coredir.c \
+		   host-tools/coredir.c host-tools/estimate.c \
 		   host-tools/kernel.c host-tools/sign.c \
 		   lib/errors.c
 TOOLS_HDRS	:= $(wildcard host-tools/*.h) $(wildcard include/bmdump/*.h) \
