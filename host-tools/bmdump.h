@@ -31,6 +31,7 @@
 #define BM_E_NOTFOUND	(-7)
 #define BM_E_EXTERNAL	(-8)	/* a helper program failed */
 #define BM_E_NOAREA	(-9)	/* no area header at all */
+#define BM_E_NOTDUMP	(-10)	/* another kind of file than a dump */
 
 #define BM_ERR_LEN	512
 

@@ -112,8 +112,6 @@ static void progress_cb(void *ctx, uint64_t done, uint64_t total)
 	if (p->finished)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!p->shown && !p->start.tv_sec && !p->start.tv_nsec)
-		p->start = now;
 	if (done < total && p->shown && seconds_between(&p->last, &now) < 0.2)
 		return;
 	p->last = now;
@@ -375,6 +373,7 @@ static int save_convert(struct kd_image *im, const struct save_opts *o,
 	co.abort_after_pages = o->abort_after_pages;
 	co.threads = o->threads;
 	if (o->progress) {
+		clock_gettime(CLOCK_MONOTONIC, &prog.start);
 		co.progress = progress_cb;
 		co.progress_ctx = &prog;
 	}
@@ -425,6 +424,8 @@ static int save_dump(struct area_target *t, const struct bmdump_area_header *h,
 	area_image_extent(h, &off, &len, &incomplete);
 	bm_src_window(&img, &win, &t->src, off, len);
 	r = kd_open(&im, &img, e);
+	if (r == BM_E_NOTDUMP)
+		r = BM_E_CORRUPT;	/* in an area, it is damage */
 	if (r)
 		return bm_seterr(e, r, "the dump image in area %s (%s) is "
 				 "unreadable: %s. The stub's log is in %s; to "
