@@ -39,16 +39,10 @@ static int read_own_tail(int dfd, const char *name, char *buf, size_t size)
 	struct stat st;
 	off_t off = 0;
 	ssize_t n;
-	int fd;
+	int fd = coredir_open_own_file(dfd, name, &st);
 
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid()) {
-		close(fd);
-		return -1;
-	}
 	if (st.st_size > (off_t)(size - 1))
 		off = st.st_size - (off_t)(size - 1);
 	n = pread(fd, buf, size - 1, off);

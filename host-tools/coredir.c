@@ -131,21 +131,30 @@ int coredir_make_dir(int dirfd, const char *name)
 	return fd;
 }
 
-int coredir_read_own_file(int dirfd, const char *name, char *buf,
-			  size_t size)
+int coredir_open_own_file(int dirfd, const char *name, struct stat *st)
 {
-	struct stat st;
 	int fd;
 
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 		    O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid()) {
+	if (fstat(fd, st) || !S_ISREG(st->st_mode) ||
+	    st->st_uid != geteuid()) {
 		close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+int coredir_read_own_file(int dirfd, const char *name, char *buf,
+			  size_t size)
+{
+	struct stat st;
+	int fd = coredir_open_own_file(dirfd, name, &st);
+
+	if (fd < 0)
+		return -1;
 	return read_fd_text(fd, buf, size) < 0 ? -1 : 0;
 }
 

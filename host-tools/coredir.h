@@ -33,6 +33,10 @@ int coredir_lock(const char *who, struct bm_err *e);
 int coredir_open_own_dir(int dirfd, const char *name);
 /* Makes such a subdirectory; fd, or -1 with errno (EEXIST: name taken). */
 int coredir_make_dir(int dirfd, const char *name);
+/* Opens a regular file we own (not through a symlink) read-only: fd and
+ * its stat, or -1. */
+struct stat;
+int coredir_open_own_file(int dirfd, const char *name, struct stat *st);
 /* Reads a regular file we own into buf (NUL-terminated); 0 or -1. */
 int coredir_read_own_file(int dirfd, const char *name, char *buf,
 			  size_t size);

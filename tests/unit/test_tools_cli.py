@@ -382,7 +382,7 @@ def test_tools_corrupt_area_exit_codes():
     # Another kind of file is not a damaged dump (issue 16): exit 1.
     p = T.run(["info", junk], check=1)
     assert "not a dump file" in p.stderr, p.stderr
-    assert "corrupt" not in p.stderr.lower(), p.stderr
+    assert "corrupt" not in p.stderr.replace(junk, "").lower(), p.stderr
     with open(raw, "rb") as f:
         data = f.read(9000)
     cut = os.path.join(d, "cut")
