@@ -14,12 +14,12 @@
 
 struct estimate {
 	struct dry_run d;
-	uint64_t bytes;			/* the image at the module's level */
+	uint64_t bytes;			/* image at the module's level */
 	uint64_t full_bytes;		/* every RAM page (no module) */
 	int have_area;
 	uint64_t capacity;
 	char area[BM_ERR_LEN + 64];
-	int have_crash;			/* the kexec_crash_size file exists */
+	int have_crash;			/* kexec_crash_size exists */
 	uint64_t crash_size;
 	uint64_t stub_bytes;
 };
@@ -66,7 +66,8 @@ static void estimate_print_text(const struct estimate *est)
 	format_bytes(est->crash_size, a, sizeof(a));
 	format_bytes(est->stub_bytes, b, sizeof(b));
 	if (!est->have_crash)
-		printf("  crashkernel: this kernel has no kexec crash support\n");
+		printf("  crashkernel: this kernel has no kexec crash "
+		       "support\n");
 	else if (!est->crash_size)
 		printf("  crashkernel: none reserved: add crashkernel=64M to "
 		       "the kernel command line\n");

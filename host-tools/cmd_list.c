@@ -29,7 +29,7 @@ struct list_entry {
 	char stamp[16];
 	char kernel[LIST_FIELD];
 	char reason[LIST_FIELD];
-	int complete;			/* 1 yes, 0 INCOMPLETE, -1 no file */
+	int complete;			/* 1, 0 INCOMPLETE, -1 no file */
 	uint64_t bytes;
 };
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,8 +29,8 @@ static void dest_name(const char *name, char *out, size_t size)
 	if (uname(&u))
 		snprintf(u.nodename, sizeof(u.nodename), "localhost");
 	for (i = 0; u.nodename[i]; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789.-_", u.nodename[i]))
+		if (!isalnum((unsigned char)u.nodename[i]) &&
+		    !strchr(".-_", u.nodename[i]))
 			u.nodename[i] = '_';
 	snprintf(out, size, "%s-%s", u.nodename[0] == '-' ? "_" :
 		 u.nodename, name);

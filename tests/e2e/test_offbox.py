@@ -166,13 +166,14 @@ def test_offbox_ssh_copy_after_crash_drill():
     scenario = SCENARIO % {"stub": R.GUEST_STUB, "port": sshd.port,
                            "remote": remote}
     img = R.initramfs(scenario, with_module=True, extra_files=files,
-                      modules=["virtio_net"], binaries=SSH_BINS).build(d)
+                      modules=["virtio_pci", "virtio_net"], binaries=SSH_BINS).build(d)
     area = rig.Disk(os.path.join(d, "area.img"), size_mib=800)
     core = rig.Disk(os.path.join(d, "coredir.img"), size_mib=512,
                     serial="bmdump1")
     g = rig.Guest("offbox", img, disks=[area, core], mem_mib=1024,
                   crashkernel="64M", timeout=900,
-                  extra_args=["-nic", "user,model=virtio-net-pci"])
+                  extra_args=["-netdev", "user,id=n0",
+                              "-device", "virtio-net-pci,netdev=n0"])
 
     r1 = g.run()
     f1 = r1.facts()
