@@ -45,8 +45,9 @@ static void estimate_print_text(const struct estimate *est)
 	char a[32], b[32];
 
 	format_bytes(est->bytes, a, sizeof(a));
-	printf("bmdump estimate: a crash now would write %s: %llu of %llu "
-	       "pages at dump level %u (dry run: %llu us)\n", a,
+	printf("bmdump estimate: a crash now would write %s to the area "
+	       "(pages raw; save compresses): %llu of %llu pages at dump "
+	       "level %u (dry run: %llu us)\n", a,
 	       (unsigned long long)est->d.pages_set,
 	       (unsigned long long)(est->d.max_pfn - est->d.holes),
 	       est->d.dump_level, (unsigned long long)est->d.fill_us);
