@@ -31,6 +31,7 @@
 #define BM_E_NOTFOUND	(-7)
 #define BM_E_EXTERNAL	(-8)	/* a helper program failed */
 #define BM_E_NOAREA	(-9)	/* no area header at all */
+#define BM_E_NOTDUMP	(-10)	/* another kind of file than a dump */
 
 #define BM_ERR_LEN	512
 
@@ -110,5 +111,7 @@ int read_text_file(const char *path, char *buf, size_t size);
 int write_text_file(const char *path, const char *text);
 int path_join(char *out, size_t size, const char *a, const char *b);
 int is_all_zero(const void *buf, size_t len);
+/* A regular file we may execute (KEXEC=, ssh, ...). */
+int is_executable_file(const char *path);
 
 #endif /* BMDUMP_TOOL_H */

@@ -13,6 +13,7 @@
 
 #include "bmdump.h"
 #include "config.h"
+#include "estimate.h"
 #include "locate.h"
 
 extern const char *cli_config_path;
@@ -24,6 +25,14 @@ int cli_fail(const struct bm_err *e);
 /* Prints "bmdump CMD: <message> (see bmdump help CMD)"; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* getopt_long returned '?' (or an option the command does not take):
+ * "bmdump CMD: unknown option --x" (or "needs an argument"), EXIT_USAGE.
+ * main() sets opterr = 0, so this is the only message. */
+int cli_bad_option(const char *cmd, char **argv);
+/* Words left after the options: refused (EXIT_USAGE), else 0. */
+int cli_no_args(const char *cmd, int argc, char **argv);
+/* Not root: says so and returns EXIT_FAIL; else 0. */
+int cli_need_root(const char *cmd);
 /* Loads cli_config_path into cli_cfg and prints its warnings; required:
  * a missing file is a usage error.  Returns 0 or an exit code. */
 int cli_load_config(int required);
@@ -50,6 +59,30 @@ int area_sel_option(struct area_sel *s, int c, const char *arg);
 int area_sel_open(struct area_target *t, const struct area_sel *s,
 		  int writable, struct bm_err *e);
 
+/* Opens the selected area read-only and reads its header; its label
+ * (device, or image and partition) in label. */
+int cli_area_header(const struct area_sel *s, struct bmdump_area_header *h,
+		    char *label, size_t size, struct bm_err *e);
+/* One line for the operator: "<uuid> on <dev>, <state>", or why not. */
+void cli_area_state(const struct area_sel *s, char *out, size_t size);
+
+/* bmdump.ko's dry run (refresh: re-run it first, when root); 0 or -1
+ * (no module, or text that does not parse). */
+int cli_dry_run(struct dry_run *d, int refresh);
+
+/* An area of capacity bytes smaller than what the dry run says a crash
+ * now would write: 1 and the warning in out; else 0. */
+int cli_capacity_warning(uint64_t capacity, char *out, size_t size);
+
+struct status_facts;
+/* cmd_status.c: loads the configuration (a broken one is a fact, not an
+ * exit) and probes everything status judges. */
+void cli_status_probe(struct status_facts *f);
+/* cmd_load.c: the stub's command line for this configuration, checked
+ * against the room the stub image has for one. */
+int cli_load_cmdline(int have_desc, uint64_t desc, char *cmdline,
+		     size_t size, struct bm_err *e);
+
 /* The commands (cmd_*.c); argv[0] is the command's name. */
 int cmd_help(int argc, char **argv);
 int cmd_prepare(int argc, char **argv);
@@ -59,6 +92,9 @@ int cmd_status(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_selftest(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_estimate(int argc, char **argv);
+int cmd_test(int argc, char **argv);
 
 /* cmd_help.c: the overview, and each command's text (NULL: no command). */
 extern const char *const help_main;

@@ -22,6 +22,9 @@ const char *const help_main =
 "  save                   save the area's dump to /var/crash\n"
 "  info DUMPFILE|--area   what a dump or the area holds\n"
 "  selftest [--report]    qualify the dump path at the next boot (UEFI)\n"
+"  list                   the saved dumps and the area's state\n"
+"  estimate               what a crash now would write, and whether it fits\n"
+"  test [--crash]         every check at once; --crash: a real crash drill\n"
 "  help [COMMAND]         this text, or a command's\n"
 "\n"
 "exit codes: 0 success, 1 failure, 2 usage or configuration error,\n"
@@ -62,14 +65,16 @@ const char *help_for(const char *cmd)
 		return
 "usage: bmdump save [--from IMAGE [--partition N] | --device PART]\n"
 "                   [--dir DIR] [--compress zlib|lzo|zstd|snappy|none]\n"
-"                   [--read-only] [--no-progress]\n"
+"                   [--read-only] [--no-progress | --progress]\n"
 "\n"
 "Saves the dump in the area to DIR/<YYYYMMDDHHMM>/dump.<stamp> (written as\n"
 "dump-incomplete, renamed when complete), dmesg.<stamp>, bmdump-log.<stamp>\n"
 "and info.<stamp>, all mode 0600; then marks the area saved.  Nothing to\n"
 "save: says so, exit 0.  --from reads an area in a disk image; --read-only\n"
 "leaves the area as it is.  zstd and snappy dumps are not readable by\n"
-"Debian's makedumpfile (crash and drgn read them).\n";
+"Debian's makedumpfile (crash and drgn read them).  Progress (on a\n"
+"terminal, or with --progress) shows the rate and the time left.  With\n"
+"SSH= or NFS= in bmdump.conf the dump is then copied off the box.\n";
 	if (!strcmp(cmd, "info"))
 		return
 "usage: bmdump info DUMPFILE [--json | --dmesg]\n"
@@ -92,6 +97,34 @@ const char *help_for(const char *cmd)
 "report in the area and returns to the firmware (--reset: resets).\n"
 "--report prints the last report; exit 0 when it passed.  Refuses\n"
 "without UEFI, without an ESP, or under Secure Boot with an unsigned app.\n";
+	if (!strcmp(cmd, "list"))
+		return
+"usage: bmdump list [--json] [--dir DIR]\n"
+"                   [--from IMAGE [--partition N] | --device PART]\n"
+"\n"
+"One line per dump bmdump save left in COREDIR (or DIR): its directory,\n"
+"kernel, complete or INCOMPLETE, size and why the kernel died; then the\n"
+"area's state.\n";
+	if (!strcmp(cmd, "estimate"))
+		return
+"usage: bmdump estimate [--json]\n"
+"                       [--from IMAGE [--partition N] | --device PART]\n"
+"\n"
+"What a crash now would write at the module's dump level, from bmdump.ko's\n"
+"dry run (re-run first when root), against the area's capacity and the\n"
+"crashkernel reservation.  Exit 0 when it fits, 1 when not.\n";
+	if (!strcmp(cmd, "test"))
+		return
+"usage: bmdump test [--crash [--yes]]\n"
+"\n"
+"Runs every check status and load make and reports them all; exit 0 when\n"
+"all pass.  --crash then crashes the machine (sysrq c) after you type yes\n"
+"(--yes: no question); the next boot's bmdump save reports the result.\n";
+	if (!strcmp(cmd, "help"))
+		return
+"usage: bmdump help [COMMAND]\n"
+"\n"
+"Prints the overview, or COMMAND's usage (as bmdump COMMAND --help).\n";
 	return NULL;
 }
 

@@ -239,7 +239,7 @@ int cmd_info(int argc, char **argv)
 			a.dmesg = 1;
 			break;
 		default:
-			return cli_usage_error("info", "unknown option");
+			return cli_bad_option("info", argv);
 		}
 	}
 	if (!a.area) {

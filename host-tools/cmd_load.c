@@ -40,6 +40,7 @@ static int check_crash_memory_and_area(struct bm_err *e)
 {
 	struct area_target t;
 	struct bmdump_area_header h;
+	char buf[64];
 	uint64_t v;
 	int rc;
 
@@ -47,6 +48,15 @@ static int check_crash_memory_and_area(struct bm_err *e)
 		return bm_seterr(e, BM_E_USAGE, "no AREA in %s: run bmdump "
 				 "prepare and set AREA= to the UUID it prints",
 				 cli_config_path);
+	if (sys_read(SYS_CRASH_SIZE, buf, sizeof(buf)))
+		return bm_seterr(e, BM_E_REFUSED, "this kernel has no kexec "
+				 "crash support (no %s): boot a kernel built "
+				 "with CONFIG_KEXEC and CONFIG_CRASH_DUMP",
+				 SYS_CRASH_SIZE);
+	if (!is_executable_file(cli_cfg.kexec))
+		return bm_seterr(e, BM_E_NOTFOUND, "KEXEC=%s is not an "
+				 "executable file: install kexec-tools or fix "
+				 "KEXEC= in %s", cli_cfg.kexec, cli_config_path);
 	if (sys_read_u64(SYS_CRASH_SIZE, &v) || !v)
 		return bm_seterr(e, BM_E_REFUSED, "no crashkernel memory "
 				 "reserved: add crashkernel=64M to the kernel "
@@ -97,16 +107,15 @@ static int setup_hook_module(struct load_state *s, struct bm_err *e)
 	return 0;
 }
 
-/* The stub's command line, checked against the room its image has. */
-static int build_checked_cmdline(struct load_state *s, struct bm_err *e)
+int cli_load_cmdline(int have_desc, uint64_t desc, char *cmdline,
+		     size_t size, struct bm_err *e)
 {
 	uint8_t img[0x400];
 	uint32_t cl_size;
 	ssize_t n;
 	int fd, r;
 
-	r = build_stub_cmdline(&cli_cfg, s->have_desc, s->desc, s->cmdline,
-			       sizeof(s->cmdline), e);
+	r = build_stub_cmdline(&cli_cfg, have_desc, desc, cmdline, size, e);
 	if (r)
 		return r;
 	fd = open(cli_cfg.stub, O_RDONLY | O_CLOEXEC);
@@ -118,7 +127,7 @@ static int build_checked_cmdline(struct load_state *s, struct bm_err *e)
 	close(fd);
 	r = stub_cmdline_size(img, n > 0 ? (size_t)n : 0, &cl_size, e);
 	if (!r)
-		r = cmdline_fits(strlen(s->cmdline), cl_size, e);
+		r = cmdline_fits(strlen(cmdline), cl_size, e);
 	return r;
 }
 
@@ -202,17 +211,22 @@ int cmd_load(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'n')
-			return cli_usage_error("load", "unknown option");
+			return cli_bad_option("load", argv);
 		s.dry = 1;
 	}
-	rc = cli_load_config(1);
+	rc = cli_no_args("load", argc, argv);
+	if (!rc && !s.dry)
+		rc = cli_need_root("load");
+	if (!rc)
+		rc = cli_load_config(1);
 	if (rc)
 		return rc;
 	if (check_crash_memory_and_area(&e) || setup_hook_module(&s, &e))
 		return cli_fail(&e);
 	sys_read_lockdown(&s.lockdown);
 	s.mode = kexec_choose_mode(cli_cfg.kexec_mode, s.lockdown);
-	if (build_checked_cmdline(&s, &e))
+	if (cli_load_cmdline(s.have_desc, s.desc, s.cmdline, sizeof(s.cmdline),
+			     &e))
 		return cli_fail(&e);
 	if (s.mode == KEXEC_MODE_FILE &&
 	    lockdown_check_stub(cli_cfg.stub, s.lockdown, &e))
@@ -245,8 +259,11 @@ int cmd_unload(int argc, char **argv)
 	int rc;
 
 	if (argc > 1)
-		return cli_usage_error("unload", "takes no arguments");
-	rc = cli_load_config(0);
+		return cli_usage_error("unload", "unexpected argument %s",
+				       argv[1]);
+	rc = cli_need_root("unload");
+	if (!rc)
+		rc = cli_load_config(0);
 	if (rc)
 		return rc;
 	build_kexec_unload_argv(&ka, &cli_cfg);

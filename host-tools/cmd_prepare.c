@@ -92,10 +92,11 @@ static int prepare_target(struct area_target *t, int force,
 			  uint64_t log_size, struct bm_err *e)
 {
 	struct bmdump_area_header h, old;
+	char sz_warn[BM_ERR_LEN];
 	struct bm_err ign;
 	char uuid[37], sz[32];
 	uint8_t u[16];
-	int r;
+	int r, had_area;
 
 	r = area_header_read(&t->src, &old, &ign);
 	if (r == 0 && area_has_unsaved_dump(&old) && !force) {
@@ -105,6 +106,9 @@ static int prepare_target(struct area_target *t, int force,
 				 "save first, or --force to destroy it",
 				 t->label, uuid, area_state_name(old.state));
 	}
+	if (r == 0)
+		bmdump_uuid_format(old.area_uuid, uuid);
+	had_area = r == 0;
 	if (r != 0) {
 		r = check_foreign_signature(t, force, e);
 		if (r < 0)
@@ -126,10 +130,17 @@ static int prepare_target(struct area_target *t, int force,
 	r = area_header_write(&t->sink, &h, e);
 	if (r)
 		return r;
+	if (had_area)
+		fprintf(stderr, "bmdump: warning: %s held area %s; its new "
+			"UUID differs: set AREA= in %s to the line below and "
+			"run bmdump load again\n", t->label, uuid,
+			cli_config_path);
 	bmdump_uuid_format(u, uuid);
 	format_bytes(h.dump_capacity, sz, sizeof(sz));
 	printf("bmdump: prepared area %s on %s, dump capacity %s\n", uuid,
 	       t->label, sz);
+	if (cli_capacity_warning(h.dump_capacity, sz_warn, sizeof(sz_warn)))
+		fprintf(stderr, "bmdump: warning: %s\n", sz_warn);
 	printf("AREA=%s\n", uuid);
 	return 0;
 }
@@ -180,7 +191,7 @@ static int prepare_parse_args(int argc, char **argv, struct prepare_args *a)
 						       "must be a size");
 			break;
 		default:
-			return cli_usage_error("prepare", "unknown option");
+			return cli_bad_option("prepare", argv);
 		}
 	}
 	if (optind < argc)
@@ -272,6 +283,28 @@ static int claim_partition_type(struct area_target *t, int force,
 	return 0;
 }
 
+/*
+ * PARTITION names a whole disk: a block device that is no partition, or
+ * a file holding a partition table.  The stub finds areas by their GPT
+ * partition type, so an area must be a partition.
+ */
+static int refuse_whole_disk(const struct area_target *t, struct bm_err *e)
+{
+	struct part_list pl;
+	struct bm_err ign;
+	struct stat st;
+
+	if (t->partno || fstat(t->fd, &st))
+		return 0;
+	if (!S_ISBLK(st.st_mode) &&
+	    (disk_partitions(t->path, &pl, &ign) || !pl.table[0]))
+		return 0;
+	return bm_seterr(e, BM_E_USAGE, "%s is a whole disk, not a "
+			 "partition: pass one of its partitions, or bmdump "
+			 "prepare --create %s --size SIZE to add one",
+			 t->path, t->path);
+}
+
 /* PARTITION or --from IMAGE --partition N. */
 static int open_existing(const struct prepare_args *a, struct area_target *t,
 			 struct bm_err *e)
@@ -282,7 +315,8 @@ static int open_existing(const struct prepare_args *a, struct area_target *t,
 		      target_open_device(t, a->dev, 1, e);
 	if (r)
 		return r;
-	if (t->partno && !t->is_gpt)
+	r = a->from ? 0 : refuse_whole_disk(t, e);
+	if (!r && t->partno && !t->is_gpt)
 		r = bm_seterr(e, BM_E_REFUSED, "%s is not on a GPT disk: the "
 			      "stub finds areas by GPT partition type",
 			      t->label);

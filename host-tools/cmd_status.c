@@ -26,6 +26,8 @@ static void probe_kernel_files(struct status_facts *f)
 
 	if (sys_read_u64(SYS_CRASH_SIZE, &v) == 0)
 		f->crash_size = v;
+	else if (sys_read(SYS_CRASH_SIZE, buf, sizeof(buf)))
+		f->no_crash_support = 1;
 	if (sys_read_u64(SYS_CRASH_LOADED, &v) == 0)
 		f->crash_loaded = v != 0;
 	if (sys_read(SYS_HOOK_STATE, buf, sizeof(buf)) == 0) {
@@ -81,8 +83,11 @@ static void probe_area(struct status_facts *f)
 		bm_strlcpy(f->area_error_msg, e.msg, sizeof(f->area_error_msg));
 	else
 		f->area_state = h.state;
-	if (!f->area_error)
+	if (!f->area_error) {
 		f->selftest_warning = selftest_status_warning(&t.src, &h);
+		cli_capacity_warning(h.dump_capacity, f->capacity_warning,
+				     sizeof(f->capacity_warning));
+	}
 	target_close(&t);
 	f->area_unreachable = disk_transport(f->area_device,
 					     f->area_unreachable_why,
@@ -102,6 +107,9 @@ static void probe_facts(struct status_facts *f, int config_rc,
 	f->overwrite = cli_cfg.overwrite;
 	probe_kernel_files(f);
 	f->stub_exists = access(cli_cfg.stub, R_OK) == 0;
+	bm_strlcpy(f->stub_path, cli_cfg.stub, sizeof(f->stub_path));
+	bm_strlcpy(f->kexec_path, cli_cfg.kexec, sizeof(f->kexec_path));
+	f->kexec_missing = !is_executable_file(cli_cfg.kexec);
 	if (f->stub_exists)
 		stub_sig_probe(cli_cfg.stub, &f->sig);
 	probe_load_record(f);
@@ -109,6 +117,22 @@ static void probe_facts(struct status_facts *f, int config_rc,
 	iommu_probe(&f->iommu);
 	kernel_probe(&f->kernel);
 	probe_area(f);
+}
+
+void cli_status_probe(struct status_facts *f)
+{
+	struct bm_err e = { 0 };
+	int rc;
+
+	/* A broken configuration is one of the reasons status reports. */
+	rc = config_load(&cli_cfg, cli_config_path, &cli_cfg_found, &e);
+	if (rc)
+		config_defaults(&cli_cfg);
+	else if (!cli_cfg_found)
+		bm_seterr(&e, BM_E_USAGE, "%s does not exist",
+			  cli_config_path);
+	cli_print_config_warnings();
+	probe_facts(f, rc || !cli_cfg_found, e.msg);
 }
 
 int cmd_status(int argc, char **argv)
@@ -119,23 +143,17 @@ int cmd_status(int argc, char **argv)
 	};
 	struct status_facts f;
 	struct status_report r;
-	struct bm_err e = { 0 };
 	int c, json = 0, rc;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'j')
-			return cli_usage_error("status", "unknown option");
+			return cli_bad_option("status", argv);
 		json = 1;
 	}
-	/* A broken configuration is one of the reasons status reports. */
-	rc = config_load(&cli_cfg, cli_config_path, &cli_cfg_found, &e);
+	rc = cli_no_args("status", argc, argv);
 	if (rc)
-		config_defaults(&cli_cfg);
-	else if (!cli_cfg_found)
-		bm_seterr(&e, BM_E_USAGE, "%s does not exist",
-			  cli_config_path);
-	cli_print_config_warnings();
-	probe_facts(&f, rc || !cli_cfg_found, e.msg);
+		return rc;
+	cli_status_probe(&f);
 	status_evaluate(&f, &r);
 	if (json)
 		status_print_json(stdout, &f, &r);

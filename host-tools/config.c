@@ -27,6 +27,8 @@ void config_defaults(struct bm_config *c)
 	bm_strlcpy(c->kexec, "/sbin/kexec", sizeof(c->kexec));
 	bm_strlcpy(c->makedumpfile, "/usr/bin/makedumpfile",
 		   sizeof(c->makedumpfile));
+	bm_strlcpy(c->ssh_path, "/var/crash", sizeof(c->ssh_path));
+	c->keep_local = 1;
 }
 
 static int parse_bool(const char *v, int *out)
@@ -47,6 +49,77 @@ static int set_path(char *dst, size_t size, const char *v)
 	if (!*v || strlen(v) >= size)
 		return -1;
 	bm_strlcpy(dst, v, size);
+	return 0;
+}
+
+/* Root runs these: a relative path would depend on the cwd of whoever
+ * started bmdump. */
+static int set_abs_path(char *dst, size_t size, const char *v)
+{
+	return *v != '/' ? -1 : set_path(dst, size, v);
+}
+
+/* Words handed to ssh/scp/mount as arguments: no option injection (a
+ * leading '-'), no spaces, quotes or shell metacharacters for the remote
+ * shell ssh runs the mv in. */
+static int set_word(char *dst, size_t size, const char *v, const char *extra)
+{
+	const char *p;
+
+	if (*v == '-' || strlen(v) >= size)
+		return -1;
+	for (p = v; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._-/", *p) &&
+		    !strchr(extra, *p))
+			return -1;
+	bm_strlcpy(dst, v, size);
+	return 0;
+}
+
+/* SSH=, SSH_KEY=, SSH_PATH=, SSH_PORT=, NFS=, KEEP_LOCAL=; 1: not one. */
+static int set_offbox_key(struct bm_config *c, const char *k, const char *v,
+			  const char **why)
+{
+	uint64_t n;
+
+	if (!strcmp(k, "SSH")) {
+		if (set_word(c->ssh, sizeof(c->ssh), v, "@") ||
+		    (*v && !strchr(v, '@'))) {
+			*why = "must be user@host";
+			return -1;
+		}
+	} else if (!strcmp(k, "SSH_KEY")) {
+		if (*v && set_abs_path(c->ssh_key, sizeof(c->ssh_key), v)) {
+			*why = "must be an absolute path";
+			return -1;
+		}
+	} else if (!strcmp(k, "SSH_PATH")) {
+		if (*v != '/' || set_word(c->ssh_path, sizeof(c->ssh_path), v,
+					  "")) {
+			*why = "must be an absolute path of letters, digits "
+			       "and ._-/";
+			return -1;
+		}
+	} else if (!strcmp(k, "SSH_PORT")) {
+		if (parse_u64(v, &n) || !n || n > 65535) {
+			*why = "must be a port number";
+			return -1;
+		}
+		c->ssh_port = (unsigned int)n;
+	} else if (!strcmp(k, "NFS")) {
+		if (set_word(c->nfs, sizeof(c->nfs), v, ":[]") ||
+		    (*v && !strstr(v, ":/"))) {
+			*why = "must be server:/export";
+			return -1;
+		}
+	} else if (!strcmp(k, "KEEP_LOCAL")) {
+		if (parse_bool(v, &c->keep_local)) {
+			*why = "must be yes or no";
+			return -1;
+		}
+	} else {
+		return 1;
+	}
 	return 0;
 }
 
@@ -118,13 +191,13 @@ static int set_key(struct bm_config *c, const char *k, const char *v,
 			return -1;
 		}
 	} else if (!strcmp(k, "STUB")) {
-		if (set_path(c->stub, sizeof(c->stub), v)) {
-			*why = "must be a path";
+		if (set_abs_path(c->stub, sizeof(c->stub), v)) {
+			*why = "must be an absolute path";
 			return -1;
 		}
 	} else if (!strcmp(k, "COREDIR")) {
-		if (set_path(c->coredir, sizeof(c->coredir), v)) {
-			*why = "must be a directory";
+		if (set_abs_path(c->coredir, sizeof(c->coredir), v)) {
+			*why = "must be an absolute directory path";
 			return -1;
 		}
 	} else if (!strcmp(k, "MODULE")) {
@@ -134,8 +207,8 @@ static int set_key(struct bm_config *c, const char *k, const char *v,
 			return -1;
 		}
 	} else if (!strcmp(k, "KEXEC")) {
-		if (set_path(c->kexec, sizeof(c->kexec), v)) {
-			*why = "must be a path";
+		if (set_abs_path(c->kexec, sizeof(c->kexec), v)) {
+			*why = "must be an absolute path (e.g. /sbin/kexec)";
 			return -1;
 		}
 	} else if (!strcmp(k, "MAKEDUMPFILE")) {
@@ -151,7 +224,7 @@ static int set_key(struct bm_config *c, const char *k, const char *v,
 		}
 		bm_strlcpy(c->append, v, sizeof(c->append));
 	} else {
-		return 1;
+		return set_offbox_key(c, k, v, why);
 	}
 	return 0;
 }

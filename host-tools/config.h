@@ -44,6 +44,13 @@ struct bm_config {
 	char kexec[CONFIG_PATH_MAX];
 	char makedumpfile[CONFIG_PATH_MAX];
 	char append[CONFIG_APPEND_MAX];
+	/* Off-box copy after save (offbox.c): kdump-tools' SSH= and NFS=. */
+	char ssh[256];			/* user@host, "" none */
+	char ssh_key[CONFIG_PATH_MAX];
+	char ssh_path[CONFIG_PATH_MAX];	/* remote directory */
+	unsigned int ssh_port;		/* 0: ssh's default */
+	char nfs[CONFIG_PATH_MAX];	/* server:/export, "" none */
+	int keep_local;			/* keep COREDIR's copy after one */
 	unsigned int nr_warnings;
 	char warnings[CONFIG_MAX_WARNINGS][160];
 };

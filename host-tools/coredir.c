@@ -131,21 +131,30 @@ int coredir_make_dir(int dirfd, const char *name)
 	return fd;
 }
 
-int coredir_read_own_file(int dirfd, const char *name, char *buf,
-			  size_t size)
+int coredir_open_own_file(int dirfd, const char *name, struct stat *st)
 {
-	struct stat st;
 	int fd;
 
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 		    O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid()) {
+	if (fstat(fd, st) || !S_ISREG(st->st_mode) ||
+	    st->st_uid != geteuid()) {
 		close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+int coredir_read_own_file(int dirfd, const char *name, char *buf,
+			  size_t size)
+{
+	struct stat st;
+	int fd = coredir_open_own_file(dirfd, name, &st);
+
+	if (fd < 0)
+		return -1;
 	return read_fd_text(fd, buf, size) < 0 ? -1 : 0;
 }
 
@@ -195,8 +204,7 @@ int coredir_is_save_dir(int cfd, const char *name)
 	return ok;
 }
 
-/* Removes the files save put in coredir/name, then the directory. */
-static int remove_save_dir(int cfd, const char *name)
+int coredir_remove_save_dir(int cfd, const char *name)
 {
 	struct dirent *d;
 	DIR *dp;
@@ -247,7 +255,7 @@ int coredir_retention(int cfd, const char *coredir, unsigned int keep,
 	del = save_retention_select(names, n, keep);
 	for (i = 0; i < n; i++) {
 		if (i < del && strcmp(names[i], protect)) {
-			if (remove_save_dir(cfd, names[i]) == 0)
+			if (coredir_remove_save_dir(cfd, names[i]) == 0)
 				fprintf(msg, "bmdump: removed old dump %s/%s "
 					"(KEEP=%u)\n", coredir, names[i], keep);
 			else

@@ -12,6 +12,9 @@
 
 #include "bmdump.h"
 
+/* In COREDIR: `bmdump test --crash` was run; the next save reports. */
+#define CRASH_TEST_MARKER	".crash-test"
+
 /* Where the save/prepare lock lives; BMDUMP_LOCK_DIR overrides (tests). */
 #define COREDIR_LOCK_DIR	"/run/bmdump"
 #define COREDIR_LOCK_NAME	"save.lock"
@@ -30,6 +33,10 @@ int coredir_lock(const char *who, struct bm_err *e);
 int coredir_open_own_dir(int dirfd, const char *name);
 /* Makes such a subdirectory; fd, or -1 with errno (EEXIST: name taken). */
 int coredir_make_dir(int dirfd, const char *name);
+/* Opens a regular file we own (not through a symlink) read-only: fd and
+ * its stat, or -1. */
+struct stat;
+int coredir_open_own_file(int dirfd, const char *name, struct stat *st);
 /* Reads a regular file we own into buf (NUL-terminated); 0 or -1. */
 int coredir_read_own_file(int dirfd, const char *name, char *buf,
 			  size_t size);
@@ -43,6 +50,9 @@ int coredir_write_file(int dirfd, const char *name, const void *data,
  * directory holding our own marker area.<stamp>?
  */
 int coredir_is_save_dir(int cfd, const char *name);
+
+/* Removes the files save put in coredir/name, then the directory. */
+int coredir_remove_save_dir(int cfd, const char *name);
 
 /*
  * Keeps the newest `keep` dump directories save made, removing older

@@ -17,7 +17,9 @@ TOOLS_CLI	:= host-tools/main.c host-tools/cli.c host-tools/cmd_help.c \
 		   host-tools/cmd_prepare.c host-tools/cmd_load.c \
 		   host-tools/cmd_status.c host-tools/cmd_save.c \
 		   host-tools/cmd_info.c host-tools/cmd_selftest.c \
-		   host-tools/sysfs.c \
+		   host-tools/cmd_list.c \
+		   host-tools/cmd_estimate.c host-tools/cmd_test.c \
+		   host-tools/offbox.c host-tools/sysfs.c \
 		   host-tools/loadrec.c host-tools/partition.c
 # Units reused by the unit tests and the fuzzer.
 TOOLS_CORE	:= host-tools/util.c host-tools/areaio.c host-tools/compress.c \
@@ -28,7 +30,7 @@ TOOLS_CORE	:= host-tools/util.c host-tools/areaio.c host-tools/compress.c \
 		   host-tools/dmesg.c host-tools/iommu_probe.c \
 		   host-tools/coredir.c host-tools/transport.c \
 		   host-tools/geometry.c \
-		   host-tools/selftest.c \
+		   host-tools/selftest.c host-tools/estimate.c \
 		   host-tools/kernel.c host-tools/sign.c \
 		   host-tools/vmcicheck.c \
 		   lib/errors.c

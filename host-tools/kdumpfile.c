@@ -110,25 +110,35 @@ static void count_bits(struct kd_image *im)
 	im->nr_ram = ram;
 }
 
-/* What the file is, by its first 16 bytes: only kdump-compressed passes. */
+/* What the file is, by its first 16 bytes: only kdump-compressed passes;
+ * anything else is BM_E_NOTDUMP (not a damaged dump: another file). */
 static int check_signature(const struct bm_src *src, struct bm_err *e)
 {
-	uint8_t sig[16];
+	uint8_t sig[16] = { 0 };
 	int r;
 
-	r = bm_read(src, sig, sizeof(sig), 0, e, "dump header");
+	if (src->size < KDUMP_SIG_LEN)
+		return bm_seterr(e, BM_E_NOTDUMP, "not a dump file: %llu "
+				 "bytes, shorter than a dump's signature",
+				 (unsigned long long)src->size);
+	r = bm_read(src, sig, src->size < sizeof(sig) ? KDUMP_SIG_LEN :
+		    sizeof(sig), 0, e, "dump header");
 	if (r)
 		return r;
 	if (!memcmp(sig, "makedumpfile", 12))
-		return bm_seterr(e, BM_E_CORRUPT, "this is a flattened dump "
+		return bm_seterr(e, BM_E_NOTDUMP, "this is a flattened dump "
 				 "(makedumpfile -F): rebuild it first with "
 				 "makedumpfile -R OUT < FILE");
 	if (!memcmp(sig, "\177ELF", 4))
-		return bm_seterr(e, BM_E_CORRUPT, "this is an ELF core file, "
+		return bm_seterr(e, BM_E_NOTDUMP, "this is an ELF core file, "
 				 "not a kdump-compressed dump");
+	if (!memcmp(sig, "BMDAREA", 8))
+		return bm_seterr(e, BM_E_NOTDUMP, "this is a bmdump area, not "
+				 "a dump file: bmdump info --area --from FILE "
+				 "shows it");
 	if (memcmp(sig, KDUMP_SIGNATURE, KDUMP_SIG_LEN))
-		return bm_seterr(e, BM_E_CORRUPT, "no kdump-compressed dump "
-				 "here (signature is not \"KDUMP   \")");
+		return bm_seterr(e, BM_E_NOTDUMP, "not a dump file (no "
+				 "kdump-compressed signature \"KDUMP   \")");
 	return 0;
 }
 

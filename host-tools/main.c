@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <getopt.h>
+
 #include "cli.h"
 
 static const struct command {
@@ -25,6 +27,9 @@ static const struct command {
 	{ "save", cmd_save },
 	{ "info", cmd_info },
 	{ "selftest", cmd_selftest },
+	{ "list", cmd_list },
+	{ "estimate", cmd_estimate },
+	{ "test", cmd_test },
 };
 
 static int wants_help(int argc, char **argv)
@@ -48,6 +53,10 @@ static int global_options(int *argc, char ***argv)
 			cli_config_path = av[2];
 			ac -= 2;
 			av += 2;
+		} else if (!strcmp(av[1], "--config")) {
+			fprintf(stderr, "bmdump: --config needs a FILE "
+				"argument (bmdump --config FILE COMMAND)\n");
+			return EXIT_USAGE;
 		} else if (!strncmp(av[1], "--config=", 9)) {
 			cli_config_path = av[1] + 9;
 			ac--;
@@ -75,6 +84,7 @@ int main(int argc, char **argv)
 	size_t i;
 	int rc;
 
+	opterr = 0;	/* cli_bad_option() prints the one message */
 	cli_config_path = getenv("BMDUMP_CONFIG");
 	if (!cli_config_path)
 		cli_config_path = CONFIG_DEFAULT_PATH;

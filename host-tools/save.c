@@ -69,26 +69,61 @@ unsigned int save_retention_select(char **names, unsigned int n,
 /* --- progress and guard ---------------------------------------------- */
 
 struct progress {
+	struct timespec start;
 	struct timespec last;
 	int shown;
+	int finished;			/* the 100 % line is out */
 };
+
+static double seconds_between(const struct timespec *a,
+			      const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	       (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* "[ 42.0 %] 1234/5678 pages, 56.7 MiB/s, 0:12 left" on one line. */
+void save_progress_line(char *out, size_t size, uint64_t done,
+			uint64_t total, double secs)
+{
+	double rate = secs > 0 ? (double)done * 4096.0 / secs : 0;
+	char left[32] = "";
+
+	if (done < total && rate > 0) {
+		uint64_t s = (uint64_t)((double)(total - done) * 4096.0 /
+					rate + 0.5);
+
+		snprintf(left, sizeof(left), ", %llu:%02llu left",
+			 (unsigned long long)(s / 60),
+			 (unsigned long long)(s % 60));
+	}
+	snprintf(out, size, "[%5.1f %%] %llu/%llu pages, %.1f MiB/s%s",
+		 total ? 100.0 * (double)done / (double)total : 100.0,
+		 (unsigned long long)done, (unsigned long long)total,
+		 rate / 1048576.0, left);
+}
 
 static void progress_cb(void *ctx, uint64_t done, uint64_t total)
 {
 	struct progress *p = ctx;
 	struct timespec now;
+	char line[128];
 
+	if (p->finished)
+		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (done < total && p->shown && (now.tv_sec - p->last.tv_sec) * 1000 +
-	    (now.tv_nsec - p->last.tv_nsec) / 1000000 < 200)
+	if (done < total && p->shown && seconds_between(&p->last, &now) < 0.2)
 		return;
 	p->last = now;
 	p->shown = 1;
-	fprintf(stderr, "\rbmdump: saving [%5.1f %%] %llu/%llu pages",
-		total ? 100.0 * (double)done / (double)total : 100.0,
-		(unsigned long long)done, (unsigned long long)total);
-	if (done >= total)
+	save_progress_line(line, sizeof(line), done, total,
+			   seconds_between(&p->start, &now));
+	/* \033[K: a shorter line leaves no tail of the longer one. */
+	fprintf(stderr, "\rbmdump: saving %s\033[K", line);
+	if (done >= total) {
 		fputc('\n', stderr);
+		p->finished = 1;
+	}
 	fflush(stderr);
 }
 
@@ -338,6 +373,7 @@ static int save_convert(struct kd_image *im, const struct save_opts *o,
 	co.abort_after_pages = o->abort_after_pages;
 	co.threads = o->threads;
 	if (o->progress) {
+		clock_gettime(CLOCK_MONOTONIC, &prog.start);
 		co.progress = progress_cb;
 		co.progress_ctx = &prog;
 	}
@@ -349,7 +385,7 @@ static int save_convert(struct kd_image *im, const struct save_opts *o,
 	if (close(fd) && !r)
 		r = bm_seterr(e, BM_E_IO, "cannot write dump-incomplete");
 	if (r) {
-		if (prog.shown)
+		if (prog.shown && !prog.finished)
 			fputc('\n', stderr);
 		unlinkat(sd->dfd, "dump-incomplete", 0);
 		if (r == BM_E_NOSPACE) {
@@ -388,6 +424,8 @@ static int save_dump(struct area_target *t, const struct bmdump_area_header *h,
 	area_image_extent(h, &off, &len, &incomplete);
 	bm_src_window(&img, &win, &t->src, off, len);
 	r = kd_open(&im, &img, e);
+	if (r == BM_E_NOTDUMP)
+		r = BM_E_CORRUPT;	/* in an area, it is damage */
 	if (r)
 		return bm_seterr(e, r, "the dump image in area %s (%s) is "
 				 "unreadable: %s. The stub's log is in %s; to "

@@ -27,6 +27,11 @@ struct save_opts {
 int save_area(struct area_target *t, const struct save_opts *o, int *saved,
 	      char *outdir, size_t outdir_size, struct bm_err *e);
 
+/* The progress text for done of total pages after secs seconds:
+ * percentage, pages, rate and (before the end) the time left. */
+void save_progress_line(char *out, size_t size, uint64_t done,
+			uint64_t total, double secs);
+
 /* "YYYYMMDDHHMM" of t in local time. */
 void save_stamp(int64_t t, char out[16]);
 /* Is name a dump directory bmdump (or kdump-tools) made? */

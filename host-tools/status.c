@@ -51,7 +51,11 @@ void status_evaluate(const struct status_facts *f, struct status_report *r)
 	else if (!f->area_configured)
 		add(r, R_NO_AREA_CONFIGURED, "no AREA in the configuration: "
 		    "run bmdump prepare and set AREA= to the UUID it prints");
-	if (!f->crash_size)
+	if (f->no_crash_support)
+		add(r, R_NO_KEXEC_SUPPORT, "this kernel has no kexec crash "
+		    "support (no /sys/kernel/kexec_crash_size): boot a kernel "
+		    "built with CONFIG_KEXEC and CONFIG_CRASH_DUMP");
+	else if (!f->crash_size)
 		add(r, R_NO_CRASHKERNEL, "no crashkernel memory reserved: add "
 		    "crashkernel=64M to the kernel command line and reboot");
 	if (f->kernel.known && !f->kernel.supported)
@@ -73,9 +77,12 @@ void status_evaluate(const struct status_facts *f, struct status_report *r)
 		add(r, R_MODULE_STATE, "module bmdump is in state \"%s\", not "
 		    "\"armed\": reload the module", f->module_state);
 	if (!f->stub_exists)
-		add(r, R_STUB_MISSING, "the stub image is missing: reinstall "
-		    "bmdump or fix STUB=");
-	if (f->crash_size && !f->crash_loaded) {
+		add(r, R_STUB_MISSING, "the stub image %s is missing: "
+		    "reinstall bmdump or fix STUB=", f->stub_path);
+	if (f->kexec_missing && !f->crash_loaded)
+		add(r, R_KEXEC_MISSING, "KEXEC=%s is not an executable file: "
+		    "install kexec-tools or fix KEXEC=", f->kexec_path);
+	if (f->crash_size && !f->crash_loaded && !f->no_crash_support) {
 		add(r, R_NOT_LOADED, "the stub is not loaded: run bmdump load");
 	} else if (f->crash_loaded && !f->load_record) {
 		add(r, R_FOREIGN_LOAD, "a crash kernel is loaded, but not by "
@@ -170,6 +177,10 @@ const char *status_reason_code(int reason)
 		return "area-transport";
 	case R_VMCOREINFO:
 		return "vmcoreinfo";
+	case R_NO_KEXEC_SUPPORT:
+		return "no-kexec-support";
+	case R_KEXEC_MISSING:
+		return "kexec-missing";
 	}
 	return "unknown";
 }
@@ -215,6 +226,8 @@ void status_print_text(FILE *out, const struct status_facts *f,
 			stub_sig_describe(&f->sig, io, sizeof(io)));
 	iommu_describe(&f->iommu, io, sizeof(io));
 	fprintf(out, "  iommu:         %s\n", io);
+	if (f->capacity_warning[0])
+		fprintf(out, "  warning: %s\n", f->capacity_warning);
 	for (i = 0; i < r->nr; i++)
 		fprintf(out, "  not armed: %s\n", r->message[i]);
 }
@@ -279,6 +292,8 @@ void status_print_json(FILE *out, const struct status_facts *f,
 	fprintf(out, ", \"vmcoreinfo_keys\": %u, \"vmcoreinfo_message\": ",
 		f->load_vmci.present);
 	json_string(out, f->load_vmci.msg);
+	fprintf(out, ", \"warning\": ");
+	json_string(out, f->capacity_warning);
 	fprintf(out, ", \"reasons\": [");
 	for (i = 0; i < r->nr; i++) {
 		fprintf(out, "%s{\"code\": ", i ? ", " : "");

@@ -35,6 +35,8 @@ enum status_reason {
 	R_AREA_DUPLICATE,	/* two partitions hold the area (a clone) */
 	R_AREA_TRANSPORT,	/* on a disk the stub has no driver for */
 	R_VMCOREINFO,		/* load found VMCOREINFO lacking for the stub */
+	R_NO_KEXEC_SUPPORT,	/* no kexec_crash_size: no CONFIG_CRASH_DUMP */
+	R_KEXEC_MISSING,	/* KEXEC= is not an executable file */
 	R_COUNT
 };
 
@@ -44,12 +46,18 @@ struct status_facts {
 	int area_configured;
 	char area_uuid[37];
 	uint64_t crash_size;		/* /sys/kernel/kexec_crash_size */
+	int no_crash_support;		/* ... is not there at all */
 	int crash_loaded;		/* /sys/kernel/kexec_crash_loaded */
 	int module_loaded;
 	char module_state[32];		/* "armed", ... */
 	int have_desc;
 	uint64_t desc;
 	int stub_exists;
+	char stub_path[512];		/* STUB= */
+	int kexec_missing;		/* KEXEC= not executable */
+	char kexec_path[512];
+	/* The area is smaller than what a crash now would write. */
+	char capacity_warning[BM_ERR_LEN];
 	struct stub_sig sig;		/* the stub file's signature */
 	/* What bmdump load recorded in /run/bmdump/loaded. */
 	int load_record;

@@ -16,6 +16,8 @@
 #define SYS_HOOK_STATE		"/sys/kernel/bmdump/state"
 #define SYS_HOOK_DESCRIPTOR	"/sys/kernel/bmdump/descriptor"
 #define SYS_HOOK_DUMP_LEVEL	"/sys/kernel/bmdump/dump_level"
+#define SYS_HOOK_DRY_RUN	"/sys/kernel/bmdump/dry_run"
+#define SYS_SYSRQ_TRIGGER	"/proc/sysrq-trigger"
 #define SYS_LOCKDOWN		"/sys/kernel/security/lockdown"
 #define SYS_KEXEC_DISABLED	"/proc/sys/kernel/kexec_load_disabled"
 

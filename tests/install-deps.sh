@@ -18,6 +18,9 @@ PKGS=(
 	makedumpfile crash python3-drgn python3-libkdumpfile
 	# the man-page check of make install
 	groff-base
+	# the off-box copy: ssh/scp in the rig's guest, a throwaway sshd on
+	# the host (tests/e2e/test_offbox.py)
+	openssh-client openssh-server
 	# the Debian packages (tests/unit/test_packaging.py)
 	debhelper dh-dkms
 	# signing the stub (make sign, the Secure Boot tests)

@@ -43,11 +43,12 @@ def tool_files(testarea=False):
 
 
 def initramfs(scenario, with_module=False, testarea=False, extra_files=None,
-              kver=None, module=MODULE):
+              kver=None, module=MODULE, modules=(), binaries=()):
     """Our binaries go into the per-test overlay (rebuilt every run), with
     their libraries, so a rebuilt bmdump is never hidden by the cache.
     kver: whose kernel modules go in (rig.KVER by default); module: the
-    hook built for it."""
+    hook built for it; modules, binaries: more kernel modules and host
+    programs (with their libraries) for the cached base archive."""
     files = tool_files(testarea)
     files[GUEST_STUB.lstrip("/")] = rig.stub_path()
     if with_module:
@@ -56,8 +57,8 @@ def initramfs(scenario, with_module=False, testarea=False, extra_files=None,
     # mkfs.ext4 is mke2fs by another name.
     script = SHELL_HELPERS + "ln -sf /usr/sbin/mke2fs /usr/sbin/mkfs.ext4\n" \
         + scenario
-    return rig.Initramfs(binaries=HELPERS, files=files, scenario=script,
-                         kver=kver)
+    return rig.Initramfs(binaries=HELPERS + list(binaries), files=files,
+                         scenario=script, kver=kver, modules=modules)
 
 
 def statuses(result):

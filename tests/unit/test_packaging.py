@@ -342,10 +342,12 @@ def _dkms_status(kver):
 
 
 def _admin_env():
-    """The environment of an operator's shell, not of `make test`: under
-    make's MAKEFLAGS (jobserver, command-line overrides) debian/rules
-    built a bmdump-dkms whose postinst never called DKMS, and DKMS's own
-    kernel builds inherit them too."""
+    """The environment of an operator's shell, not of `make test`: DKMS's
+    own kernel builds would inherit make's variables.  (What once broke
+    the package build under make was MAKELEVEL: debian/rules' sub-make
+    printed "Entering directory" into VERSION, so dh_dkms got a dkms.conf
+    path that did not exist and the postinst never called DKMS; rules
+    now asks for --no-print-directory.)"""
     return {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root",
             "LANG": "C.UTF-8"}
 

@@ -293,14 +293,16 @@ static void test_corrupt_headers(void **state)
 	assert_int_equal(open_err(copy, desc_off(&s) + 24 * 10, &e), 0);
 	RESET();
 	memcpy(copy, "DISKDUMQ", 8);
-	assert_int_equal(open_err(copy, s.len, &e), BM_E_CORRUPT);
+	/* Another kind of file, not a damaged dump. */
+	assert_int_equal(open_err(copy, s.len, &e), BM_E_NOTDUMP);
+	assert_non_null(strstr(e.msg, "not a dump file"));
 	RESET();
 	memcpy(copy, "makedumpfile\0\0\0\0", 16);
-	assert_int_equal(open_err(copy, s.len, &e), BM_E_CORRUPT);
+	assert_int_equal(open_err(copy, s.len, &e), BM_E_NOTDUMP);
 	assert_non_null(strstr(e.msg, "makedumpfile -R"));
 	RESET();
 	memcpy(copy, "\177ELF\2\1\1\0", 8);
-	assert_int_equal(open_err(copy, s.len, &e), BM_E_CORRUPT);
+	assert_int_equal(open_err(copy, s.len, &e), BM_E_NOTDUMP);
 	assert_non_null(strstr(e.msg, "ELF"));
 	RESET();
 	h->block_size = 1000;
