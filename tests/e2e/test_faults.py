@@ -246,9 +246,20 @@ mem=/sys/devices/system/memory
 bs=$((0x$(cat $mem/block_size_bytes)))
 top=$(ls -d $mem/memory[0-9]* | sed 's/.*memory//' | sort -n | tail -n 1)
 n=$((top - 1)); blk=""
+# A block is taken when sysfs can offline it (no unmovable page: boot-time
+# allocations sit at the top of RAM) and its removal left a hole in
+# /proc/iomem (a System RAM resource with a child cannot be split).
+in_ram() {{
+    grep 'System RAM' /proc/iomem | while read -r r _; do
+        [ $((0x${{r%-*}})) -le $1 ] && [ $1 -le $((0x${{r#*-}})) ] &&
+            echo y
+    done | grep -q y
+}}
 while [ $n -gt 0 ] && [ -z "$blk" ]; do
     grep -q Movable $mem/memory$n/valid_zones 2>/dev/null &&
-        printf 'remove %x %x' $((n * bs)) $bs > $hp && blk=$n
+        echo offline > $mem/memory$n/state 2>/dev/null &&
+        printf 'remove %x %x' $((n * bs)) $bs > $hp &&
+        ! in_ram $((n * bs)) && blk=$n
     n=$((n - 1))
 done
 blk=${{blk:-0}}

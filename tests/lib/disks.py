@@ -61,9 +61,11 @@ class AreaImage:
     def digest_outside_area(self, also=()):
         """SHA-256 of every byte of the disk except the dump area and the
         (offset, length) ranges in `also` (e.g. a partition a test writes
-        on purpose, self.parts[0])."""
-        return self.digest_except([(self.area_off, self.area_len)] +
-                                  list(also))
+        on purpose, self.parts[0]); a disk without an area: every byte
+        outside `also`."""
+        area = ([(self.area_off, self.area_len)]
+                if self.area_off is not None else [])
+        return self.digest_except(area + list(also))
 
     def digest_except(self, skips):
         """SHA-256 of every byte of the disk but the (offset, length)
