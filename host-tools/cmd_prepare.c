@@ -320,7 +320,7 @@ static int open_existing(const struct prepare_args *a, struct area_target *t,
 		r = bm_seterr(e, BM_E_REFUSED, "%s is not on a GPT disk: the "
 			      "stub finds areas by GPT partition type",
 			      t->label);
-	else
+	if (!r)
 		r = check_target_geometry(t, e);
 	if (!r && t->partno && strcmp(t->part_type, BMDUMP_AREA_TYPE_GUID_STR))
 		r = claim_partition_type(t, a->force, e);
