@@ -137,3 +137,19 @@ def test_selftest_no_area():
     assert "verdict: FAIL" in text and "error -311" in text, res.tail(60)
     assert disk.digest_all() == before, "the app wrote to the disk"
 
+
+def test_selftest_undrivable_controller():
+    """The area on virtio-scsi, which the stub has no driver for: a FAIL
+    verdict with its code, the controller named, no hang, the disk
+    intact."""
+    name = "selftest-scsi"
+    disk = new_disk(name, area_mib=16, iface="scsi")
+    before = disk.digest_all()
+    res = run_app(name, disk)
+    text = res.text()
+    assert "verdict: FAIL" in text, res.tail(60)
+    assert re.search(r"error -3(60|11)", text), \
+        "the verdict has no error code\n" + text
+    assert re.search(r"no driver: pci \S+ 1af4:10(04|48) ", text), \
+        "the report does not name the controller\n" + text
+    assert disk.digest_all() == before, "the app wrote to the disk"
