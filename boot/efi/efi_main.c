@@ -17,6 +17,10 @@
 #define SMBIOS_TYPE_SYSTEM	1
 #define SMBIOS_SYS_MAKER	0x04	/* string numbers in the type 1 table */
 #define SMBIOS_SYS_PRODUCT	0x05
+#define SMBIOS3_EP_MAX		0x0c	/* "_SM3_": table maximum size, u32 */
+#define SMBIOS3_EP_ADDR		0x10	/* table address, u64 */
+#define SMBIOS2_EP_LEN		0x16	/* "_SM_": table length, u16 */
+#define SMBIOS2_EP_ADDR		0x18	/* structure table address, u32 */
 #define CONF_PATH		L"\\EFI\\bmdump\\selftest.conf"
 #define MAX_PCI			256
 
@@ -153,21 +157,50 @@ static void copy_str(char *dst, UINTN max, const char *a, const char *b)
 	dst[n] = 0;
 }
 
-/* SMBIOS 3 (64-bit entry point) type 1: who made the machine. */
-static void read_machine(struct selftest_fw *fw)
+/*
+ * The structure table from SMBIOS 3's 64-bit entry point, else from the
+ * 2.x 32-bit one: firmware may publish either or both (OVMF under QEMU's
+ * default machine types gives 2.x only).
+ */
+static const UINT8 *smbios_table(const UINT8 **end)
 {
 	static EFI_GUID smbios3 = SMBIOS3_TABLE_GUID;
-	const UINT8 *ep = NULL, *t, *end;
+	static EFI_GUID smbios2 = SMBIOS_TABLE_GUID;
+	const UINT8 *ep3 = NULL, *ep2 = NULL, *t;
 	UINTN i;
 
+	for (i = 0; i < st->NumberOfTableEntries; i++) {
+		EFI_CONFIGURATION_TABLE *c = &st->ConfigurationTable[i];
+
+		if (guid_eq(&c->VendorGuid, &smbios3))
+			ep3 = c->VendorTable;
+		else if (guid_eq(&c->VendorGuid, &smbios2))
+			ep2 = c->VendorTable;
+	}
+	if (ep3) {
+		t = (const UINT8 *)(UINTN)*(const UINT64 *)(ep3 +
+						       SMBIOS3_EP_ADDR);
+		*end = t + *(const UINT32 *)(ep3 + SMBIOS3_EP_MAX);
+		return t;
+	}
+	if (ep2) {
+		t = (const UINT8 *)(UINTN)*(const UINT32 *)(ep2 +
+						       SMBIOS2_EP_ADDR);
+		*end = t + *(const UINT16 *)(ep2 + SMBIOS2_EP_LEN);
+		return t;
+	}
+	return NULL;
+}
+
+/* SMBIOS type 1: who made the machine. */
+static void read_machine(struct selftest_fw *fw)
+{
+	const UINT8 *t, *end;
+
 	copy_str(fw->machine, sizeof(fw->machine), "unknown", "");
-	for (i = 0; i < st->NumberOfTableEntries; i++)
-		if (guid_eq(&st->ConfigurationTable[i].VendorGuid, &smbios3))
-			ep = st->ConfigurationTable[i].VendorTable;
-	if (!ep)
+	t = smbios_table(&end);
+	if (!t)
 		return;
-	t = (const UINT8 *)(UINTN)*(const UINT64 *)(ep + 0x10);
-	end = t + *(const UINT32 *)(ep + 0x0c);
 	while (t + 4 <= end && t[1] >= 4 && t[0] != 127) {
 		const UINT8 *next = t + t[1];
 

@@ -31,6 +31,7 @@
 #define WRITE_PASSES	8	/* of the scratch, for a throughput figure */
 #define READ_CHUNK	(256u << 10)
 #define PATTERN_MUL	0x9e3779b97f4a7c15ull	/* golden ratio, odd */
+#define PCI_BASE_CLASS_STORAGE	0x01	/* class code bits 23:16 */
 
 static struct {
 	char text[BMDUMP_REPORT_TEXT_MAX];
@@ -248,6 +249,28 @@ static void say_verdict(void)
 		say("error %d: %s", rep.codes[i], stub_strerror(rep.codes[i]));
 }
 
+/*
+ * Mass-storage functions the stub has no driver for (virtio-scsi, RAID
+ * HBAs, ...): an area behind one is invisible to the stub, and the
+ * operator needs the controller named, not just "area not found".
+ */
+static void say_undrivable(void)
+{
+	unsigned int i, n;
+	struct pci_dev *d = pci_devices(&n);
+	char name[16];
+
+	for (i = 0; d && i < n; i++) {
+		if (d[i].class >> 16 != PCI_BASE_CLASS_STORAGE ||
+		    storage_kind(&d[i]) != STORAGE_NONE)
+			continue;
+		say("no driver: pci %s %04x:%04x class %06x, a storage "
+		    "controller the stub cannot drive: a dump area behind it "
+		    "cannot be used", pci_name(&d[i], name), d[i].vendor,
+		    d[i].device, d[i].class);
+	}
+}
+
 /* PCI, the IOMMU stage, the controllers, the area: as the stub does. */
 static int find_area(const struct selftest_fw *fw,
 		     const struct stub_options *o, struct dump_area *a,
@@ -266,6 +289,7 @@ static int find_area(const struct selftest_fw *fw,
 			    (unsigned long long)timer_tsc_khz());
 	}
 	err = storage_scan(&ai);
+	say_undrivable();
 	if (err)
 		return err;
 	iommu_quiesce(ai.sdt ? &ai : NULL);
