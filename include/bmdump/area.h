@@ -116,10 +116,8 @@ _Static_assert(offsetof(struct bmdump_area_header, descs_written) == 304,
 
 static inline uint32_t bmdump_area_crc(const struct bmdump_area_header *h)
 {
-	struct bmdump_area_header tmp = *h;
-
-	tmp.crc = 0;
-	return bmdump_crc32c(0, &tmp, sizeof(tmp));
+	return bmdump_crc32c_sealed(h, sizeof(*h),
+				    offsetof(struct bmdump_area_header, crc));
 }
 
 /*

@@ -92,4 +92,23 @@ static inline uint32_t bmdump_crc32c(uint32_t crc, const void *buf, size_t len)
 	return ~crc;
 }
 
+/*
+ * CRC32C of the len bytes at buf with the 32-bit CRC field at field_off
+ * taken as 0: the shape of every self-checking on-disk header (area,
+ * descriptor, self-test report).  Reads buf only, so a caller can check a
+ * header it must not modify, and copies nothing.
+ */
+static inline uint32_t bmdump_crc32c_sealed(const void *buf, size_t len,
+					    size_t field_off)
+{
+	const uint8_t *p = (const uint8_t *)buf;
+	const uint32_t zero = 0;
+	uint32_t crc;
+
+	crc = bmdump_crc32c(0, p, field_off);
+	crc = bmdump_crc32c(crc, &zero, sizeof(zero));
+	return bmdump_crc32c(crc, p + field_off + sizeof(zero),
+			     len - field_off - sizeof(zero));
+}
+
 #endif /* BMDUMP_CRC32C_H */

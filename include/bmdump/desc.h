@@ -107,15 +107,8 @@ _Static_assert(BMDUMP_NR_CLASSES <= BMDUMP_DESC_MAX_CLASSES, "classes fit");
 static inline uint32_t bmdump_desc_crc(const struct bmdump_desc *d,
 				       uint32_t size)
 {
-	const uint8_t *p = (const uint8_t *)d;
-	const size_t off = offsetof(struct bmdump_desc, desc_crc);
-	const uint32_t zero = 0;
-	uint32_t crc;
-
-	crc = bmdump_crc32c(0, p, off);
-	crc = bmdump_crc32c(crc, &zero, sizeof(zero));
-	return bmdump_crc32c(crc, p + off + sizeof(zero),
-			     size - off - sizeof(zero));
+	return bmdump_crc32c_sealed(d, size,
+				    offsetof(struct bmdump_desc, desc_crc));
 }
 
 #endif /* BMDUMP_DESC_H */

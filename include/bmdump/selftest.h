@@ -56,10 +56,9 @@ _Static_assert(sizeof(struct bmdump_selftest_report) <= BMDUMP_REPORT_TEXT_OFF,
 
 static inline uint32_t bmdump_report_crc(const struct bmdump_selftest_report *r)
 {
-	struct bmdump_selftest_report tmp = *r;
-
-	tmp.crc = 0;
-	return bmdump_crc32c(0, &tmp, sizeof(tmp));
+	return bmdump_crc32c_sealed(r, sizeof(*r),
+				    offsetof(struct bmdump_selftest_report,
+					     crc));
 }
 
 /* Fill in both CRCs of a report block whose struct and text are in place. */
