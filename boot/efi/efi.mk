@@ -15,7 +15,8 @@ EFI_CFLAGS	:= -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 		   -fshort-wchar -mno-red-zone -mgeneral-regs-only \
 		   -fno-stack-protector -fno-asynchronous-unwind-tables \
 		   -fvisibility=hidden -DGNU_EFI_USE_MS_ABI \
-		   -I$(GNUEFI_INC) -I$(GNUEFI_INC)/x86_64 -Iboot/efi
+		   -I$(GNUEFI_INC) -I$(GNUEFI_INC)/x86_64 -Iboot/efi \
+		   -Iinclude
 EFI_STUB_ONLY	:= main dma phys paging fault dump bitmap elfcore vmcoreinfo \
 		   bootparams mem
 EFI_STUB_OBJS	:= $(filter-out $(EFI_STUB_ONLY:%=$(BUILD)/stub/%.o), \
@@ -24,7 +25,8 @@ EFI_OBJS	:= $(BUILD)/boot/efi/efi_main.o $(BUILD)/boot/efi/qualify.o \
 		   $(BUILD)/boot/efi/efi_platform.o $(EFI_STUB_OBJS)
 
 # The UEFI half sees GNU-EFI's headers; the stub half is built as the stub.
-$(BUILD)/boot/efi/efi_main.o: boot/efi/efi_main.c boot/efi/selftest.h Makefile
+$(BUILD)/boot/efi/efi_main.o: boot/efi/efi_main.c boot/efi/selftest.h \
+		include/bmdump/smbios.h Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(EFI_CFLAGS) -c $< -o $@

@@ -9,6 +9,7 @@
 #include <efiapi.h>
 
 #include "selftest.h"
+#include "bmdump/smbios.h"
 
 #define PCI_CFG_VENDOR		0x00
 #define PCI_CFG_COMMAND		0x04
@@ -17,10 +18,6 @@
 #define SMBIOS_TYPE_SYSTEM	1
 #define SMBIOS_SYS_MAKER	0x04	/* string numbers in the type 1 table */
 #define SMBIOS_SYS_PRODUCT	0x05
-#define SMBIOS3_EP_MAX		0x0c	/* "_SM3_": table maximum size, u32 */
-#define SMBIOS3_EP_ADDR		0x10	/* table address, u64 */
-#define SMBIOS2_EP_LEN		0x16	/* "_SM_": table length, u16 */
-#define SMBIOS2_EP_ADDR		0x18	/* structure table address, u32 */
 #define CONF_PATH		L"\\EFI\\bmdump\\selftest.conf"
 #define MAX_PCI			256
 
@@ -132,18 +129,6 @@ static int guid_eq(const EFI_GUID *a, const EFI_GUID *b)
 	return 1;
 }
 
-static const char *smbios_string(const UINT8 *t, UINT8 n, const UINT8 *end)
-{
-	const char *s = (const char *)t + t[1];
-
-	if (!n)
-		return "";
-	while (--n && (const UINT8 *)s < end)
-		while ((const UINT8 *)s < end && *s++)
-			;
-	return (const UINT8 *)s < end ? s : "";
-}
-
 static void copy_str(char *dst, UINTN max, const char *a, const char *b)
 {
 	UINTN n = 0;
@@ -160,13 +145,14 @@ static void copy_str(char *dst, UINTN max, const char *a, const char *b)
 /*
  * The structure table from SMBIOS 3's 64-bit entry point, else from the
  * 2.x 32-bit one: firmware may publish either or both (OVMF under QEMU's
- * default machine types gives 2.x only).
+ * default machine types gives 2.x only).  An entry point whose anchor or
+ * checksum is wrong counts as absent.
  */
-static const UINT8 *smbios_table(const UINT8 **end)
+static int smbios_table(struct bmdump_smbios_table *t)
 {
 	static EFI_GUID smbios3 = SMBIOS3_TABLE_GUID;
 	static EFI_GUID smbios2 = SMBIOS_TABLE_GUID;
-	const UINT8 *ep3 = NULL, *ep2 = NULL, *t;
+	const UINT8 *ep3 = NULL, *ep2 = NULL;
 	UINTN i;
 
 	for (i = 0; i < st->NumberOfTableEntries; i++) {
@@ -177,43 +163,28 @@ static const UINT8 *smbios_table(const UINT8 **end)
 		else if (guid_eq(&c->VendorGuid, &smbios2))
 			ep2 = c->VendorTable;
 	}
-	if (ep3) {
-		t = (const UINT8 *)(UINTN)*(const UINT64 *)(ep3 +
-						       SMBIOS3_EP_ADDR);
-		*end = t + *(const UINT32 *)(ep3 + SMBIOS3_EP_MAX);
-		return t;
-	}
-	if (ep2) {
-		t = (const UINT8 *)(UINTN)*(const UINT32 *)(ep2 +
-						       SMBIOS2_EP_ADDR);
-		*end = t + *(const UINT16 *)(ep2 + SMBIOS2_EP_LEN);
-		return t;
-	}
-	return NULL;
+	if (ep3 && !bmdump_smbios3_entry(ep3, SMBIOS_EP_MAX_LEN, t))
+		return 0;
+	if (ep2)
+		return bmdump_smbios2_entry(ep2, SMBIOS_EP_MAX_LEN, t);
+	return BMDUMP_SMBIOS_E_ANCHOR;
 }
 
 /* SMBIOS type 1: who made the machine. */
 static void read_machine(struct selftest_fw *fw)
 {
-	const UINT8 *t, *end;
+	struct bmdump_smbios_table t;
+	struct bmdump_smbios_struct s;
 
 	copy_str(fw->machine, sizeof(fw->machine), "unknown", "");
-	t = smbios_table(&end);
-	if (!t)
+	if (smbios_table(&t) ||
+	    bmdump_smbios_find((const UINT8 *)(UINTN)t.addr, t.len,
+			       SMBIOS_TYPE_SYSTEM, &s) ||
+	    s.hdr[1] <= SMBIOS_SYS_PRODUCT)
 		return;
-	while (t + 4 <= end && t[1] >= 4 && t[0] != 127) {
-		const UINT8 *next = t + t[1];
-
-		if (t[0] == SMBIOS_TYPE_SYSTEM && t[1] > SMBIOS_SYS_PRODUCT) {
-			copy_str(fw->machine, sizeof(fw->machine),
-				 smbios_string(t, t[SMBIOS_SYS_MAKER], end),
-				 smbios_string(t, t[SMBIOS_SYS_PRODUCT], end));
-			return;
-		}
-		while (next + 1 < end && (next[0] || next[1]))
-			next++;
-		t = next + 2;
-	}
+	copy_str(fw->machine, sizeof(fw->machine),
+		 bmdump_smbios_string(&s, s.hdr[SMBIOS_SYS_MAKER]),
+		 bmdump_smbios_string(&s, s.hdr[SMBIOS_SYS_PRODUCT]));
 }
 
 static int64_t unix_time(const EFI_TIME *t)
