@@ -87,20 +87,29 @@ $(BUILD)/bmdump.bzImage: $(BUILD)/stub-A.bin $(BUILD)/stub-B.bin boot/header.asm
 all: $(BUILD)/bmdump.bzImage
 
 # `make sign KEY=db.key CERT=db.crt`: the stub with an Authenticode
-# signature, for kexec_file_load under lockdown (Secure Boot).  The key's
-# certificate must be in the UEFI db or enrolled as a MOK.
+# signature, for kexec_file_load under lockdown (Secure Boot), and the
+# self-test app signed by the same key, for the firmware to start it with
+# Secure Boot on.  The key's certificate must be in the UEFI db (for the
+# app: db, or MOK when shim starts it) or enrolled as a MOK.
 SIGNED		:= $(BUILD)/bmdump.signed.bzImage
+SIGNED_APP	:= $(BUILD)/bmdump-selftest.signed.efi
 
-sign: $(BUILD)/bmdump.bzImage
+# sbsign_to OUT, IN: sign, verify against CERT, then rename into place.
+define sbsign_to
+	@sbsign --key $(KEY) --cert $(CERT) --output $(1).tmp $(2)
+	@sbverify --cert $(CERT) $(1).tmp >/dev/null
+	@mv $(1).tmp $(1)
+	@echo "  $(1): signed by $$(openssl x509 -noout -subject \
+		-in $(CERT))"
+endef
+
+sign: $(BUILD)/bmdump.bzImage $(BUILD)/bmdump-selftest.efi
 	@test -n "$(KEY)" -a -n "$(CERT)" || { echo "usage: make sign" \
 		"KEY=<private key .pem> CERT=<certificate .pem>" >&2; exit 2; }
 	@command -v sbsign >/dev/null || { echo "error: sbsign missing:" \
 		"apt install sbsigntool" >&2; exit 2; }
-	@sbsign --key $(KEY) --cert $(CERT) --output $(SIGNED).tmp $<
-	@sbverify --cert $(CERT) $(SIGNED).tmp >/dev/null
-	@mv $(SIGNED).tmp $(SIGNED)
-	@echo "  $(SIGNED): signed by $$(openssl x509 -noout -subject \
-		-in $(CERT))"
+	$(call sbsign_to,$(SIGNED),$(BUILD)/bmdump.bzImage)
+	$(call sbsign_to,$(SIGNED_APP),$(BUILD)/bmdump-selftest.efi)
 
 -include $(sort $(filter-out $(BUILD)/%,$(wildcard */*.mk */*/*.mk)))
 

@@ -182,11 +182,19 @@ def test_sign_make_sign_sbverify_and_kernel_digest():
     key, crt = make_key(d, "bmdump test good")
     _, other = make_key(d, "bmdump test other")
     out = os.path.join(d, "bmdump.signed.bzImage")
+    app = os.path.join(d, "bmdump-selftest.signed.efi")
     r = subprocess.run(["make", "-s", "-C", T.ROOT, "BUILD=" + T.BUILD,
                         "sign", "KEY=" + key, "CERT=" + crt,
-                        "SIGNED=" + out], capture_output=True, text=True)
+                        "SIGNED=" + out, "SIGNED_APP=" + app],
+                       capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "bmdump test good" in r.stdout, r.stdout
+    # The self-test app, signed by the same key for the firmware.
+    assert os.path.exists(app), "make sign did not sign the app"
+    for cert, rc in ((crt, 0), (other, 1)):
+        v = subprocess.run(["sbverify", "--cert", cert, app],
+                           capture_output=True, text=True)
+        assert v.returncode == rc, (cert, v.stdout + v.stderr)
 
     check_signed(out, crt, other)
 
