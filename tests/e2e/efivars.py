@@ -25,10 +25,13 @@ VARSTORE_HEADER = "<16sIBBHI"       # Signature, Size, Format, State, 2 x rsvd
 VAR_HEADER = "<HBBIQ16sIII16s"      # AUTHENTICATED_VARIABLE_HEADER
 VARIABLE_DATA = 0x55aa              # StartId
 VAR_ADDED = 0x3f
+VAR_DELETED = VAR_ADDED & 0xfd   # VAR_DELETED cleared (EDK2)
 VARIABLE_STORE_FORMATTED = 0x5a
 VARIABLE_STORE_HEALTHY = 0xfe
 EFI_VARIABLE_NV_BS_RT = 0x07
 EFI_VARIABLE_TIME_BASED_AUTHENTICATED_WRITE_ACCESS = 0x20
+# Debian's ovmf: Secure Boot enrolled with its snakeoil test key
+SNAKEOIL_VARS = "/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd"
 
 
 def x509_signature_list(cert_pem):
@@ -72,6 +75,37 @@ def add_variable(store, name, guid, attrs, data):
 def vars_with_db(src, dst, cert_pem):
     """dst: a copy of the OVMF variable store src whose db holds cert."""
     store = bytearray(open(src, "rb").read())
+    add_variable(store, "db", IMAGE_SECURITY_DB_GUID,
+                 EFI_VARIABLE_NV_BS_RT |
+                 EFI_VARIABLE_TIME_BASED_AUTHENTICATED_WRITE_ACCESS,
+                 x509_signature_list(cert_pem))
+    with open(dst, "wb") as f:
+        f.write(store)
+
+
+def delete_variable(store, name):
+    """Marks the live variable name deleted, as EDK2 does (State bit 1
+    cleared); the firmware then reads the store as if it were never set."""
+    fv_len = struct.unpack_from("<H", store, FV_HEADER_LENGTH_AT)[0]
+    at = fv_len + struct.calcsize(VARSTORE_HEADER)
+    hlen = struct.calcsize(VAR_HEADER)
+    while struct.unpack_from("<H", store, at)[0] == VARIABLE_DATA:
+        nsize, dsize = struct.unpack_from("<II", store, at + 36)
+        vname = store[at + hlen:at + hlen + nsize].decode("utf-16-le")
+        if store[at + 2] == VAR_ADDED and vname.rstrip("\0") == name:
+            store[at + 2] = VAR_DELETED
+            return
+        at = (at + hlen + nsize + dsize + 3) & ~3
+    raise ValueError("variable %s not set" % name)
+
+
+def vars_secure_boot(dst, cert_pem):
+    """dst: Debian's enrolled test store (SNAKEOIL_VARS: Secure Boot on,
+    PK and KEK Debian's snakeoil key) whose db holds cert alone.  A store
+    with PK, KEK and db written here into the empty one stays off:
+    this OVMF wants the rest of what its enrollment leaves there."""
+    store = bytearray(open(SNAKEOIL_VARS, "rb").read())
+    delete_variable(store, "db")
     add_variable(store, "db", IMAGE_SECURITY_DB_GUID,
                  EFI_VARIABLE_NV_BS_RT |
                  EFI_VARIABLE_TIME_BASED_AUTHENTICATED_WRITE_ACCESS,
