@@ -98,6 +98,7 @@ def test_selftest_secure_boot_signed_only():
     assert res.find(S.DONE)[0] is not None, res.tail()
     text = res.text()
     assert "verdict: pass" in text, "no pass verdict\n" + res.tail(60)
+    assert "secure boot on" in text, "the firmware says Secure Boot off"
     assert disk.digest_except([scratch]) == outside, \
         "the app wrote outside its self-test region"
     r = S.report(disk)
