@@ -25,6 +25,8 @@ PKGS=(
 	debhelper dh-dkms
 	# signing the stub (make sign, the Secure Boot tests)
 	sbsigntool efitools openssl
+	# bmdump selftest sets BootNext with it (tests/e2e: the boot loop)
+	efibootmgr
 	# pesign's signature of the stub (tests/unit/test_sign.py), its NSS db
 	pesign libnss3-tools
 )
