@@ -72,7 +72,9 @@ i=0; until grep -q hog-ready /tmp/hog.log; do
 echo "RIG: load-anon=$(grep -c hog-ready /tmp/hog.log)"
 ''',
     "io": r'''
-dd if=/dev/zero of=${{d}}p1 bs=1M count=100000 oflag=direct 2>/dev/null &
+# the partition is small: write it over and over until the crash
+(while :; do dd if=/dev/zero of=${{d}}p1 bs=1M oflag=direct 2>/dev/null
+ done) &
 sleep 1
 echo "RIG: load-io=$(kill -0 $! && echo running)"
 ''',
