@@ -54,7 +54,8 @@ HOOKTEST = os.path.join(rig.BUILD, "hooktest", "bmdump-hooktest")
 KNOB = "/sys/kernel/debug/bmdump_testmod/"
 # The crash's own words in the dump's kernel log, whatever the case.
 CRASH_TEXT = ("Kernel panic - not syncing", "sysrq triggered crash", "Oops",
-              "kernel BUG at")
+              "kernel BUG at", "stack guard page", "double fault",
+              "NMI: Not continuing")
 
 # Background load, before the case breaks the kernel.  {pc}, {anon}: MiB.
 LOAD = {
@@ -235,7 +236,13 @@ def one_run(run):
 
 
 def judge(rec, res, disk, also, outside, marker):
+    # An oops in interrupt or NMI context goes to kdump before its lines
+    # reach the serial console: then the clock starts at the trigger.
     t_panic = res.panic_time()
+    rec["clock_from"] = "panic line"
+    if t_panic is None:
+        t_panic, _ = res.find(r"RIG: crash-cpu=")
+        rec["clock_from"] = "trigger"
     t_final, _ = res.find(r"bmdump: done, (resetting|halting)")
     f = res.facts()
     _, m = res.find(r"bmdump: kernel \S+ node \S+, \d+ cpus, crashed cpu "
