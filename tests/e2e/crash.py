@@ -33,6 +33,8 @@ def scenario(loader="kexec_load", trigger="sysrq", cpu=0, append="",
         crash = "echo 1 > /sys/kernel/debug/bmdump_testmod/oops"
     elif trigger == "panic":
         crash = "echo 1 > /sys/kernel/debug/bmdump_testmod/panic"
+    elif trigger.startswith("sh:"):
+        crash = trigger[3:]     # any command without a single quote
     else:
         raise ValueError(trigger)
     return REPORT + r'''

@@ -207,7 +207,7 @@ def kdump_desc_bytes(read, kd):
 # --- the one check of a dump every e2e test runs ---------------------------
 
 def _check_dump(name, disk, res, seed, marker, expect_source, incomplete,
-                hold):
+                hold, crash_text):
     import crash    # the rig's modules, not needed by dumpcheck's readers
     import rig
     facts = res.facts()
@@ -236,7 +236,8 @@ def _check_dump(name, disk, res, seed, marker, expect_source, incomplete,
     dmesg = dump_dmesg(img, img + ".dmesg")
     assert marker in dmesg, "marker missing from makedumpfile --dump-dmesg"
     if not incomplete:
-        assert "sysrq triggered crash" in dmesg or "Oops" in dmesg
+        assert any(t in dmesg for t in crash_text), \
+            "none of %r in the dump's kernel log" % (crash_text,)
 
     assert crash_osrelease(img) == facts["uname-r"]
 
@@ -259,20 +260,22 @@ def _check_dump(name, disk, res, seed, marker, expect_source, incomplete,
 
 
 def check_dump(name, disk, res, seed, marker, expect_source=None,
-               incomplete=False, outside=None, outside_also=(), hold=()):
+               incomplete=False, outside=None, outside_also=(), hold=(),
+               crash_text=("sysrq triggered crash", "Oops")):
     """Everything the readers must confirm about one dump, and the memory
     oracle: every dumped page equals the crashed machine's RAM (the boot
     must run with rig.Guest(memdump=True)), the page set is bmdump.ko's
     bitmap or all RAM.  The one check every e2e test producing a dump
     calls.  outside: disk.digest_outside_area(outside_also) from before
     the crash, which must not have changed.  hold: pfn ranges the dump
-    must contain (oracle.check_memory).  The RAM copy is deleted whatever
-    the outcome."""
+    must contain (oracle.check_memory).  crash_text: one of these must
+    be in the dump's kernel log (the crash's own message).  The RAM copy
+    is deleted whatever the outcome."""
     try:
         if outside is not None:
             assert disk.digest_outside_area(outside_also) == outside, \
                 "bytes outside the dump area changed"
         return _check_dump(name, disk, res, seed, marker, expect_source,
-                           incomplete, hold)
+                           incomplete, hold, crash_text)
     finally:
         oracle.drop_memdump(res)

@@ -33,11 +33,29 @@
  *                                             page PFN with pattern index
  *                                             PFN (held until rmmod)
  *
+ * Torture (tests/torture): each write breaks the kernel one way and
+ * crashes it; the CPU the writer runs on is the crashing CPU.
+ *   torture_timer_bug    BUG() in a timer callback (interrupt context)
+ *   torture_overflow     unbounded recursion: kernel stack overflow
+ *   torture_lockup       the other CPUs spin with interrupts off, panic
+ *   torture_zone_lock    panic holding a zone->lock
+ *   torture_zone_lock_other  another CPU takes zone->lock and spins with
+ *                        interrupts off, panic here
+ *   torture_scribble     "N SEED": N random words into random struct
+ *                        pages, panic
+ *   torture_freelist     a buddy free-list link pointing outside RAM, panic
+ *   torture_mem_section  one mem_section root pointer overwritten, panic
+ *
  * Pattern byte j of buffer i: the low byte of x, where x starts at
  * seed * 2654435761 + i and steps x = x * 1103515245 + 12345 (mod 2^32).
  */
 #include <linux/mm.h>		/* pfn_valid, __va: peek */
+#include <linux/mmzone.h>
+#include <linux/random.h>
+#include <linux/smp.h>
+#include <linux/timer.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/io.h>
 #include <linux/kexec.h>
@@ -263,6 +281,145 @@ static const struct file_operations hotplug_fops = {
 	.write = hotplug_write,
 };
 
+
+/* --- torture cases: ways a real kernel breaks before it panics ---------- */
+
+static struct timer_list torture_timer;
+
+static void torture_timer_fn(struct timer_list *t)
+{
+	pr_emerg("bmdump_testmod: BUG() in a timer callback on cpu %d\n",
+		 raw_smp_processor_id());
+	BUG();
+}
+
+static noinline int torture_recurse(unsigned long n)
+{
+	volatile char pad[512];
+
+	pad[0] = (char)n;
+	if (n)
+		return torture_recurse(n - 1) + pad[0];
+	return pad[0];
+}
+
+/* The other CPUs stay in this IPI callback: interrupts off, for ever. */
+static void torture_spin(void *lock)
+{
+	if (lock)
+		spin_lock(lock);
+	for (;;)
+		cpu_relax();
+}
+
+/* A zone that holds memory of ours: ZONE_NORMAL or DMA32. */
+static struct zone *torture_zone(void)
+{
+	return page_zone(virt_to_page(&torture_timer));
+}
+
+/* Random words into random words of n struct pages of torture_zone(). */
+static void torture_scribble(unsigned long n, u32 seed)
+{
+	struct zone *z = torture_zone();
+	struct rnd_state st;
+	unsigned long i, pfn;
+	u64 *w;
+
+	prandom_seed_state(&st, seed);
+	for (i = 0; i < n && z->spanned_pages; i++) {
+		pfn = z->zone_start_pfn +
+		      prandom_u32_state(&st) % z->spanned_pages;
+		if (!pfn_valid(pfn))
+			continue;
+		w = (u64 *)pfn_to_page(pfn);
+		w += prandom_u32_state(&st) % (sizeof(struct page) / 8);
+		*w = ((u64)prandom_u32_state(&st) << 32) |
+		     prandom_u32_state(&st);
+	}
+	pr_emerg("bmdump_testmod: scribbled %lu words into struct pages\n", n);
+}
+
+/* The first page on a non-empty free list gets a next link past RAM. */
+static void torture_freelist(void)
+{
+	struct zone *z = torture_zone();
+	struct list_head *l;
+	int order, t;
+
+	for (order = ARRAY_SIZE(z->free_area) - 1; order >= 0; order--)
+		for (t = 0; t < MIGRATE_TYPES; t++) {
+			l = &z->free_area[order].free_list[t];
+			if (list_empty(l))
+				continue;
+			l->next->next = (void *)(PAGE_OFFSET + (1ull << 45));
+			pr_emerg("bmdump_testmod: free list %d/%d of %s: link "
+				 "outside RAM\n", order, t, z->name);
+			return;
+		}
+}
+
+static void torture_mem_section(void)
+{
+#ifdef CONFIG_SPARSEMEM_EXTREME
+	mem_section[0] = (void *)0xdead000000000000ull;
+	pr_emerg("bmdump_testmod: mem_section[0] overwritten\n");
+#endif
+}
+
+static ssize_t torture_write(struct file *f, const char __user *ubuf,
+			     size_t len, loff_t *pos)
+{
+	const char *what = f->f_path.dentry->d_name.name + 8;
+	unsigned long n = 0;
+	unsigned long flags;
+	char buf[64];
+	u32 seed = 0;
+
+	if (len >= sizeof(buf) || copy_from_user(buf, ubuf, len))
+		return -EINVAL;
+	buf[len] = 0;
+	pr_emerg("bmdump_testmod: torture %s on cpu %d\n", what,
+		 raw_smp_processor_id());
+	if (!strcmp(what, "timer_bug")) {
+		mod_timer(&torture_timer, jiffies + 1);
+		return len;
+	}
+	if (!strcmp(what, "overflow"))
+		return torture_recurse(~0ul) ? len : -EIO;
+	if (!strcmp(what, "lockup")) {
+		smp_call_function(torture_spin, NULL, 0);
+		mdelay(200);
+	} else if (!strcmp(what, "zone_lock")) {
+		spin_lock_irqsave(&torture_zone()->lock, flags);
+	} else if (!strcmp(what, "zone_lock_other")) {
+		smp_call_function(torture_spin, &torture_zone()->lock, 0);
+		mdelay(200);
+	} else if (!strcmp(what, "scribble")) {
+		if (sscanf(buf, "%lu %u", &n, &seed) != 2)
+			return -EINVAL;
+		torture_scribble(n, seed);
+	} else if (!strcmp(what, "freelist")) {
+		torture_freelist();
+	} else if (!strcmp(what, "mem_section")) {
+		torture_mem_section();
+	} else {
+		return -EINVAL;
+	}
+	panic("bmdump_testmod: torture %s", what);
+}
+
+static const struct file_operations torture_fops = {
+	.owner = THIS_MODULE,
+	.write = torture_write,
+};
+
+static const char *const torture_names[] = {
+	"torture_timer_bug", "torture_overflow", "torture_lockup",
+	"torture_zone_lock", "torture_zone_lock_other", "torture_scribble",
+	"torture_freelist", "torture_mem_section",
+};
+
 static const struct file_operations poke_fops = {
 	.owner = THIS_MODULE,
 	.write = poke_write,
@@ -280,6 +437,8 @@ static const struct file_operations panic_fops = {
 
 static int __init testmod_init(void)
 {
+	unsigned int i;
+
 	dir = debugfs_create_dir("bmdump_testmod", NULL);
 	debugfs_create_file("peek", 0600, dir, NULL, &peek_fops);
 	debugfs_create_file("oops", 0200, dir, NULL, &oops_fops);
@@ -288,9 +447,11 @@ static int __init testmod_init(void)
 	debugfs_create_file("corrupt_at_crash", 0200, dir, NULL,
 			    &corrupt_fops);
 	debugfs_create_file("hotplug", 0200, dir, NULL, &hotplug_fops);
+	timer_setup(&torture_timer, torture_timer_fn, 0);
+	for (i = 0; i < ARRAY_SIZE(torture_names); i++)
+		debugfs_create_file(torture_names[i], 0200, dir, NULL,
+				    &torture_fops);
 	if (pattern_seed) {
-		unsigned int i;
-
 		for (i = 0; i < NR_PATTERNS; i++) {
 			/* kmalloc of a page size: slab memory, physically
 			 * contiguous, page aligned */
@@ -309,6 +470,7 @@ static void __exit testmod_exit(void)
 	unsigned int i;
 
 	debugfs_remove_recursive(dir);
+	del_timer_sync(&torture_timer);
 	if (corrupt_armed)
 		unregister_kprobe(&corrupt_kp);
 	if (held_nr)
