@@ -44,8 +44,10 @@ def x509_signature_list(cert_pem):
                        28 + len(entry), 0, len(entry)) + entry
 
 
-def add_variable(store, name, guid, attrs, data):
-    """store (bytearray): the OVMF_VARS image; appends one variable."""
+def _variables(store):
+    """Walks the OVMF_VARS image's variables: yields (offset, state,
+    name) of each, then (offset, None, None) where the free space
+    starts."""
     fv_len = struct.unpack_from("<H", store, FV_HEADER_LENGTH_AT)[0]
     sig, size, fmt, state, _, _ = struct.unpack_from(VARSTORE_HEADER, store,
                                                      fv_len)
@@ -54,15 +56,26 @@ def add_variable(store, name, guid, attrs, data):
             state != VARIABLE_STORE_HEALTHY):
         raise ValueError("not an EDK2 authenticated variable store")
     at = fv_len + struct.calcsize(VARSTORE_HEADER)
-    end = fv_len + size
     hlen = struct.calcsize(VAR_HEADER)
     while struct.unpack_from("<H", store, at)[0] == VARIABLE_DATA:
-        vstate = store[at + 2]
         nsize, dsize = struct.unpack_from("<II", store, at + 36)
         vname = store[at + hlen:at + hlen + nsize].decode("utf-16-le")
-        if vstate == VAR_ADDED and vname.rstrip("\0") == name:
-            raise ValueError("variable %s already set" % name)
+        yield at, store[at + 2], vname.rstrip("\0")
         at = (at + hlen + nsize + dsize + 3) & ~3
+    yield at, None, None
+
+
+def _store_end(store):
+    fv_len = struct.unpack_from("<H", store, FV_HEADER_LENGTH_AT)[0]
+    return fv_len + struct.unpack_from(VARSTORE_HEADER, store, fv_len)[1]
+
+
+def add_variable(store, name, guid, attrs, data):
+    """store (bytearray): the OVMF_VARS image; appends one variable."""
+    for at, vstate, vname in _variables(store):
+        if vstate == VAR_ADDED and vname == name:
+            raise ValueError("variable %s already set" % name)
+    end = _store_end(store)
     wname = (name + "\0").encode("utf-16-le")
     var = struct.pack(VAR_HEADER, VARIABLE_DATA, VAR_ADDED, 0, attrs, 0,
                       bytes(16), 0, len(wname), len(data),
@@ -86,16 +99,10 @@ def vars_with_db(src, dst, cert_pem):
 def delete_variable(store, name):
     """Marks the live variable name deleted, as EDK2 does (State bit 1
     cleared); the firmware then reads the store as if it were never set."""
-    fv_len = struct.unpack_from("<H", store, FV_HEADER_LENGTH_AT)[0]
-    at = fv_len + struct.calcsize(VARSTORE_HEADER)
-    hlen = struct.calcsize(VAR_HEADER)
-    while struct.unpack_from("<H", store, at)[0] == VARIABLE_DATA:
-        nsize, dsize = struct.unpack_from("<II", store, at + 36)
-        vname = store[at + hlen:at + hlen + nsize].decode("utf-16-le")
-        if store[at + 2] == VAR_ADDED and vname.rstrip("\0") == name:
+    for at, vstate, vname in _variables(store):
+        if vstate == VAR_ADDED and vname == name:
             store[at + 2] = VAR_DELETED
             return
-        at = (at + hlen + nsize + dsize + 3) & ~3
     raise ValueError("variable %s not set" % name)
 
 
