@@ -446,10 +446,15 @@ class Guest:
     def __init__(self, name, initrd, disks=(), mem_mib=1024, smp=2,
                  cpu="qemu64", crashkernel="64M", append="", timeout=240,
                  extra_args=(), hostname=None, memdump=False, kver=None,
-                 ovmf_vars=None):
+                 ovmf_vars=None, nvram=None):
         self.name = name
         # ovmf_vars: the variable store every boot starts from (a copy)
         self.ovmf_vars = ovmf_vars or OVMF_VARS
+        # nvram: a path: one variable store for every boot, kept between
+        # them (a reboot of the same machine: what the OS wrote with
+        # efibootmgr is there at the next boot); made from ovmf_vars at
+        # the first boot when absent
+        self.nvram = nvram
         self.vmlinuz = "/boot/vmlinuz-" + (kver or KVER)
         self.dir = os.path.join(E2E_BUILD, name)
         os.makedirs(self.dir, exist_ok=True)
@@ -507,8 +512,10 @@ class Guest:
         """
         self.boots += 1
         label = label or "boot%d" % self.boots
-        vars_path = os.path.join(self.dir, "OVMF_VARS.%s.fd" % label)
-        shutil.copyfile(self.ovmf_vars, vars_path)
+        vars_path = self.nvram or os.path.join(self.dir,
+                                               "OVMF_VARS.%s.fd" % label)
+        if not self.nvram or not os.path.exists(vars_path):
+            shutil.copyfile(self.ovmf_vars, vars_path)
         log = os.path.join(self.dir, "%s.serial.log" % label)
         qmp_path = memdump = None
         if self.memdump:
@@ -579,7 +586,8 @@ class Guest:
             logf.write("%9.3f RIG-HOST: qmp %s\n" % (end, qmp.get("log")))
         logf.write("%9.3f RIG-HOST: qemu exited rc=%d\n" % (end, rc))
         logf.close()
-        os.unlink(vars_path)
+        if not self.nvram:
+            os.unlink(vars_path)
         res = Result(lines, rc, timed_out, 0.0, end, log)
         res.stopped = stopped
         res.memdump = memdump if qmp.get("saved") else None
