@@ -27,6 +27,8 @@ PKGS=(
 	sbsigntool efitools openssl
 	# bmdump selftest sets BootNext with it (tests/e2e: the boot loop)
 	efibootmgr
+	# the boot loop's GPT ESP image (tests/e2e/test_selftest.py)
+	mtools dosfstools
 	# pesign's signature of the stub (tests/unit/test_sign.py), its NSS db
 	pesign libnss3-tools
 )

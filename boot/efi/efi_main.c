@@ -282,6 +282,23 @@ static void return_controllers(void)
 			bs->ConnectController(pci[i].handle, NULL, NULL, TRUE);
 }
 
+/*
+ * What the app returns to the boot manager, which ran it as a Boot####
+ * option (BootNext).  Never EFI_SUCCESS: UEFI 2.10 section 3.1.1 lets a
+ * firmware that gets EFI_SUCCESS back from a boot option stop processing
+ * BootOrder and show its boot manager menu, and EDK2's BDS (OVMF, most
+ * vendors' firmware) does so: a headless server would sit in the menu
+ * instead of booting on.  Any other status makes the firmware go on with
+ * the next BootOrder entry.  A pass returns EFI_ABORTED (the boot attempt
+ * was given up on purpose: the app is no OS loader), a failed verdict
+ * EFI_DEVICE_ERROR, so the firmware's own "failed to start" line tells
+ * them apart.
+ */
+static EFI_STATUS return_status(int pass)
+{
+	return pass ? EFI_ABORTED : EFI_DEVICE_ERROR;
+}
+
 /* GNU-EFI's crt0 calls this with the SysV ABI: not EFIAPI. */
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
@@ -305,6 +322,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		st->RuntimeServices->ResetSystem(EfiResetCold, EFI_SUCCESS, 0,
 						 NULL);
 	}
-	con_print("bmdump-selftest: returning to the firmware\n");
-	return out.verdict == 1 ? EFI_SUCCESS : EFI_DEVICE_ERROR;
+	con_print("bmdump-selftest: returning to the firmware, which boots "
+		  "the next entry of its BootOrder\n");
+	return return_status(out.verdict == 1);
 }

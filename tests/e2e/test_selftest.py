@@ -8,8 +8,17 @@ partition and a prepared area.  The app takes the NVMe controller from the
 firmware, writes and reads back its scratch region at the area's end,
 leaves its report there and returns to the firmware.  Every byte outside
 the self-test region must be unchanged; the host reads the report back
-with `bmdump selftest --report --from`."""
+with `bmdump selftest --report --from`.
 
+test_selftest_bootnext_loop runs the operator's whole loop on one machine
+(one variable store, the same disks) over two boots: Linux runs `bmdump
+selftest` (the app onto a real GPT ESP, a boot entry and BootNext through
+efibootmgr and efivarfs); at the next power-on OVMF alone runs the app
+from BootNext, the app returns, the firmware boots on into the OS's own
+entry, and there `bmdump selftest --report` and `bmdump status` show the
+pass."""
+
+import json
 import os
 import re
 import shutil
@@ -17,6 +26,7 @@ import subprocess
 
 import disks
 import rig
+import toolsrig
 from test_dump import AREA_UUID, new_disk
 
 APP = os.path.join(rig.BUILD, "bmdump-selftest.efi")
@@ -157,3 +167,189 @@ def test_selftest_undrivable_controller():
     assert re.search(r"no driver: pci \S+ 1af4:10(04|48) ", text), \
         "the report does not name the controller\n" + text
     assert disk.digest_all() == before, "the app wrote to the disk"
+
+
+# --- the operator's loop: bmdump selftest, reboot, the firmware runs the
+# app from BootNext and boots on, bmdump selftest --report -------------------
+
+LOOP_MODULES = ["virtio_pci", "virtio_blk", "vfat", "nls_cp437", "nls_ascii",
+                "efivarfs"]
+# The "installed OS" on the ESP: the rig's kernel (its EFI stub) and
+# initramfs, booted by a Boot#### entry efibootmgr makes in the first boot.
+OS_DIR = "\\EFI\\rig"
+# OVMF's boot manager says on the console which Boot#### it loads and starts
+# (OvmfPkg's PlatformBootManagerLib status code handler).
+BDS_START = r'BdsDxe: starting (Boot[0-9A-F]{4}) "([^"]*)"'
+# Where EFI_SUCCESS from a boot option leaves the firmware (UEFI 3.1.1): the
+# front page of UiApp, OVMF's boot manager menu, waiting for a key.
+FW_MENU = r'BdsDxe: starting Boot[0-9A-F]{4} "UiApp"'
+# The firmware's screen drawing, cut out of the serial lines shown on failure
+ANSI = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]| {3,}")
+
+LOOP_SCENARIO = r"""
+vdisk() {   # the virtio disk with serial $1
+    for b in /sys/block/vd*; do
+        [ "$(cat "$b/serial" 2>/dev/null)" = "$1" ] && {
+            echo "/dev/${b##*/}"; return 0; }
+    done
+    return 1
+}
+lines() { sed "s/^/RIG: $1 /" "$2"; }
+mount -t efivarfs efivarfs /sys/firmware/efi/efivars
+ESP=$(vdisk esp0)
+mkdir -p /boot/efi && mount -t vfat "${ESP}1" /boot/efi
+conf "AREA=%(uuid)s"
+if grep -q rig.phase=report /proc/cmdline; then
+    bmdump selftest --report > /tmp/r.txt 2>&1
+    echo "RIG: report=$?"
+    lines report-line /tmp/r.txt
+    bmdump status > /tmp/s.txt 2>&1
+    lines status-after /tmp/s.txt
+    efibootmgr > /tmp/e.txt 2>&1
+    lines efi-after /tmp/e.txt
+else
+    # The installed OS: its boot entry, first in BootOrder (efibootmgr -c).
+    efibootmgr -c -d "$ESP" -p 1 -L rig-os -l '%(os_dir)s\vmlinuz.efi' \
+        -u '%(cmdline)s' > /tmp/e.txt 2>&1
+    echo "RIG: os-entry=$?"
+    bmdump status > /tmp/s.txt 2>&1
+    lines status-before /tmp/s.txt
+    bmdump selftest > /tmp/t.txt 2>&1
+    echo "RIG: selftest=$?"
+    lines selftest-line /tmp/t.txt
+    efibootmgr -v > /tmp/e.txt 2>&1
+    lines efi-before /tmp/e.txt
+fi
+umount /boot/efi
+"""
+
+
+class Machine(rig.Guest):
+    """One machine over several boots: one variable store (nvram) and the
+    same disks; a boot either from -kernel (the rig's way) or by the
+    firmware alone, from its boot variables (firmware_boot)."""
+
+    firmware_boot = False
+
+    def qemu_cmd(self, vars_path, qmp_path=None):
+        cmd = super().qemu_cmd(vars_path, qmp_path)
+        if self.firmware_boot:
+            i = cmd.index("-kernel")
+            del cmd[i:i + 6]        # -kernel, -initrd, -append
+        return cmd
+
+
+def esp_disk(d, files, size_mib=96):
+    """A virtio disk: GPT, one EFI system partition (FAT) holding files
+    {path on the ESP: host file}."""
+    path = os.path.join(d, "esp.img")
+    disk = rig.Disk(path, size_mib, iface="virtio", serial="esp0")
+    disks.sh("sgdisk", "-o", "-n", "1:2048:0", "-t", "1:EF00", "-c",
+             "1:ESP", path)
+    part = json.loads(disks.sh("sfdisk", "--json", path))["partitiontable"][
+        "partitions"][0]
+    disks.sh("mkfs.vfat", "-n", "ESP", "--offset", str(part["start"]),
+             path, str(part["size"] // 2))     # sectors; KiB
+    img = "%s@@%d" % (path, part["start"] * 512)
+    for dest, src in files.items():
+        parts = dest.split("/")
+        for i in range(1, len(parts)):
+            subprocess.run(["mmd", "-D", "s", "-i", img,
+                            "::/" + "/".join(parts[:i])],
+                           capture_output=True)
+        disks.sh("mcopy", "-i", img, src, "::/" + dest)
+    return disk
+
+
+def plain(res, n=40):
+    """The last n serial lines without the firmware's escape sequences."""
+    return "\n".join(ANSI.sub(" ", line)[:240] for _, line in res.lines[-n:])
+
+
+def test_selftest_bootnext_loop():
+    """`bmdump selftest` in a booted Linux (real efibootmgr on efivarfs)
+    makes the app the firmware's BootNext; at the next power-on OVMF runs
+    it from the ESP, the app returns and the firmware boots on into the
+    OS's own entry, where `bmdump selftest --report` and `bmdump status`
+    show the pass."""
+    name = "selftest-loop"
+    d = os.path.join(rig.E2E_BUILD, name)
+    disk = new_disk(name, area_mib=16)
+    scratch = tail_range(disk)
+    outside = disk.digest_except([scratch])
+    nvram = os.path.join(d, "OVMF_VARS.machine.fd")
+    if os.path.exists(nvram):
+        os.unlink(nvram)
+    g = Machine(name, None, disks=[disk.disk], timeout=300, nvram=nvram)
+    cmdline = "initrd=%s\\initrd.img %s rig.phase=report" % (
+        OS_DIR, g.cmdline())
+    img = toolsrig.initramfs(
+        LOOP_SCENARIO % {"uuid": AREA_UUID, "os_dir": OS_DIR,
+                         "cmdline": cmdline},
+        modules=LOOP_MODULES, binaries=["/usr/bin/efibootmgr"],
+        extra_files={"usr/local/lib/bmdump/bmdump-selftest.efi": APP})
+    g.initrd = img.build(d)
+    g.disks.append(esp_disk(d, {"EFI/rig/vmlinuz.efi": g.vmlinuz,
+                                "EFI/rig/initrd.img": g.initrd}))
+
+    # Boot 1: Linux (-kernel); the operator runs bmdump selftest.
+    res = g.run(label="install")
+    f = res.facts()
+    assert f.get("os-entry") == "0", plain(res, 60)
+    assert "never qualified" in "\n".join(res.rig_lines("status-before")), \
+        plain(res, 60)
+    assert f.get("selftest") == "0", plain(res, 60)
+    efi = "\n".join(res.rig_lines("efi-before"))
+    m = re.search(r"BootNext set to (Boot[0-9A-F]{4})",
+                  "\n".join(res.rig_lines("selftest-line")))
+    assert m, plain(res, 60)
+    app_entry = m.group(1)
+    assert re.search(r"^BootNext: %s$" % app_entry[4:], efi, re.M), efi
+    assert re.search(r"^%s\* bmdump selftest\s+HD\(1,GPT,.*/File\("
+                     r"\\EFI\\bmdump\\bmdump-selftest\.efi\)" % app_entry,
+                     efi, re.M), efi
+    os_entry = re.search(r"^(Boot[0-9A-F]{4})\* rig-os", efi, re.M).group(1)
+    assert re.search(r"^BootOrder: %s," % os_entry[4:], efi, re.M), efi
+    assert app_entry[4:] not in re.search(r"^BootOrder: (.*)$", efi,
+                                          re.M).group(1), efi
+    print("    boot 1: " + "\n    boot 1: ".join(
+        res.rig_lines("selftest-line") + res.rig_lines("efi-before")))
+
+    # Boot 2: power on, the firmware alone (no -kernel): BootNext runs the
+    # app, the app returns, the firmware boots on into the OS's entry.
+    g.firmware_boot = True
+    res = g.run(label="firmware", stop_on=FW_MENU + "|" + CPU_FAULT,
+                grace=1.0)
+    assert res.find(CPU_FAULT)[0] is None, "CPU exception\n" + plain(res)
+    starts = [(t, m.group(1), m.group(2)) for t, m in res.find_all(BDS_START)]
+    assert res.find(FW_MENU)[0] is None, \
+        "the firmware stopped in its boot manager menu (UiApp) instead of " \
+        "booting on: %r\n%s" % (starts, plain(res))
+    assert starts and starts[0][1:] == (app_entry, "bmdump selftest"), \
+        "BootNext did not run the app first: %r\n%s" % (starts, plain(res))
+    done, _ = res.find(DONE)
+    assert done is not None, "the app did not finish\n" + plain(res)
+    assert res.find(r"^verdict: pass")[0] is not None, plain(res, 60)
+    after = [s for s in starts if s[0] >= done]
+    assert after and after[0][1:] == (os_entry, "rig-os"), \
+        "the firmware did not boot on into the next BootOrder entry " \
+        "(%s) after the app: %r\n%s" % (os_entry, after, plain(res))
+    assert not res.timed_out, plain(res, 60)
+    print("    boot 2: " + "\n    boot 2: ".join(
+        ANSI.sub("", line) for _, line in res.lines
+        if re.search(r"BdsDxe|^bmdump-selftest|^verdict", line)))
+
+    # ... and the OS it booted sees the verdict.
+    f = res.facts()
+    text = "\n".join(res.rig_lines("report-line"))
+    assert f.get("report") == "0" and "verdict: pass" in text, plain(res, 60)
+    status = "\n".join(res.rig_lines("status-after"))
+    assert "area:" in status and "warning:       " not in status, status
+    efi = "\n".join(res.rig_lines("efi-after"))
+    assert "BootNext" not in efi, "BootNext is still set\n" + efi
+    assert re.search(r"^BootCurrent: %s$" % os_entry[4:], efi, re.M), efi
+    assert disk.digest_except([scratch]) == outside, \
+        "something outside the area's self-test region changed"
+    print("    boot 2 (OS): " + "\n    boot 2 (OS): ".join(
+        res.rig_lines("report-line") + res.rig_lines("status-after") +
+        res.rig_lines("efi-after")))
