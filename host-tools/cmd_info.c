@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `bmdump info`: what a saved dump file holds, or (--area) what the area
- * holds: its header, the stub's log and the kdump image in it.  info.c
- * prints; this file finds and opens what there is to print.
+ * holds: its header, the stub's log, the kdump image in it and the last
+ * self-test report.  info.c prints; this file finds and opens what there
+ * is to print.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include "dmesg.h"
 #include "info.h"
 #include "kdumpfile.h"
+#include "selftest.h"
 
 struct info_args {
 	struct area_sel sel;
@@ -181,6 +183,7 @@ static void print_area(struct area_view *v, const struct info_args *a)
 		printf("dump image: unreadable: %s\n", v->im_err.msg);
 	if (v->log)
 		info_print_log(stdout, v->log, a->full_log ? ~0u : 20);
+	selftest_print(stdout, &v->t.src, &v->h);
 }
 
 static int info_area(const struct info_args *a)

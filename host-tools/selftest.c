@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,4 +76,32 @@ const char *selftest_status_warning(const struct bm_src *part,
 		return "the last self-test FAILED: see bmdump selftest "
 		       "--report";
 	return NULL;
+}
+
+void selftest_print(FILE *out, const struct bm_src *part,
+		    const struct bmdump_area_header *h)
+{
+	struct bmdump_selftest_report r;
+	struct bm_err e = { 0 };
+	char *text, *line, *next;
+
+	if (selftest_report_read(part, h, &r, &text, &e)) {
+		fprintf(out, "self-test: %s\n", e.msg);
+		return;
+	}
+	fprintf(out, "self-test: last report of bmdump-selftest.efi, "
+		"verdict %s", r.verdict == BMDUMP_VERDICT_PASS ? "pass" :
+		"FAIL");
+	if (r.generation != h->generation)
+		fprintf(out, " (the area wrote %llu dumps since)",
+			(unsigned long long)(h->generation - r.generation));
+	fputs(":\n", out);
+	for (line = next = text; *line; line = next) {
+		next = strchr(line, '\n');
+		next = next ? next + 1 : line + strlen(line);
+		fprintf(out, "  %.*s", (int)(next - line), line);
+	}
+	if (next > text && next[-1] != '\n')
+		fputc('\n', out);
+	free(text);
 }

@@ -9,6 +9,8 @@
 #ifndef BMDUMP_HOST_SELFTEST_H
 #define BMDUMP_HOST_SELFTEST_H
 
+#include <stdio.h>
+
 #include <bmdump/selftest.h>
 
 #include "bmdump.h"
@@ -30,5 +32,12 @@ int selftest_report_read(const struct bm_src *part,
  */
 const char *selftest_status_warning(const struct bm_src *part,
 				    const struct bmdump_area_header *h);
+
+/*
+ * `bmdump info --area`: the last report under the area's own log, or why
+ * there is none, so one command shows everything the area records.
+ */
+void selftest_print(FILE *out, const struct bm_src *part,
+		    const struct bmdump_area_header *h);
 
 #endif /* BMDUMP_HOST_SELFTEST_H */

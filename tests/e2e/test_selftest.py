@@ -113,6 +113,11 @@ def check_pass(iface):
     assert "verdict: pass" in r.stdout, r.stdout
     assert "figures: pci" in r.stdout, r.stdout
     print("    " + "\n    ".join(r.stdout.splitlines()))
+    i = subprocess.run([BMDUMP, "info", "--area", "--from", disk.path],
+                       capture_output=True, text=True)
+    assert i.returncode == 0, i.stdout + i.stderr
+    assert "self-test: last report of bmdump-selftest.efi, verdict pass:" \
+        in i.stdout and "  verdict: pass" in i.stdout, i.stdout
 
 
 def test_selftest_nvme_pass():

@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -136,6 +137,41 @@ static void test_old_area(void **state)
 	assert_non_null(strstr(e.msg, "older bmdump"));
 }
 
+/* What `bmdump info --area` prints of the report, of none, of a torn one. */
+static char *printed(struct fixture *f)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	selftest_print(out, &f->src, &f->h);
+	fclose(out);
+	return buf;
+}
+
+static void test_info_print(void **state)
+{
+	struct fixture *f = *state;
+	char *s;
+
+	s = printed(f);
+	assert_string_equal(s, "self-test: no self-test report: this area "
+			    "was never qualified (run bmdump selftest)\n");
+	free(s);
+	put_report(f, BMDUMP_VERDICT_FAIL, "verdict: FAIL\nerror -313\x01");
+	f->h.generation = f->r->generation + 2;
+	s = printed(f);
+	assert_string_equal(s, "self-test: last report of bmdump-selftest.efi"
+			    ", verdict FAIL (the area wrote 2 dumps since):\n"
+			    "  verdict: FAIL\n  error -313?\n");
+	free(s);
+	((uint8_t *)f->r)[BMDUMP_REPORT_TEXT_OFF] ^= 1;
+	s = printed(f);
+	assert_non_null(strstr(s, "self-test: the self-test report is torn"));
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +181,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_torn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_area, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_info_print, setup,
 						teardown),
 	};
 
