@@ -32,6 +32,63 @@ def crash_osrelease(path):
     return p.stdout.strip()
 
 
+# crash's own view of the crash: the system, every CPU's backtrace, the
+# kernel log.  Read from the dump and from the RAM copy of the same crash,
+# they must say the same (the dump file's name and crash's PARTIAL DUMP
+# tag aside).
+CRASH_CMDS = ("sys", "bt -a", "log")
+
+
+def debug_vmlinux(kver):
+    """Debian's linux-image-<kver>-dbg vmlinux, which crash needs for any
+    command past --osrelease; None when the package is not installed."""
+    path = "/usr/lib/debug/boot/vmlinux-%s" % kver
+    return path if os.path.exists(path) else None
+
+
+def crash_session(path, vmlinux, cmds=CRASH_CMDS):
+    """{command: output} of one crash session on path."""
+    script = "".join("echo ==bmdump-cmd %d==\n%s\n" % (i, c)
+                     for i, c in enumerate(cmds)) + "quit\n"
+    p = subprocess.run(["crash", "-s", vmlinux, path], input=script,
+                       capture_output=True, text=True, timeout=600)
+    parts = re.split(r"^==bmdump-cmd (\d+)==\n", p.stdout, flags=re.M)
+    out = {cmds[int(i)]: text for i, text in zip(parts[1::2], parts[2::2])}
+    assert len(out) == len(cmds), "crash did not run every command " \
+        "(exit %d):\n%s%s" % (p.returncode, p.stdout[-2000:],
+                              p.stderr[-2000:])
+    return out
+
+
+def _crash_normal(text):
+    text = re.sub(r"^( *DUMPFILE: ).*$", r"\1-", text, flags=re.M)
+    return text.replace("  [PARTIAL DUMP]", "")
+
+
+def crash_matches_ram(img, ram, vmlinux, crash_text):
+    """crash reads the dump as it reads the crashed machine's RAM: `sys`,
+    `bt -a` and `log` print the same on both, the panic message is the
+    crash's, and the log holds one of crash_text.  Returns the PANIC
+    line."""
+    got, want = crash_session(img, vmlinux), crash_session(ram, vmlinux)
+    for cmd in CRASH_CMDS:
+        a, b = _crash_normal(got[cmd]), _crash_normal(want[cmd])
+        if a != b:
+            diff = [(x, y) for x, y in zip(a.splitlines(), b.splitlines())
+                    if x != y][:3]
+            raise AssertionError("crash `%s` reads the dump differently "
+                                 "from RAM: %r" % (cmd, diff or
+                                                   (len(a), len(b))))
+    m = re.search(r"^ *PANIC: (.*)$", got["sys"], flags=re.M)
+    assert m and m.group(1) not in ('""', ""), \
+        "crash `sys` shows no panic:\n" + got["sys"]
+    assert any(t in got["log"] for t in crash_text), \
+        "none of %r in crash's `log`" % (crash_text,)
+    assert re.search(r"^ *#0 ", got["bt -a"], flags=re.M), \
+        "crash `bt -a` shows no frame:\n" + got["bt -a"][:2000]
+    return m.group(1)
+
+
 DRGN_SCRIPT = r'''
 import json, sys
 import drgn
@@ -207,7 +264,7 @@ def kdump_desc_bytes(read, kd):
 # --- the one check of a dump every e2e test runs ---------------------------
 
 def _check_dump(name, disk, res, seed, marker, expect_source, incomplete,
-                hold, crash_text):
+                hold, crash_text, vmlinux):
     import crash    # the rig's modules, not needed by dumpcheck's readers
     import rig
     facts = res.facts()
@@ -223,7 +280,11 @@ def _check_dump(name, disk, res, seed, marker, expect_source, incomplete,
     workdir = os.path.join(rig.E2E_BUILD, name)
     img = disk.extract(os.path.join(workdir, "dump.kdump"))
     oracle.check_memory(res, img, workdir, area["bitmap_source"],
-                        area["pages_dumped"], incomplete, hold)
+                        area["pages_dumped"], incomplete, hold,
+                        keep_ram=bool(vmlinux))
+    if vmlinux:
+        res.crash_panic = crash_matches_ram(img, res.memdump, vmlinux,
+                                            crash_text)
     hdr = kdump_header(img)
     assert hdr["incomplete"] == incomplete, hdr
     assert hdr["release"] == facts["uname-r"]
@@ -261,7 +322,7 @@ def _check_dump(name, disk, res, seed, marker, expect_source, incomplete,
 
 def check_dump(name, disk, res, seed, marker, expect_source=None,
                incomplete=False, outside=None, outside_also=(), hold=(),
-               crash_text=("sysrq triggered crash", "Oops")):
+               crash_text=("sysrq triggered crash", "Oops"), vmlinux=None):
     """Everything the readers must confirm about one dump, and the memory
     oracle: every dumped page equals the crashed machine's RAM (the boot
     must run with rig.Guest(memdump=True)), the page set is bmdump.ko's
@@ -269,13 +330,15 @@ def check_dump(name, disk, res, seed, marker, expect_source=None,
     calls.  outside: disk.digest_outside_area(outside_also) from before
     the crash, which must not have changed.  hold: pfn ranges the dump
     must contain (oracle.check_memory).  crash_text: one of these must
-    be in the dump's kernel log (the crash's own message).  The RAM copy
-    is deleted whatever the outcome."""
+    be in the dump's kernel log (the crash's own message).  vmlinux: a
+    debug vmlinux; then crash's `sys`, `bt -a` and `log` must read the
+    dump as they read the RAM copy (crash_matches_ram; its PANIC line in
+    res.crash_panic).  The RAM copy is deleted whatever the outcome."""
     try:
         if outside is not None:
             assert disk.digest_outside_area(outside_also) == outside, \
                 "bytes outside the dump area changed"
         return _check_dump(name, disk, res, seed, marker, expect_source,
-                           incomplete, hold, crash_text)
+                           incomplete, hold, crash_text, vmlinux)
     finally:
         oracle.drop_memdump(res)

@@ -20,7 +20,9 @@ the kernel, and records:
   - for a dump: dumpcheck.check_dump, i.e. the memory oracle (every
     dumped page equals guest RAM copied by QEMU's dump-guest-memory at
     the stub's reset), makedumpfile --dump-dmesg (the kernel log), crash
-    --osrelease, drgn reads and the crashed CPU's registers;
+    --osrelease, drgn reads and the crashed CPU's registers, and for a
+    complete dump crash's `sys`, `bt -a` and `log` (with the rig kernel's
+    debug vmlinux) printing what they print on the RAM copy;
   - which bitmap source the stub used, and its bitmap line (why).
 
 Raw runs: build/torture/<seed>/run-NNN.json and build/torture/<seed>/
@@ -52,6 +54,9 @@ import torturelib as TL  # noqa: E402
 OUT = os.path.join(rig.BUILD, "torture")
 HOOKTEST = os.path.join(rig.BUILD, "hooktest", "bmdump-hooktest")
 KNOB = "/sys/kernel/debug/bmdump_testmod/"
+# crash's sys, bt -a and log on every complete dump, against the RAM copy:
+# torture.mk installs the rig kernel's -dbg package for it.
+VMLINUX = dumpcheck.debug_vmlinux(rig.KVER)
 # The crash's own words in the dump's kernel log, whatever the case.
 CRASH_TEXT = ("Kernel panic - not syncing", "sysrq triggered crash", "Oops",
               "kernel BUG at", "stack guard page", "double fault",
@@ -268,7 +273,9 @@ def judge(rec, res, disk, also, outside, marker):
         try:
             dumpcheck.check_dump(rec["name"], disk, res,
                                  1000 + rec["index"], marker,
-                                 incomplete=incomplete, crash_text=CRASH_TEXT)
+                                 incomplete=incomplete, crash_text=CRASH_TEXT,
+                                 vmlinux=None if incomplete else VMLINUX)
+            rec["crash_panic"] = getattr(res, "crash_panic", None)
             rec["oracle"] = {k: getattr(res, "oracle", {}).get(k) for k in
                              ("pages", "expected_pages", "last_pfn")}
         except Exception as e:
@@ -283,6 +290,10 @@ def main(argv=None):
         os.environ.get("TORTURE_SEED") or 1))
     ap.add_argument("--cases", default=os.environ.get("TORTURE_CASES", ""))
     args = ap.parse_args(argv)
+    if VMLINUX is None:
+        sys.exit("torture: no debug vmlinux for %s, which crash needs to "
+                 "judge the dumps: apt-get install linux-image-%s-dbg "
+                 "(make torture does)" % (rig.KVER, rig.KVER))
     cases = TL.select_cases(args.cases)
     out = os.path.join(OUT, str(args.seed))
     os.makedirs(out, exist_ok=True)
