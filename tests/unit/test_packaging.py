@@ -266,7 +266,12 @@ def test_packaging_unsupported_kernel_warns():
     reason instead of a silent full dump at crash time."""
     d = T.workdir("pkg-unsupported")
     dest = os.path.join(d, "root")
-    _make(["install", "DESTDIR=" + dest, "PREFIX=/usr"])
+    # Its own build tree: PREFIX=/usr rebuilds the tool with /usr paths,
+    # which in the shared build/ would change the bmdump every later
+    # test runs (its default stub and self-test app paths).
+    build = os.path.join(d, "build")
+    _seed_build(build)
+    _make(["install", "BUILD=" + build, "DESTDIR=" + dest, "PREFIX=/usr"])
     kver = "%d.%d.0-99-amd64" % UNSUPPORTED
     headers = _fake_headers(d, _kver(), *UNSUPPORTED)
     tree = os.path.join(d, "sysroot", "var/lib/dkms")
