@@ -38,6 +38,9 @@ $(HOOK_VMCI_H): tests/unit/gen_vmcoreinfo.py $(HOOK_VMCI)
 
 $(BUILD)/unit/test_hook_classify: include/bmdump/classify.h $(HOOK_VMCI_H)
 $(BUILD)/unit/test_hook_classify: UNIT_CFLAGS += -I$(BUILD)/unit-gen
+# ... the stub's own scan over struct page images of those kernels ...
+$(BUILD)/unit/test_stub_scan: $(HOOK_VMCI_H)
+$(BUILD)/unit/test_stub_scan: UNIT_CFLAGS += -I$(BUILD)/unit-gen
 # ... and bmdump load's check of the running kernel's VMCOREINFO.
 $(BUILD)/unit/test_tools_vmci: $(HOOK_VMCI_H)
 $(BUILD)/unit/test_tools_vmci: TOOLS_CFLAGS += -I$(BUILD)/unit-gen
