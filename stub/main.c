@@ -414,14 +414,6 @@ static void fault_drill(void)
 	(void)*(volatile uint64_t *)(uintptr_t)0x7ead00000000ull;
 }
 
-/* Why the stub scans: the log's words for it. */
-static const char *scan_why(const struct page_select *sel)
-{
-	if (opt.scan_mode == SCAN_MODE_STUB)
-		return "bmdump.scan=stub";
-	return stub_strerror(sel->error);
-}
-
 /*
  * The stub's own classification of the crashed kernel's pages (scan.h),
  * into a bitmap in the crashkernel region.  On failure sel stays as
@@ -451,9 +443,15 @@ static void stub_scan(struct page_select *sel)
 			sel->error = err;
 		return;
 	}
-	bmlog("bitmap: the stub's scan of the crashed kernel's struct pages "
-	      "(%s), dump level %u, %llu of %llu pages kept in %llu us",
-	      scan_why(sel), BMDUMP_DL_MAX, (unsigned long long)r.pages_set,
+	/* why: the hook's error was logged above with its own message */
+	if (opt.scan_mode == SCAN_MODE_STUB)
+		bmlog("bitmap: the stub scans, as bmdump.scan=stub asks");
+	else
+		bmlog("bitmap: the stub scans instead of bmdump.ko (error %d "
+		      "above), as bmdump.scan=auto asks", sel->error);
+	bmlog("bitmap: the stub's scan of the crashed kernel's struct pages, "
+	      "dump level %u, %llu of %llu pages kept in %llu us",
+	      BMDUMP_DL_MAX, (unsigned long long)r.pages_set,
 	      (unsigned long long)ci.max_pfn,
 	      (unsigned long long)timer_us_since(t));
 	bmlog("bitmap: scan excluded %llu free, %llu cache, %llu cache "
