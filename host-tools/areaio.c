@@ -112,6 +112,8 @@ const char *area_source_name(int32_t source)
 		return "hook";
 	case BMDUMP_SOURCE_FULL:
 		return "full";
+	case BMDUMP_SOURCE_STUB:
+		return "stub";
 	}
 	return "unknown";
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Every difference between the kernels bmdump.ko supports, in one place:
- * the fill loop (bmdump_fill.c) and the classifier (classify.h) have no
- * version test of their own.
+ * the fill loop (bmdump_fill.c) and the classifier it shares with the stub
+ * (include/bmdump/classify.h) have no version test of their own.
  *
  *                          6.1                      6.12
  *   typed page value       ~PG_buddy, ~PG_offline   PGTY_x << 24
@@ -31,7 +31,7 @@
 #include <linux/version.h>
 
 #include "bmdump/kernels.h"
-#include "classify.h"
+#include "bmdump/classify.h"
 
 #define BMDUMP_KMAJOR	(LINUX_VERSION_CODE >> 16)
 #define BMDUMP_KMINOR	((LINUX_VERSION_CODE >> 8) & 0xff)

@@ -25,7 +25,7 @@
 #include "bmdump.h"
 #include "bmdump/crc32c.h"
 #include "bmdump_compat.h"
-#include "classify.h"
+#include "bmdump/classify.h"
 
 static inline void bm_set(unsigned long *const *bm, u64 pfn)
 {

@@ -32,7 +32,7 @@
 
 #include "bmdump.h"
 #include "bmdump/crc32c.h"
-#include "classify.h"
+#include "bmdump/classify.h"
 
 static unsigned int dump_level = BMDUMP_DL_MAX;
 module_param(dump_level, uint, 0444);

@@ -6,8 +6,11 @@ HOOK_KDIR	?= /lib/modules/$(KVER)/build
 HOOK_STAGE	:= $(BUILD)/kernel-hook
 HOOK_SRC	:= $(wildcard kernel-hook/*.c kernel-hook/*.h) kernel-hook/Kbuild \
 		   kernel-hook/dkms.conf
+# The contracts the hook includes; tests/e2e/test_hook.py's dkms tree and
+# make install-dkms (system/install.mk) copy exactly this list.
 HOOK_CONTRACTS	:= include/bmdump/desc.h include/bmdump/crc32c.h \
-		   include/bmdump/types.h include/bmdump/kernels.h
+		   include/bmdump/types.h include/bmdump/kernels.h \
+		   include/bmdump/classify.h
 
 $(BUILD)/bmdump.ko: $(HOOK_SRC) $(HOOK_CONTRACTS) kernel-hook/kernel-hook.mk \
 		$(KVER_STAMP) include/bmdump/version.h
@@ -22,7 +25,7 @@ $(BUILD)/bmdump.ko: $(HOOK_SRC) $(HOOK_CONTRACTS) kernel-hook/kernel-hook.mk \
 
 all: $(BUILD)/bmdump.ko
 
-# The classifier's unit test includes kernel-hook/classify.h and the
+# The classifier's unit test includes include/bmdump/classify.h and the
 # VMCOREINFO of every supported kernel, captured in the rig by
 # tests/e2e/test_kernels.py into tests/unit/vmcoreinfo/<release>.
 HOOK_VMCI	:= $(wildcard tests/unit/vmcoreinfo/*)
@@ -33,8 +36,11 @@ $(HOOK_VMCI_H): tests/unit/gen_vmcoreinfo.py $(HOOK_VMCI)
 	@echo "  GEN     $@"
 	@$(PYTHON) $< $@ $(HOOK_VMCI)
 
-$(BUILD)/unit/test_hook_classify: kernel-hook/classify.h $(HOOK_VMCI_H)
+$(BUILD)/unit/test_hook_classify: include/bmdump/classify.h $(HOOK_VMCI_H)
 $(BUILD)/unit/test_hook_classify: UNIT_CFLAGS += -I$(BUILD)/unit-gen
+# ... the stub's own scan over struct page images of those kernels ...
+$(BUILD)/unit/test_stub_scan: $(HOOK_VMCI_H)
+$(BUILD)/unit/test_stub_scan: UNIT_CFLAGS += -I$(BUILD)/unit-gen
 # ... and bmdump load's check of the running kernel's VMCOREINFO.
 $(BUILD)/unit/test_tools_vmci: $(HOOK_VMCI_H)
 $(BUILD)/unit/test_tools_vmci: TOOLS_CFLAGS += -I$(BUILD)/unit-gen

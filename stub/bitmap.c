@@ -92,6 +92,40 @@ int bitmap_select(const struct core_info *ci, int has_desc, uint64_t desc_pa,
 	return 0;
 }
 
+void bitmap_use_scan(struct page_select *sel, const uint64_t *bits,
+		     uint64_t max_pfn, uint32_t level)
+{
+	int error = sel->source == BMDUMP_SOURCE_HOOK ? 0 : sel->error;
+
+	memset(sel, 0, sizeof(*sel));
+	sel->source = BMDUMP_SOURCE_STUB;
+	sel->error = error;
+	sel->dump_level = level;
+	sel->scan_bits = bits;
+	sel->scan_max_pfn = max_pfn;
+}
+
+/* The scan's bit for pfn; beyond what it covered: keep. */
+static int scan_keep(const struct page_select *sel, uint64_t pfn)
+{
+	if (pfn >= sel->scan_max_pfn)
+		return 1;
+	return (sel->scan_bits[pfn / 64] >> (pfn % 64)) & 1;
+}
+
+static uint64_t scan_keep_word(const struct page_select *sel, uint64_t base)
+{
+	uint64_t word = 0;
+	unsigned int i;
+
+	if (!(base % 64) && base < sel->scan_max_pfn &&
+	    sel->scan_max_pfn - base >= 64)
+		return sel->scan_bits[base / 64];
+	for (i = 0; i < 64; i++)
+		word |= (uint64_t)scan_keep(sel, base + i) << i;
+	return word;
+}
+
 /* The chunk whose range starts at or below pfn (chunks are sorted). */
 static uint32_t chunk_of(const struct bmdump_desc *d, uint64_t pfn)
 {
@@ -113,6 +147,8 @@ int bitmap_keep(const struct page_select *sel, uint64_t pfn)
 	const struct bmdump_desc *d = sel->desc;
 	uint32_t lo;
 
+	if (sel->source == BMDUMP_SOURCE_STUB)
+		return scan_keep(sel, pfn);
 	if (sel->source != BMDUMP_SOURCE_HOOK)
 		return 1;
 	if (pfn >= d->max_pfn)
@@ -153,6 +189,8 @@ uint64_t bitmap_keep_word(const struct page_select *sel, uint64_t base)
 	unsigned int i;
 	uint32_t c;
 
+	if (sel->source == BMDUMP_SOURCE_STUB)
+		return scan_keep_word(sel, base);
 	if (sel->source != BMDUMP_SOURCE_HOOK)
 		return ~0ull;
 	if (base >= d->chunk[0].first_pfn && base < d->max_pfn &&

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Which pages to dump: bmdump.ko's bitmap (contract 1) when it passes every
- * check, else every RAM page.  The stub never writes the first kernel's
- * memory, so the bitmap is read in place.
+ * check, or the stub's own scan (scan.h) as bmdump.scan= says, else every
+ * RAM page.  The stub never writes the first kernel's memory, so the
+ * hook's bitmap is read in place.
  */
 #ifndef STUB_BITMAP_H
 #define STUB_BITMAP_H
@@ -11,11 +12,13 @@
 #include "elfcore.h"
 
 struct page_select {
-	int source;			/* BMDUMP_SOURCE_HOOK or _FULL */
+	int source;			/* BMDUMP_SOURCE_HOOK, _STUB or _FULL */
 	int error;			/* why not the hook's bitmap, or 0 */
 	uint32_t dump_level;		/* for the kdump sub-header */
 	const struct bmdump_desc *desc;
 	const uint8_t *chunk_bits[BMDUMP_DESC_MAX_CHUNKS];
+	const uint64_t *scan_bits;	/* the stub's scan: a bit per pfn */
+	uint64_t scan_max_pfn;		/* ... below this one */
 };
 
 /*
@@ -24,6 +27,14 @@ struct page_select {
  */
 int bitmap_select(const struct core_info *ci, int has_desc, uint64_t desc_pa,
 		  struct page_select *sel);
+
+/*
+ * Use the stub scan's bitmap (bits for pfns below max_pfn, at dump level
+ * `level`) instead of whatever bitmap_select() chose; sel->error keeps why
+ * the hook's was not used, if it was not.
+ */
+void bitmap_use_scan(struct page_select *sel, const uint64_t *bits,
+		     uint64_t max_pfn, uint32_t level);
 
 /* Does the selection keep this pfn?  (RAM membership is checked apart.) */
 int bitmap_keep(const struct page_select *sel, uint64_t pfn);

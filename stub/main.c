@@ -23,6 +23,7 @@
 #include "paging.h"
 #include "phys.h"
 #include "reset.h"
+#include "scan.h"
 #include "str.h"
 #include "stub.h"
 #include "timer.h"
@@ -50,6 +51,7 @@ static struct boot_info bi;
 static struct stub_options opt;
 static struct core_info ci;
 static struct vmcoreinfo vi;
+static const char *vmci;		/* its text, in the crashed kernel's RAM */
 static struct acpi_info ai;
 static struct mem_allocator crash_ram;	/* crashkernel RAM, as e820 says */
 static struct mem_allocator alloc;	/* what the stub may hand out */
@@ -413,6 +415,62 @@ static void fault_drill(void)
 }
 
 /*
+ * The stub's own classification of the crashed kernel's pages (scan.h),
+ * into a bitmap in the crashkernel region.  On failure sel stays as
+ * bitmap_select() left it (bmdump.ko's bitmap or every RAM page).
+ */
+static void stub_scan(struct page_select *sel)
+{
+	static struct scan_layout lay;
+	struct scan_result r;
+	uint64_t bytes = (ci.max_pfn + 63) / 64 * 8, bm_pa = 0, t = rdtsc();
+	int err;
+
+	err = scan_layout_parse(vmci, ci.vmcoreinfo_len, &ci, &lay);
+	if (!err) {
+		bm_pa = dma_alloc(bytes, 4096);
+		if (!bm_pa)
+			err = E_SCAN_MEMORY;
+	}
+	if (!err)
+		err = scan_classify(&ci, &lay, BMDUMP_DL_MAX,
+				    (uint64_t *)(uintptr_t)bm_pa, &r);
+	if (err) {
+		bmlog("bitmap: stub scan failed: %s; %s", stub_strerror(err),
+		      sel->source == BMDUMP_SOURCE_HOOK ?
+		      "bmdump.ko's bitmap is used" : "dumping all RAM");
+		if (sel->source != BMDUMP_SOURCE_HOOK)
+			sel->error = err;
+		return;
+	}
+	/* why: the hook's error was logged above with its own message */
+	if (opt.scan_mode == SCAN_MODE_STUB)
+		bmlog("bitmap: the stub scans, as bmdump.scan=stub asks");
+	else
+		bmlog("bitmap: the stub scans instead of bmdump.ko (error %d "
+		      "above), as bmdump.scan=auto asks", sel->error);
+	bmlog("bitmap: the stub's scan of the crashed kernel's struct pages, "
+	      "dump level %u, %llu of %llu pages kept in %llu us",
+	      BMDUMP_DL_MAX, (unsigned long long)r.pages_set,
+	      (unsigned long long)ci.max_pfn,
+	      (unsigned long long)timer_us_since(t));
+	bmlog("bitmap: scan excluded %llu free, %llu cache, %llu cache "
+	      "private, %llu user, %llu hwpoison, %llu offline pages; kept "
+	      "%llu unreadable; %llu sections scanned, %llu kept whole",
+	      (unsigned long long)r.count[BMDUMP_CLASS_FREE],
+	      (unsigned long long)r.count[BMDUMP_CLASS_CACHE],
+	      (unsigned long long)r.count[BMDUMP_CLASS_CACHE_PRIVATE],
+	      (unsigned long long)r.count[BMDUMP_CLASS_USER],
+	      (unsigned long long)r.count[BMDUMP_CLASS_HWPOISON],
+	      (unsigned long long)r.count[BMDUMP_CLASS_OFFLINE],
+	      (unsigned long long)r.count[BMDUMP_CLASS_UNKNOWN],
+	      (unsigned long long)r.sections,
+	      (unsigned long long)r.sections_kept);
+	bitmap_use_scan(sel, (const uint64_t *)(uintptr_t)bm_pa, ci.max_pfn,
+			BMDUMP_DL_MAX);
+}
+
+/*
  * The capture: choose the pages, find the disks and the area, write the
  * dump.  Returns normally when there was nothing to write to (all logged);
  * I/O failures go through stub_fail(), which records them in the area.
@@ -444,6 +502,9 @@ static void capture(void)
 		      (unsigned long long)(d->tsc_khz ? d->fill_cycles * 1000 /
 					   d->tsc_khz : 0));
 	}
+	if (opt.scan_mode == SCAN_MODE_STUB ||
+	    (err && opt.scan_mode == SCAN_MODE_AUTO))
+		stub_scan(&sel);
 
 	stage_set("pci");
 	err = storage_scan(&ai);
@@ -493,7 +554,8 @@ static void capture(void)
 	      (unsigned long long)st.data_pages,
 	      (unsigned long long)st.pages_ram,
 	      (unsigned long long)st.image_bytes,
-	      sel.source == BMDUMP_SOURCE_HOOK ? "bmdump.ko" : "full",
+	      sel.source == BMDUMP_SOURCE_HOOK ? "bmdump.ko" :
+	      sel.source == BMDUMP_SOURCE_STUB ? "stub scan" : "full",
 	      st.incomplete ? ", INCOMPLETE" : "");
 	bmlog("figures: stage entry %llu us, pci %llu us, storage init %llu us, "
 	      "write %llu us, flush %llu us, shutdown %llu us, %llu MB/s",
@@ -507,7 +569,6 @@ static void capture(void)
 
 void stub_main(struct entry_state *es)
 {
-	const char *vmci;
 	int err;
 
 	entry = es;

@@ -55,6 +55,7 @@ enum bmdump_area_state {
 #define BMDUMP_SOURCE_NONE	0
 #define BMDUMP_SOURCE_HOOK	1	/* bmdump.ko's bitmap */
 #define BMDUMP_SOURCE_FULL	2	/* every RAM page */
+#define BMDUMP_SOURCE_STUB	3	/* the stub's own scan (stub/scan.c) */
 
 struct bmdump_area_header {
 	uint64_t magic;

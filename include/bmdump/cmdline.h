@@ -10,6 +10,17 @@
 /* The whole capture's deadline unless bmdump.deadline= says otherwise. */
 #define BMDUMP_DEADLINE_DEFAULT_S	300u
 
+/*
+ * Where the page bitmap comes from (bmdump.scan=).  The stub's own scan
+ * (stub/scan.c) is opt-in until the end-to-end oracle checks its dumps
+ * against makedumpfile's the way it checks the hook's (issue 17).
+ */
+enum stub_scan_mode {
+	SCAN_MODE_HOOK = 0,	/* bmdump.ko's bitmap, else every RAM page */
+	SCAN_MODE_AUTO,		/* bmdump.ko's bitmap, else the stub's scan */
+	SCAN_MODE_STUB,		/* the stub's scan, else bmdump.ko's bitmap */
+};
+
 enum stub_final_action {
 	FINAL_RESET = 0,
 	FINAL_HALT,
@@ -25,6 +36,7 @@ struct stub_options {
 	uint8_t area_uuid[16];
 	int overwrite;
 	uint64_t deadline_ms;		/* whole capture; 0: none */
+	int scan_mode;			/* enum stub_scan_mode */
 };
 
 /*
@@ -271,6 +283,16 @@ static inline int stub_options_parse(const char *cl, struct stub_options *o)
 			o->overwrite = v[0] == '1';
 		else
 			err = err ? err : E_CMD_OVERWRITE;
+	}
+	if (cmdline_find(cl, "bmdump.scan", &v, &len)) {
+		if (len == 4 && !cmdline_memcmp(v, "stub", 4))
+			o->scan_mode = SCAN_MODE_STUB;
+		else if (len == 4 && !cmdline_memcmp(v, "hook", 4))
+			o->scan_mode = SCAN_MODE_HOOK;
+		else if (len == 4 && !cmdline_memcmp(v, "auto", 4))
+			o->scan_mode = SCAN_MODE_AUTO;
+		else
+			err = err ? err : E_SCAN_OPTION;
 	}
 	return err;
 }

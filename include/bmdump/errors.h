@@ -6,9 +6,9 @@
  * "-127" pins one place.  Each stub file owns a block of hundreds or tens
  * (iPXE's per-file codes): -100 boot_params, -110 cmdline, -120 elfcore,
  * -140 notes, -160 VMCOREINFO, -180 mem, -190 phys, -200 paging, -220
- * ACPI, ..., -420 NVMe, -540 virtio-blk, -600 IOMMU, -700 AHCI, -900 the
- * self-test app (boot/efi/).  The messages are lib/errors.c, built into the
- * stub and the bmdump tool alike.
+ * ACPI, ..., -420 NVMe, -540 virtio-blk, -600 IOMMU, -700 AHCI, -800 the
+ * stub's page scan, -900 the self-test app (boot/efi/).  The messages are
+ * lib/errors.c, built into the stub and the bmdump tool alike.
  *
  * This is the only table that goes on disk.  The two other vocabularies
  * never do: BMDUMP_AREA_E_* (include/bmdump/area.h) are the return values
@@ -208,6 +208,12 @@
 	X(E_AMDVI_CMD_TIMEOUT, -616, "AMD-Vi command buffer still running 1 s after CmdBufEn was cleared (status CmdBufRun)") \
 	X(E_AMDVI_LOG_TIMEOUT, -617, "AMD-Vi event, PPR or GA log still running 1 s after it was turned off") \
 	X(E_AMDVI_EN_STUCK, -618, "AMD-Vi IommuEn stays set after the stub cleared it: the dump disk's DMA may fault; boot with amd_iommu=off to be safe") \
+	X(E_SCAN_LAYOUT, -800, "stub scan: the crashed kernel's VMCOREINFO lacks a struct page, page flag or mem_section key (or one is implausible): every RAM page is dumped") \
+	X(E_SCAN_KERNEL, -801, "stub scan: the crashed kernel is not one whose struct page layout the stub knows (6.1, 6.12): every RAM page is dumped") \
+	X(E_SCAN_PGTABLE, -802, "stub scan: the crashed kernel's page tables (init_top_pgt through phys_base) are not in its RAM: every RAM page is dumped") \
+	X(E_SCAN_SECTIONS, -803, "stub scan: no memory section of the crashed kernel could be read (mem_section pointer outside its RAM): every RAM page is dumped") \
+	X(E_SCAN_OPTION, -804, "bmdump.scan= must be stub, hook or auto: the default (hook) applies") \
+	X(E_SCAN_MEMORY, -805, "stub scan: no room in the crashkernel region for its bitmap (one bit per page of RAM): bmdump.ko's bitmap or every RAM page is used; reserve a larger crashkernel") \
 	X(E_ST_NO_UUID, -900, "self-test: no area UUID (bmdump.area=) in the load options or \\EFI\\bmdump\\selftest.conf: run bmdump selftest on the host") \
 	X(E_ST_RELEASE, -901, "self-test: the firmware would not release a storage controller (DisconnectController failed): nothing tested, nothing written") \
 	X(E_ST_NO_TAIL, -902, "self-test: the area has no self-test region at its end (prepared by an older bmdump): re-run bmdump prepare after saving any dump; nothing written") \

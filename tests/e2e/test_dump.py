@@ -228,6 +228,75 @@ def test_dump_corrupt_descriptor_full_dump():
                outside=outside)
 
 
+def stub_scan_case(name, seed, why, **scen_kw):
+    """Issue 17: a crash where the stub classifies the pages itself from
+    VMCOREINFO (why: the log line that says why it scans).  The dump's
+    page set must equal what makedumpfile -d 31 keeps on the same memory,
+    decided by tests/e2e/pagewalk.py from the struct pages in the dump,
+    pfn for pfn, and every dumped page must equal RAM."""
+    import test_hook
+    import test_kernels     # imports this module: not at the top
+    disk = new_disk(name)
+    outside = disk.digest_outside_area()
+    marker = "bmdump-marker-" + name
+    _, res = run(name, disk, scenario(AREA_UUID, seed, marker, **scen_kw))
+    for line in (why, r"bmdump: bitmap: the stub's scan of the crashed "
+                 r"kernel's struct pages, dump level 31, \d+ of \d+ "
+                 r"pages kept"):
+        assert res.find(line)[1], (line, res.tail())
+    area, img = check_dump(name, disk, res, seed, marker, expect_source=3,
+                           outside=outside)
+    with open(img, "rb") as f:
+        kd = dumpcheck.kdump_bitmaps(
+            lambda off, n: (f.seek(off), f.read(n))[1])
+    ram, dumped = kd["ram"], kd["dumped"]
+    ref, classes, _ = test_kernels.reference(img, ram)
+    stub_only, ref_only = dumped & ~ref, ref & ~dumped
+    print("    stub scan: RAM %d pfns, dumped %d, makedumpfile -d 31 "
+          "(pagewalk) keeps %d; stub-only %d (first %s), reference-only "
+          "%d (first %s); reference classes %s" % (
+              ram.bit_count(), dumped.bit_count(), ref.bit_count(),
+              stub_only.bit_count(), test_hook.runs_of(stub_only),
+              ref_only.bit_count(), test_hook.runs_of(ref_only),
+              " ".join("%s=%d" % kv for kv in sorted(classes.items()))))
+    assert dumped & ~ram == 0, "dump bitmap outside RAM"
+    assert stub_only == 0 and ref_only == 0, (
+        "stub scan and makedumpfile disagree: stub-only %d pfns, "
+        "reference-only %d pfns" % (stub_only.bit_count(),
+                                    ref_only.bit_count()))
+    for cls in ("free", "cache", "user"):
+        assert classes[cls] > 0, "no %s pages seen: %r" % (cls, classes)
+
+
+def test_dump_corrupt_descriptor_stub_scan():
+    """The corrupt descriptor above, with bmdump.scan=auto."""
+    assert hook_available(), "build/bmdump.ko missing"
+    poke = ('echo "$(printf 0x%x $(( $(cat /sys/kernel/bmdump/descriptor) '
+            '+ 0x50 ))) 0x40" > /sys/kernel/debug/bmdump_testmod/'
+            'corrupt_at_crash')
+    stub_scan_case("dump-corrupt-desc-scan", 78,
+                   r"bmdump: bitmap: the stub scans instead of bmdump.ko "
+                   r"\(error -\d+ above\), as bmdump.scan=auto asks",
+                   before_crash=poke, append="bmdump.scan=auto")
+
+
+def test_dump_no_descriptor_stub_scan():
+    """No bmdump.desc= at all (no module), with bmdump.scan=auto."""
+    stub_scan_case("dump-nodesc-scan", 79,
+                   r"bmdump: bitmap: the stub scans instead of bmdump.ko "
+                   r"\(error -\d+ above\), as bmdump.scan=auto asks",
+                   desc="none", append="bmdump.scan=auto")
+
+
+def test_dump_stub_scan_over_hook():
+    """bmdump.ko's valid bitmap is there, bmdump.scan=stub scans anyway:
+    the same page set (the hook's equals the reference, test_kernels)."""
+    assert hook_available(), "build/bmdump.ko missing"
+    stub_scan_case("dump-stub-over-hook", 80,
+                   r"bmdump: bitmap: the stub scans, as bmdump.scan=stub "
+                   r"asks", append="bmdump.scan=stub")
+
+
 def test_dump_area_too_small_incomplete():
     """A full dump (~125 MB here) into a 64 MiB area: the kernel image
     (~40 MB) goes in first, then RAM in pfn order as far as it fits."""

@@ -543,6 +543,18 @@ def test_hook_bad_input():
 
 # --- packaging: dkms builds the module from the shipped tree ----------------
 
+def hook_contracts():
+    """The contracts the hook includes: kernel-hook.mk's HOOK_CONTRACTS, the
+    list the build and make install use, so this tree cannot miss one."""
+    mk = open(os.path.join(rig.ROOT, "kernel-hook", "kernel-hook.mk")).read()
+    m = re.search(r"^HOOK_CONTRACTS\s*:=((?:.*\\\n)*.*)$", mk, re.M)
+    need(m is not None, "no HOOK_CONTRACTS in kernel-hook.mk")
+    files = m.group(1).replace("\\\n", " ").split()
+    need(files and all(f.startswith("include/bmdump/") for f in files),
+         "HOOK_CONTRACTS: %r" % files)
+    return files
+
+
 def dkms_build(kver):
     """dkms.conf + sources + contracts, laid out as /usr/src/bmdump-0.1,
     built by dkms for kver in a private tree.  Returns the module's path."""
@@ -560,8 +572,8 @@ def dkms_build(kver):
     conf = open(os.path.join(hook_dir, "dkms.conf")).read()
     with open(os.path.join(src, "dkms.conf"), "w") as f:
         f.write(conf.replace("@VERSION@", version))
-    for f in ("desc.h", "crc32c.h", "types.h", "kernels.h"):
-        shutil.copy(os.path.join(rig.ROOT, "include", "bmdump", f),
+    for f in hook_contracts():
+        shutil.copy(os.path.join(rig.ROOT, f),
                     os.path.join(src, "include", "bmdump"))
     tree = os.path.join(root, "tree")
     os.makedirs(tree)

@@ -1,8 +1,9 @@
 # libFuzzer targets for the stub code that reads untrusted bytes (command
 # line, boot_params + e820 + setup_data, ELF core header + notes,
-# VMCOREINFO, ACPI tables with DMAR and IVRS, bmdump.ko's descriptor and
-# bitmap, the GPT of the disk it writes to), built for the host with clang under ASan and
-# UBSan.  tests/fuzz/test_fuzz.py runs each for a bounded time.
+# VMCOREINFO and the struct pages the stub's scan walks, ACPI tables with
+# DMAR and IVRS, bmdump.ko's descriptor and bitmap, the GPT of the disk it
+# writes to), built for the host with clang under ASan and UBSan.
+# tests/fuzz/test_fuzz.py runs each for a bounded time.
 
 FUZZ_CC		?= clang
 FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -11,7 +12,7 @@ FUZZ_CFLAGS	:= -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 		   -Itests/fuzz -fno-omit-frame-pointer $(FUZZ_SAN)
 FUZZ_STUB_SRCS	:= stub/bootparams.c stub/elfcore.c \
 		   stub/acpi.c lib/errors.c stub/printf.c \
-		   stub/bitmap.c stub/gpt.c stub/iommu_acpi.c
+		   stub/bitmap.c stub/gpt.c stub/iommu_acpi.c stub/scan.c
 FUZZ_OBJS	:= $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_STUB_SRCS) \
 		   tests/fuzz/phys_fake.c)
 FUZZ_TARGETS	:= $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%, \

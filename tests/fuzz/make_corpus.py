@@ -455,6 +455,95 @@ def iommu_seeds():
     write("ivrs", "fix_length", b"\x01" + ivrs_table()[:-4])
 
 
+# --- the stub's page scan: VMCOREINFO and the memory it points into ------
+
+SCAN_DMAP = 0xFFFF888000000000
+SCAN_VMEMMAP = 0xFFFFEA0000000000
+SCAN_KMAP = 0xFFFFFFFF80000000
+VMCI_DIR = os.path.join(HERE, "..", "unit", "vmcoreinfo")
+
+
+def vmci_numbers(text):
+    out = {}
+    for line in text.splitlines():
+        k, _, v = line.partition("=")
+        if k.startswith(("NUMBER(", "OFFSET(", "SIZE(", "LENGTH(")):
+            out[k] = int(v)
+    return out
+
+
+def scan_image(text):
+    """16 pages of RAM at RAM_PA: page tables mapping the direct map (one
+    1 GiB page) and the vmemmap (4 KiB pages), the mem_section root and
+    section arrays, the struct pages of RAM_PA's pfns, data pages."""
+    n = vmci_numbers(text)
+    ram = bytearray(16 * 4096)
+    pfn0 = RAM_PA >> 12
+    sec_shift = n["NUMBER(SECTION_SIZE_BITS)"] - 12
+    per_root = 4096 // n["SIZE(mem_section)"]
+    sec = pfn0 >> sec_shift
+    page_va = SCAN_VMEMMAP + pfn0 * n["SIZE(page)"]
+
+    def q(off, v):
+        struct.pack_into("<Q", ram, off, v)
+
+    def idx(va, shift):
+        return (va >> shift) & 511
+
+    q(idx(SCAN_DMAP, 39) * 8, RAM_PA + 0x1000 | 3)
+    q(idx(SCAN_VMEMMAP, 39) * 8, RAM_PA + 0x2000 | 3)
+    q(0x1000 + idx(SCAN_DMAP + RAM_PA, 30) * 8, RAM_PA | 0x83)
+    q(0x2000 + idx(page_va, 30) * 8, RAM_PA + 0x3000 | 3)
+    q(0x3000 + idx(page_va, 21) * 8, RAM_PA + 0x4000 | 3)
+    q(0x4000 + idx(page_va, 12) * 8, RAM_PA + 0x7000 | 3)
+    assert sec // per_root == 0
+    q(0x5000, SCAN_DMAP + RAM_PA + 0x6000)
+    q(0x6000 + sec * n["SIZE(mem_section)"] +
+      n["OFFSET(mem_section.section_mem_map)"], SCAN_VMEMMAP | 0xF)
+
+    size = n["SIZE(page)"]
+
+    def page(i, flags=0, mapping=0, mapcount=0xFFFFFFFF, private=0):
+        base = 0x7000 + i * size
+        q(base + n["OFFSET(page.flags)"], flags)
+        q(base + n["OFFSET(page.mapping)"], mapping)
+        struct.pack_into("<I", ram, base + n["OFFSET(page._mapcount)"],
+                         mapcount)
+        q(base + n["OFFSET(page.private)"], private)
+
+    buddy = n["NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)"] & 0xFFFFFFFF
+    lru = 1 << n["NUMBER(PG_lru)"]
+    head = n["NUMBER(PG_head_mask)"]
+    page(8, mapcount=buddy, private=3)
+    page(1, flags=lru, mapping=SCAN_DMAP + 0x8000)
+    page(2, flags=lru, mapping=SCAN_DMAP + 0x8001)
+    page(3, flags=1 << n["NUMBER(PG_hwpoison)"])
+    page(4, flags=head | lru, mapping=SCAN_DMAP + 0x8001)
+    if "OFFSET(page.compound_order)" in n:
+        ram[0x7000 + 5 * size + n["OFFSET(page.compound_order)"]] = 1
+    else:
+        ram[0x7000 + 5 * size + n["OFFSET(page.flags)"]] = 1
+    q(0x7000 + 5 * size + n["OFFSET(page.compound_head)"],
+      (page_va + 4 * size) | 1)
+    return bytes(ram)
+
+
+def scan_seeds():
+    for rel in sorted(os.listdir(VMCI_DIR)):
+        with open(os.path.join(VMCI_DIR, rel)) as f:
+            text = f.read()
+        text += ("SYMBOL(mem_section)=%x\nSYMBOL(init_top_pgt)=%x\n"
+                 "NUMBER(phys_base)=0\n" % (SCAN_DMAP + RAM_PA + 0x5000,
+                                             SCAN_KMAP + RAM_PA))
+        t = text.encode()
+        img = scan_image(text)
+        name = rel.split("+")[0]
+        write("scan", name, b"\x00" + struct.pack("<H", len(t)) + t + img)
+        # the page of the struct pages left out of RAM
+        write("scan", name + "-hole", b"\x0f" + struct.pack("<H", len(t)) +
+              t + img)
+
+
 def main():
     shutil.rmtree(CORPUS, ignore_errors=True)
     cmdline_seeds()
@@ -465,6 +554,7 @@ def main():
     desc_seeds()
     gpt_seeds()
     iommu_seeds()
+    scan_seeds()
 
 
 if __name__ == "__main__":

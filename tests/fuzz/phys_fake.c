@@ -101,8 +101,12 @@ static const void *lookup(uint64_t pa, uint64_t len, int fw)
 	return NULL;
 }
 
+void (*fz_ram_hook)(uint64_t pa, uint64_t len);
+
 const void *phys_ram(uint64_t pa, uint64_t len)
 {
+	if (fz_ram_hook)
+		fz_ram_hook(pa, len);
 	return lookup(pa, len, 0);
 }
 

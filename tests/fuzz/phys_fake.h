@@ -20,6 +20,12 @@ enum fz_kind {
 void fz_add(uint64_t pa, const void *data, size_t len, enum fz_kind kind);
 void fz_reset(void);
 
+/*
+ * Called with every phys_ram() request, served or not, when set: a target
+ * checks there that the code under test asks only for what it may read.
+ */
+extern void (*fz_ram_hook)(uint64_t pa, uint64_t len);
+
 /* len zeroed bytes with nothing after them (freed by fz_reset()). */
 void *fz_alloc(size_t len);
 /* A copy of data[0..len) with nothing after it (freed by fz_reset()). */

@@ -3,7 +3,7 @@
  * bitmap_keep_word() answers for 64 pfns exactly what bitmap_keep() answers
  * for each: inside a chunk, across chunk ends, in gaps between chunks,
  * below the first chunk, around a max_pfn that is not a multiple of 64,
- * and for a full dump.  The dump writer's loops rely on it.
+ * for a full dump and for the stub scan's bitmap.  The dump writer's loops rely on it.
  */
 #include "fakes.h"
 
@@ -99,6 +99,39 @@ static void test_word_known_values(void **state)
 	assert_true(bitmap_keep_word(&sel, 1280) == ~0ull);
 }
 
+/*
+ * The stub scan's bitmap: one word per 64 pfns, exactly (max_pfn + 63) /
+ * 64 words so ASan catches a read past it; from max_pfn on, kept.  It
+ * replaces a hook bitmap (error 0) or keeps why there was none.
+ */
+static void test_word_stub_scan(void **state)
+{
+	uint64_t max, *w;
+	unsigned int seed, i;
+
+	for (seed = 1; seed <= 20; seed++) {
+		srand(seed);
+		max = 1 + (uint64_t)rand() % 1500;
+		w = malloc((max + 63) / 64 * 8);
+		for (i = 0; i < (max + 63) / 64; i++)
+			w[i] = (uint64_t)rand() << 33 ^ (uint64_t)rand();
+		build(seed, 1300);
+		sel.error = seed & 1 ? -150 : 0;
+		if (seed & 1)
+			sel.source = BMDUMP_SOURCE_FULL;
+		bitmap_use_scan(&sel, w, max, 31);
+		assert_int_equal(sel.source, BMDUMP_SOURCE_STUB);
+		assert_int_equal(sel.error, seed & 1 ? -150 : 0);
+		assert_int_equal(sel.dump_level, 31);
+		check_all();
+		for (i = 0; i < max; i++)
+			assert_int_equal(bitmap_keep(&sel, i),
+					 (w[i / 64] >> (i % 64)) & 1);
+		assert_true(bitmap_keep(&sel, max));
+		free(w);
+	}
+}
+
 static int teardown(void **state)
 {
 	unsigned int i;
@@ -116,6 +149,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_word_matches_pfn_by_pfn,
 					  teardown),
 		cmocka_unit_test_teardown(test_word_known_values, teardown),
+		cmocka_unit_test_teardown(test_word_stub_scan, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -96,6 +96,37 @@ static void test_options(void **state)
 	assert_int_equal(o.acpi_rsdp, 0xf59d0);
 }
 
+/* bmdump.scan=: hook (the default), auto or stub; a typo keeps hook. */
+static void test_scan_option(void **state)
+{
+	static const struct {
+		const char *cl;
+		int err, mode;
+	} cases[] = {
+		{ "elfcorehdr=4K", 0, SCAN_MODE_HOOK },
+		{ "elfcorehdr=4K bmdump.scan=stub", 0, SCAN_MODE_STUB },
+		{ "elfcorehdr=4K bmdump.scan=auto", 0, SCAN_MODE_AUTO },
+		{ "elfcorehdr=4K bmdump.scan=hook", 0, SCAN_MODE_HOOK },
+		{ "bmdump.scan=stub elfcorehdr=4K bmdump.scan=auto", 0,
+		  SCAN_MODE_AUTO },
+		{ "elfcorehdr=4K bmdump.scan=stubs", E_SCAN_OPTION,
+		  SCAN_MODE_HOOK },
+		{ "elfcorehdr=4K bmdump.scan=", E_SCAN_OPTION, SCAN_MODE_HOOK },
+		{ "elfcorehdr=4K bmdump.scan", E_SCAN_OPTION, SCAN_MODE_HOOK },
+		{ "elfcorehdr=4K bmdump.scan=STUB", E_SCAN_OPTION,
+		  SCAN_MODE_HOOK },
+	};
+	struct stub_options o;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(stub_options_parse(cases[i].cl, &o),
+				 cases[i].err);
+		assert_int_equal(o.scan_mode, cases[i].mode);
+		assert_int_equal(o.elfcorehdr_addr, 4096);
+	}
+}
+
 static void test_bad_options_keep_safe_defaults(void **state)
 {
 	struct stub_options o;
@@ -332,6 +363,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_separators, teardown),
 		cmocka_unit_test_teardown(test_empty_values, teardown),
 		cmocka_unit_test_teardown(test_cmdline_max_exactly, teardown),
+		cmocka_unit_test_teardown(test_scan_option, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The kernel hook's page classifier (kernel-hook/classify.h) on every
+ * The kernel hook's page classifier (include/bmdump/classify.h) on every
  * supported kernel.  Each kernel's flag numbers and page type values come
  * from its VMCOREINFO as captured in the rig (tests/unit/vmcoreinfo/, made
  * into vmcoreinfo_kernels.h by gen_vmcoreinfo.py, read with the stub's own
@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "vmcoreinfo.h"
-#include "../../kernel-hook/classify.h"
+#include "bmdump/classify.h"
 #include "vmcoreinfo_kernels.h"
 
 #define NR_KERNELS	(sizeof(captured_vmcoreinfo) / \

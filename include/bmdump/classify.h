@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The page classifier of bmdump.ko, kept free of kernel headers so that the
- * host unit tests (tests/unit/test_hook_classify.c) run the very code the
- * hook runs at panic.
+ * The page classifier, one definition for bmdump.ko (at panic, fed from
+ * struct page by kernel-hook/bmdump_fill.c) and for the stub (after the
+ * crash, fed from the crashed kernel's struct pages through VMCOREINFO by
+ * stub/scan.c when there is no valid bitmap).  Kept free of kernel and
+ * libc headers so that the host unit tests (tests/unit/test_hook_classify.c,
+ * test_stub_scan.c) run the very code both run.
  *
  * It decides what makedumpfile decides in __exclude_unnecessary_pages for
  * the same struct page words and the same dump level (1.7.2 on 6.1, the
@@ -27,7 +30,8 @@
  *
  * The caller passes the raw words; `bits` holds this kernel's flag numbers
  * and magic values (the numbers VMCOREINFO exports to makedumpfile), set
- * by kernel-hook/bmdump_compat.h in the hook.
+ * by kernel-hook/bmdump_compat.h in the hook and from VMCOREINFO in the
+ * stub.
  */
 #ifndef BMDUMP_CLASSIFY_H
 #define BMDUMP_CLASSIFY_H
