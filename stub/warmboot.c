@@ -76,7 +76,8 @@ static uint64_t fit_high(uint64_t lo, uint64_t hi, uint64_t size,
 			return a;
 		if (r->start < size + lo)
 			return 0;
-		a = (r->start - size) & ~(align - 1);	/* strictly below */
+		/* Strictly below a, since a + size > r->start. */
+		a = (r->start - size) & ~(align - 1);
 	}
 	return 0;
 }
@@ -97,7 +98,8 @@ static int span_free(const struct e820_entry *map, unsigned int nr_map,
 
 static uint64_t place_kernel(const struct e820_entry *map,
 			     unsigned int nr_map, const struct wb_range *resv,
-			     unsigned int n, const struct bmdump_bzimage_info *k)
+			     unsigned int n,
+			     const struct bmdump_bzimage_info *k)
 {
 	uint64_t ceil = k->xloadflags & BZ_XLF_CAN_BE_LOADED_ABOVE_4G ?
 			UINT64_MAX : WB_4G;
@@ -122,7 +124,8 @@ static uint64_t place_kernel(const struct e820_entry *map,
 
 static uint64_t place_initrd(const struct e820_entry *map,
 			     unsigned int nr_map, const struct wb_range *resv,
-			     unsigned int n, const struct bmdump_bzimage_info *k,
+			     unsigned int n,
+			     const struct bmdump_bzimage_info *k,
 			     uint64_t bytes)
 {
 	uint64_t ceil = k->xloadflags & BZ_XLF_CAN_BE_LOADED_ABOVE_4G ?

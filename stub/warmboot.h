@@ -33,7 +33,7 @@ struct wb_range {
 
 struct wb_layout {
 	uint64_t kernel_addr;		/* 64-bit entry at +0x200 */
-	uint64_t kernel_span;		/* init_size: all the kernel may use */
+	uint64_t kernel_span;		/* init_size: all it may use */
 	uint64_t initrd_addr;		/* 0: no initrd */
 	uint64_t initrd_bytes;
 };
@@ -65,7 +65,7 @@ struct wb_boot_args {
 	const struct bmdump_bzimage_info *k;
 	const struct e820_entry *map;
 	unsigned int nr_map;
-	uint64_t cmdline_addr;		/* where the NUL-ended line lies */
+	uint64_t cmdline_addr;		/* the NUL-ended line */
 	uint64_t cmdline_len;		/* without the NUL */
 	const struct wb_layout *l;
 	uint64_t acpi_rsdp;		/* 0: let the kernel search */

@@ -37,10 +37,12 @@
 #include "crc32c.h"
 #include "uuid.h"
 
-#define BMDUMP_BOOTSET_MAGIC	0x54455342544f4f42ULL	/* "BOOTBSET" */
+/* "BOOTBSET" in the first 8 bytes of the slot */
+#define BMDUMP_BOOTSET_MAGIC	0x54455342544f4f42ULL
 #define BMDUMP_BOOTSET_VERSION	1
-#define BMDUMP_BOOTSET_HDR_BYTES 4096u	/* the block the header occupies */
-#define BMDUMP_BOOTSET_ALIGN	4096u	/* blob offsets: whole blocks */
+/* The header has a block to itself; blob offsets are whole blocks. */
+#define BMDUMP_BOOTSET_HDR_BYTES 4096u
+#define BMDUMP_BOOTSET_ALIGN	4096u
 /* The smallest slot worth having: the header and a small kernel. */
 #define BMDUMP_BOOTSET_MIN_SLOT	(4ull << 20)
 /* What `bmdump prepare` carves when asked for one without a size:
@@ -73,7 +75,7 @@ struct bmdump_bootset_header {
 	char release[65];		/* the kernel's, for messages */
 	uint8_t pad[7];
 	uint32_t flags;			/* none defined: must be 0 */
-	uint32_t crc;			/* CRC32C of header_bytes, crc = 0 */
+	uint32_t crc;			/* CRC32C, crc taken as 0 */
 };
 
 _Static_assert(sizeof(struct bmdump_bootset_header) == 200,
@@ -129,19 +131,21 @@ static inline int bmdump_bootset_slot(const struct bmdump_area_header *h,
 
 /* Does blob b lie after the header block and inside a slot of slot_bytes?
  * Written so that no sum of on-disk numbers can wrap. */
-static inline int bmdump_bootset_blob_inside(const struct bmdump_bootset_blob *b,
-					     uint64_t slot_bytes)
+static inline int
+bmdump_bootset_blob_inside(const struct bmdump_bootset_blob *b,
+			   uint64_t slot_bytes)
 {
 	if (!b->bytes)
-		return !b->offset;	/* absent blobs say so with offset 0 */
+		return !b->offset;	/* absent: offset 0 too */
 	return b->offset >= BMDUMP_BOOTSET_HDR_BYTES &&
 	       b->offset % BMDUMP_BOOTSET_ALIGN == 0 &&
 	       b->bytes <= slot_bytes && b->offset <= slot_bytes - b->bytes;
 }
 
 /* Do two blobs, both inside the slot, share a byte? */
-static inline int bmdump_bootset_blobs_overlap(const struct bmdump_bootset_blob *a,
-					       const struct bmdump_bootset_blob *b)
+static inline int
+bmdump_bootset_blobs_overlap(const struct bmdump_bootset_blob *a,
+			     const struct bmdump_bootset_blob *b)
 {
 	if (!a->bytes || !b->bytes)
 		return 0;
@@ -189,8 +193,8 @@ static inline int bmdump_bootset_check(const struct bmdump_bootset_header *h,
  * 0 or BMDUMP_BOOTSET_E_BLOB_CRC.  crc is bmdump_crc32c() over all of
  * them, which a reader may compute piecewise as it reads.
  */
-static inline int bmdump_bootset_blob_verify(const struct bmdump_bootset_blob *b,
-					     uint32_t crc)
+static inline int
+bmdump_bootset_blob_verify(const struct bmdump_bootset_blob *b, uint32_t crc)
 {
 	return crc == b->crc ? 0 : BMDUMP_BOOTSET_E_BLOB_CRC;
 }

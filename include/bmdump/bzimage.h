@@ -17,8 +17,9 @@
 #define BZ_SETUP_SECTS		0x1f1	/* u8; 0 means 4 */
 #define BZ_SYSSIZE		0x1f4	/* u32, 16-byte units */
 #define BZ_BOOT_FLAG		0x1fe	/* u16 */
-#define BZ_JUMP			0x200	/* u16: jmp short; byte 0x201 ... */
-#define BZ_JUMP_OFFSET		0x201	/* u8: ... ends the header at 0x202 + it */
+/* A short jump over the header: its offset byte ends the header at
+ * 0x202 + that byte. */
+#define BZ_JUMP_OFFSET		0x201	/* u8 */
 #define BZ_HEADER		0x202	/* "HdrS" */
 #define BZ_VERSION		0x206	/* u16 */
 #define BZ_TYPE_OF_LOADER	0x210	/* u8 */
@@ -33,7 +34,8 @@
 #define BZ_CMDLINE_SIZE		0x238	/* u32, protocol 2.06 */
 #define BZ_PREF_ADDRESS		0x258	/* u64, protocol 2.10 */
 #define BZ_INIT_SIZE		0x260	/* u32, protocol 2.10 */
-#define BZ_HEADER_END_MIN	0x268	/* through handover_offset (2.11) */
+/* The header up to handover_offset (2.11), all 2.12 fields. */
+#define BZ_HEADER_END_MIN	0x268
 /* The setup header ends at most here: boot_params' edd_mbr_sig_buffer
  * follows at 0x290, which a longer copy would overwrite. */
 #define BZ_HEADER_END_MAX	0x290
@@ -53,12 +55,12 @@
 struct bmdump_bzimage_info {
 	uint16_t version;
 	uint16_t xloadflags;
-	uint32_t setup_bytes;		/* real-mode part, boot sector included */
+	uint32_t setup_bytes;		/* boot sector and real-mode code */
 	uint32_t header_end;		/* 0x202 + byte 0x201 */
 	uint64_t pm_offset;		/* the 64-bit kernel in the file */
 	uint64_t pm_bytes;
 	uint32_t kernel_alignment;
-	uint32_t init_size;		/* memory it needs from its load address */
+	uint32_t init_size;		/* memory it needs from its start */
 	uint32_t initrd_addr_max;
 	uint32_t cmdline_size;		/* without the NUL */
 	uint64_t pref_address;

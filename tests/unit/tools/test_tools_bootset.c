@@ -33,7 +33,7 @@ struct fake_part {
 	struct bm_src src;
 	struct bm_sink sink;
 	unsigned int syncs;
-	uint64_t fail_at;	/* a write covering this offset fails; 0: none */
+	uint64_t fail_at;	/* a write over this offset fails; 0: none */
 };
 
 static int part_write(void *ctx, const void *buf, size_t len, uint64_t off)

@@ -132,7 +132,8 @@ static void test_errors(void **state)
 	expect_error("\n\nDUMP_LEVEL=32\n", "t.conf:3", "0 to 31");
 	expect_error("DUMP_LEVEL=-1\n", "t.conf:1", "0 to 31");
 	expect_error("DUMP_LEVEL=abc\n", "t.conf:1", "0 to 31");
-	expect_error("FINAL_ACTION=poweroff\n", "t.conf:1", "reset, halt or boot");
+	expect_error("FINAL_ACTION=poweroff\n", "t.conf:1",
+		     "reset, halt or boot");
 	expect_error("BOOT_KERNEL=vmlinuz\n", "t.conf:1", "absolute path");
 	expect_error("BOOT_INITRD=initrd.img\n", "t.conf:1", "or none");
 	expect_error("KEXEC_FILE_LOAD=maybe\n", "t.conf:1", "auto, yes");
