@@ -36,6 +36,7 @@ const char *help_for(const char *cmd)
 	if (!strcmp(cmd, "prepare"))
 		return
 "usage: bmdump prepare PARTITION [--force] [--log-size SIZE]\n"
+"                      [--boot-slot SIZE]\n"
 "       bmdump prepare --create DISK --size SIZE [--force]\n"
 "       bmdump prepare --from IMAGE --partition N [--force]\n"
 "\n"
@@ -43,7 +44,8 @@ const char *help_for(const char *cmd)
 "sets bmdump's partition type GUID.  --create appends a partition of SIZE\n"
 "to DISK (a GPT is created on a blank disk).  Refuses a partition that\n"
 "carries a filesystem, RAID, crypto or partition-table signature, or an\n"
-"area holding a dump not yet saved; --force destroys them.  Prints\n"
+"area holding a dump not yet saved; --force destroys them.  --boot-slot\n"
+"leaves room (e.g. 256M) for the boot set of FINAL_ACTION=boot.  Prints\n"
 "AREA=<uuid> for /etc/bmdump.conf.\n";
 	if (!strcmp(cmd, "load"))
 		return
@@ -51,7 +53,8 @@ const char *help_for(const char *cmd)
 "\n"
 "Checks crashkernel memory, the bmdump module and the area, writes\n"
 "DUMP_LEVEL to the module, and loads the stub with kexec -p (kexec -s -p\n"
-"when the kernel is locked down or KEXEC_FILE_LOAD=yes).  --dry-run\n"
+"when the kernel is locked down or KEXEC_FILE_LOAD=yes).  With\n"
+"FINAL_ACTION=boot it first stages the boot set into the area.  --dry-run\n"
 "prints the kexec command instead of running it.\n";
 	if (!strcmp(cmd, "unload"))
 		return "usage: bmdump unload\n\nUnloads the stub (kexec -p -u).\n";

@@ -10,9 +10,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <bmdump/bzimage.h>
+
+#include "bootset.h"
 #include "cli.h"
 #include "iommu_probe.h"
 #include "kernel.h"
@@ -74,6 +79,81 @@ static int check_crash_memory_and_area(struct bm_err *e)
 			       t.label);
 	target_close(&t);
 	return rc;
+}
+
+/* Larger than any kernel or initramfs a slot could hold. */
+#define BOOT_FILE_MAX	(1ull << 30)
+
+struct boot_files {
+	uint8_t *kernel, *initrd;
+	size_t kernel_len, initrd_len;
+};
+
+/* The kernel (checked as the stub will check it) and the initrd. */
+static int read_boot_files(const struct bootset_source *src,
+			   struct boot_files *f, struct bm_err *e)
+{
+	struct bmdump_bzimage_info ki;
+	int r;
+
+	r = bootset_read_file(src->kernel, BOOT_FILE_MAX, &f->kernel,
+			      &f->kernel_len, e);
+	if (r)
+		return r;
+	r = bmdump_bzimage_check(f->kernel, f->kernel_len, &ki);
+	if (r)
+		return bm_seterr(e, BM_E_REFUSED, "%s: %s", src->kernel,
+				 stub_strerror(r));
+	if (strlen(src->cmdline) > ki.cmdline_size)
+		return bm_seterr(e, BM_E_REFUSED, "%s: %s", src->kernel,
+				 stub_strerror(E_WB_CMDLINE_SIZE));
+	if (src->initrd[0])
+		return bootset_read_file(src->initrd, BOOT_FILE_MAX,
+					 &f->initrd, &f->initrd_len, e);
+	return 0;
+}
+
+/* FINAL_ACTION=boot: write the boot set into the area's slot, read it
+ * back and check every CRC before the stub is told to use it. */
+static int stage_boot_set(const struct load_state *s, struct bm_err *e)
+{
+	struct bmdump_bootset_header bh;
+	struct bmdump_area_header h;
+	struct bootset_source src;
+	struct boot_files f = { 0 };
+	struct bootset_input in = { 0 };
+	struct kernel_facts k;
+	struct area_target t;
+	int r;
+
+	kernel_probe(&k);
+	r = bootset_source(&cli_cfg, sysroot(), k.known ? k.release : "",
+			   &src, e);
+	if (!r)
+		r = read_boot_files(&src, &f, e);
+	if (r || s->dry)
+		goto out;
+	r = target_find_uuid(&t, cli_cfg.area, 1, e);
+	if (r)
+		goto out;
+	in = (struct bootset_input){ f.kernel, f.kernel_len, f.initrd,
+				     f.initrd_len, src.cmdline,
+				     k.known ? k.release : "", time(NULL) };
+	r = area_header_read(&t.src, &h, e);
+	if (!r)
+		r = bootset_stage(&t.sink, &h, &in, &bh, e);
+	if (!r)
+		r = bootset_read(&t.src, &h, &bh, 1, e);
+	target_close(&t);
+out:
+	if (!r)
+		printf("bmdump: boot set %s: %s, initrd %s, command line: "
+		       "%s%s\n", s->dry ? "to stage" : "staged", src.kernel,
+		       src.initrd[0] ? src.initrd : "none", src.cmdline,
+		       src.dropped ? " (unsafe words dropped)" : "");
+	free(f.kernel);
+	free(f.initrd);
+	return r;
 }
 
 /* bmdump.ko: loaded if needed, given the dump level; its descriptor. */
@@ -222,6 +302,9 @@ int cmd_load(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (check_crash_memory_and_area(&e) || setup_hook_module(&s, &e))
+		return cli_fail(&e);
+	if (cli_cfg.final_action == FINAL_ACTION_BOOT &&
+	    stage_boot_set(&s, &e))
 		return cli_fail(&e);
 	sys_read_lockdown(&s.lockdown);
 	s.mode = kexec_choose_mode(cli_cfg.kexec_mode, s.lockdown);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "areaio.h"
+#include "bootset.h"
 #include "cli.h"
 #include "coredir.h"
 #include "geometry.h"
@@ -27,6 +28,7 @@ struct prepare_args {
 	const char *dev;	/* PARTITION */
 	uint64_t size;		/* --size, with --create */
 	uint64_t log_size;	/* --log-size */
+	uint64_t boot_slot;	/* --boot-slot, 0: none */
 	int partno;		/* --partition, with --from */
 	int force;
 };
@@ -89,7 +91,8 @@ static int clear_log_and_image(struct area_target *t,
 }
 
 static int prepare_target(struct area_target *t, int force,
-			  uint64_t log_size, struct bm_err *e)
+			  uint64_t log_size, uint64_t boot_slot,
+			  struct bm_err *e)
 {
 	struct bmdump_area_header h, old;
 	char sz_warn[BM_ERR_LEN];
@@ -122,6 +125,8 @@ static int prepare_target(struct area_target *t, int force,
 	if (random_uuid(u))
 		return bm_seterr(e, BM_E_IO, "cannot read /dev/urandom");
 	r = area_layout(&h, t->size, log_size, u, time(NULL), e);
+	if (!r && boot_slot)
+		r = area_carve_boot_slot(&h, boot_slot, e);
 	if (r)
 		return r;
 	r = clear_log_and_image(t, &h, e);
@@ -155,6 +160,7 @@ static int prepare_parse_args(int argc, char **argv, struct prepare_args *a)
 		{ "from", required_argument, NULL, 'F' },
 		{ "partition", required_argument, NULL, 'p' },
 		{ "log-size", required_argument, NULL, 'l' },
+		{ "boot-slot", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -184,6 +190,15 @@ static int prepare_parse_args(int argc, char **argv, struct prepare_args *a)
 			if (a->partno <= 0)
 				return cli_usage_error("prepare", "--partition "
 						       "must be a number");
+			break;
+		case 'b':
+			if (parse_size(optarg, &a->boot_slot) ||
+			    a->boot_slot % 4096 || (a->boot_slot &&
+			    a->boot_slot < BMDUMP_BOOTSET_MIN_SLOT))
+				return cli_usage_error("prepare", "--boot-slot "
+						       "must be 0 or a size of "
+						       "at least 4M, whole KiB "
+						       "pages");
 			break;
 		case 'l':
 			if (parse_size(optarg, &a->log_size))
@@ -345,7 +360,7 @@ int cmd_prepare(int argc, char **argv)
 	r = a.create ? open_created(&a, &t, &e) : open_existing(&a, &t, &e);
 	if (r)
 		return cli_fail(&e);
-	r = prepare_target(&t, a.force, a.log_size, &e);
+	r = prepare_target(&t, a.force, a.log_size, a.boot_slot, &e);
 	target_close(&t);
 	return r ? cli_fail(&e) : 0;
 }

@@ -123,6 +123,43 @@ static int set_offbox_key(struct bm_config *c, const char *k, const char *v,
 	return 0;
 }
 
+/* BOOT_KERNEL=, BOOT_INITRD=, BOOT_CMDLINE=; 1: not one. */
+static int set_boot_key(struct bm_config *c, const char *k, const char *v,
+			const char **why)
+{
+	if (!strcmp(k, "BOOT_KERNEL")) {
+		c->boot_kernel[0] = 0;
+		if (*v && set_abs_path(c->boot_kernel, sizeof(c->boot_kernel),
+				       v)) {
+			*why = "must be an absolute path (empty: the running "
+			       "kernel's)";
+			return -1;
+		}
+	} else if (!strcmp(k, "BOOT_INITRD")) {
+		c->boot_initrd[0] = 0;
+		c->boot_no_initrd = !strcmp(v, "none");
+		if (*v && !c->boot_no_initrd &&
+		    set_abs_path(c->boot_initrd, sizeof(c->boot_initrd), v)) {
+			*why = "must be an absolute path or none (empty: the "
+			       "running kernel's)";
+			return -1;
+		}
+	} else if (!strcmp(k, "BOOT_CMDLINE")) {
+		if (strlen(v) >= sizeof(c->boot_cmdline) || strchr(v, '\n') ||
+		    strchr(v, '\t')) {
+			*why = "must be one line shorter than 1024 bytes";
+			return -1;
+		}
+		/* Empty: the default, as for the other BOOT_* keys; a
+		 * kernel with no command line has no root= either. */
+		bm_strlcpy(c->boot_cmdline, v, sizeof(c->boot_cmdline));
+		c->has_boot_cmdline = !!*v;
+	} else {
+		return set_offbox_key(c, k, v, why);
+	}
+	return 0;
+}
+
 /* One key; returns 0, 1 for an unknown key, or -1 with *why set. */
 static int set_key(struct bm_config *c, const char *k, const char *v,
 		   const char **why)
@@ -153,8 +190,10 @@ static int set_key(struct bm_config *c, const char *k, const char *v,
 			c->final_action = FINAL_ACTION_RESET;
 		else if (!strcmp(v, "halt"))
 			c->final_action = FINAL_ACTION_HALT;
+		else if (!strcmp(v, "boot"))
+			c->final_action = FINAL_ACTION_BOOT;
 		else {
-			*why = "must be reset or halt";
+			*why = "must be reset, halt or boot";
 			return -1;
 		}
 	} else if (!strcmp(k, "KEXEC_FILE_LOAD")) {
@@ -224,7 +263,7 @@ static int set_key(struct bm_config *c, const char *k, const char *v,
 		}
 		bm_strlcpy(c->append, v, sizeof(c->append));
 	} else {
-		return set_offbox_key(c, k, v, why);
+		return set_boot_key(c, k, v, why);
 	}
 	return 0;
 }

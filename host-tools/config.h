@@ -25,7 +25,8 @@
 #define CONFIG_APPEND_MAX	1024
 #define CONFIG_MAX_WARNINGS	8
 
-enum final_action { FINAL_ACTION_RESET, FINAL_ACTION_HALT };
+/* FINAL_ACTION_BOOT: the stub starts the staged boot set (bootset.h). */
+enum final_action { FINAL_ACTION_RESET, FINAL_ACTION_HALT, FINAL_ACTION_BOOT };
 enum kexec_mode { KEXEC_MODE_AUTO, KEXEC_MODE_LOAD, KEXEC_MODE_FILE };
 
 struct bm_config {
@@ -44,6 +45,13 @@ struct bm_config {
 	char kexec[CONFIG_PATH_MAX];
 	char makedumpfile[CONFIG_PATH_MAX];
 	char append[CONFIG_APPEND_MAX];
+	/* The boot set for FINAL_ACTION=boot; "" each: the running kernel's
+	 * (/boot/vmlinuz-$(uname -r), its initrd.img, /proc/cmdline). */
+	char boot_kernel[CONFIG_PATH_MAX];
+	char boot_initrd[CONFIG_PATH_MAX];
+	int boot_no_initrd;		/* BOOT_INITRD=none */
+	int has_boot_cmdline;		/* BOOT_CMDLINE= given, not "" */
+	char boot_cmdline[CONFIG_APPEND_MAX];
 	/* Off-box copy after save (offbox.c): kdump-tools' SSH= and NFS=. */
 	char ssh[256];			/* user@host, "" none */
 	char ssh_key[CONFIG_PATH_MAX];

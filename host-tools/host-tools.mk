@@ -31,7 +31,7 @@ TOOLS_CORE	:= host-tools/util.c host-tools/areaio.c host-tools/compress.c \
 		   host-tools/coredir.c host-tools/transport.c \
 		   host-tools/geometry.c \
 		   host-tools/selftest.c host-tools/estimate.c \
-		   host-tools/kernel.c host-tools/sign.c \
+		   host-tools/kernel.c host-tools/sign.c host-tools/bootset.c \
 		   host-tools/vmcicheck.c \
 		   lib/errors.c
 TOOLS_HDRS	:= $(wildcard host-tools/*.h) $(wildcard include/bmdump/*.h) \

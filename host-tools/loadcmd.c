@@ -66,6 +66,29 @@ static int reserved_token(const char *tok, size_t len)
 	return 0;
 }
 
+/* FINAL_ACTION= as the stub's bmdump.final= word and value. */
+static const char *final_word(int action)
+{
+	switch (action) {
+	case FINAL_ACTION_HALT:
+		return "halt";
+	case FINAL_ACTION_BOOT:
+		return "boot";
+	}
+	return "reset";
+}
+
+static int final_stub_value(int action)
+{
+	switch (action) {
+	case FINAL_ACTION_HALT:
+		return FINAL_HALT;
+	case FINAL_ACTION_BOOT:
+		return FINAL_BOOT;
+	}
+	return FINAL_RESET;
+}
+
 /*
  * The command line as the stub will see it (kexec_load appends
  * elfcorehdr=, kexec_file_load prepends it), read by the stub's own
@@ -98,8 +121,7 @@ static int check_with_stub_parser(const struct bm_config *c, int have_desc,
 		    o.has_desc != have_desc ||
 		    (have_desc && o.desc_addr != desc) ||
 		    o.overwrite != !!c->overwrite ||
-		    o.final_action != (c->final_action == FINAL_ACTION_HALT ?
-				       FINAL_HALT : FINAL_RESET))
+		    o.final_action != final_stub_value(c->final_action))
 			return bm_seterr(e, BM_E_USAGE, "APPEND changes what "
 					 "the stub reads for bmdump.area, .desc, "
 					 ".final or .overwrite: check APPEND "
@@ -140,12 +162,10 @@ int build_stub_cmdline(const struct bm_config *c, int have_desc,
 	if (have_desc)
 		w = snprintf(out, size, "bmdump.desc=0x%llx bmdump.area=%s "
 			     "bmdump.final=%s", (unsigned long long)desc, uuid,
-			     c->final_action == FINAL_ACTION_HALT ? "halt" :
-			     "reset");
+			     final_word(c->final_action));
 	else
 		w = snprintf(out, size, "bmdump.area=%s bmdump.final=%s", uuid,
-			     c->final_action == FINAL_ACTION_HALT ? "halt" :
-			     "reset");
+			     final_word(c->final_action));
 	if (w < 0 || (size_t)w >= size)
 		goto too_long;
 	n = (size_t)w;

@@ -73,6 +73,9 @@ const char *stage_get(void)
 
 static void __attribute__((noreturn)) finish(void)
 {
+	/* Not wired yet (issue 21): say so, then take the safe way out. */
+	if (final_action == FINAL_BOOT)
+		bmlog("warning: %s", stub_strerror(E_WB_UNAVAILABLE));
 	if (final_action == FINAL_HALT) {
 		bmlog("done, halting (bmdump.final=halt)");
 		machine_halt();

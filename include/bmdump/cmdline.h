@@ -24,6 +24,7 @@ enum stub_scan_mode {
 enum stub_final_action {
 	FINAL_RESET = 0,
 	FINAL_HALT,
+	FINAL_BOOT,	/* start the staged boot set (bootset.h) */
 };
 struct stub_options {
 	uint64_t elfcorehdr_addr;
@@ -255,6 +256,8 @@ static inline int stub_options_parse(const char *cl, struct stub_options *o)
 			o->final_action = FINAL_RESET;
 		else if (len == 4 && !cmdline_memcmp(v, "halt", 4))
 			o->final_action = FINAL_HALT;
+		else if (len == 4 && !cmdline_memcmp(v, "boot", 4))
+			o->final_action = FINAL_BOOT;
 		else
 			err = err ? err : E_CMD_FINAL;
 	}

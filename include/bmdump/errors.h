@@ -7,8 +7,9 @@
  * (iPXE's per-file codes): -100 boot_params, -110 cmdline, -120 elfcore,
  * -140 notes, -160 VMCOREINFO, -180 mem, -190 phys, -200 paging, -220
  * ACPI, ..., -420 NVMe, -540 virtio-blk, -600 IOMMU, -700 AHCI, -800 the
- * stub's page scan, -900 the self-test app (boot/efi/).  The messages are
- * lib/errors.c, built into the stub and the bmdump tool alike.
+ * stub's page scan, -900 the self-test app (boot/efi/), -1000 the warm
+ * boot (stub/warmboot.c).  The messages are lib/errors.c, built into the
+ * stub and the bmdump tool alike.
  *
  * This is the only table that goes on disk.  The two other vocabularies
  * never do: BMDUMP_AREA_E_* (include/bmdump/area.h) are the return values
@@ -30,7 +31,7 @@
 	X(E_CMD_NO_ELFCOREHDR, -110, "no elfcorehdr= on the command line: load the stub with kexec -p (as a crash kernel)") \
 	X(E_CMD_ELFCOREHDR, -111, "elfcorehdr= value is malformed") \
 	X(E_CMD_NUMBER, -112, "a number on the command line is malformed") \
-	X(E_CMD_FINAL, -113, "bmdump.final= must be reset or halt") \
+	X(E_CMD_FINAL, -113, "bmdump.final= must be reset, halt or boot") \
 	X(E_CMD_UUID, -114, "bmdump.area= is not a UUID: use the area UUID bmdump prepare printed") \
 	X(E_CMD_TOO_LONG, -115, "command line longer than 4096 bytes") \
 	X(E_CMD_OVERWRITE, -116, "bmdump.overwrite= must be 0 or 1") \
@@ -218,7 +219,23 @@
 	X(E_ST_RELEASE, -901, "self-test: the firmware would not release a storage controller (DisconnectController failed): nothing tested, nothing written") \
 	X(E_ST_NO_TAIL, -902, "self-test: the area has no self-test region at its end (prepared by an older bmdump): re-run bmdump prepare after saving any dump; nothing written") \
 	X(E_ST_VERIFY, -903, "self-test: data read back from the scratch region differs from what was written: this disk path corrupts dumps") \
-	X(E_ST_NO_MEMORY, -904, "self-test: the firmware gave no memory for the test buffers")
+	X(E_ST_NO_MEMORY, -904, "self-test: the firmware gave no memory for the test buffers") \
+	X(E_WB_UNAVAILABLE, -1000, "bmdump.final=boot: this stub cannot start the staged kernel yet: it resets instead (set FINAL_ACTION=reset to silence this)") \
+	X(E_WB_TRUNCATED, -1001, "warm boot: the staged kernel is shorter than its setup header says: not a bzImage; check BOOT_KERNEL and re-run bmdump load (reset instead)") \
+	X(E_WB_BOOT_FLAG, -1002, "warm boot: the staged kernel lacks the 0xAA55 boot flag: not a bzImage; check BOOT_KERNEL and re-run bmdump load (reset instead)") \
+	X(E_WB_HDRS, -1003, "warm boot: the staged kernel has no HdrS setup header: not a bzImage; check BOOT_KERNEL and re-run bmdump load (reset instead)") \
+	X(E_WB_PROTOCOL, -1004, "warm boot: the staged kernel's boot protocol is older than 2.12: stage a newer kernel (reset instead)") \
+	X(E_WB_NOT_64, -1005, "warm boot: the staged kernel has no 64-bit entry (XLF_KERNEL_64 clear): stage an x86-64 kernel (reset instead)") \
+	X(E_WB_NOT_RELOCATABLE, -1006, "warm boot: the staged kernel is not relocatable (CONFIG_RELOCATABLE off): stage a relocatable kernel (reset instead)") \
+	X(E_WB_ALIGN, -1007, "warm boot: the staged kernel's kernel_alignment is not a power of two of at least 4 KiB: corrupt or unsupported kernel (reset instead)") \
+	X(E_WB_SETUP_SECTS, -1008, "warm boot: the staged kernel's setup_sects puts its 64-bit code past the image end: corrupt kernel, re-run bmdump load (reset instead)") \
+	X(E_WB_INIT_SIZE, -1009, "warm boot: the staged kernel's init_size is smaller than its own code: corrupt kernel, re-run bmdump load (reset instead)") \
+	X(E_WB_CMDLINE_SIZE, -1010, "warm boot: the command line is longer than the staged kernel accepts (cmdline_size): shorten BOOT_CMDLINE (reset instead)") \
+	X(E_WB_NO_ROOM_KERNEL, -1020, "warm boot: no free RAM range of the crashed kernel is large enough for the new kernel's init_size (reset instead)") \
+	X(E_WB_NO_ROOM_INITRD, -1021, "warm boot: no free RAM below the kernel's initrd limit is large enough for the initrd: use a smaller initramfs (MODULES=dep) (reset instead)") \
+	X(E_WB_TOO_MANY_RANGES, -1022, "warm boot: more reserved ranges than the placement handles (a stub bug: report it) (reset instead)") \
+	X(E_WB_E820_FULL, -1030, "warm boot: the memory map has more than 128 entries, more than boot_params holds (reset instead)") \
+	X(E_WB_E820_EMPTY, -1031, "warm boot: the memory map for the new kernel has no RAM (reset instead)")
 
 enum stub_error {
 #define STUB_ERROR_ENUM(name, code, msg) name = code,

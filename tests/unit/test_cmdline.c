@@ -318,6 +318,13 @@ static void test_empty_values(void **state)
 					    "bmdump.final=halt", &o),
 			 E_CMD_NUMBER);
 	assert_int_equal(o.final_action, FINAL_HALT);
+	/* FINAL_ACTION=boot (issue 21). */
+	assert_int_equal(stub_options_parse("elfcorehdr=4K bmdump.final=boot",
+					    &o), 0);
+	assert_int_equal(o.final_action, FINAL_BOOT);
+	assert_int_equal(stub_options_parse("elfcorehdr=4K bmdump.final=booty",
+					    &o), E_CMD_FINAL);
+	assert_int_equal(o.final_action, FINAL_RESET);
 	/* No elfcorehdr= outranks the rest. */
 	assert_int_equal(stub_options_parse("bmdump.final=x", &o),
 			 E_CMD_NO_ELFCOREHDR);

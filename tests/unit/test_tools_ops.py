@@ -115,6 +115,24 @@ def test_tools_prepare_whole_disk_and_existing_area():
     assert new != uuid
 
 
+def test_tools_prepare_boot_slot():
+    """--boot-slot leaves the boot set's slot between the dump and the
+    self-test tail (include/bmdump/bootset.h): the dump shrinks by it."""
+    d = T.workdir("prepare-boot-slot")
+    img, uuid = T.make_disk(d)
+    plain = int(T.header(img, 1)["dump_capacity"])
+    T.run(["prepare", "--from", img, "--partition", "1", "--force",
+           "--boot-slot", "8M"], check=0)
+    assert int(T.header(img, 1)["dump_capacity"]) == plain - (8 << 20)
+    for bad in ("1M", "4097K", "x"):
+        p = T.run(["prepare", "--from", img, "--partition", "1", "--force",
+                   "--boot-slot", bad], check=2)
+        assert "--boot-slot" in p.stderr, p.stderr
+    p = T.run(["prepare", "--from", img, "--partition", "1", "--force",
+               "--boot-slot", "64M"], check=1)
+    assert "boot slot" in p.stderr, p.stderr
+
+
 def test_tools_list():
     d = T.workdir("list")
     conf, out, img = _saved(d)

@@ -132,7 +132,10 @@ static void test_errors(void **state)
 	expect_error("\n\nDUMP_LEVEL=32\n", "t.conf:3", "0 to 31");
 	expect_error("DUMP_LEVEL=-1\n", "t.conf:1", "0 to 31");
 	expect_error("DUMP_LEVEL=abc\n", "t.conf:1", "0 to 31");
-	expect_error("FINAL_ACTION=poweroff\n", "t.conf:1", "reset or halt");
+	expect_error("FINAL_ACTION=poweroff\n", "t.conf:1",
+		     "reset, halt or boot");
+	expect_error("BOOT_KERNEL=vmlinuz\n", "t.conf:1", "absolute path");
+	expect_error("BOOT_INITRD=initrd.img\n", "t.conf:1", "or none");
 	expect_error("KEXEC_FILE_LOAD=maybe\n", "t.conf:1", "auto, yes");
 	expect_error("OVERWRITE=sure\n", "t.conf:1", "yes or no");
 	expect_error("COMPRESS=gzip\n", "t.conf:1", "zlib, lzo");
@@ -147,6 +150,41 @@ static void test_errors(void **state)
 	expect_error("APPEND=$(reboot)\n", "t.conf:1", "shell syntax");
 	expect_error("APPEND='open\n", "t.conf:1", "unterminated");
 	expect_error("APPEND=\"open\n", "t.conf:1", "unterminated");
+}
+
+/* FINAL_ACTION=boot and the boot set's source (bootset.h). */
+static void test_boot_keys(void **state)
+{
+	struct bm_config c;
+	struct bm_err e;
+
+	assert_int_equal(parse(&c, "", &e), 0);
+	assert_string_equal(c.boot_kernel, "");
+	assert_string_equal(c.boot_initrd, "");
+	assert_false(c.boot_no_initrd);
+	assert_false(c.has_boot_cmdline);
+	assert_int_equal(parse(&c, "FINAL_ACTION=boot\n"
+			       "BOOT_KERNEL=/boot/vmlinuz-6.1.0-9-amd64\n"
+			       "BOOT_INITRD=/boot/initrd.img-6.1.0-9-amd64\n"
+			       "BOOT_CMDLINE='root=/dev/sda1 ro quiet'\n",
+			       &e), 0);
+	assert_int_equal(c.final_action, FINAL_ACTION_BOOT);
+	assert_string_equal(c.boot_kernel, "/boot/vmlinuz-6.1.0-9-amd64");
+	assert_string_equal(c.boot_initrd, "/boot/initrd.img-6.1.0-9-amd64");
+	assert_true(c.has_boot_cmdline);
+	assert_string_equal(c.boot_cmdline, "root=/dev/sda1 ro quiet");
+	assert_int_equal(c.nr_warnings, 0);
+	/* none: no initrd; empty: back to the running kernel's. */
+	assert_int_equal(parse(&c, "BOOT_INITRD=none\n", &e), 0);
+	assert_true(c.boot_no_initrd);
+	assert_int_equal(parse(&c, "BOOT_INITRD=none\nBOOT_INITRD=\n"
+			       "BOOT_KERNEL=/k\nBOOT_KERNEL=\n", &e), 0);
+	assert_false(c.boot_no_initrd);
+	assert_string_equal(c.boot_kernel, "");
+	/* An empty BOOT_CMDLINE is the default, as shipped. */
+	assert_int_equal(parse(&c, "BOOT_CMDLINE=ro\nBOOT_CMDLINE=\n", &e),
+			 0);
+	assert_false(c.has_boot_cmdline);
 }
 
 static void test_load_file(void **state)
@@ -176,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_unknown_key_warns),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_boot_keys),
 		cmocka_unit_test(test_load_file),
 	};
 

@@ -71,6 +71,14 @@ static void test_cmdline_basic(void **state)
 	assert_string_equal(out, "bmdump.area=0f1e2d3c-4b5a-4978-8695-"
 			    "a4b3c2d1e0f0 bmdump.final=halt "
 			    "bmdump.overwrite=1 console=ttyS1");
+	/* FINAL_ACTION=boot reaches the stub, whose parser takes it. */
+	c.final_action = FINAL_ACTION_BOOT;
+	c.overwrite = 0;
+	c.append[0] = 0;
+	assert_int_equal(build_stub_cmdline(&c, 0, 0, out, sizeof(out), &e),
+			 0);
+	assert_string_equal(out, "bmdump.area=0f1e2d3c-4b5a-4978-8695-"
+			    "a4b3c2d1e0f0 bmdump.final=boot");
 }
 
 static void test_cmdline_errors(void **state)

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * FINAL_ACTION=boot (issue 21), the pure part: where the next kernel and
+ * its initrd go in the RAM the crashed kernel used, and the boot_params
+ * ("zero page") the next kernel is entered with, per the x86 boot protocol
+ * (Documentation/arch/x86/boot.rst, 64-bit boot protocol).  No I/O and no
+ * jump here: the caller reads the boot set, copies the pieces to the
+ * places chosen and enters the kernel; these functions only decide and
+ * fill, so they are tested on the host.
+ */
+#ifndef STUB_WARMBOOT_H
+#define STUB_WARMBOOT_H
+
+#include "bmdump/bzimage.h"
+#include "bootparams.h"
+
+/* boot_params fields beyond bootparams.h's (arch/x86 bootparam.h). */
+#define BP_EXT_RAMDISK_IMAGE	0x0c0	/* u32, bits 63:32 */
+#define BP_EXT_RAMDISK_SIZE	0x0c4	/* u32, bits 63:32 */
+#define BP_SENTINEL		0x1ef	/* u8: nonzero makes Linux wipe
+					 * fields a loader forgot */
+#define BP_EFI_INFO_BYTES	32
+
+/* Nothing goes below 1 MiB: the next kernel's real-mode trampoline and
+ * the firmware's areas live there. */
+#define WB_LOW_FLOOR		(1ull << 20)
+#define WB_4G			(1ull << 32)
+#define WB_MAX_RESERVED		32
+
+struct wb_range {
+	uint64_t start, end;		/* [start, end) */
+};
+
+struct wb_layout {
+	uint64_t kernel_addr;		/* 64-bit entry at +0x200 */
+	uint64_t kernel_span;		/* init_size: all it may use */
+	uint64_t initrd_addr;		/* 0: no initrd */
+	uint64_t initrd_bytes;
+};
+
+/*
+ * Choose where the kernel (k, init_size bytes at a kernel_alignment
+ * boundary, pref_address when it is free) and an initrd of initrd_bytes
+ * (page aligned, as high as initrd_addr_max allows) go: inside the E820_RAM
+ * entries of map, outside every reserved range (the stub's crashkernel
+ * region, the boot_params, command line and page tables it still needs)
+ * and outside each other.  0, or E_WB_NO_ROOM_KERNEL/_INITRD or
+ * E_WB_TOO_MANY_RANGES.
+ */
+int warmboot_place(const struct e820_entry *map, unsigned int nr_map,
+		   const struct wb_range *resv, unsigned int nr_resv,
+		   const struct bmdump_bzimage_info *k, uint64_t initrd_bytes,
+		   struct wb_layout *l);
+
+/*
+ * The e820 table of bp from map: sorted by address, empty and wrapping
+ * entries dropped, touching entries of one type merged.  0, or
+ * E_WB_E820_FULL (more than boot_params' 128) or E_WB_E820_EMPTY (no RAM).
+ */
+int warmboot_e820(uint8_t bp[BOOT_PARAMS_SIZE], const struct e820_entry *map,
+		  unsigned int nr_map);
+
+struct wb_boot_args {
+	const uint8_t *kernel;		/* the bzImage, checked */
+	const struct bmdump_bzimage_info *k;
+	const struct e820_entry *map;
+	unsigned int nr_map;
+	uint64_t cmdline_addr;		/* the NUL-ended line */
+	uint64_t cmdline_len;		/* without the NUL */
+	const struct wb_layout *l;
+	uint64_t acpi_rsdp;		/* 0: let the kernel search */
+	const uint8_t *efi_info;	/* the stub's 32 bytes, or NULL */
+};
+
+/* Fill the zero page the next kernel is entered with (RSI).  0 or E_WB_*. */
+int warmboot_boot_params(uint8_t bp[BOOT_PARAMS_SIZE],
+			 const struct wb_boot_args *a);
+
+#endif /* STUB_WARMBOOT_H */

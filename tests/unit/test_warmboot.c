@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * FINAL_ACTION=boot, the pure part (stub/warmboot.c, bmdump/bzimage.h):
+ * the installed Debian kernel passes the bzImage check and each broken
+ * header field fails with its own code; placement never lands on a
+ * reserved range, outside RAM or on itself; the e820 table and the zero
+ * page come out as the boot protocol says.
+ */
+#include "fakes.h"
+#include "testbuf.h"
+
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+#include "str.h"
+#include "warmboot.h"
+
+#define MiB	(1ull << 20)
+#define GiB	(1ull << 30)
+
+static int is_zero(const uint8_t *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return 0;
+	return 1;
+}
+
+static uint8_t *kimg;
+static size_t klen;
+
+/* The newest /boot/vmlinuz-* (tests/install-deps.sh installs Debian's). */
+static int load_kernel(void **state)
+{
+	glob_t g;
+	FILE *f;
+
+	if (glob("/boot/vmlinuz-*", 0, NULL, &g) || !g.gl_pathc)
+		fail_msg("no /boot/vmlinuz-*: run tests/install-deps.sh");
+	f = fopen(g.gl_pathv[g.gl_pathc - 1], "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	klen = (size_t)ftell(f);
+	fseek(f, 0, SEEK_SET);
+	kimg = malloc(klen);
+	assert_int_equal(fread(kimg, 1, klen, f), klen);
+	fclose(f);
+	globfree(&g);
+	return 0;
+}
+
+static int free_kernel(void **state)
+{
+	free(kimg);
+	tb_free_all();
+	return 0;
+}
+
+static void test_real_kernel_passes(void **state)
+{
+	struct bmdump_bzimage_info k;
+
+	assert_int_equal(bmdump_bzimage_check(kimg, klen, &k), 0);
+	assert_true(k.version >= 0x020c);
+	assert_true(k.xloadflags & BZ_XLF_KERNEL_64);
+	assert_true(k.init_size >= k.pm_bytes);
+	assert_int_equal(k.pm_offset + k.pm_bytes, klen);
+	assert_int_equal(k.kernel_alignment & (k.kernel_alignment - 1), 0);
+	assert_true(k.cmdline_size >= 2047);
+	assert_true(k.header_end >= BZ_HEADER_END_MIN);
+}
+
+/* A copy of the kernel with one field changed must fail with want. */
+static void expect_broken(size_t off, unsigned int bytes, uint32_t val,
+			  uint64_t len, int want, const char *what)
+{
+	struct bmdump_bzimage_info k;
+	uint8_t *img = tb_dup(kimg, 0x4000);
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < bytes; i++)
+		img[off + i] = (uint8_t)(val >> (8 * i));
+	/* Only the first 16 KiB are copied: pretend the rest is there. */
+	r = bmdump_bzimage_check(img, len ? len : klen, &k);
+	if (r != want)
+		fail_msg("%s: got %d, want %d", what, r, want);
+}
+
+static void test_broken_headers(void **state)
+{
+	uint8_t sects = kimg[BZ_SETUP_SECTS];
+
+	expect_broken(0, 0, 0, BZ_HEADER_END_MIN - 1, E_WB_TRUNCATED,
+		      "shorter than the header");
+	expect_broken(BZ_BOOT_FLAG, 2, 0x55aa, 0, E_WB_BOOT_FLAG, "boot flag");
+	expect_broken(BZ_HEADER, 4, 0x53726449, 0, E_WB_HDRS, "HdrS");
+	expect_broken(BZ_VERSION, 2, 0x020b, 0, E_WB_PROTOCOL, "2.11");
+	expect_broken(BZ_JUMP_OFFSET, 1, 0x20, 0, E_WB_TRUNCATED,
+		      "header ends before init_size");
+	expect_broken(BZ_JUMP_OFFSET, 1, 0xa0, 0, E_WB_TRUNCATED,
+		      "header runs into edd_mbr_sig_buffer");
+	expect_broken(BZ_SETUP_SECTS, 1, 0, 0x4000, 0, "0 sects means 4");
+	expect_broken(BZ_SETUP_SECTS, 1, sects, (sects + 1) * 512,
+		      E_WB_SETUP_SECTS, "no 64-bit code after setup");
+	expect_broken(BZ_XLOADFLAGS, 2, kimg[BZ_XLOADFLAGS] & ~1u, 0,
+		      E_WB_NOT_64, "XLF_KERNEL_64 clear");
+	expect_broken(BZ_RELOCATABLE, 1, 0, 0, E_WB_NOT_RELOCATABLE,
+		      "not relocatable");
+	expect_broken(BZ_KERNEL_ALIGNMENT, 4, 0x300000, 0, E_WB_ALIGN,
+		      "alignment not a power of two");
+	expect_broken(BZ_KERNEL_ALIGNMENT, 4, 0x800, 0, E_WB_ALIGN,
+		      "alignment below a page");
+	expect_broken(BZ_INIT_SIZE, 4, 0x1000, 0, E_WB_INIT_SIZE,
+		      "init_size below the payload");
+}
+
+static const struct e820_entry map_1g[] = {
+	{ 0x0, 0x1000, E820_RESERVED },
+	{ 0x1000, 0x9ec00, E820_RAM },
+	{ 0xf0000, 0x10000, E820_RESERVED },
+	{ 0x100000, 0x3fee0000, E820_RAM },
+	{ 0xfffc0000, 0x40000, E820_RESERVED },
+	{ 0x100000000ull, 0x40000000ull, E820_RAM },
+};
+
+static struct bmdump_bzimage_info real_info(void)
+{
+	struct bmdump_bzimage_info k;
+
+	assert_int_equal(bmdump_bzimage_check(kimg, klen, &k), 0);
+	return k;
+}
+
+static int overlaps(uint64_t a, uint64_t n, uint64_t s, uint64_t e)
+{
+	return a < e && s < a + n;
+}
+
+static int in_ram(const struct e820_entry *m, unsigned int nr, uint64_t a,
+		  uint64_t n)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (m[i].type == E820_RAM && a >= m[i].addr &&
+		    a + n <= m[i].addr + m[i].size)
+			return 1;
+	return 0;
+}
+
+/* Every placement invariant of one result. */
+static void check_layout(const struct e820_entry *m, unsigned int nr,
+			 const struct wb_range *r, unsigned int nr_r,
+			 const struct bmdump_bzimage_info *k,
+			 const struct wb_layout *l)
+{
+	unsigned int i;
+
+	assert_int_equal(l->kernel_addr % k->kernel_alignment, 0);
+	assert_int_equal(l->kernel_span, k->init_size);
+	assert_true(l->kernel_addr >= WB_LOW_FLOOR);
+	assert_true(in_ram(m, nr, l->kernel_addr, l->kernel_span));
+	for (i = 0; i < nr_r; i++)
+		assert_false(overlaps(l->kernel_addr, l->kernel_span,
+				      r[i].start, r[i].end));
+	if (!l->initrd_bytes)
+		return;
+	assert_int_equal(l->initrd_addr % 4096, 0);
+	assert_true(l->initrd_addr >= WB_LOW_FLOOR);
+	assert_true(in_ram(m, nr, l->initrd_addr, l->initrd_bytes));
+	if (!(k->xloadflags & BZ_XLF_CAN_BE_LOADED_ABOVE_4G))
+		assert_true(l->initrd_addr + l->initrd_bytes <=
+			    (uint64_t)k->initrd_addr_max + 1);
+	assert_false(overlaps(l->initrd_addr, l->initrd_bytes, l->kernel_addr,
+			      l->kernel_span));
+	for (i = 0; i < nr_r; i++)
+		assert_false(overlaps(l->initrd_addr, l->initrd_bytes,
+				      r[i].start, r[i].end));
+}
+
+static void test_place_basic(void **state)
+{
+	struct bmdump_bzimage_info k = real_info();
+	/* The stub's crashkernel region and the page with its zero page. */
+	struct wb_range r[] = { { 0x30000000, 0x38000000 },
+				{ 0x2000000, 0x2001000 } };
+	struct wb_layout l;
+
+	/* pref_address (16 MiB) is free for the kernel when nothing is in
+	 * the way of init_size; then something is, and it moves. */
+	assert_int_equal(warmboot_place(map_1g, 6, r, 0, &k, 35 * MiB, &l), 0);
+	assert_int_equal(l.kernel_addr, k.pref_address);
+	check_layout(map_1g, 6, r, 0, &k, &l);
+	assert_int_equal(warmboot_place(map_1g, 6, r, 2, &k, 35 * MiB, &l), 0);
+	assert_true(l.kernel_addr != k.pref_address);
+	check_layout(map_1g, 6, r, 2, &k, &l);
+	/* The initrd goes high: above 4 GiB when the kernel allows it. */
+	if (k.xloadflags & BZ_XLF_CAN_BE_LOADED_ABOVE_4G)
+		assert_int_equal(l.initrd_addr + 35 * MiB, 0x140000000ull);
+	/* Without the flag, below initrd_addr_max. */
+	k.xloadflags &= (uint16_t)~BZ_XLF_CAN_BE_LOADED_ABOVE_4G;
+	assert_int_equal(warmboot_place(map_1g, 6, r, 2, &k, 35 * MiB, &l), 0);
+	check_layout(map_1g, 6, r, 2, &k, &l);
+	assert_true(l.initrd_addr + l.initrd_bytes <= 0x3ffe0000);
+	/* No initrd. */
+	assert_int_equal(warmboot_place(map_1g, 6, r, 2, &k, 0, &l), 0);
+	assert_int_equal(l.initrd_addr, 0);
+}
+
+static void test_place_no_room(void **state)
+{
+	struct bmdump_bzimage_info k = real_info();
+	static const struct e820_entry small[] = {
+		{ 0x1000, 0x9ec00, E820_RAM },
+		{ 0x100000, 64 * MiB, E820_RAM },
+	};
+	struct wb_range all = { 0, 128 * MiB }, r[WB_MAX_RESERVED + 1];
+	struct wb_layout l;
+
+	k.init_size = 60 * MiB;
+	k.kernel_alignment = 2 * MiB;
+	assert_int_equal(warmboot_place(small, 2, &all, 1, &k, 0, &l),
+			 E_WB_NO_ROOM_KERNEL);
+	/* The kernel fits (at 2 MiB); a 4 MiB initrd does not beside it. */
+	assert_int_equal(warmboot_place(small, 2, NULL, 0, &k, 4 * MiB, &l),
+			 E_WB_NO_ROOM_INITRD);
+	assert_int_equal(warmboot_place(small, 2, NULL, 0, &k, 1 * MiB, &l), 0);
+	check_layout(small, 2, NULL, 0, &k, &l);
+	/* Low memory below 1 MiB is never used, even when it would fit. */
+	k.init_size = 64 * MiB;
+	assert_int_equal(warmboot_place(small, 2, NULL, 0, &k, 0, &l),
+			 E_WB_NO_ROOM_KERNEL);
+	memset(r, 0, sizeof(r));
+	assert_int_equal(warmboot_place(small, 2, r, WB_MAX_RESERVED + 1, &k,
+					0, &l), E_WB_TOO_MANY_RANGES);
+	/* Non-RAM and wrapping entries are never used. */
+	{
+		static const struct e820_entry odd[] = {
+			{ 0x100000, 1 * GiB, E820_RESERVED },
+			{ 0xfffffffffff00000ull, 2 * MiB, E820_RAM },
+		};
+
+		assert_int_equal(warmboot_place(odd, 2, NULL, 0, &k, 0, &l),
+				 E_WB_NO_ROOM_KERNEL);
+	}
+}
+
+static uint64_t rnd_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(uint64_t n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state % n;
+}
+
+/* Many random maps and reserved sets: every success keeps the rules. */
+static void test_place_random(void **state)
+{
+	struct bmdump_bzimage_info k = real_info();
+	unsigned int iter, ok = 0;
+
+	for (iter = 0; iter < 3000; iter++) {
+		struct e820_entry m[8];
+		struct wb_range r[WB_MAX_RESERVED];
+		unsigned int nr = 1 + rnd(8), nr_r = rnd(WB_MAX_RESERVED), i;
+		uint64_t at = 0;
+		struct wb_layout l;
+
+		for (i = 0; i < nr; i++) {
+			at += rnd(64) * MiB + rnd(16) * 4096;
+			m[i].addr = at;
+			m[i].size = (1 + rnd(256)) * MiB + rnd(8) * 4096;
+			m[i].type = rnd(4) ? E820_RAM : E820_RESERVED;
+			at += m[i].size;
+		}
+		for (i = 0; i < nr_r; i++) {
+			r[i].start = rnd(at + 1);
+			r[i].end = r[i].start + 1 + rnd(32 * MiB);
+		}
+		k.xloadflags = rnd(2) ? 0x7f : 0x7d;
+		if (warmboot_place(m, nr, r, nr_r, &k, rnd(40 * MiB), &l))
+			continue;
+		check_layout(m, nr, r, nr_r, &k, &l);
+		ok++;
+	}
+	/* Enough of them found room to mean something. */
+	assert_true(ok > 300);
+}
+
+static uint64_t e820_field(const uint8_t *bp, unsigned int i, unsigned off)
+{
+	const uint8_t *e = bp + BP_E820_TABLE + i * BP_E820_ENTRY_SIZE + off;
+	uint64_t v = 0;
+	int b;
+
+	for (b = off == 16 ? 3 : 7; b >= 0; b--)
+		v = v << 8 | e[b];
+	return v;
+}
+
+static void test_e820(void **state)
+{
+	/* Out of order, split RAM, an empty and a wrapping entry. */
+	static const struct e820_entry in[] = {
+		{ 0x100000000ull, 0x40000000ull, E820_RAM },
+		{ 0x100000, 0x1000000, E820_RAM },
+		{ 0x1100000, 0x3ede0000, E820_RAM },
+		{ 0x0, 0x1000, E820_RESERVED },
+		{ 0x5000, 0, E820_RAM },
+		{ 0xffffffffffff0000ull, 0x20000, E820_RAM },
+		{ 0x1000, 0x9f000, E820_RAM },
+		{ 0xfee00000, 0x1000, E820_RESERVED },
+		{ 0xfffc0000, 0x40000, E820_RESERVED },
+	};
+	static const struct e820_entry want[] = {
+		{ 0x0, 0x1000, E820_RESERVED },
+		{ 0x1000, 0x9f000, E820_RAM },
+		{ 0x100000, 0x3fde0000, E820_RAM },
+		{ 0xfee00000, 0x1000, E820_RESERVED },
+		{ 0xfffc0000, 0x40000, E820_RESERVED },
+		{ 0x100000000ull, 0x40000000ull, E820_RAM },
+	};
+	static struct e820_entry many[BP_E820_MAX + 1];
+	uint8_t *bp = tb_alloc(BOOT_PARAMS_SIZE);
+	unsigned int i;
+
+	assert_int_equal(warmboot_e820(bp, in, 9), 0);
+	assert_int_equal(bp[BP_E820_ENTRIES], 6);
+	for (i = 0; i < 6; i++) {
+		assert_int_equal(e820_field(bp, i, 0), want[i].addr);
+		assert_int_equal(e820_field(bp, i, 8), want[i].size);
+		assert_int_equal(e820_field(bp, i, 16), want[i].type);
+	}
+	/* 129 separate entries do not fit boot_params; 128 do. */
+	for (i = 0; i < BP_E820_MAX + 1; i++)
+		many[i] = (struct e820_entry){ (uint64_t)i * 2 * MiB, MiB,
+					       E820_RAM };
+	assert_int_equal(warmboot_e820(bp, many, BP_E820_MAX), 0);
+	assert_int_equal(bp[BP_E820_ENTRIES], BP_E820_MAX);
+	assert_int_equal(warmboot_e820(bp, many, BP_E820_MAX + 1),
+			 E_WB_E820_FULL);
+	/* No RAM at all. */
+	assert_int_equal(warmboot_e820(bp, &in[3], 1), E_WB_E820_EMPTY);
+}
+
+static void test_boot_params(void **state)
+{
+	struct bmdump_bzimage_info k = real_info();
+	struct wb_layout l = { 0x1000000, k.init_size, 0x123456000ull,
+			       0x2345678 };
+	uint8_t efi[BP_EFI_INFO_BYTES], *bp = tb_alloc(BOOT_PARAMS_SIZE);
+	struct wb_boot_args a = {
+		.kernel = kimg, .k = &k, .map = map_1g, .nr_map = 6,
+		.cmdline_addr = 0x1a0002000ull, .cmdline_len = 40, .l = &l,
+		.acpi_rsdp = 0x3fb7e014, .efi_info = efi,
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(efi); i++)
+		efi[i] = (uint8_t)(0xe0 + i);
+	memset(bp, 0xcc, BOOT_PARAMS_SIZE);
+	assert_int_equal(warmboot_boot_params(bp, &a), 0);
+	/* The kernel's own setup header, then what a loader must set. */
+	assert_memory_equal(bp + BZ_HEADER, "HdrS", 4);
+	assert_memory_equal(bp + BZ_SETUP_SECTS + 1,
+			    kimg + BZ_SETUP_SECTS + 1, 0x210 - 0x1f2);
+	assert_int_equal(bp[BZ_TYPE_OF_LOADER], 0xff);
+	assert_int_equal(bp[BZ_LOADFLAGS] & BZ_LOADFLAG_CAN_USE_HEAP, 0);
+	assert_int_equal(bp[BZ_LOADFLAGS] & BZ_LOADFLAG_LOADED_HIGH, 1);
+	assert_int_equal(get_le32(bp + BZ_CMD_LINE_PTR), 0xa0002000);
+	assert_int_equal(get_le32(bp + BP_EXT_CMD_LINE_PTR), 1);
+	assert_int_equal(get_le32(bp + BZ_RAMDISK_IMAGE), 0x23456000);
+	assert_int_equal(get_le32(bp + BP_EXT_RAMDISK_IMAGE), 1);
+	assert_int_equal(get_le32(bp + BZ_RAMDISK_SIZE), 0x2345678);
+	assert_int_equal(get_le32(bp + BP_EXT_RAMDISK_SIZE), 0);
+	assert_int_equal(get_le64(bp + BP_ACPI_RSDP_ADDR), 0x3fb7e014);
+	assert_memory_equal(bp + BP_EFI_INFO, efi, sizeof(efi));
+	assert_int_equal(bp[BP_E820_ENTRIES], 6);
+	/* Everything else zero: the sentinel, screen_info, setup_data. */
+	assert_int_equal(bp[BP_SENTINEL], 0);
+	assert_int_equal(get_le64(bp + BP_HDR_SETUP_DATA), 0);
+	assert_true(is_zero(bp, 0x70));
+	assert_true(is_zero(bp + k.header_end, BP_E820_TABLE - k.header_end));
+	/* Without EFI: zero there; a command line too long: refused. */
+	a.efi_info = NULL;
+	assert_int_equal(warmboot_boot_params(bp, &a), 0);
+	assert_true(is_zero(bp + BP_EFI_INFO, BP_EFI_INFO_BYTES));
+	a.cmdline_len = k.cmdline_size + 1;
+	assert_int_equal(warmboot_boot_params(bp, &a), E_WB_CMDLINE_SIZE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_real_kernel_passes),
+		cmocka_unit_test(test_broken_headers),
+		cmocka_unit_test(test_place_basic),
+		cmocka_unit_test(test_place_no_room),
+		cmocka_unit_test(test_place_random),
+		cmocka_unit_test(test_e820),
+		cmocka_unit_test(test_boot_params),
+	};
+
+	return cmocka_run_group_tests_name("warmboot", tests, load_kernel,
+					   free_kernel);
+}
