@@ -110,6 +110,20 @@ def case_shell(run):
                 '%scorrupt_at_crash' % (KNOB, KNOB, s % 4096,
                                         1 << (s >> 12) % 8, KNOB))
         return flip, "sysrq", ""
+    if case == "nvme_complete":
+        # the Nth of 256 reads to complete panics; mq-deadline or none:
+        # blk-mq completes inline (before the CQ doorbell) or batched
+        sched = ("mq-deadline", "none")[s % 2]
+        pre = ('echo %s > /sys/block/${d#/dev/}/queue/scheduler\n'
+               'echo "RIG: scheduler=$(cat /sys/block/${d#/dev/}/queue/'
+               'scheduler)"\nexport TORTURE_DEV=$d\n' % sched)
+        return pre, ('sh:echo "$TORTURE_DEV %d" > %storture_nvme_complete'
+                     '; sleep 30' % (1 + (s >> 1) % 192, KNOB)), ""
+    if case == "nvme_reset":
+        # the reset (a few ms under TCG) races the panic: 0-40 ms apart
+        return "", ("sh:echo 1 > /sys/class/nvme/nvme0/reset_controller & "
+                    "usleep %d; echo c > /proc/sysrq-trigger" % (
+                        (s % 41) * 1000)), ""
     if case == "area_header":
         smash = ('dd if=/dev/urandom of=${d}p2 bs=512 count=%d '
                  'conv=notrunc,fsync oflag=direct 2>/dev/null\n'
