@@ -124,6 +124,17 @@ def case_shell(run):
         return "", ("sh:echo 1 > /sys/class/nvme/nvme0/reset_controller & "
                     "usleep %d; echo c > /proc/sysrq-trigger" % (
                         (s % 41) * 1000)), ""
+    if case == "hook_text":
+        # the hook's entry (bm_kexec_pre) or the last page of the fill
+        # loop (it ends just before bmdump_ram_ranges); int3, zeros or
+        # random bytes over the whole page: torture_hook_text
+        sym, back = (("bm_kexec_pre", 0), ("bmdump_ram_ranges", 16))[
+            (s // 3) % 2]
+        pre = ('a=$(grep -w %s /proc/kallsyms | cut -d" " -f1)\n'
+               'export TORTURE_TEXT=$(printf %%x $((0x$a - %d)))\n'
+               'echo "RIG: hook-text=%s $TORTURE_TEXT"\n' % (sym, back, sym))
+        return pre, ('sh:echo "$TORTURE_TEXT %d" > %storture_hook_text; '
+                     'sleep 30' % (s % 3, KNOB)), ""
     if case == "nvme_write_error":
         return "", "sysrq", ""      # the fault is QEMU's: write_error_rules
     if case == "area_header":

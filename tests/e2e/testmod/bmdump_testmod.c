@@ -50,6 +50,11 @@
  *                        panics in its bi_end_io, i.e. inside the NVMe
  *                        driver's interrupt-time completion with the other
  *                        reads (and any other I/O) still in flight
+ *   torture_hook_text    "ADDR SEED": overwrite the whole page of module
+ *                        text holding ADDR (a bmdump.ko function, from
+ *                        /proc/kallsyms) with int3, zeros or random bytes
+ *                        (SEED % 3), through a second mapping of the page
+ *                        (module text is read-only), then panic
  *
  * Pattern byte j of buffer i: the low byte of x, where x starts at
  * seed * 2654435761 + i and steps x = x * 1103515245 + 12345 (mod 2^32).
@@ -72,6 +77,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 #include <linux/version.h>
 
 #define NR_PATTERNS	4
@@ -441,6 +447,35 @@ static int torture_nvme_complete(const char *buf)
 	return -ETIMEDOUT;
 }
 
+/* A stray write over a code page of the crash hook, before the panic. */
+static int torture_hook_text(const char *buf)
+{
+	struct rnd_state st;
+	struct page *pg;
+	unsigned long addr;
+	u32 seed, i;
+	u8 *p;
+
+	if (sscanf(buf, "%lx %u", &addr, &seed) != 2 ||
+	    addr < MODULES_VADDR || addr >= MODULES_END)
+		return -EINVAL;
+	pg = vmalloc_to_page((void *)addr);
+	if (!pg)
+		return -EINVAL;
+	p = vmap(&pg, 1, VM_MAP, PAGE_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	prandom_seed_state(&st, seed);
+	for (i = 0; i < PAGE_SIZE; i++)
+		p[i] = seed % 3 == 0 ? 0xcc : seed % 3 == 1 ? 0 :
+		       (u8)prandom_u32_state(&st);
+	vunmap(p);
+	pr_emerg("bmdump_testmod: code page of 0x%lx overwritten (%s)\n",
+		 addr, seed % 3 == 0 ? "int3" : seed % 3 == 1 ? "zeros" :
+		 "random");
+	return 0;
+}
+
 static ssize_t torture_write(struct file *f, const char __user *ubuf,
 			     size_t len, loff_t *pos)
 {
@@ -479,6 +514,11 @@ static ssize_t torture_write(struct file *f, const char __user *ubuf,
 		torture_freelist();
 	} else if (!strcmp(what, "mem_section")) {
 		torture_mem_section();
+	} else if (!strcmp(what, "hook_text")) {
+		int ret = torture_hook_text(buf);
+
+		if (ret)
+			return ret;
 	} else {
 		return -EINVAL;
 	}
@@ -494,6 +534,7 @@ static const char *const torture_names[] = {
 	"torture_timer_bug", "torture_overflow", "torture_lockup",
 	"torture_zone_lock", "torture_zone_lock_other", "torture_scribble",
 	"torture_freelist", "torture_mem_section", "torture_nvme_complete",
+	"torture_hook_text",
 };
 
 static const struct file_operations poke_fops = {
