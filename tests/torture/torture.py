@@ -120,10 +120,11 @@ def case_shell(run):
         return pre, ('sh:echo "$TORTURE_DEV %d" > %storture_nvme_complete'
                      '; sleep 30' % (1 + (s >> 1) % 192, KNOB)), ""
     if case == "nvme_reset":
-        # the reset (a few ms under TCG) races the panic: 0-40 ms apart
+        # the reset (disable, enable, queues again) races the panic:
+        # 0-150 ms apart; the stub logs the CC/CSTS it found (nvme_found)
         return "", ("sh:echo 1 > /sys/class/nvme/nvme0/reset_controller & "
                     "usleep %d; echo c > /proc/sysrq-trigger" % (
-                        (s % 41) * 1000)), ""
+                        (s % 31) * 5000)), ""
     if case == "hook_text":
         # the hook's entry (bm_kexec_pre) or the last page of the fill
         # loop (it ends just before bmdump_ram_ranges); int3, zeros or
