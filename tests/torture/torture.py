@@ -125,12 +125,15 @@ def case_shell(run):
         return "", ("sh:echo 1 > /sys/class/nvme/nvme0/reset_controller & "
                     "usleep %d; echo c > /proc/sysrq-trigger" % (
                         (s % 31) * 5000)), ""
-    if case == "hook_text":
-        # the hook's entry (bm_kexec_pre) or the last page of the fill
-        # loop (it ends just before bmdump_ram_ranges); int3, zeros or
-        # random bytes over the whole page: torture_hook_text
-        sym, back = (("bm_kexec_pre", 0), ("bmdump_ram_ranges", 16))[
+    if case in ("hook_text", "hook_entry"):
+        # hook_text: the first or the last page of the fill loop (it ends
+        # just before bmdump_ram_ranges); hook_entry: the page of the
+        # hook's entry and its fault rescue.  int3, zeros or random bytes
+        # over the whole page: torture_hook_text
+        sym, back = (("bmdump_fill", 0), ("bmdump_ram_ranges", 16))[
             (s // 3) % 2]
+        if case == "hook_entry":
+            sym, back = "bm_kexec_pre", 0
         pre = ('a=$(grep -w %s /proc/kallsyms | cut -d" " -f1)\n'
                'export TORTURE_TEXT=$(printf %%x $((0x$a - %d)))\n'
                'echo "RIG: hook-text=%s $TORTURE_TEXT"\n' % (sym, back, sym))
