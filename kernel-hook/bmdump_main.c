@@ -126,22 +126,11 @@ static void bm_crash_fill(void)
 }
 
 /*
- * The hook's entry and the fault rescue (bm_die_notify) share one page of
- * text of their own, apart from the fill: a stray write over the fill's
- * code then leaves the rescue whole.  __cold keeps GCC from moving part of
- * them into .text.unlikely, next to other code.
- */
-#define BM_ENTRY_TEXT	__cold __section(".text.bmdump_entry")
-/* the section starts a page (the two functions fit in one) */
-asm(".pushsection .text.bmdump_entry, \"ax\", @progbits\n\t"
-    ".balign 4096\n\t.popsection");
-
-/*
  * machine_kexec(struct kimage *image): runs on the crashing CPU after
  * native_machine_crash_shutdown() stopped the others, on the sysrq, panic
  * and oops paths alike.  A plain `kexec -e` comes here too: leave it be.
  */
-static BM_ENTRY_TEXT int bm_kexec_pre(struct kprobe *p, struct pt_regs *regs)
+static int bm_kexec_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct kimage *image = (struct kimage *)regs->di;
 
@@ -166,9 +155,17 @@ NOKPROBE_SYMBOL(bm_kexec_pre);
  * interrupted.  The descriptor stays FILLING: the stub rejects the bitmap
  * and dumps all RAM.  machine_kexec() re-entered from its own probe runs
  * without the probe (kprobes count it as missed).
+ *
+ * This code runs on every oops, so it has a page of text of its own: a
+ * stray write over the hook's pages leaves it whole (and one over this
+ * page cannot hurt a crash that does not oops).  __cold keeps GCC from
+ * moving part of it into .text.unlikely, on another page.
  */
-static BM_ENTRY_TEXT int bm_die_notify(struct notifier_block *nb,
-					unsigned long val, void *data)
+asm(".pushsection .text.bmdump_rescue, \"ax\", @progbits\n\t"
+    ".balign 4096\n\t.popsection");
+
+static __cold __section(".text.bmdump_rescue")
+int bm_die_notify(struct notifier_block *nb, unsigned long val, void *data)
 {
 	struct kimage *image = READ_ONCE(bm.crash_image);
 	unsigned long fn = (unsigned long)bm.kp.addr;

@@ -128,12 +128,13 @@ def case_shell(run):
     if case in ("hook_text", "hook_entry"):
         # hook_text: the first or the last page of the fill loop (it ends
         # just before bmdump_ram_ranges); hook_entry: the page of the
-        # hook's entry and its fault rescue.  int3, zeros or random bytes
-        # over the whole page: torture_hook_text
+        # hook's entry (no rescue possible: the crash image is not known
+        # yet) or of the fault rescue.  int3, zeros or random bytes over
+        # the whole page: torture_hook_text
         sym, back = (("bmdump_fill", 0), ("bmdump_ram_ranges", 16))[
             (s // 3) % 2]
         if case == "hook_entry":
-            sym, back = "bm_kexec_pre", 0
+            sym, back = ("bm_kexec_pre", "bm_die_notify")[(s // 3) % 2], 0
         pre = ('a=$(grep -w %s /proc/kallsyms | cut -d" " -f1)\n'
                'export TORTURE_TEXT=$(printf %%x $((0x$a - %d)))\n'
                'echo "RIG: hook-text=%s $TORTURE_TEXT"\n' % (sym, back, sym))

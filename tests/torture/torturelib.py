@@ -47,8 +47,8 @@ CASES = {
                    "the kernel panics", "complete"),
     "hook_text": ("a code page of bmdump.ko's fill overwritten before "
                   "the panic", "complete"),
-    "hook_entry": ("the page of bmdump.ko's hook entry and fault rescue "
-                   "overwritten before the panic", "complete"),
+    "hook_entry": ("the page of bmdump.ko's hook entry, or of its fault "
+                   "rescue, overwritten before the panic", "complete"),
     "nvme_write_error": ("the dump disk fails every write to one sector "
                          "of the area (QEMU blkdebug)", "incomplete"),
 }
