@@ -126,11 +126,21 @@ static void bm_crash_fill(void)
 }
 
 /*
+ * The entry has a page of text of its own, apart from the fill loop: a
+ * stray write over the fill then faults after the entry has recorded the
+ * crash image, and bm_die_notify() can still enter it.  (Over the entry's
+ * page, nothing can: the kernel reboots without a dump.)
+ */
+asm(".pushsection .text.bmdump_entry, \"ax\", @progbits\n\t"
+    ".balign 4096\n\t.popsection");
+
+/*
  * machine_kexec(struct kimage *image): runs on the crashing CPU after
  * native_machine_crash_shutdown() stopped the others, on the sysrq, panic
  * and oops paths alike.  A plain `kexec -e` comes here too: leave it be.
  */
-static int bm_kexec_pre(struct kprobe *p, struct pt_regs *regs)
+static __section(".text.bmdump_entry")
+int bm_kexec_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct kimage *image = (struct kimage *)regs->di;
 
@@ -157,7 +167,7 @@ NOKPROBE_SYMBOL(bm_kexec_pre);
  * without the probe (kprobes count it as missed).
  *
  * This code runs on every oops, so it has a page of text of its own: a
- * stray write over the hook's pages leaves it whole (and one over this
+ * stray write over the fill's pages leaves it whole (and one over this
  * page cannot hurt a crash that does not oops).  __cold keeps GCC from
  * moving part of it into .text.unlikely, on another page.
  */
