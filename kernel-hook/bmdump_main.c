@@ -9,6 +9,8 @@
  * entered, the other CPUs are already stopped: the hook fills the bitmap,
  * stores counts, fill time and CRCs and marks the descriptor DONE.  The
  * stub (bmdump.desc=<physical address>) reads it and trusts none of it.
+ * Should the fill fault, a die notifier enters the crash image in its
+ * place (bm_die_notify): a dump without the bitmap rather than none.
  *
  * /sys/kernel/bmdump/: descriptor, bitmap_bytes, dump_level (rw), state,
  * dry_run.
