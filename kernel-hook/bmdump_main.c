@@ -9,11 +9,14 @@
  * entered, the other CPUs are already stopped: the hook fills the bitmap,
  * stores counts, fill time and CRCs and marks the descriptor DONE.  The
  * stub (bmdump.desc=<physical address>) reads it and trusts none of it.
+ * Should the fill fault, a die notifier enters the crash image in its
+ * place (bm_die_notify): a dump without the bitmap rather than none.
  *
  * /sys/kernel/bmdump/: descriptor, bitmap_bytes, dump_level (rw), state,
  * dry_run.
  */
 #include <linux/gfp.h>
+#include <linux/kdebug.h>
 #include <linux/kexec.h>
 #include <linux/kobject.h>
 #include <linux/kprobes.h>
@@ -27,6 +30,7 @@
 #include <linux/sysfs.h>
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
+#include <asm/ibt.h>
 #include <asm/msr.h>
 #include <asm/tsc.h>
 
@@ -49,6 +53,9 @@ static struct {
 	int unloading;			/* set, then the magic wiped */
 	u64 fill_count;
 	struct kprobe kp;
+	struct kimage *crash_image;	/* set while the hook runs */
+	int crash_cpu;
+	struct notifier_block die_nb;
 	struct notifier_block mem_nb;
 	struct kobject *kobj;
 	struct mutex lock;		/* sysfs writers, dry run, map.ram */
@@ -121,11 +128,21 @@ static void bm_crash_fill(void)
 }
 
 /*
+ * The entry has a page of text of its own, apart from the fill loop: a
+ * stray write over the fill then faults after the entry has recorded the
+ * crash image, and bm_die_notify() can still enter it.  (Over the entry's
+ * page, nothing can: the kernel reboots without a dump.)
+ */
+asm(".pushsection .text.bmdump_entry, \"ax\", @progbits\n\t"
+    ".balign 4096\n\t.popsection");
+
+/*
  * machine_kexec(struct kimage *image): runs on the crashing CPU after
  * native_machine_crash_shutdown() stopped the others, on the sysrq, panic
  * and oops paths alike.  A plain `kexec -e` comes here too: leave it be.
  */
-static int bm_kexec_pre(struct kprobe *p, struct pt_regs *regs)
+static __section(".text.bmdump_entry")
+int bm_kexec_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct kimage *image = (struct kimage *)regs->di;
 
@@ -133,10 +150,50 @@ static int bm_kexec_pre(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 	if (READ_ONCE(bm.unloading))
 		return 0;
+	bm.crash_cpu = raw_smp_processor_id();
+	barrier();
+	WRITE_ONCE(bm.crash_image, image);
 	bm_crash_fill();
+	WRITE_ONCE(bm.crash_image, NULL);
 	return 0;
 }
 NOKPROBE_SYMBOL(bm_kexec_pre);
+
+/*
+ * A fault inside the hook (its code overwritten, a struct page read gone
+ * wrong) would be a second oops on the crash path: panic() again with
+ * kexec's lock held, so no crash image, no dump at all.  The oops is
+ * printed by then; enter the crash image here instead, the call the hook
+ * interrupted.  The descriptor stays FILLING: the stub rejects the bitmap
+ * and dumps all RAM.  machine_kexec() re-entered from its own probe runs
+ * without the probe (kprobes count it as missed).
+ *
+ * This code runs on every oops, so it has a page of text of its own: a
+ * stray write over the fill's pages leaves it whole (and one over this
+ * page cannot hurt a crash that does not oops).  __cold keeps GCC from
+ * moving part of it into .text.unlikely, on another page.
+ */
+asm(".pushsection .text.bmdump_rescue, \"ax\", @progbits\n\t"
+    ".balign 4096\n\t.popsection");
+
+static __cold __section(".text.bmdump_rescue")
+int bm_die_notify(struct notifier_block *nb, unsigned long val, void *data)
+{
+	struct kimage *image = READ_ONCE(bm.crash_image);
+	unsigned long fn = (unsigned long)bm.kp.addr;
+
+	if (val != DIE_OOPS || !image ||
+	    bm.crash_cpu != raw_smp_processor_id())
+		return NOTIFY_DONE;
+	WRITE_ONCE(bm.crash_image, NULL);
+	/* a probe on an IBT kernel sits after the ENDBR: call the start */
+	if (is_endbr(*(u32 *)(fn - ENDBR_INSN_SIZE)))
+		fn -= ENDBR_INSN_SIZE;
+	pr_emerg("bmdump: fault in the crash hook: entering the crash image without a bitmap\n");
+	((void (*)(struct kimage *))fn)(image);
+	return NOTIFY_DONE;
+}
+NOKPROBE_SYMBOL(bm_die_notify);
 
 /* --- dry run -------------------------------------------------------------- */
 
@@ -424,12 +481,20 @@ static int __init bm_init(void)
 		goto err_desc;
 	}
 
+	bm.die_nb.notifier_call = bm_die_notify;
+	ret = register_die_notifier(&bm.die_nb);
+	if (ret) {
+		pr_err("bmdump: cannot watch for faults in the hook (register_die_notifier: %d)\n",
+		       ret);
+		goto err_kprobe;
+	}
+
 	bm.mem_nb.notifier_call = bm_memory_notify;
 	ret = register_memory_notifier(&bm.mem_nb);
 	if (ret) {
 		pr_err("bmdump: cannot watch memory hotplug (register_memory_notifier: %d)\n",
 		       ret);
-		goto err_kprobe;
+		goto err_die;
 	}
 
 	bm.kobj = kobject_create_and_add("bmdump", kernel_kobj);
@@ -453,6 +518,8 @@ err_kobj:
 	kobject_put(bm.kobj);
 err_notifier:
 	unregister_memory_notifier(&bm.mem_nb);
+err_die:
+	unregister_die_notifier(&bm.die_nb);
 err_kprobe:
 	unregister_kprobe(&bm.kp);
 err_desc:
@@ -476,6 +543,7 @@ static void __exit bm_exit(void)
 	WRITE_ONCE(bm.desc->state, 0);
 	wmb();
 	unregister_kprobe(&bm.kp);
+	unregister_die_notifier(&bm.die_nb);
 	unregister_memory_notifier(&bm.mem_nb);
 	sysfs_remove_group(bm.kobj, &bm_group);
 	kobject_put(bm.kobj);

@@ -297,6 +297,33 @@ def test_dump_stub_scan_over_hook():
                    r"asks", append="bmdump.scan=stub")
 
 
+def test_dump_hook_fault_full_dump():
+    """A stray write zeroes a page of bmdump.ko's fill code before the
+    panic: the hook faults at the crash.  Without a rescue that second
+    oops ends in panic() with kexec's lock held and no dump at all (make
+    torture's hook_text case); bmdump.ko's die notifier enters the crash
+    image instead, and the stub, finding the descriptor still FILLING,
+    writes a full dump."""
+    assert hook_available(), "build/bmdump.ko missing"
+    name = "dump-hook-fault"
+    disk = new_disk(name)
+    outside = disk.digest_outside_area()
+    seed, marker = 81, "bmdump-marker-hook-fault"
+    find = ('a=$(grep -w bmdump_fill /proc/kallsyms | cut -d" " -f1)\n'
+            'export T=$a\necho "RIG: fill-text=$a"')
+    _, res = run(name, disk, scenario(
+        AREA_UUID, seed, marker, before_crash=find,
+        trigger='sh:echo "$T 1" > /sys/kernel/debug/bmdump_testmod/'
+                'torture_hook_text; sleep 30'))
+    assert res.facts().get("fill-text"), res.tail()
+    assert res.find(r"bmdump: fault in the crash hook: entering the crash "
+                    r"image")[0], res.tail()
+    assert res.find(r"bmdump: bitmap: the kernel hook did not finish the "
+                    r"bitmap at the crash: dumping all RAM")[0], res.tail()
+    check_dump(name, disk, res, seed, marker, expect_source=2,
+               outside=outside, crash_text=("Kernel panic - not syncing",))
+
+
 def test_dump_area_too_small_incomplete():
     """A full dump (~125 MB here) into a 64 MiB area: the kernel image
     (~40 MB) goes in first, then RAM in pfn order as far as it fits."""

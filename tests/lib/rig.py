@@ -346,6 +346,8 @@ class Disk:
         self.iface = iface
         self.serial = serial
         self.block_size = block_size    # logical = physical (nvme only)
+        # a blkdebug rules file: QEMU injects the errors it describes
+        self.blkdebug = None
         if create:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "wb") as f:
@@ -353,8 +355,11 @@ class Disk:
 
     def qemu_args(self, idx):
         dev = "d%d" % idx
+        path = self.path
+        if self.blkdebug:
+            path = "blkdebug:%s:%s" % (self.blkdebug, self.path)
         args = ["-drive", "file=%s,if=none,id=%s,format=raw,cache=unsafe"
-                % (self.path, dev)]
+                % (path, dev)]
         if self.iface == "nvme":
             bs = ""
             if self.block_size != 512:

@@ -115,12 +115,58 @@ def case_shell(run):
                 '%scorrupt_at_crash' % (KNOB, KNOB, s % 4096,
                                         1 << (s >> 12) % 8, KNOB))
         return flip, "sysrq", ""
+    if case == "nvme_complete":
+        # the Nth of 256 reads to complete panics; mq-deadline or none:
+        # blk-mq completes inline (before the CQ doorbell) or batched
+        sched = ("mq-deadline", "none")[s % 2]
+        pre = ('echo %s > /sys/block/${d#/dev/}/queue/scheduler\n'
+               'echo "RIG: scheduler=$(cat /sys/block/${d#/dev/}/queue/'
+               'scheduler)"\nexport TORTURE_DEV=$d\n' % sched)
+        return pre, ('sh:echo "$TORTURE_DEV %d" > %storture_nvme_complete'
+                     '; sleep 30' % (1 + (s >> 1) % 192, KNOB)), ""
+    if case == "nvme_reset":
+        # the reset (disable, enable, queues again) races the panic:
+        # 0-150 ms apart; the stub logs the CC/CSTS it found (nvme_found)
+        return "", ("sh:echo 1 > /sys/class/nvme/nvme0/reset_controller & "
+                    "usleep %d; echo c > /proc/sysrq-trigger" % (
+                        (s % 31) * 5000)), ""
+    if case in ("hook_text", "hook_entry"):
+        # hook_text: the first or the last page of the fill loop (it ends
+        # just before bmdump_ram_ranges); hook_entry: the page of the
+        # hook's entry (no rescue possible: the crash image is not known
+        # yet) or of the fault rescue.  int3, zeros or random bytes over
+        # the whole page: torture_hook_text
+        sym, back = (("bmdump_fill", 0), ("bmdump_ram_ranges", 16))[
+            (s // 3) % 2]
+        if case == "hook_entry":
+            sym, back = ("bm_kexec_pre", "bm_die_notify")[(s // 3) % 2], 0
+        pre = ('a=$(grep -w %s /proc/kallsyms | cut -d" " -f1)\n'
+               'export TORTURE_TEXT=$(printf %%x $((0x$a - %d)))\n'
+               'echo "RIG: hook-text=%s $TORTURE_TEXT"\n' % (sym, back, sym))
+        return pre, ('sh:echo "$TORTURE_TEXT %d" > %storture_hook_text; '
+                     'sleep 30' % (s % 3, KNOB)), ""
+    if case == "nvme_write_error":
+        return "", "sysrq", ""      # the fault is QEMU's: write_error_rules
     if case == "area_header":
         smash = ('dd if=/dev/urandom of=${d}p2 bs=512 count=%d '
                  'conv=notrunc,fsync oflag=direct 2>/dev/null\n'
                  'echo "RIG: area-smashed=$?"' % (1 + s % 8))
         return smash, "sysrq", ""
     return "", knob, ""
+
+
+def write_error_rules(run, disk):
+    """blkdebug rules for nvme_write_error: EIO for every write that
+    covers one sector 1-33 MiB into the area, i.e. past the headers and
+    bitmaps, somewhere in the page data (the dump is at least 100 MiB)."""
+    s = run["case_seed"]
+    off = disk.area_off + (1 << 20) + (s % (32 << 20)) // 512 * 512
+    path = os.path.join(os.path.dirname(disk.path), "blkdebug.conf")
+    with open(path, "w") as f:
+        f.write('[inject-error]\nevent = "pwritev"\nerrno = "5"\n'
+                'sector = "%d"\nonce = "off"\n' % (off // 512))
+    disk.disk.blkdebug = path
+    return off
 
 
 def load_shell(run):
@@ -222,6 +268,9 @@ def one_run(run):
     disk = td.new_disk(name, area_mib=run["mem_mib"] + 256)
     also = [disk.parts[0]] if "io" in run["load"] else []
     outside = disk.digest_outside_area(also)
+    fault = None
+    if run["case"] == "nvme_write_error":
+        fault = write_error_rules(run, disk)
     before, trigger, append = case_shell(run)
     scen = rig.SH_NVME_DISK + td.scenario(
         td.AREA_UUID, 1000 + run["index"], marker, trigger=trigger,
@@ -229,7 +278,8 @@ def one_run(run):
     t0 = time.monotonic()
     res = boot(run, name, disk, scen, append)
     rec = dict(run, name=name, log=res.log, host_s=round(
-        time.monotonic() - t0, 1), timed_out=res.timed_out, nmi=res.nmi)
+        time.monotonic() - t0, 1), timed_out=res.timed_out, nmi=res.nmi,
+        fault_offset=fault)
     try:
         judge(rec, res, disk, also, outside, marker)
     finally:
@@ -253,6 +303,8 @@ def judge(rec, res, disk, also, outside, marker):
     _, m = res.find(r"bmdump: kernel \S+ node \S+, \d+ cpus, crashed cpu "
                     r"(-?\d+)")
     _, bm = res.find(r"bmdump: bitmap: (.*)$")
+    # how the stub found the dump disk's controller (nvme_* cases)
+    _, ctl = res.find(r"bmdump: nvme\d+: was (CC \S+ CSTS \S+ \([^)]*\))")
     area, state, incomplete = area_facts(disk)
     rec.update(
         panicked=t_panic is not None, final=t_final is not None,
@@ -264,6 +316,7 @@ def judge(rec, res, disk, also, outside, marker):
         outside_ok=disk.digest_outside_area(also) == outside,
         area=area, state=state, incomplete=incomplete,
         bitmap=bm.group(1) if bm else None,
+        nvme_found=ctl.group(1) if ctl else None,
         bitmap_source={"1": "hook", "2": "full"}.get(
             area.get("bitmap_source"), None) if state in (2, 3) else None,
         reason=stub_reason(res, state),

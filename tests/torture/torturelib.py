@@ -41,7 +41,20 @@ CASES = {
                "complete"),
     "area_header": ("the area header overwritten after the load",
                     "refused"),
+    "nvme_complete": ("panic in the NVMe completion interrupt, reads and "
+                      "the I/O load in flight", "complete"),
+    "nvme_reset": ("the guest driver resetting the NVMe controller as "
+                   "the kernel panics", "complete"),
+    "hook_text": ("a code page of bmdump.ko's fill overwritten before "
+                  "the panic", "complete"),
+    "hook_entry": ("the page of bmdump.ko's hook entry, or of its fault "
+                   "rescue, overwritten before the panic", "complete"),
+    "nvme_write_error": ("the dump disk fails every write to one sector "
+                         "of the area (QEMU blkdebug)", "incomplete"),
 }
+
+# Load a case needs whatever the draw says: its commands in flight.
+CASE_LOADS = {"nvme_complete": ("io",)}
 
 # Guest RAM (MiB) and weights: small sizes likelier, so runs are quick.
 MEM_WEIGHTS = ((1024, 6), (2048, 3), (4096, 2), (8192, 1))
@@ -76,6 +89,8 @@ def draw(seed, index, cases):
         "load": [name for name in LOADS if rng.random() < 0.5],
         "case_seed": rng.getrandbits(31),
     }
+    run["load"] += [name for name in CASE_LOADS.get(run["case"], ())
+                    if name not in run["load"]]
     return run
 
 

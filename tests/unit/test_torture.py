@@ -31,6 +31,16 @@ def test_torture_draw_is_reproducible_and_in_range():
     assert {r["smp"] for r in many} == {1, 2, 3, 4}
 
 
+def test_torture_case_loads():
+    """A case that needs a load (nvme_complete: commands in flight) gets
+    it whatever the draw; the others keep what they drew."""
+    for r in TL.campaign(5, 40, TL.select_cases("nvme_complete")):
+        assert "io" in r["load"], r
+    drawn = TL.campaign(5, 200, ALL)
+    assert any("io" not in r["load"] for r in drawn
+               if r["case"] not in TL.CASE_LOADS)
+
+
 def test_torture_case_filter():
     assert TL.select_cases("sysrq,zone") == ["sysrq", "zone_lock",
                                              "zone_lock_other"]

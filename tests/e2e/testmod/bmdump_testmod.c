@@ -45,10 +45,22 @@
  *                        pages, panic
  *   torture_freelist     a buddy free-list link pointing outside RAM, panic
  *   torture_mem_section  one mem_section root pointer overwritten, panic
+ *   torture_nvme_complete  "DEV N": submit NR_TORTURE_BIOS one-page reads
+ *                        of block device DEV at once; the Nth to complete
+ *                        panics in its bi_end_io, i.e. inside the NVMe
+ *                        driver's interrupt-time completion with the other
+ *                        reads (and any other I/O) still in flight
+ *   torture_hook_text    "ADDR SEED": overwrite the whole page of module
+ *                        text holding ADDR (a bmdump.ko function, from
+ *                        /proc/kallsyms) with int3, zeros or random bytes
+ *                        (SEED % 3), through a second mapping of the page
+ *                        (module text is read-only), then panic
  *
  * Pattern byte j of buffer i: the low byte of x, where x starts at
  * seed * 2654435761 + i and steps x = x * 1103515245 + 12345 (mod 2^32).
  */
+#include <linux/bio.h>
+#include <linux/blkdev.h>
 #include <linux/mm.h>		/* pfn_valid, __va: peek */
 #include <linux/mmzone.h>
 #include <linux/random.h>
@@ -65,6 +77,8 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/version.h>
 
 #define NR_PATTERNS	4
 #define PATTERN_BYTES	4096
@@ -367,6 +381,101 @@ static void torture_mem_section(void)
 #endif
 }
 
+/*
+ * Reads in flight on the dump disk, the Nth completion panics: the crash
+ * comes from the NVMe interrupt handler (through blk-mq's completion),
+ * with commands still outstanding in the controller's queues.
+ */
+#define NR_TORTURE_BIOS	256
+static atomic_t torture_bios_left;
+
+static void torture_end_io(struct bio *bio)
+{
+	if (atomic_dec_return(&torture_bios_left) == 0)
+		panic("bmdump_testmod: torture nvme_complete: in a completion "
+		      "on cpu %d, in_irq %d", raw_smp_processor_id(),
+		      !!in_hardirq());
+	__free_page(bio_first_page_all(bio));
+	bio_put(bio);
+}
+
+static struct block_device *torture_open(const char *path)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+	struct file *f = bdev_file_open_by_path(path, BLK_OPEN_READ, NULL,
+						NULL);
+
+	/* never closed: the write ends in a panic */
+	return IS_ERR(f) ? ERR_CAST(f) : file_bdev(f);
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	return blkdev_get_by_path(path, BLK_OPEN_READ, NULL, NULL);
+#else
+	return blkdev_get_by_path(path, FMODE_READ, NULL);
+#endif
+}
+
+static int torture_nvme_complete(const char *buf)
+{
+	struct block_device *bdev;
+	char path[48];
+	unsigned int n, i;
+	struct page *pg;
+	struct bio *bio;
+
+	if (sscanf(buf, "%47s %u", path, &n) != 2 || !n ||
+	    n > NR_TORTURE_BIOS)
+		return -EINVAL;
+	bdev = torture_open(path);
+	if (IS_ERR(bdev))
+		return PTR_ERR(bdev);
+	atomic_set(&torture_bios_left, n);
+	for (i = 0; i < NR_TORTURE_BIOS; i++) {
+		pg = alloc_page(GFP_KERNEL);
+		if (!pg)
+			break;
+		bio = bio_alloc(bdev, 1, REQ_OP_READ, GFP_KERNEL);
+		/* spread over the first 64 MiB: no merging into one command */
+		bio->bi_iter.bi_sector = (sector_t)(i * 37 % 16384) * 8;
+		bio->bi_end_io = torture_end_io;
+		__bio_add_page(bio, pg, PAGE_SIZE, 0);
+		submit_bio(bio);
+	}
+	pr_emerg("bmdump_testmod: %u reads submitted to %s, completion %u "
+		 "panics\n", i, path, n);
+	/* the panic comes from the interrupt; this CPU just waits */
+	msleep(30000);
+	return -ETIMEDOUT;
+}
+
+/* A stray write over a code page of the crash hook, before the panic. */
+static int torture_hook_text(const char *buf)
+{
+	struct rnd_state st;
+	struct page *pg;
+	unsigned long addr;
+	u32 seed, i;
+	u8 *p;
+
+	if (sscanf(buf, "%lx %u", &addr, &seed) != 2 ||
+	    addr < MODULES_VADDR || addr >= MODULES_END)
+		return -EINVAL;
+	pg = vmalloc_to_page((void *)addr);
+	if (!pg)
+		return -EINVAL;
+	p = vmap(&pg, 1, VM_MAP, PAGE_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	prandom_seed_state(&st, seed);
+	for (i = 0; i < PAGE_SIZE; i++)
+		p[i] = seed % 3 == 0 ? 0xcc : seed % 3 == 1 ? 0 :
+		       (u8)prandom_u32_state(&st);
+	vunmap(p);
+	pr_emerg("bmdump_testmod: code page of 0x%lx overwritten (%s)\n",
+		 addr, seed % 3 == 0 ? "int3" : seed % 3 == 1 ? "zeros" :
+		 "random");
+	return 0;
+}
+
 static ssize_t torture_write(struct file *f, const char __user *ubuf,
 			     size_t len, loff_t *pos)
 {
@@ -387,6 +496,8 @@ static ssize_t torture_write(struct file *f, const char __user *ubuf,
 	}
 	if (!strcmp(what, "overflow"))
 		return torture_recurse(~0ul) ? len : -EIO;
+	if (!strcmp(what, "nvme_complete"))
+		return torture_nvme_complete(buf);
 	if (!strcmp(what, "lockup")) {
 		smp_call_function(torture_spin, NULL, 0);
 		mdelay(200);
@@ -403,6 +514,11 @@ static ssize_t torture_write(struct file *f, const char __user *ubuf,
 		torture_freelist();
 	} else if (!strcmp(what, "mem_section")) {
 		torture_mem_section();
+	} else if (!strcmp(what, "hook_text")) {
+		int ret = torture_hook_text(buf);
+
+		if (ret)
+			return ret;
 	} else {
 		return -EINVAL;
 	}
@@ -417,7 +533,8 @@ static const struct file_operations torture_fops = {
 static const char *const torture_names[] = {
 	"torture_timer_bug", "torture_overflow", "torture_lockup",
 	"torture_zone_lock", "torture_zone_lock_other", "torture_scribble",
-	"torture_freelist", "torture_mem_section",
+	"torture_freelist", "torture_mem_section", "torture_nvme_complete",
+	"torture_hook_text",
 };
 
 static const struct file_operations poke_fops = {
