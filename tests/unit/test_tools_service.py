@@ -3,6 +3,7 @@
 rule), `prepare --force` waits for no save (one lock), and `info` prints
 no terminal control characters read out of an area."""
 
+import fcntl
 import os
 import re
 import signal
@@ -38,6 +39,30 @@ def test_tools_udev_area_root_only():
     assert re.search(r'MODE\s*:=\s*"0600"', mine[0]), mine[0]
 
 
+def _wait_lock(path, held):
+    """Until another process holds (held) or nobody holds the flock on
+    path: the test's stand-in save starts and dies asynchronously."""
+    for _ in range(600):
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            fd = None
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                free = True
+            except BlockingIOError:
+                free = False
+            finally:
+                os.close(fd)
+            if free != held:
+                return
+        time.sleep(0.05)
+    raise AssertionError("%s never became %s" % (
+        path, "held" if held else "free"))
+
+
 def test_tools_prepare_force_takes_the_save_lock():
     d = T.workdir("prepare-lock")
     img, uuid = T.make_disk(d)
@@ -50,7 +75,7 @@ def test_tools_prepare_force_takes_the_save_lock():
     holder = subprocess.Popen(["flock", os.path.join(lockdir, "save.lock"),
                                "sleep", "120"], start_new_session=True)
     try:
-        time.sleep(0.3)
+        _wait_lock(os.path.join(lockdir, "save.lock"), held=True)
         p = T.run(["prepare", "--from", img, "--partition", "1", "--force"],
                   env=env, check=1)
         assert "running" in p.stderr, p.stderr
@@ -59,6 +84,9 @@ def test_tools_prepare_force_takes_the_save_lock():
     finally:
         os.killpg(holder.pid, signal.SIGKILL)
         holder.wait()
+    # flock's child, sleep, holds the lock until the kernel has torn it
+    # down, which may be after flock itself was reaped.
+    _wait_lock(os.path.join(lockdir, "save.lock"), held=False)
     p = T.run(["prepare", "--from", img, "--partition", "1", "--force"],
               env=env, check=0)
     assert T.header(img, 1)["state"] == "empty"
