@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "selftest.h"
 
@@ -104,4 +106,71 @@ void selftest_print(FILE *out, const struct bm_src *part,
 	if (next > text && next[-1] != '\n')
 		fputc('\n', out);
 	free(text);
+}
+
+/* Does [s, end) hold needle, ignoring case? */
+static int span_has(const char *s, const char *end, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; (size_t)(end - s) >= n; s++)
+		if (!strncasecmp(s, needle, n))
+			return 1;
+	return 0;
+}
+
+/* "Boot####" then '*' (active) or ' ', then ' ': the entry's number. */
+static int boot_line_number(const char *l, const char *end, uint16_t *num)
+{
+	unsigned int v = 0;
+	int i;
+
+	if (end - l < 10 || strncmp(l, "Boot", 4))
+		return -1;
+	for (i = 4; i < 8; i++) {
+		if (!isxdigit((unsigned char)l[i]))
+			return -1;
+		v = v * 16 + (unsigned int)(isdigit((unsigned char)l[i]) ?
+			l[i] - '0' : (tolower((unsigned char)l[i]) - 'a' + 10));
+	}
+	if ((l[8] != '*' && l[8] != ' ') || l[9] != ' ')
+		return -1;
+	*num = (uint16_t)v;
+	return 0;
+}
+
+/* One line [l, end): is it our entry? */
+static int is_our_entry(const char *l, const char *end, uint16_t *num)
+{
+	static const char label[] = SELFTEST_BOOT_LABEL;
+	const size_t ll = sizeof(label) - 1;
+
+	if (boot_line_number(l, end, num))
+		return 0;
+	l += 10;
+	/* The label exactly: then the tab before the device path. */
+	if ((size_t)(end - l) < ll + 1 || memcmp(l, label, ll) ||
+	    l[ll] != '\t')
+		return 0;
+	return span_has(l + ll + 1, end, "/File(" SELFTEST_BOOT_LOADER ")");
+}
+
+unsigned int selftest_boot_entries(const char *out, uint16_t *num,
+				   unsigned int max)
+{
+	unsigned int nr = 0;
+	const char *l, *end;
+	uint16_t n;
+
+	for (l = out; *l; l = *end ? end + 1 : end) {
+		end = strchr(l, '\n');
+		if (!end)
+			end = l + strlen(l);
+		if (!is_our_entry(l, end, &n))
+			continue;
+		if (nr < max)
+			num[nr] = n;
+		nr++;
+	}
+	return nr;
 }

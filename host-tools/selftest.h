@@ -40,4 +40,20 @@ const char *selftest_status_warning(const struct bm_src *part,
 void selftest_print(FILE *out, const struct bm_src *part,
 		    const struct bmdump_area_header *h);
 
+/* The firmware boot entry `bmdump selftest` makes, and the app it loads. */
+#define SELFTEST_BOOT_LABEL	"bmdump selftest"
+#define SELFTEST_BOOT_LOADER	"\\EFI\\bmdump\\bmdump-selftest.efi"
+
+/*
+ * bmdump's own entries in `efibootmgr -v` output (efibootmgr 17: lines
+ * "Boot####* LABEL<tab>DEVICE-PATH"): the label exactly
+ * SELFTEST_BOOT_LABEL and the path's File() exactly SELFTEST_BOOT_LOADER
+ * (case-insensitive, as FAT is).  Fills num[] with the first max entry
+ * numbers in the order listed; returns how many there are in all, so more
+ * than max is seen.  out is untrusted text: only read, never copied, each
+ * line bounded by its newline or the NUL.
+ */
+unsigned int selftest_boot_entries(const char *out, uint16_t *num,
+				   unsigned int max);
+
 #endif /* BMDUMP_HOST_SELFTEST_H */

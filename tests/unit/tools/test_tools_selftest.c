@@ -172,6 +172,80 @@ static void test_info_print(void **state)
 	free(s);
 }
 
+/*
+ * `efibootmgr -v` as efibootmgr 17 (Debian 12) printed it under OVMF in
+ * tests/e2e/test_selftest.py's loop, after two runs of the bmdump that
+ * made an entry each time: label, a tab, the device path, the optional
+ * data (UCS-2 shown with dots) straight after it.
+ */
+#define HDP "HD(1,GPT,09ed759c-f11d-4885-867f-4c20a214c390,0x800,0x2f7df)"
+static const char efi_two[] =
+	"BootNext: 0003\n"
+	"Timeout: 0 seconds\n"
+	"BootOrder: 0001,0000\n"
+	"Boot0000* UiApp\tFvVol(7cb8bdc9-f8eb-4f34-aaea-3ee4af6516a1)/FvFile("
+	"462caa21-7614-4503-836e-8ab6f4662331)\n"
+	"Boot0001* rig-os\t" HDP "/File(\\EFI\\rig\\vmlinuz.efi)i.n.i.t.r.d"
+	".=.\\.E.F.I.\\.r.i.g.\\.i.n.i.t.r.d...i.m.g. .r.i.g...p.h.a.s.e.=."
+	"r.e.p.o.r.t.\n"
+	"Boot0002* bmdump selftest\t" HDP
+	"/File(\\EFI\\bmdump\\bmdump-selftest.efi)\n"
+	"Boot0003* bmdump selftest\t" HDP
+	"/File(\\EFI\\bmdump\\bmdump-selftest.efi)\n";
+
+static void test_boot_entries_duplicates(void **state)
+{
+	uint16_t num[4] = { 0 };
+
+	assert_int_equal(selftest_boot_entries(efi_two, num, 4), 2);
+	assert_int_equal(num[0], 2);
+	assert_int_equal(num[1], 3);
+	/* More than the caller has room for: all counted, max filled. */
+	num[1] = 0xffff;
+	assert_int_equal(selftest_boot_entries(efi_two, num, 1), 2);
+	assert_int_equal(num[0], 2);
+	assert_int_equal(num[1], 0xffff);
+}
+
+/* Only an entry both named and pointing as bmdump's is bmdump's. */
+static void test_boot_entries_strict(void **state)
+{
+	static const char out[] =
+		"BootCurrent: 0001\n"
+		/* Not bmdump's label exactly. */
+		"Boot0004* bmdump selftest old\t" HDP
+		"/File(\\EFI\\bmdump\\bmdump-selftest.efi)\n"
+		"Boot0005* Bmdump selftest\t" HDP
+		"/File(\\EFI\\bmdump\\bmdump-selftest.efi)\n"
+		/* Our label, someone else's loader. */
+		"Boot0006* bmdump selftest\t" HDP
+		"/File(\\EFI\\debian\\shimx64.efi)\n"
+		"Boot0007* bmdump selftest\t" HDP
+		"/File(\\EFI\\bmdump\\bmdump-selftest.efi.bak)\n"
+		/* Not a Boot#### line, or a malformed one. */
+		"Driver0008* bmdump selftest\t" HDP
+		"/File(\\EFI\\bmdump\\bmdump-selftest.efi)\n"
+		"Boot00G9* bmdump selftest\t" HDP
+		"/File(\\EFI\\bmdump\\bmdump-selftest.efi)\n"
+		"Boot000A*bmdump selftest\t" HDP
+		"/File(\\EFI\\bmdump\\bmdump-selftest.efi)\n"
+		/* Without -v: no path, so not known to be ours. */
+		"Boot000B* bmdump selftest\n"
+		/* The path on the next line does not count. */
+		"Boot000C* bmdump selftest\t" HDP "\n"
+		"/File(\\EFI\\bmdump\\bmdump-selftest.efi)\n"
+		/* Inactive (space), FAT's case: ours; a last line unended. */
+		"Boot00ab  bmdump selftest\t" HDP
+		"/File(\\efi\\BMDUMP\\bmdump-selftest.EFI)";
+	uint16_t num[4] = { 0 };
+
+	assert_int_equal(selftest_boot_entries(out, num, 4), 1);
+	assert_int_equal(num[0], 0xab);
+	assert_int_equal(selftest_boot_entries("", num, 4), 0);
+	assert_int_equal(selftest_boot_entries("Boot\n\n\tBoot0001* ", num,
+					       4), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +258,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_info_print, setup,
 						teardown),
+		cmocka_unit_test(test_boot_entries_duplicates),
+		cmocka_unit_test(test_boot_entries_strict),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
