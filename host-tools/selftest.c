@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+
+#include "bmdump/errors.h"
 
 #include "selftest.h"
 
@@ -56,28 +59,117 @@ out:
 	return rc;
 }
 
-const char *selftest_status_warning(const struct bm_src *part,
-				    const struct bmdump_area_header *h)
+void selftest_summarize(const struct bm_src *part,
+			const struct bmdump_area_header *h,
+			struct selftest_summary *s)
 {
 	struct bmdump_selftest_report r;
 	struct bm_err e = { 0 };
 	char *text;
 	int rc = selftest_report_read(part, h, &r, &text, &e);
 
-	if (rc == BM_E_NOTFOUND)
+	memset(s, 0, sizeof(*s));
+	if (rc) {
+		s->state = rc == BM_E_NOTFOUND ? SELFTEST_NEVER :
+			   SELFTEST_UNREADABLE;
+		return;
+	}
+	free(text);
+	s->error = r.error;
+	s->run_time = r.run_time;
+	s->write_kbps = r.write_kbps;
+	if (memcmp(r.area_uuid, h->area_uuid, 16))
+		s->state = SELFTEST_OTHER_AREA;
+	else
+		s->state = r.verdict == BMDUMP_VERDICT_PASS ? SELFTEST_PASS :
+			   SELFTEST_FAIL;
+}
+
+const char *selftest_state_name(int state)
+{
+	switch (state) {
+	case SELFTEST_NEVER:
+		return "never";
+	case SELFTEST_PASS:
+		return "pass";
+	case SELFTEST_FAIL:
+		return "fail";
+	case SELFTEST_UNREADABLE:
+		return "unreadable";
+	case SELFTEST_OTHER_AREA:
+		return "other-area";
+	}
+	return "";
+}
+
+/* The firmware clock's reading as the app stored it, shown as UTC. */
+static void format_run_time(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || !gmtime_r(&tt, &tm) ||
+	    !strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm))
+		snprintf(buf, size, "an unknown date");
+}
+
+void selftest_summary_line(const struct selftest_summary *s, char *buf,
+			   size_t size)
+{
+	char when[64];
+	/* KiB/s to MB/s (10^6), as the app's own report counts. */
+	unsigned long long mbps10 = s->write_kbps * 1024 / 100000;
+
+	format_run_time(s->run_time, when, sizeof(when));
+	switch (s->state) {
+	case SELFTEST_PASS:
+		snprintf(buf, size, "pass on %s (%llu.%llu MB/s), "
+			 "bmdump-selftest.efi", when, mbps10 / 10,
+			 mbps10 % 10);
+		break;
+	case SELFTEST_FAIL:
+		snprintf(buf, size, "FAIL (error %d: %s) on %s, "
+			 "bmdump-selftest.efi", s->error,
+			 stub_strerror(s->error), when);
+		break;
+	case SELFTEST_NEVER:
+		snprintf(buf, size, "never run");
+		break;
+	case SELFTEST_OTHER_AREA:
+		snprintf(buf, size, "the last report is of another area");
+		break;
+	default:
+		snprintf(buf, size, "the last report is unreadable");
+	}
+}
+
+const char *selftest_summary_warning(const struct selftest_summary *s)
+{
+	switch (s->state) {
+	case SELFTEST_PASS:
+	case SELFTEST_UNKNOWN:
+		return NULL;
+	case SELFTEST_NEVER:
 		return "the dump path was never qualified on this machine: "
 		       "run bmdump selftest";
-	if (rc)
-		return "the last self-test report is unreadable: run bmdump "
-		       "selftest again";
-	free(text);
-	if (memcmp(r.area_uuid, h->area_uuid, 16))
+	case SELFTEST_OTHER_AREA:
 		return "the self-test report is of another area: run bmdump "
 		       "selftest";
-	if (r.verdict != BMDUMP_VERDICT_PASS)
+	case SELFTEST_FAIL:
 		return "the last self-test FAILED: see bmdump selftest "
 		       "--report";
-	return NULL;
+	}
+	return "the last self-test report is unreadable: run bmdump "
+	       "selftest again";
+}
+
+const char *selftest_status_warning(const struct bm_src *part,
+				    const struct bmdump_area_header *h)
+{
+	struct selftest_summary s;
+
+	selftest_summarize(part, h, &s);
+	return selftest_summary_warning(&s);
 }
 
 void selftest_print(FILE *out, const struct bm_src *part,

@@ -191,6 +191,10 @@ FW_MENU = r'BdsDxe: starting Boot[0-9A-F]{4} "UiApp"'
 # The firmware's screen drawing, cut out of the serial lines shown on failure
 ANSI = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]| {3,}")
 
+# What `bmdump status` says of the app's pass, on the firmware's clock.
+STATUS_PASS = (r"^  self-test:     pass on \d{4}-\d\d-\d\d \d\d:\d\d UTC "
+               r"\(\d+\.\d MB/s\), bmdump-selftest\.efi$")
+
 LOOP_SCENARIO = r"""
 vdisk() {   # the virtio disk with serial $1
     for b in /sys/block/vd*; do
@@ -308,8 +312,9 @@ def test_selftest_bootnext_loop():
     res = g.run(label="install")
     f = res.facts()
     assert f.get("os-entry") == "0", plain(res, 60)
-    assert "never qualified" in "\n".join(res.rig_lines("status-before")), \
-        plain(res, 60)
+    before = "\n".join(res.rig_lines("status-before"))
+    assert "never qualified" in before, plain(res, 60)
+    assert re.search(r"^  self-test:     never run$", before, re.M), before
     assert f.get("selftest") == "0", plain(res, 60)
     assert f.get("selftest2") == "0", plain(res, 60)
     efi = "\n".join(res.rig_lines("efi-before"))
@@ -365,6 +370,7 @@ def test_selftest_bootnext_loop():
     assert f.get("report") == "0" and "verdict: pass" in text, plain(res, 60)
     status = "\n".join(res.rig_lines("status-after"))
     assert "area:" in status and "warning:       " not in status, status
+    assert re.search(STATUS_PASS, status, re.M), status
     efi = "\n".join(res.rig_lines("efi-after"))
     assert "BootNext" not in efi, "BootNext is still set\n" + efi
     assert re.search(r"^BootCurrent: %s$" % os_entry[4:], efi, re.M), efi

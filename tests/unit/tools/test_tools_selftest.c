@@ -172,6 +172,50 @@ static void test_info_print(void **state)
 	free(s);
 }
 
+/* What `bmdump status` shows: the verdict, when, how fast. */
+static void test_status_summary(void **state)
+{
+	struct fixture *f = *state;
+	struct selftest_summary s;
+	char line[256];
+
+	selftest_summarize(&f->src, &f->h, &s);
+	assert_int_equal(s.state, SELFTEST_NEVER);
+	selftest_summary_line(&s, line, sizeof(line));
+	assert_string_equal(line, "never run");
+	assert_string_equal(selftest_state_name(s.state), "never");
+
+	put_report(f, BMDUMP_VERDICT_PASS, "verdict: pass\n");
+	f->r->run_time = 1796655060;		/* 2026-12-07 14:51 UTC */
+	f->r->write_kbps = 2267703;		/* 2322 MB/s */
+	bmdump_report_seal(f->r);
+	selftest_summarize(&f->src, &f->h, &s);
+	assert_int_equal(s.state, SELFTEST_PASS);
+	assert_null(selftest_summary_warning(&s));
+	selftest_summary_line(&s, line, sizeof(line));
+	assert_string_equal(line, "pass on 2026-12-07 14:51 UTC (2322.1 MB/s),"
+			    " bmdump-selftest.efi");
+
+	put_report(f, BMDUMP_VERDICT_FAIL, "verdict: FAIL\n");
+	f->r->error = -313;
+	f->r->run_time = 0;			/* the clock did not answer */
+	bmdump_report_seal(f->r);
+	selftest_summarize(&f->src, &f->h, &s);
+	assert_int_equal(s.state, SELFTEST_FAIL);
+	assert_string_equal(selftest_state_name(s.state), "fail");
+	selftest_summary_line(&s, line, sizeof(line));
+	assert_true(!strncmp(line, "FAIL (error -313: ", 18));
+	assert_non_null(strstr(line, ") on an unknown date, "
+			       "bmdump-selftest.efi"));
+	assert_non_null(strstr(selftest_summary_warning(&s), "FAILED"));
+
+	((uint8_t *)f->r)[BMDUMP_REPORT_TEXT_OFF] ^= 1;
+	selftest_summarize(&f->src, &f->h, &s);
+	assert_int_equal(s.state, SELFTEST_UNREADABLE);
+	selftest_summary_line(&s, line, sizeof(line));
+	assert_string_equal(line, "the last report is unreadable");
+}
+
 /*
  * `efibootmgr -v` as efibootmgr 17 (Debian 12) printed it under OVMF in
  * tests/e2e/test_selftest.py's loop, after two runs of the bmdump that
@@ -257,6 +301,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_old_area, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_info_print, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_status_summary, setup,
 						teardown),
 		cmocka_unit_test(test_boot_entries_duplicates),
 		cmocka_unit_test(test_boot_entries_strict),
