@@ -29,11 +29,11 @@ int selftest_report_read(const struct bm_src *part,
 /* What `bmdump status` shows of the last report. */
 enum selftest_state {
 	SELFTEST_UNKNOWN,		/* not looked at: the area unread */
-	SELFTEST_NEVER,			/* no report: never run on the area */
+	SELFTEST_NEVER,			/* no report: never run here */
 	SELFTEST_PASS,
 	SELFTEST_FAIL,
 	SELFTEST_UNREADABLE,		/* torn, corrupt, or an I/O error */
-	SELFTEST_OTHER_AREA,		/* a report of another area's UUID */
+	SELFTEST_OTHER_AREA,		/* of another area's UUID */
 };
 
 struct selftest_summary {

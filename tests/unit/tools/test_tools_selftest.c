@@ -198,7 +198,7 @@ static void test_status_summary(void **state)
 
 	put_report(f, BMDUMP_VERDICT_FAIL, "verdict: FAIL\n");
 	f->r->error = -313;
-	f->r->run_time = 0;			/* the clock did not answer */
+	f->r->run_time = 0;		/* the clock did not answer */
 	bmdump_report_seal(f->r);
 	selftest_summarize(&f->src, &f->h, &s);
 	assert_int_equal(s.state, SELFTEST_FAIL);

@@ -251,7 +251,8 @@ static void test_selftest_line(void **state)
 	assert_true(r.armed);		/* never a reason against arming */
 	buf = printed(&f, &r, 0);
 	assert_non_null(strstr(buf, "\n  self-test:     pass on 2026-12-07 "
-			       "14:51 UTC (2322.1 MB/s), bmdump-selftest.efi\n"));
+			       "14:51 UTC (2322.1 MB/s), "
+			       "bmdump-selftest.efi\n"));
 	assert_null(strstr(buf, "warning:"));
 	free(buf);
 	buf = printed(&f, &r, 1);
