@@ -98,7 +98,8 @@ const char *help_for(const char *cmd)
 "that boot the app drives the disk with the stub's own drivers, writes\n"
 "and reads back the area's self-test region (never a dump), records a\n"
 "report in the area and returns to the firmware, which boots on with its\n"
-"BootOrder (--reset: resets).\n"
+"BootOrder (--reset: resets).  The boot entry (\"bmdump selftest\") is\n"
+"made once and reused.\n"
 "--report prints the last report; exit 0 when it passed.  Refuses\n"
 "without UEFI, without an ESP, or under Secure Boot with an unsigned app.\n";
 	if (!strcmp(cmd, "list"))

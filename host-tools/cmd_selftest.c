@@ -24,7 +24,6 @@
 #define ESP_DIR		"EFI/bmdump"
 #define ESP_APP		"bmdump-selftest.efi"
 #define ESP_CONF	"selftest.conf"
-#define ESP_LOADER	"\\EFI\\bmdump\\" ESP_APP
 #define EFI_GLOBAL	"8be4df61-93ca-11d0-aa0d-00e098032b8c"
 
 struct selftest_args {
@@ -228,40 +227,103 @@ static int esp_disk(const char *dev, char *disk, size_t size, int *partno)
 	return 0;
 }
 
-/* A boot entry for the app, and BootNext pointing at it (one shot). */
-static int set_boot_next(const char *dev, struct bm_err *e)
+/* Room for a full `efibootmgr -v` listing; a longer one is refused. */
+#define EFI_LIST_BYTES	(256 << 10)
+#define EFI_MAX_OURS	32
+
+/* Our Boot#### entries now, from `efibootmgr -v` (selftest.c parses). */
+static int list_ours(char *out, uint16_t *num, unsigned int *nr,
+		     struct bm_err *e)
 {
-	char disk[PATH_MAX], part[16], out[8192], num[5];
+	char *list[] = { "efibootmgr", "-v", NULL };
+
+	if (run_cmd(list, NULL, out, EFI_LIST_BYTES))
+		return bm_seterr(e, BM_E_EXTERNAL, "efibootmgr -v failed: "
+				 "%.200s", out);
+	if (strlen(out) >= EFI_LIST_BYTES - 1)
+		return bm_seterr(e, BM_E_EXTERNAL, "efibootmgr -v printed more "
+				 "than %d KiB: too many boot entries to tell "
+				 "bmdump's", EFI_LIST_BYTES >> 10);
+	*nr = selftest_boot_entries(out, num, EFI_MAX_OURS);
+	return 0;
+}
+
+/* A new entry for the app, not in BootOrder (-C). */
+static int create_entry(const char *dev, char *out, struct bm_err *e)
+{
+	char disk[PATH_MAX], part[16];
 	char *create[] = { "efibootmgr", "-C", "-d", disk, "-p", part, "-L",
-			   "bmdump selftest", "-l", ESP_LOADER, NULL };
-	char *next[] = { "efibootmgr", "-n", num, NULL };
-	const char *p;
+			   SELFTEST_BOOT_LABEL, "-l", SELFTEST_BOOT_LOADER,
+			   NULL };
 	int partno;
 
 	if (esp_disk(dev, disk, sizeof(disk), &partno))
 		return bm_seterr(e, BM_E_NOTFOUND, "cannot tell the disk of "
 				 "the ESP %s", dev);
 	snprintf(part, sizeof(part), "%d", partno);
-	if (run_cmd(create, NULL, out, sizeof(out)))
-		return bm_seterr(e, BM_E_EXTERNAL, "efibootmgr -C failed: %s",
-				 out);
-	/* The new entry is the last Boot#### line naming our label. */
-	p = NULL;
-	for (char *l = strstr(out, "Boot"); l; l = strstr(l + 1, "Boot"))
-		if (strstr(l, "bmdump selftest") &&
-		    strspn(l + 4, "0123456789ABCDEF") == 4)
-			p = l + 4;
-	if (!p)
-		return bm_seterr(e, BM_E_EXTERNAL, "efibootmgr did not show "
-				 "the new boot entry");
-	memcpy(num, p, 4);
-	num[4] = 0;
-	if (run_cmd(next, NULL, out, sizeof(out)))
-		return bm_seterr(e, BM_E_EXTERNAL, "efibootmgr -n %s failed: "
-				 "%s", num, out);
-	printf("BootNext set to Boot%s (bmdump selftest, one boot only)\n",
-	       num);
+	if (run_cmd(create, NULL, out, EFI_LIST_BYTES))
+		return bm_seterr(e, BM_E_EXTERNAL, "efibootmgr -C failed: "
+				 "%.200s", out);
 	return 0;
+}
+
+/* Every run before this one made an entry: keep the first, drop others. */
+static void drop_duplicates(const uint16_t *num, unsigned int nr, char *out)
+{
+	char hex[5];
+	char *del[] = { "efibootmgr", "-b", hex, "-B", NULL };
+	unsigned int i;
+
+	for (i = 1; i < nr && i < EFI_MAX_OURS; i++) {
+		snprintf(hex, sizeof(hex), "%04X", num[i]);
+		if (run_cmd(del, NULL, out, EFI_LIST_BYTES))
+			printf("warning: could not remove the duplicate boot "
+			       "entry Boot%s\n", hex);
+		else
+			printf("removed the duplicate boot entry Boot%s\n",
+			       hex);
+	}
+}
+
+/*
+ * bmdump's boot entry for the app (reused: firmware NVRAM is small and
+ * each run made a new one), and BootNext pointing at it (one shot).
+ */
+static int set_boot_next(const char *dev, struct bm_err *e)
+{
+	uint16_t num[EFI_MAX_OURS];
+	unsigned int nr;
+	char hex[5], *out = malloc(EFI_LIST_BYTES);
+	char *next[] = { "efibootmgr", "-n", hex, NULL };
+	int rc, created = 0;
+
+	if (!out)
+		return bm_seterr(e, BM_E_NOMEM, "out of memory");
+	rc = list_ours(out, num, &nr, e);
+	if (!rc && !nr) {
+		created = 1;
+		rc = create_entry(dev, out, e);
+		if (!rc)
+			rc = list_ours(out, num, &nr, e);
+		if (!rc && !nr)
+			rc = bm_seterr(e, BM_E_EXTERNAL, "efibootmgr did not "
+				       "show the new boot entry");
+	} else if (!rc) {
+		drop_duplicates(num, nr, out);
+	}
+	if (rc)
+		goto out;
+	snprintf(hex, sizeof(hex), "%04X", num[0]);
+	if (run_cmd(next, NULL, out, EFI_LIST_BYTES)) {
+		rc = bm_seterr(e, BM_E_EXTERNAL, "efibootmgr -n %s failed: "
+			       "%.200s", hex, out);
+		goto out;
+	}
+	printf("BootNext set to Boot%s (" SELFTEST_BOOT_LABEL ", one boot "
+	       "only%s)\n", hex, created ? "" : ", the existing entry");
+out:
+	free(out);
+	return rc;
 }
 
 static int install(const struct selftest_args *a)

@@ -84,7 +84,7 @@ static void probe_area(struct status_facts *f)
 	else
 		f->area_state = h.state;
 	if (!f->area_error) {
-		f->selftest_warning = selftest_status_warning(&t.src, &h);
+		selftest_summarize(&t.src, &h, &f->selftest);
 		cli_capacity_warning(h.dump_capacity, f->capacity_warning,
 				     sizeof(f->capacity_warning));
 	}

@@ -219,8 +219,14 @@ void status_print_text(FILE *out, const struct status_facts *f,
 			f->area_error ? "corrupt" :
 			area_state_name(f->area_state));
 	fprintf(out, "\n  lockdown:      %s\n", lockdown_name(f->lockdown));
-	if (f->selftest_warning)
-		fprintf(out, "  warning:       %s\n", f->selftest_warning);
+	if (f->selftest.state != SELFTEST_UNKNOWN) {
+		const char *w = selftest_summary_warning(&f->selftest);
+
+		selftest_summary_line(&f->selftest, io, sizeof(io));
+		fprintf(out, "  self-test:     %s\n", io);
+		if (w)
+			fprintf(out, "  warning:       %s\n", w);
+	}
 	if (f->stub_exists)
 		fprintf(out, "  stub:          %s\n",
 			stub_sig_describe(&f->sig, io, sizeof(io)));
@@ -246,6 +252,21 @@ void json_string(FILE *out, const char *s)
 			fputc(c, out);
 	}
 	fputc('"', out);
+}
+
+/* The last self-test: "selftest" is "" when the area was not read. */
+static void status_json_selftest(FILE *out, const struct selftest_summary *s)
+{
+	char line[256];
+
+	selftest_summary_line(s, line, sizeof(line));
+	fprintf(out, ", \"selftest\": ");
+	json_string(out, selftest_state_name(s->state));
+	fprintf(out, ", \"selftest_run_time\": %lld, "
+		"\"selftest_write_kbps\": %llu, \"selftest_error\": %d, "
+		"\"selftest_line\": ", (long long)s->run_time,
+		(unsigned long long)s->write_kbps, (int)s->error);
+	json_string(out, s->state == SELFTEST_UNKNOWN ? "" : line);
 }
 
 void status_print_json(FILE *out, const struct status_facts *f,
@@ -294,6 +315,7 @@ void status_print_json(FILE *out, const struct status_facts *f,
 	json_string(out, f->load_vmci.msg);
 	fprintf(out, ", \"warning\": ");
 	json_string(out, f->capacity_warning);
+	status_json_selftest(out, &f->selftest);
 	fprintf(out, ", \"reasons\": [");
 	for (i = 0; i < r->nr; i++) {
 		fprintf(out, "%s{\"code\": ", i ? ", " : "");

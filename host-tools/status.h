@@ -12,6 +12,7 @@
 #include "bmdump.h"
 #include "iommu_probe.h"
 #include "kernel.h"
+#include "selftest.h"
 #include "sign.h"
 #include "vmcicheck.h"
 
@@ -76,9 +77,9 @@ struct status_facts {
 	char area_duplicate_msg[BM_ERR_LEN];	/* naming two of them */
 	int area_unreachable;		/* no stub driver for its disk */
 	char area_unreachable_why[BM_ERR_LEN];
-	/* Not a reason against arming: bmdump-selftest's last word, NULL
-	 * when it passed on this area (host-tools/selftest.h). */
-	const char *selftest_warning;
+	/* Not a reason against arming: bmdump-selftest's last word on
+	 * this area (host-tools/selftest.h); state UNKNOWN when unread. */
+	struct selftest_summary selftest;
 	int overwrite;
 	int lockdown;			/* LOCKDOWN_* */
 	int kexec_load_disabled;

@@ -172,6 +172,124 @@ static void test_info_print(void **state)
 	free(s);
 }
 
+/* What `bmdump status` shows: the verdict, when, how fast. */
+static void test_status_summary(void **state)
+{
+	struct fixture *f = *state;
+	struct selftest_summary s;
+	char line[256];
+
+	selftest_summarize(&f->src, &f->h, &s);
+	assert_int_equal(s.state, SELFTEST_NEVER);
+	selftest_summary_line(&s, line, sizeof(line));
+	assert_string_equal(line, "never run");
+	assert_string_equal(selftest_state_name(s.state), "never");
+
+	put_report(f, BMDUMP_VERDICT_PASS, "verdict: pass\n");
+	f->r->run_time = 1796655060;		/* 2026-12-07 14:51 UTC */
+	f->r->write_kbps = 2267703;		/* 2322 MB/s */
+	bmdump_report_seal(f->r);
+	selftest_summarize(&f->src, &f->h, &s);
+	assert_int_equal(s.state, SELFTEST_PASS);
+	assert_null(selftest_summary_warning(&s));
+	selftest_summary_line(&s, line, sizeof(line));
+	assert_string_equal(line, "pass on 2026-12-07 14:51 UTC (2322.1 MB/s),"
+			    " bmdump-selftest.efi");
+
+	put_report(f, BMDUMP_VERDICT_FAIL, "verdict: FAIL\n");
+	f->r->error = -313;
+	f->r->run_time = 0;		/* the clock did not answer */
+	bmdump_report_seal(f->r);
+	selftest_summarize(&f->src, &f->h, &s);
+	assert_int_equal(s.state, SELFTEST_FAIL);
+	assert_string_equal(selftest_state_name(s.state), "fail");
+	selftest_summary_line(&s, line, sizeof(line));
+	assert_true(!strncmp(line, "FAIL (error -313: ", 18));
+	assert_non_null(strstr(line, ") on an unknown date, "
+			       "bmdump-selftest.efi"));
+	assert_non_null(strstr(selftest_summary_warning(&s), "FAILED"));
+
+	((uint8_t *)f->r)[BMDUMP_REPORT_TEXT_OFF] ^= 1;
+	selftest_summarize(&f->src, &f->h, &s);
+	assert_int_equal(s.state, SELFTEST_UNREADABLE);
+	selftest_summary_line(&s, line, sizeof(line));
+	assert_string_equal(line, "the last report is unreadable");
+}
+
+/*
+ * `efibootmgr -v` as efibootmgr 17 (Debian 12) printed it under OVMF in
+ * tests/e2e/test_selftest.py's loop, after two runs of the bmdump that
+ * made an entry each time: label, a tab, the device path, the optional
+ * data (UCS-2 shown with dots) straight after it.
+ */
+#define HDP "HD(1,GPT,09ed759c-f11d-4885-867f-4c20a214c390,0x800,0x2f7df)"
+static const char efi_two[] =
+	"BootNext: 0003\n"
+	"Timeout: 0 seconds\n"
+	"BootOrder: 0001,0000\n"
+	"Boot0000* UiApp\tFvVol(7cb8bdc9-f8eb-4f34-aaea-3ee4af6516a1)/FvFile("
+	"462caa21-7614-4503-836e-8ab6f4662331)\n"
+	"Boot0001* rig-os\t" HDP "/File(\\EFI\\rig\\vmlinuz.efi)i.n.i.t.r.d"
+	".=.\\.E.F.I.\\.r.i.g.\\.i.n.i.t.r.d...i.m.g. .r.i.g...p.h.a.s.e.=."
+	"r.e.p.o.r.t.\n"
+	"Boot0002* bmdump selftest\t" HDP
+	"/File(\\EFI\\bmdump\\bmdump-selftest.efi)\n"
+	"Boot0003* bmdump selftest\t" HDP
+	"/File(\\EFI\\bmdump\\bmdump-selftest.efi)\n";
+
+static void test_boot_entries_duplicates(void **state)
+{
+	uint16_t num[4] = { 0 };
+
+	assert_int_equal(selftest_boot_entries(efi_two, num, 4), 2);
+	assert_int_equal(num[0], 2);
+	assert_int_equal(num[1], 3);
+	/* More than the caller has room for: all counted, max filled. */
+	num[1] = 0xffff;
+	assert_int_equal(selftest_boot_entries(efi_two, num, 1), 2);
+	assert_int_equal(num[0], 2);
+	assert_int_equal(num[1], 0xffff);
+}
+
+/* Only an entry both named and pointing as bmdump's is bmdump's. */
+static void test_boot_entries_strict(void **state)
+{
+	static const char out[] =
+		"BootCurrent: 0001\n"
+		/* Not bmdump's label exactly. */
+		"Boot0004* bmdump selftest old\t" HDP
+		"/File(\\EFI\\bmdump\\bmdump-selftest.efi)\n"
+		"Boot0005* Bmdump selftest\t" HDP
+		"/File(\\EFI\\bmdump\\bmdump-selftest.efi)\n"
+		/* Our label, someone else's loader. */
+		"Boot0006* bmdump selftest\t" HDP
+		"/File(\\EFI\\debian\\shimx64.efi)\n"
+		"Boot0007* bmdump selftest\t" HDP
+		"/File(\\EFI\\bmdump\\bmdump-selftest.efi.bak)\n"
+		/* Not a Boot#### line, or a malformed one. */
+		"Driver0008* bmdump selftest\t" HDP
+		"/File(\\EFI\\bmdump\\bmdump-selftest.efi)\n"
+		"Boot00G9* bmdump selftest\t" HDP
+		"/File(\\EFI\\bmdump\\bmdump-selftest.efi)\n"
+		"Boot000A*bmdump selftest\t" HDP
+		"/File(\\EFI\\bmdump\\bmdump-selftest.efi)\n"
+		/* Without -v: no path, so not known to be ours. */
+		"Boot000B* bmdump selftest\n"
+		/* The path on the next line does not count. */
+		"Boot000C* bmdump selftest\t" HDP "\n"
+		"/File(\\EFI\\bmdump\\bmdump-selftest.efi)\n"
+		/* Inactive (space), FAT's case: ours; a last line unended. */
+		"Boot00ab  bmdump selftest\t" HDP
+		"/File(\\efi\\BMDUMP\\bmdump-selftest.EFI)";
+	uint16_t num[4] = { 0 };
+
+	assert_int_equal(selftest_boot_entries(out, num, 4), 1);
+	assert_int_equal(num[0], 0xab);
+	assert_int_equal(selftest_boot_entries("", num, 4), 0);
+	assert_int_equal(selftest_boot_entries("Boot\n\n\tBoot0001* ", num,
+					       4), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +302,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_info_print, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_status_summary, setup,
+						teardown),
+		cmocka_unit_test(test_boot_entries_duplicates),
+		cmocka_unit_test(test_boot_entries_strict),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -228,6 +228,64 @@ static void test_many_reasons_and_json(void **state)
 	free(buf);
 }
 
+/* The last self-test, in words and in JSON; no line when the area is unread. */
+static void test_selftest_line(void **state)
+{
+	struct status_facts f;
+	struct status_report r;
+	char *buf;
+
+	armed(&f);
+	status_evaluate(&f, &r);
+	buf = printed(&f, &r, 0);
+	assert_null(strstr(buf, "self-test:"));
+	free(buf);
+	buf = printed(&f, &r, 1);
+	assert_non_null(strstr(buf, "\"selftest\": \"\", "));
+	free(buf);
+
+	f.selftest.state = SELFTEST_PASS;
+	f.selftest.run_time = 1796655060;	/* 2026-12-07 14:51 UTC */
+	f.selftest.write_kbps = 2267703;
+	status_evaluate(&f, &r);
+	assert_true(r.armed);		/* never a reason against arming */
+	buf = printed(&f, &r, 0);
+	assert_non_null(strstr(buf, "\n  self-test:     pass on 2026-12-07 "
+			       "14:51 UTC (2322.1 MB/s), "
+			       "bmdump-selftest.efi\n"));
+	assert_null(strstr(buf, "warning:"));
+	free(buf);
+	buf = printed(&f, &r, 1);
+	assert_non_null(strstr(buf, "\"selftest\": \"pass\", "
+			       "\"selftest_run_time\": 1796655060, "
+			       "\"selftest_write_kbps\": 2267703, "
+			       "\"selftest_error\": 0, \"selftest_line\": "
+			       "\"pass on 2026-12-07 14:51 UTC"));
+	free(buf);
+
+	f.selftest.state = SELFTEST_FAIL;
+	f.selftest.error = -313;
+	buf = printed(&f, &r, 0);
+	assert_non_null(strstr(buf, "  self-test:     FAIL (error -313: "));
+	assert_non_null(strstr(buf, "  warning:       the last self-test "
+			       "FAILED"));
+	free(buf);
+	buf = printed(&f, &r, 1);
+	assert_non_null(strstr(buf, "\"selftest\": \"fail\", "));
+	assert_non_null(strstr(buf, "\"selftest_error\": -313, "));
+	free(buf);
+
+	memset(&f.selftest, 0, sizeof(f.selftest));
+	f.selftest.state = SELFTEST_NEVER;
+	buf = printed(&f, &r, 0);
+	assert_non_null(strstr(buf, "  self-test:     never run\n  warning:"
+			       "       the dump path was never qualified"));
+	free(buf);
+	buf = printed(&f, &r, 1);
+	assert_non_null(strstr(buf, "\"selftest\": \"never\", "));
+	free(buf);
+}
+
 /* Two partitions with the area's UUID: refused, both named, what to do. */
 static void test_duplicate_area(void **state)
 {
@@ -447,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_lockdown),
 		cmocka_unit_test(test_many_reasons_and_json),
 		cmocka_unit_test(test_duplicate_area),
+		cmocka_unit_test(test_selftest_line),
 		cmocka_unit_test(test_transport_fake_sysfs),
 		cmocka_unit_test(test_transport_reason),
 		cmocka_unit_test(test_vmcoreinfo),
