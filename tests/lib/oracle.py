@@ -335,7 +335,7 @@ def drop_memdump(res):
 
 
 def check_memory(res, img, workdir, source, pages=None, incomplete=False,
-                 hold=(), keep_ram=False):
+                 hold=()):
     """Every page of the dump img equals the crashed machine's RAM, and the
     dump holds exactly the pages it should: those of bmdump.ko's bitmap
     (source 1, the area's bitmap_source) or all RAM (2) that the
@@ -344,7 +344,7 @@ def check_memory(res, img, workdir, source, pages=None, incomplete=False,
     to check against makedumpfile's (tests/e2e/pagewalk.py).  pages: the
     count the area header gives.  hold: [(first pfn, end pfn)] that must
     be in the dump whatever the bitmap says (pages the test filled).
-    Deletes the RAM copy unless keep_ram (its caller deletes it)."""
+    Deletes the RAM copy."""
     assert res.memdump and os.path.exists(res.memdump), \
         "no copy of guest RAM (boot with rig.Guest(memdump=True)): %s" % (
             getattr(res, "shutdown_reason", None))
@@ -359,8 +359,7 @@ def check_memory(res, img, workdir, source, pages=None, incomplete=False,
                 ram.close()
         r = run_compare(img, res.memdump, hdr, hook, hold=hold)
     finally:
-        if not keep_ram:
-            drop_memdump(res)
+        drop_memdump(res)
     assert r["pages"] > 0 and (pages is None or r["pages"] == int(pages)), \
         "oracle read %d pages, the area says %s" % (r["pages"], pages)
     assert not r["unreadable"], "libkdumpfile cannot read dumped pages: " \
