@@ -24,6 +24,20 @@ def dump_dmesg(path, out):
         return f.read()
 
 
+def kernel_log(img, vmlinux):
+    """The dump's kernel log: makedumpfile --dump-dmesg; crash's `log`
+    instead when makedumpfile refuses a kernel whose mem_section the test
+    broke on purpose (it validates mem_section before reading anything)
+    and a debug vmlinux is there.  The pages themselves are the memory
+    oracle's to judge, so this is no weaker a check of the dump."""
+    try:
+        return dump_dmesg(img, img + ".dmesg")
+    except AssertionError as e:
+        if not vmlinux or "mem_section" not in str(e):
+            raise
+    return crash_session(img, vmlinux, ("log",))["log"]
+
+
 def crash_osrelease(path):
     p = subprocess.run(["crash", "--osrelease", path], capture_output=True,
                        text=True, timeout=300)
@@ -290,8 +304,8 @@ def _check_dump(name, disk, res, seed, marker, expect_source, incomplete,
     log = disk.log()
     assert "bmdump: dump:" in log, "stub log not in the area:\n" + log[-2000:]
 
-    dmesg = dump_dmesg(img, img + ".dmesg")
-    assert marker in dmesg, "marker missing from makedumpfile --dump-dmesg"
+    dmesg = kernel_log(img, vmlinux)
+    assert marker in dmesg, "marker missing from the dump's kernel log"
     if not incomplete:
         assert any(t in dmesg for t in crash_text), \
             "none of %r in the dump's kernel log" % (crash_text,)
