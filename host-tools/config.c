@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <bmdump/area.h>
+#include <bmdump/cmdline.h>
 
 #include "compress.h"
 #include "config.h"
@@ -17,6 +18,7 @@ void config_defaults(struct bm_config *c)
 	memset(c, 0, sizeof(*c));
 	c->dump_level = 31;
 	c->final_action = FINAL_ACTION_RESET;
+	c->scan_mode = SCAN_MODE_HOOK;
 	c->kexec_mode = KEXEC_MODE_AUTO;
 	c->compress = BM_COMP_DEFAULT;
 	c->keep = 0;
@@ -203,6 +205,18 @@ static int set_key(struct bm_config *c, const char *k, const char *v,
 			c->kexec_mode = b ? KEXEC_MODE_FILE : KEXEC_MODE_LOAD;
 		else {
 			*why = "must be auto, yes or no";
+			return -1;
+		}
+	} else if (!strcmp(k, "SCAN")) {
+		/* bmdump.scan= (include/bmdump/cmdline.h's values) */
+		if (!strcmp(v, "hook"))
+			c->scan_mode = SCAN_MODE_HOOK;
+		else if (!strcmp(v, "auto"))
+			c->scan_mode = SCAN_MODE_AUTO;
+		else if (!strcmp(v, "stub"))
+			c->scan_mode = SCAN_MODE_STUB;
+		else {
+			*why = "must be hook, auto or stub";
 			return -1;
 		}
 	} else if (!strcmp(k, "OVERWRITE")) {

@@ -36,6 +36,7 @@ struct bm_config {
 	int final_action;
 	int kexec_mode;
 	int overwrite;
+	int scan_mode;			/* SCAN=: enum stub_scan_mode */
 	int compress;			/* enum bm_comp */
 	unsigned int keep;		/* 0: keep all */
 	uint64_t min_free;		/* bytes */

@@ -53,7 +53,7 @@ static int reserved_token(const char *tok, size_t len)
 {
 	static const char *const keys[] = {
 		"bmdump.desc=", "bmdump.area=", "bmdump.final=",
-		"bmdump.overwrite=", "elfcorehdr=",
+		"bmdump.overwrite=", "bmdump.scan=", "elfcorehdr=",
 	};
 	size_t i;
 
@@ -121,11 +121,12 @@ static int check_with_stub_parser(const struct bm_config *c, int have_desc,
 		    o.has_desc != have_desc ||
 		    (have_desc && o.desc_addr != desc) ||
 		    o.overwrite != !!c->overwrite ||
+		    o.scan_mode != c->scan_mode ||
 		    o.final_action != final_stub_value(c->final_action))
 			return bm_seterr(e, BM_E_USAGE, "APPEND changes what "
 					 "the stub reads for bmdump.area, .desc, "
-					 ".final or .overwrite: check APPEND "
-					 "for an unbalanced quote");
+					 ".final, .overwrite or .scan: check "
+					 "APPEND for an unbalanced quote");
 	}
 	return 0;
 }
@@ -171,6 +172,13 @@ int build_stub_cmdline(const struct bm_config *c, int have_desc,
 	n = (size_t)w;
 	if (c->overwrite) {
 		w = snprintf(out + n, size - n, " bmdump.overwrite=1");
+		if (w < 0 || (size_t)w >= size - n)
+			goto too_long;
+		n += (size_t)w;
+	}
+	if (c->scan_mode != SCAN_MODE_HOOK) {
+		w = snprintf(out + n, size - n, " bmdump.scan=%s",
+			     c->scan_mode == SCAN_MODE_STUB ? "stub" : "auto");
 		if (w < 0 || (size_t)w >= size - n)
 			goto too_long;
 		n += (size_t)w;

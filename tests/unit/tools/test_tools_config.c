@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <bmdump/cmdline.h>
+
 #include "compress.h"
 #include "config.h"
 
@@ -138,6 +140,7 @@ static void test_errors(void **state)
 	expect_error("BOOT_INITRD=initrd.img\n", "t.conf:1", "or none");
 	expect_error("KEXEC_FILE_LOAD=maybe\n", "t.conf:1", "auto, yes");
 	expect_error("OVERWRITE=sure\n", "t.conf:1", "yes or no");
+	expect_error("SCAN=makedumpfile\n", "t.conf:1", "hook, auto or stub");
 	expect_error("COMPRESS=gzip\n", "t.conf:1", "zlib, lzo");
 	expect_error("KEEP=x\n", "t.conf:1", "number");
 	expect_error("MIN_FREE=lots\n", "t.conf:1", "size");
@@ -150,6 +153,22 @@ static void test_errors(void **state)
 	expect_error("APPEND=$(reboot)\n", "t.conf:1", "shell syntax");
 	expect_error("APPEND='open\n", "t.conf:1", "unterminated");
 	expect_error("APPEND=\"open\n", "t.conf:1", "unterminated");
+}
+
+/* SCAN= is the stub's bmdump.scan=; hook unless said. */
+static void test_scan_key(void **state)
+{
+	struct bm_config c;
+	struct bm_err e;
+
+	assert_int_equal(parse(&c, "", &e), 0);
+	assert_int_equal(c.scan_mode, SCAN_MODE_HOOK);
+	assert_int_equal(parse(&c, "SCAN=auto\n", &e), 0);
+	assert_int_equal(c.scan_mode, SCAN_MODE_AUTO);
+	assert_int_equal(parse(&c, "SCAN=stub\n", &e), 0);
+	assert_int_equal(c.scan_mode, SCAN_MODE_STUB);
+	assert_int_equal(parse(&c, "SCAN=stub\nSCAN=hook\n", &e), 0);
+	assert_int_equal(c.scan_mode, SCAN_MODE_HOOK);
 }
 
 /* FINAL_ACTION=boot and the boot set's source (bootset.h). */
@@ -214,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_unknown_key_warns),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_scan_key),
 		cmocka_unit_test(test_boot_keys),
 		cmocka_unit_test(test_load_file),
 	};

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <bmdump/cmdline.h>
+
 #include "loadcmd.h"
 
 static void cfg_with_area(struct bm_config *c)
@@ -79,6 +81,18 @@ static void test_cmdline_basic(void **state)
 			 0);
 	assert_string_equal(out, "bmdump.area=0f1e2d3c-4b5a-4978-8695-"
 			    "a4b3c2d1e0f0 bmdump.final=boot");
+	/* SCAN= reaches the stub as bmdump.scan=, hook (its default) as
+	 * nothing. */
+	c.final_action = FINAL_ACTION_RESET;
+	c.scan_mode = SCAN_MODE_AUTO;
+	assert_int_equal(build_stub_cmdline(&c, 0, 0, out, sizeof(out), &e),
+			 0);
+	assert_string_equal(out, "bmdump.area=0f1e2d3c-4b5a-4978-8695-"
+			    "a4b3c2d1e0f0 bmdump.final=reset bmdump.scan=auto");
+	c.scan_mode = SCAN_MODE_STUB;
+	assert_int_equal(build_stub_cmdline(&c, 0, 0, out, sizeof(out), &e),
+			 0);
+	assert_non_null(strstr(out, " bmdump.scan=stub"));
 }
 
 static void test_cmdline_errors(void **state)
@@ -96,6 +110,10 @@ static void test_cmdline_errors(void **state)
 	assert_int_equal(build_stub_cmdline(&c, 1, 1, out, sizeof(out), &e),
 			 BM_E_USAGE);
 	assert_non_null(strstr(e.msg, "bmdump.area"));
+	strcpy(c.append, "bmdump.scan=stub");	/* SCAN= says it */
+	assert_int_equal(build_stub_cmdline(&c, 1, 1, out, sizeof(out), &e),
+			 BM_E_USAGE);
+	assert_non_null(strstr(e.msg, "bmdump.scan"));
 	strcpy(c.append, "elfcorehdr=0x1000");
 	assert_int_equal(build_stub_cmdline(&c, 1, 1, out, sizeof(out), &e),
 			 BM_E_USAGE);
