@@ -102,11 +102,11 @@ int bootparams_parse(const uint8_t *bp, uint64_t bp_addr, struct boot_info *bi)
 	if (!bp)
 		return E_BP_NULL;
 	bi->bp_addr = bp_addr;
-	if (get_le32(bp + BP_HDR_HEADER) != HDRS_MAGIC)
+	if (get_le32(bp + BZ_HEADER) != BZ_HDRS_MAGIC)
 		return E_BP_MAGIC;
-	bi->protocol = (uint16_t)(bp[BP_HDR_VERSION] |
-				  bp[BP_HDR_VERSION + 1] << 8);
-	bi->type_of_loader = bp[BP_HDR_TYPE_OF_LOADER];
+	bi->protocol = (uint16_t)(bp[BZ_VERSION] |
+				  bp[BZ_VERSION + 1] << 8);
+	bi->type_of_loader = bp[BZ_TYPE_OF_LOADER];
 	bi->acpi_rsdp = get_le64(bp + BP_ACPI_RSDP_ADDR);
 	bi->efi_loader_sig = get_le32(bp + BP_EFI_LOADER_SIG);
 	bi->efi_systab = get_le32(bp + BP_EFI_SYSTAB) |
@@ -120,7 +120,7 @@ int bootparams_parse(const uint8_t *bp, uint64_t bp_addr, struct boot_info *bi)
 		if (err)
 			return err;
 	}
-	err = walk_setup_data(bi, get_le64(bp + BP_HDR_SETUP_DATA));
+	err = walk_setup_data(bi, get_le64(bp + BZ_SETUP_DATA));
 	if (err)
 		return err;
 	for (i = 0; i < bi->nr_e820; i++)
@@ -129,7 +129,7 @@ int bootparams_parse(const uint8_t *bp, uint64_t bp_addr, struct boot_info *bi)
 	if (i == bi->nr_e820)
 		return E_BP_E820_EMPTY;
 
-	cmd = get_le32(bp + BP_HDR_CMD_LINE_PTR) |
+	cmd = get_le32(bp + BZ_CMD_LINE_PTR) |
 	      (uint64_t)get_le32(bp + BP_EXT_CMD_LINE_PTR) << 32;
 	return read_cmdline(bi, cmd);
 }

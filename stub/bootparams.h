@@ -7,6 +7,7 @@
 #define STUB_BOOTPARAMS_H
 
 #include "bmdump/types.h"
+#include "bmdump/bzimage.h"
 #include "cmdline.h"
 
 #define BOOT_PARAMS_SIZE	4096
@@ -18,18 +19,11 @@
 #define BP_EFI_SYSTAB		(BP_EFI_INFO + 0x04)
 #define BP_EFI_SYSTAB_HI	(BP_EFI_INFO + 0x14)
 #define BP_E820_ENTRIES		0x1e8	/* u8 */
-#define BP_HDR			0x1f1
-#define BP_HDR_HEADER		0x202	/* "HdrS" */
-#define BP_HDR_VERSION		0x206
-#define BP_HDR_TYPE_OF_LOADER	0x210
-#define BP_HDR_CMD_LINE_PTR	0x228	/* u32 */
-#define BP_HDR_CMDLINE_SIZE	0x238
-#define BP_HDR_SETUP_DATA	0x250	/* u64 */
+/* The setup header at 0x1f1 (BZ_* offsets): one definition, shared
+ * with the bzImage checks in bmdump/bzimage.h. */
 #define BP_E820_TABLE		0x2d0	/* 128 x {u64 addr, u64 size, u32 type} */
 #define BP_E820_MAX		128
 #define BP_E820_ENTRY_SIZE	20
-
-#define HDRS_MAGIC		0x53726448
 
 #define SETUP_E820_EXT		1
 #define SETUP_DATA_MAX_NODES	64

@@ -32,6 +32,7 @@
 #define BZ_RELOCATABLE		0x234	/* u8 */
 #define BZ_XLOADFLAGS		0x236	/* u16, protocol 2.12 */
 #define BZ_CMDLINE_SIZE		0x238	/* u32, protocol 2.06 */
+#define BZ_SETUP_DATA		0x250	/* u64, protocol 2.09 */
 #define BZ_PREF_ADDRESS		0x258	/* u64, protocol 2.10 */
 #define BZ_INIT_SIZE		0x260	/* u32, protocol 2.10 */
 /* The header up to handover_offset (2.11), all 2.12 fields. */

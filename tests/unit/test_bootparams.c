@@ -25,9 +25,9 @@ static uint8_t *new_bp(void)
 {
 	uint8_t *bp = tb_alloc(BOOT_PARAMS_SIZE);
 
-	memcpy(bp + BP_HDR_HEADER, "HdrS", 4);
-	tb_put16(bp + BP_HDR_VERSION, 0x020f);
-	bp[BP_HDR_TYPE_OF_LOADER] = 0xd0;
+	memcpy(bp + BZ_HEADER, "HdrS", 4);
+	tb_put16(bp + BZ_VERSION, 0x020f);
+	bp[BZ_TYPE_OF_LOADER] = 0xd0;
 	return bp;
 }
 
@@ -56,7 +56,7 @@ static void serve_cmdline(uint8_t *bp, uint64_t pa, const char *s)
 	assert_true(strlen(s) < room);
 	memcpy(buf, s, strlen(s) + 1);
 	fake_phys_add(pa, buf, room, FAKE_RAM);
-	tb_put32(bp + BP_HDR_CMD_LINE_PTR, (uint32_t)pa);
+	tb_put32(bp + BZ_CMD_LINE_PTR, (uint32_t)pa);
 	tb_put32(bp + BP_EXT_CMD_LINE_PTR, (uint32_t)(pa >> 32));
 }
 
@@ -235,11 +235,11 @@ static void test_hdrs_check(void **state)
 	kexec_load_e820(bp);
 	serve_cmdline(bp, CMDLINE_PA, "x");
 	assert_int_equal(bootparams_parse(NULL, BP_PA, &bi), E_BP_NULL);
-	memcpy(bp + BP_HDR_HEADER, "HdrT", 4);
+	memcpy(bp + BZ_HEADER, "HdrT", 4);
 	assert_int_equal(bootparams_parse(bp, BP_PA, &bi), E_BP_MAGIC);
-	memset(bp + BP_HDR_HEADER, 0, 4);
+	memset(bp + BZ_HEADER, 0, 4);
 	assert_int_equal(bootparams_parse(bp, BP_PA, &bi), E_BP_MAGIC);
-	memcpy(bp + BP_HDR_HEADER, "HdrS", 4);
+	memcpy(bp + BZ_HEADER, "HdrS", 4);
 	assert_int_equal(bootparams_parse(bp, BP_PA, &bi), 0);
 }
 
@@ -267,7 +267,7 @@ static void test_setup_data_e820_ext(void **state)
 	for (i = 0; i < BP_E820_MAX; i++)
 		bp_e820(bp, i, (uint64_t)i << 32, 0x10000000, E820_RESERVED);
 	bp[BP_E820_ENTRIES] = BP_E820_MAX;
-	tb_put64(bp + BP_HDR_SETUP_DATA, SETUP_PA);
+	tb_put64(bp + BZ_SETUP_DATA, SETUP_PA);
 	/* An RNG seed node first, as kexec-tools adds one. */
 	setup_node(SETUP_PA, SETUP_PA + 0x1000, 9, 32, 16 + 32);
 	ext = setup_node(SETUP_PA + 0x1000, 0, SETUP_E820_EXT,
@@ -303,7 +303,7 @@ static void test_setup_data_e820_ext_overflow(void **state)
 	for (i = 0; i < BP_E820_MAX; i++)
 		bp_e820(bp, i, (uint64_t)i << 32, 0x1000, E820_RAM);
 	bp[BP_E820_ENTRIES] = BP_E820_MAX;
-	tb_put64(bp + BP_HDR_SETUP_DATA, SETUP_PA);
+	tb_put64(bp + BZ_SETUP_DATA, SETUP_PA);
 	ext = setup_node(SETUP_PA, 0, SETUP_E820_EXT, n * BP_E820_ENTRY_SIZE,
 			 16 + n * BP_E820_ENTRY_SIZE);
 	for (i = 0; i < n; i++)
@@ -324,7 +324,7 @@ static void test_setup_data_loops(void **state)
 
 	kexec_load_e820(bp);
 	serve_cmdline(bp, CMDLINE_PA, "x");
-	tb_put64(bp + BP_HDR_SETUP_DATA, SETUP_PA);
+	tb_put64(bp + BZ_SETUP_DATA, SETUP_PA);
 	/* A node pointing at itself. */
 	a = setup_node(SETUP_PA, SETUP_PA, 9, 0, 16);
 	assert_int_equal(bootparams_parse(bp, BP_PA, &bi), E_BP_SETUP_DATA);
@@ -348,7 +348,7 @@ static void test_setup_data_long_chain(void **state)
 	kexec_load_e820(bp);
 	serve_cmdline(bp, CMDLINE_PA, "x");
 	fake_phys_add(SETUP_PA, nodes, (n + 1) * 16, FAKE_RAM);
-	tb_put64(bp + BP_HDR_SETUP_DATA, SETUP_PA);
+	tb_put64(bp + BZ_SETUP_DATA, SETUP_PA);
 	for (i = 0; i < n; i++) {
 		tb_put64(nodes + i * 16, SETUP_PA + (i + 1) * 16);
 		tb_put32(nodes + i * 16 + 8, 9);
@@ -370,15 +370,15 @@ static void test_setup_data_outside_memory(void **state)
 	kexec_load_e820(bp);
 	serve_cmdline(bp, CMDLINE_PA, "x");
 	/* Nothing at all there. */
-	tb_put64(bp + BP_HDR_SETUP_DATA, 0xdead0000);
+	tb_put64(bp + BZ_SETUP_DATA, 0xdead0000);
 	assert_int_equal(bootparams_parse(bp, BP_PA, &bi), E_BP_SETUP_DATA);
 	/* Near the top of the address space: pa + 16 wraps. */
-	tb_put64(bp + BP_HDR_SETUP_DATA, 0xfffffffffffffff8ull);
+	tb_put64(bp + BZ_SETUP_DATA, 0xfffffffffffffff8ull);
 	assert_int_equal(bootparams_parse(bp, BP_PA, &bi), E_BP_SETUP_DATA);
 	/* A header cut short by the end of memory. */
 	n = tb_alloc(12);
 	fake_phys_add(SETUP_PA, n, 12, FAKE_RAM);
-	tb_put64(bp + BP_HDR_SETUP_DATA, SETUP_PA);
+	tb_put64(bp + BZ_SETUP_DATA, SETUP_PA);
 	assert_int_equal(bootparams_parse(bp, BP_PA, &bi), E_BP_SETUP_DATA);
 	fake_phys_reset();
 	serve_cmdline(bp, CMDLINE_PA, "x");
@@ -415,7 +415,7 @@ static void test_cmdline_across_page_boundary(void **state)
 	fake_phys_add(pa, a, first, FAKE_RAM);
 	fake_phys_add(CMDLINE_PA + 4096, b, 4096, FAKE_RAM);
 	kexec_load_e820(bp);
-	tb_put32(bp + BP_HDR_CMD_LINE_PTR, (uint32_t)pa);
+	tb_put32(bp + BZ_CMD_LINE_PTR, (uint32_t)pa);
 	assert_int_equal(bootparams_parse(bp, BP_PA, &bi), 0);
 	assert_string_equal(bi.cmdline, s);
 	assert_int_equal(bi.cmdline_len, len);
@@ -440,7 +440,7 @@ static void test_cmdline_missing(void **state)
 
 	kexec_load_e820(bp);
 	assert_int_equal(bootparams_parse(bp, BP_PA, &bi), E_BP_CMDLINE_NULL);
-	tb_put32(bp + BP_HDR_CMD_LINE_PTR, 0x12345000);	/* unmapped */
+	tb_put32(bp + BZ_CMD_LINE_PTR, 0x12345000);	/* unmapped */
 	assert_int_equal(bootparams_parse(bp, BP_PA, &bi), E_BP_CMDLINE_NULL);
 	/* ext_cmd_line_ptr supplies bits 63:32. */
 	serve_cmdline(bp, 0x1bef53000ull, "high=1");
@@ -464,7 +464,7 @@ static void test_cmdline_too_long(void **state)
 	p2[0] = 0;
 	fake_phys_add(CMDLINE_PA, p1, 4096, FAKE_RAM);
 	fake_phys_add(CMDLINE_PA + 4096, p2, 4096, FAKE_RAM);
-	tb_put32(bp + BP_HDR_CMD_LINE_PTR, (uint32_t)CMDLINE_PA);
+	tb_put32(bp + BZ_CMD_LINE_PTR, (uint32_t)CMDLINE_PA);
 	assert_int_equal(bootparams_parse(bp, BP_PA, &bi), E_CMD_TOO_LONG);
 	/* One shorter fits, and the copy is terminated. */
 	p1[4095] = 0;
@@ -474,7 +474,7 @@ static void test_cmdline_too_long(void **state)
 	/* Unaligned start: the limit holds across the page boundary. */
 	p1[4095] = 'a';
 	memset(p2, 'b', 4096);
-	tb_put32(bp + BP_HDR_CMD_LINE_PTR, (uint32_t)CMDLINE_PA + 100);
+	tb_put32(bp + BZ_CMD_LINE_PTR, (uint32_t)CMDLINE_PA + 100);
 	assert_int_equal(bootparams_parse(bp, BP_PA, &bi), E_CMD_TOO_LONG);
 }
 

@@ -384,7 +384,7 @@ static void test_boot_params(void **state)
 	assert_int_equal(bp[BP_E820_ENTRIES], 6);
 	/* Everything else zero: the sentinel, screen_info, setup_data. */
 	assert_int_equal(bp[BP_SENTINEL], 0);
-	assert_int_equal(get_le64(bp + BP_HDR_SETUP_DATA), 0);
+	assert_int_equal(get_le64(bp + BZ_SETUP_DATA), 0);
 	assert_true(is_zero(bp, 0x70));
 	assert_true(is_zero(bp + k.header_end, BP_E820_TABLE - k.header_end));
 	/* Without EFI: zero there; a command line too long: refused. */
