@@ -190,6 +190,16 @@ def load_python(suite, filters):
             if selected("%s/%s" % (d, a), filters)]
 
 
+def failure_detail(e):
+    """Where the test failed, then its message: a long message (a guest's
+    console tail) is cut from its start, never the line that failed."""
+    where = traceback.format_tb(e.__traceback__)
+    head = "".join(where[-3:])
+    msg = "".join(traceback.format_exception_only(type(e), e))
+    return head[-2000:] + msg[:1000] + (
+        "[...]\n" + msg[-3000:] if len(msg) > 4000 else msg[1000:])
+
+
 def run_one_python(name, fn, timeout):
     """Runs fn in a daemon thread; a test past its timeout is a failure
     and the run goes on without it."""
@@ -202,7 +212,7 @@ def run_one_python(name, fn, timeout):
         except BaseException as e:
             skip = type(e).__name__ in ("SkipTest", "Skipped")
             box["verdict"] = ("SKIP" if skip else "FAIL",
-                              traceback.format_exc()[-4000:])
+                              failure_detail(e))
 
     t0 = time.monotonic()
     th = threading.Thread(target=body, daemon=True)
