@@ -54,6 +54,8 @@ static struct {
 	u64 fill_count;
 	struct kprobe kp;
 	struct kimage *crash_image;	/* set while the hook runs */
+	struct kimage **crash_image_slot; /* kexec_crash_image */
+	atomic_t *panic_cpu;
 	int crash_cpu;
 	struct notifier_block die_nb;
 	struct notifier_block mem_nb;
@@ -99,6 +101,17 @@ static void bm_desc_seal(struct bmdump_desc *d)
 	d->desc_crc = bmdump_desc_crc(d, d->desc_size);
 }
 
+/*
+ * A kprobe's address on an IBT kernel sits after the function's ENDBR; an
+ * indirect call must land on the ENDBR.  Inlined: the rescue page calls it.
+ */
+static __always_inline unsigned long bm_func_start(unsigned long probed)
+{
+	if (is_endbr(*(u32 *)(probed - ENDBR_INSN_SIZE)))
+		return probed - ENDBR_INSN_SIZE;
+	return probed;
+}
+
 /* --- the hook ------------------------------------------------------------- */
 
 static void bm_crash_fill(void)
@@ -130,8 +143,8 @@ static void bm_crash_fill(void)
 /*
  * The entry has a page of text of its own, apart from the fill loop: a
  * stray write over the fill then faults after the entry has recorded the
- * crash image, and bm_die_notify() can still enter it.  (Over the entry's
- * page, nothing can: the kernel reboots without a dump.)
+ * crash image, and bm_die_notify() can still enter it.  Over the entry's
+ * own page it enters the image bm_find_crash_symbols() found at load.
  */
 asm(".pushsection .text.bmdump_entry, \"ax\", @progbits\n\t"
     ".balign 4096\n\t.popsection");
@@ -164,17 +177,38 @@ NOKPROBE_SYMBOL(bm_kexec_pre);
  * wrong) would be a second oops on the crash path: panic() again with
  * kexec's lock held, so no crash image, no dump at all.  The oops is
  * printed by then; enter the crash image here instead, the call the hook
- * interrupted.  The descriptor stays FILLING: the stub rejects the bitmap
- * and dumps all RAM.  machine_kexec() re-entered from its own probe runs
- * without the probe (kprobes count it as missed).
+ * interrupted.  The descriptor stays FILLING (ARMED when the entry itself
+ * was broken): the stub rejects the bitmap and dumps all RAM.
+ * machine_kexec() re-entered from its own probe runs without the probe
+ * (kprobes count it as missed).
  *
  * This code runs on every oops, so it has a page of text of its own: a
- * stray write over the fill's pages leaves it whole (and one over this
- * page cannot hurt a crash that does not oops).  __cold keeps GCC from
- * moving part of it into .text.unlikely, on another page.
+ * stray write over the hook's other pages leaves it whole (and one over
+ * this page cannot hurt a crash that does not oops).  __cold keeps GCC
+ * from moving part of it into .text.unlikely, on another page.
  */
 asm(".pushsection .text.bmdump_rescue, \"ax\", @progbits\n\t"
     ".balign 4096\n\t.popsection");
+
+/*
+ * The crash image when the hook's entry never got to record it (its page
+ * overwritten): only for an oops in bmdump.ko's own text on the CPU that
+ * is panicking, so a fault of the module outside a panic stays an oops.
+ */
+static __cold __section(".text.bmdump_rescue")
+struct kimage *bm_crash_image_unrecorded(struct die_args *args)
+{
+	struct kimage *image;
+
+	if (!bm.crash_image_slot || !bm.panic_cpu || !args || !args->regs ||
+	    READ_ONCE(bm.unloading) ||
+	    atomic_read(bm.panic_cpu) != raw_smp_processor_id() ||
+	    !within_module_core(args->regs->ip, THIS_MODULE))
+		return NULL;
+	image = READ_ONCE(*bm.crash_image_slot);
+	return image && image->type == KEXEC_TYPE_CRASH ? image : NULL;
+}
+NOKPROBE_SYMBOL(bm_crash_image_unrecorded);
 
 static __cold __section(".text.bmdump_rescue")
 int bm_die_notify(struct notifier_block *nb, unsigned long val, void *data)
@@ -182,13 +216,16 @@ int bm_die_notify(struct notifier_block *nb, unsigned long val, void *data)
 	struct kimage *image = READ_ONCE(bm.crash_image);
 	unsigned long fn = (unsigned long)bm.kp.addr;
 
-	if (val != DIE_OOPS || !image ||
-	    bm.crash_cpu != raw_smp_processor_id())
+	if (val != DIE_OOPS)
+		return NOTIFY_DONE;
+	if (!image)
+		image = bm_crash_image_unrecorded(data);
+	else if (bm.crash_cpu != raw_smp_processor_id())
+		image = NULL;
+	if (!image)
 		return NOTIFY_DONE;
 	WRITE_ONCE(bm.crash_image, NULL);
-	/* a probe on an IBT kernel sits after the ENDBR: call the start */
-	if (is_endbr(*(u32 *)(fn - ENDBR_INSN_SIZE)))
-		fn -= ENDBR_INSN_SIZE;
+	fn = bm_func_start(fn);
 	pr_emerg("bmdump: fault in the crash hook: entering the crash image without a bitmap\n");
 	((void (*)(struct kimage *))fn)(image);
 	return NOTIFY_DONE;
@@ -425,6 +462,35 @@ static int bm_alloc_bitmap(void)
 	return 0;
 }
 
+/*
+ * kexec_crash_image and panic_cpu are not exported.  kallsyms_lookup_name
+ * is not either, but a kprobe on it hands out its address: resolve both
+ * once here, for bm_crash_image_unrecorded().  Without them a page of the
+ * hook's entry overwritten still means no dump, as before.
+ */
+static void __init bm_find_crash_symbols(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	unsigned long (*lookup)(const char *name);
+	unsigned long fn;
+	int ret;
+
+	ret = register_kprobe(&kp);
+	if (ret) {
+		pr_warn("bmdump: cannot find kallsyms_lookup_name (%d): a fault in the hook's entry will end without a dump\n",
+			ret);
+		return;
+	}
+	fn = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+	fn = bm_func_start(fn);
+	lookup = (unsigned long (*)(const char *))fn;
+	bm.crash_image_slot = (struct kimage **)lookup("kexec_crash_image");
+	bm.panic_cpu = (atomic_t *)lookup("panic_cpu");
+	if (!bm.crash_image_slot || !bm.panic_cpu)
+		pr_warn("bmdump: kexec_crash_image or panic_cpu not in kallsyms: a fault in the hook's entry will end without a dump\n");
+}
+
 static int __init bm_init(void)
 {
 	struct bmdump_ranges *ram;
@@ -472,6 +538,7 @@ static int __init bm_init(void)
 	bm_desc_header(bm.desc, BMDUMP_DESC_ARMED);
 	bm_desc_seal(bm.desc);
 
+	bm_find_crash_symbols();
 	bm.kp.symbol_name = "machine_kexec";
 	bm.kp.pre_handler = bm_kexec_pre;
 	ret = register_kprobe(&bm.kp);

@@ -297,6 +297,32 @@ def test_dump_stub_scan_over_hook():
                    r"asks", append="bmdump.scan=stub")
 
 
+def hook_text_case(name, seed, sym, mode):
+    """The page of bmdump.ko's text at symbol sym overwritten before a
+    sysrq panic (mode: 0 int3, 1 zeros, 2 random bytes; the testmod's
+    torture_hook_text): the die notifier must enter the crash image and
+    the stub, finding no finished bitmap, write a full dump."""
+    assert hook_available(), "build/bmdump.ko missing"
+    disk = new_disk(name)
+    outside = disk.digest_outside_area()
+    marker = "bmdump-marker-%s" % name
+    find = ('a=$(grep -w %s /proc/kallsyms | cut -d" " -f1)\n'
+            'export T=$a\necho "RIG: hook-text=$a"' % sym)
+    _, res = run(name, disk, scenario(
+        AREA_UUID, seed, marker, before_crash=find,
+        trigger='sh:echo "$T %d" > /sys/kernel/debug/bmdump_testmod/'
+                'torture_hook_text; sleep 30' % mode))
+    assert res.facts().get("hook-text"), res.tail()
+    assert res.find(r"bmdump: bitmap: the kernel hook did not finish the "
+                    r"bitmap at the crash: dumping all RAM")[0], res.tail()
+    # The rescue's line may never reach the console (the panic CPU kexecs
+    # before it flushes): the crashed kernel's log in the dump holds it.
+    check_dump(name, disk, res, seed, marker, expect_source=2,
+               outside=outside, crash_text=(
+                   "bmdump: fault in the crash hook: entering the crash "
+                   "image without a bitmap",))
+
+
 def test_dump_hook_fault_full_dump():
     """A stray write zeroes a page of bmdump.ko's fill code before the
     panic: the hook faults at the crash.  Without a rescue that second
@@ -304,24 +330,16 @@ def test_dump_hook_fault_full_dump():
     torture's hook_text case); bmdump.ko's die notifier enters the crash
     image instead, and the stub, finding the descriptor still FILLING,
     writes a full dump."""
-    assert hook_available(), "build/bmdump.ko missing"
-    name = "dump-hook-fault"
-    disk = new_disk(name)
-    outside = disk.digest_outside_area()
-    seed, marker = 81, "bmdump-marker-hook-fault"
-    find = ('a=$(grep -w bmdump_fill /proc/kallsyms | cut -d" " -f1)\n'
-            'export T=$a\necho "RIG: fill-text=$a"')
-    _, res = run(name, disk, scenario(
-        AREA_UUID, seed, marker, before_crash=find,
-        trigger='sh:echo "$T 1" > /sys/kernel/debug/bmdump_testmod/'
-                'torture_hook_text; sleep 30'))
-    assert res.facts().get("fill-text"), res.tail()
-    assert res.find(r"bmdump: fault in the crash hook: entering the crash "
-                    r"image")[0], res.tail()
-    assert res.find(r"bmdump: bitmap: the kernel hook did not finish the "
-                    r"bitmap at the crash: dumping all RAM")[0], res.tail()
-    check_dump(name, disk, res, seed, marker, expect_source=2,
-               outside=outside, crash_text=("Kernel panic - not syncing",))
+    hook_text_case("dump-hook-fault", 81, "bmdump_fill", 1)
+
+
+def test_dump_hook_entry_overwritten_full_dump():
+    """int3 over the page of the hook's entry (bm_kexec_pre): it faults
+    before it records the crash image (make torture's hook_entry case,
+    which rebooted without a dump).  The die notifier takes the image
+    bmdump.ko looked up at load (kexec_crash_image), as the oops is in
+    its own text on the panicking CPU."""
+    hook_text_case("dump-hook-entry", 82, "bm_kexec_pre", 0)
 
 
 def test_dump_area_too_small_incomplete():
