@@ -53,7 +53,8 @@ static int reserved_token(const char *tok, size_t len)
 {
 	static const char *const keys[] = {
 		"bmdump.desc=", "bmdump.area=", "bmdump.final=",
-		"bmdump.overwrite=", "bmdump.scan=", "elfcorehdr=",
+		"bmdump.overwrite=", "bmdump.scan=", "bmdump.level=",
+		"elfcorehdr=",
 	};
 	size_t i;
 
@@ -179,6 +180,15 @@ int build_stub_cmdline(const struct bm_config *c, int have_desc,
 	if (c->scan_mode != SCAN_MODE_HOOK) {
 		w = snprintf(out + n, size - n, " bmdump.scan=%s",
 			     c->scan_mode == SCAN_MODE_STUB ? "stub" : "auto");
+		if (w < 0 || (size_t)w >= size - n)
+			goto too_long;
+		n += (size_t)w;
+	}
+	/* DUMP_LEVEL for the stub's own scan (bmdump.ko gets it through
+	 * sysfs); the stub's default is the config's. */
+	if (c->scan_mode != SCAN_MODE_HOOK && c->dump_level != BMDUMP_DL_MAX) {
+		w = snprintf(out + n, size - n, " bmdump.level=%d",
+			     c->dump_level);
 		if (w < 0 || (size_t)w >= size - n)
 			goto too_long;
 		n += (size_t)w;

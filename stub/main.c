@@ -436,7 +436,7 @@ static void stub_scan(struct page_select *sel)
 			err = E_SCAN_MEMORY;
 	}
 	if (!err)
-		err = scan_classify(&ci, &lay, BMDUMP_DL_MAX,
+		err = scan_classify(&ci, &lay, opt.dump_level,
 				    (uint64_t *)(uintptr_t)bm_pa, &r);
 	if (err) {
 		bmlog("bitmap: stub scan failed: %s; %s", stub_strerror(err),
@@ -454,7 +454,7 @@ static void stub_scan(struct page_select *sel)
 		      "above), as bmdump.scan=auto asks", sel->error);
 	bmlog("bitmap: the stub's scan of the crashed kernel's struct pages, "
 	      "dump level %u, %llu of %llu pages kept in %llu us",
-	      BMDUMP_DL_MAX, (unsigned long long)r.pages_set,
+	      opt.dump_level, (unsigned long long)r.pages_set,
 	      (unsigned long long)ci.max_pfn,
 	      (unsigned long long)timer_us_since(t));
 	bmlog("bitmap: scan excluded %llu free, %llu cache, %llu cache "
@@ -470,7 +470,7 @@ static void stub_scan(struct page_select *sel)
 	      (unsigned long long)r.sections,
 	      (unsigned long long)r.sections_kept);
 	bitmap_use_scan(sel, (const uint64_t *)(uintptr_t)bm_pa, ci.max_pfn,
-			BMDUMP_DL_MAX);
+			opt.dump_level);
 }
 
 /*

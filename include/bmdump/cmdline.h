@@ -5,6 +5,7 @@
 #include "types.h"
 #include "uuid.h"
 #include "errors.h"
+#include "classify.h"
 
 #define CMDLINE_MAX	4096
 /* The whole capture's deadline unless bmdump.deadline= says otherwise. */
@@ -38,6 +39,7 @@ struct stub_options {
 	int overwrite;
 	uint64_t deadline_ms;		/* whole capture; 0: none */
 	int scan_mode;			/* enum stub_scan_mode */
+	unsigned int dump_level;	/* the stub scan's, bmdump.level= */
 };
 
 /*
@@ -241,6 +243,7 @@ static inline int stub_options_parse(const char *cl, struct stub_options *o)
 	*o = (struct stub_options){ 0 };
 	o->final_action = FINAL_RESET;
 	o->deadline_ms = BMDUMP_DEADLINE_DEFAULT_S * 1000ull;
+	o->dump_level = BMDUMP_DL_MAX;
 	if (cmdline_strnlen(cl, CMDLINE_MAX + 1) > CMDLINE_MAX)
 		return E_CMD_TOO_LONG;
 	e = parse_elfcorehdr(cl, &o->elfcorehdr_addr, &o->elfcorehdr_size);
@@ -296,6 +299,15 @@ static inline int stub_options_parse(const char *cl, struct stub_options *o)
 			o->scan_mode = SCAN_MODE_AUTO;
 		else
 			err = err ? err : E_SCAN_OPTION;
+	}
+	if (cmdline_find(cl, "bmdump.level", &v, &len)) {
+		uint64_t l;
+
+		/* DUMP_LEVEL: the hook's level travels in its descriptor */
+		if (cmdline_parse_u64(v, len, &l) == 0 && l <= BMDUMP_DL_MAX)
+			o->dump_level = (unsigned int)l;
+		else
+			err = err ? err : E_SCAN_LEVEL;
 	}
 	return err;
 }

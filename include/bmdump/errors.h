@@ -215,6 +215,7 @@
 	X(E_SCAN_SECTIONS, -803, "stub scan: no memory section of the crashed kernel could be read (mem_section pointer outside its RAM): every RAM page is dumped") \
 	X(E_SCAN_OPTION, -804, "bmdump.scan= must be stub, hook or auto: the default (hook) applies") \
 	X(E_SCAN_MEMORY, -805, "stub scan: no room in the crashkernel region for its bitmap (one bit per page of RAM): bmdump.ko's bitmap or every RAM page is used; reserve a larger crashkernel") \
+	X(E_SCAN_LEVEL, -806, "bmdump.level= must be 0-31 (makedumpfile -d bits): the stub's scan keeps level 31") \
 	X(E_ST_NO_UUID, -900, "self-test: no area UUID (bmdump.area=) in the load options or \\EFI\\bmdump\\selftest.conf: run bmdump selftest on the host") \
 	X(E_ST_RELEASE, -901, "self-test: the firmware would not release a storage controller (DisconnectController failed): nothing tested, nothing written") \
 	X(E_ST_NO_TAIL, -902, "self-test: the area has no self-test region at its end (prepared by an older bmdump): re-run bmdump prepare after saving any dump; nothing written") \

@@ -253,13 +253,14 @@ def main():
     import drgn
     import kdumpfile
     path, ram = sys.argv[1], int(sys.argv[2], 16)
+    level = int(sys.argv[3]) if len(sys.argv) > 3 else 31
     k = kdumpfile.kdumpfile(path)
     k.attr["addrxlat.ostype"] = "linux"
     raw = bytes(k.attr["linux.vmcoreinfo.raw"]).decode()
     vi = VmcoreInfo(raw)
     prog = drgn.Program()
     prog.set_core_dump(path)
-    excluded, counts = walk(prog, vi, ram)
+    excluded, counts = walk(prog, vi, ram, level)
     keep = ram & ~excluded
     print(json.dumps({"keep": "%x" % keep, "classes": counts,
                       "vmcoreinfo": raw}))

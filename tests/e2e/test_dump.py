@@ -228,12 +228,12 @@ def test_dump_corrupt_descriptor_full_dump():
                outside=outside)
 
 
-def stub_scan_case(name, seed, why, **scen_kw):
+def stub_scan_case(name, seed, why, level=31, **scen_kw):
     """Issue 17: a crash where the stub classifies the pages itself from
     VMCOREINFO (why: the log line that says why it scans).  The dump's
-    page set must equal what makedumpfile -d 31 keeps on the same memory,
-    decided by tests/e2e/pagewalk.py from the struct pages in the dump,
-    pfn for pfn, and every dumped page must equal RAM."""
+    page set must equal what makedumpfile -d level keeps on the same
+    memory, decided by tests/e2e/pagewalk.py from the struct pages in the
+    dump, pfn for pfn, and every dumped page must equal RAM."""
     import test_hook
     import test_kernels     # imports this module: not at the top
     disk = new_disk(name)
@@ -241,8 +241,8 @@ def stub_scan_case(name, seed, why, **scen_kw):
     marker = "bmdump-marker-" + name
     _, res = run(name, disk, scenario(AREA_UUID, seed, marker, **scen_kw))
     for line in (why, r"bmdump: bitmap: the stub's scan of the crashed "
-                 r"kernel's struct pages, dump level 31, \d+ of \d+ "
-                 r"pages kept"):
+                 r"kernel's struct pages, dump level %d, \d+ of \d+ "
+                 r"pages kept" % level):
         assert res.find(line)[1], (line, res.tail())
     area, img = check_dump(name, disk, res, seed, marker, expect_source=3,
                            outside=outside)
@@ -250,12 +250,12 @@ def stub_scan_case(name, seed, why, **scen_kw):
         kd = dumpcheck.kdump_bitmaps(
             lambda off, n: (f.seek(off), f.read(n))[1])
     ram, dumped = kd["ram"], kd["dumped"]
-    ref, classes, _ = test_kernels.reference(img, ram)
+    ref, classes, _ = test_kernels.reference(img, ram, level)
     stub_only, ref_only = dumped & ~ref, ref & ~dumped
-    print("    stub scan: RAM %d pfns, dumped %d, makedumpfile -d 31 "
+    print("    stub scan: RAM %d pfns, dumped %d, makedumpfile -d %d "
           "(pagewalk) keeps %d; stub-only %d (first %s), reference-only "
           "%d (first %s); reference classes %s" % (
-              ram.bit_count(), dumped.bit_count(), ref.bit_count(),
+              ram.bit_count(), dumped.bit_count(), level, ref.bit_count(),
               stub_only.bit_count(), test_hook.runs_of(stub_only),
               ref_only.bit_count(), test_hook.runs_of(ref_only),
               " ".join("%s=%d" % kv for kv in sorted(classes.items()))))
@@ -264,8 +264,11 @@ def stub_scan_case(name, seed, why, **scen_kw):
         "stub scan and makedumpfile disagree: stub-only %d pfns, "
         "reference-only %d pfns" % (stub_only.bit_count(),
                                     ref_only.bit_count()))
-    for cls in ("free", "cache", "user"):
-        assert classes[cls] > 0, "no %s pages seen: %r" % (cls, classes)
+    # each class the level leaves out was seen, none it keeps was
+    for bit, cls in ((16, "free"), (2, "cache"), (8, "user")):
+        assert (classes.get(cls, 0) > 0) == bool(level & bit), (
+            "level %d: %s pages %r" % (level, cls, classes))
+    return res
 
 
 def test_dump_corrupt_descriptor_stub_scan():
@@ -295,6 +298,19 @@ def test_dump_stub_scan_over_hook():
     stub_scan_case("dump-stub-over-hook", 80,
                    r"bmdump: bitmap: the stub scans, as bmdump.scan=stub "
                    r"asks", append="bmdump.scan=stub")
+
+
+def test_dump_stub_scan_dump_level():
+    """bmdump.level=17 (DUMP_LEVEL=17 through bmdump load): the stub's
+    scan leaves out free pages only, and keeps page cache and user pages
+    that level 31 drops: equal to makedumpfile -d 17 pfn for pfn."""
+    res = stub_scan_case(
+        "dump-scan-level", 83, r"bmdump: bitmap: the stub scans, as "
+        r"bmdump.scan=stub asks", level=17,
+        append="bmdump.scan=stub bmdump.level=17")
+    m = res.find(r"bmdump: bitmap: scan excluded \d+ free, (\d+) cache, "
+                 r"(\d+) cache private, (\d+) user")
+    assert m[1] and m[1].groups() == ("0", "0", "0"), m
 
 
 def hook_text_case(name, seed, sym, mode):

@@ -105,9 +105,11 @@ def boot_and_crash(kver, how):
     return disk, res, seed, marker, outside
 
 
-def reference(img, ram):
-    """pagewalk.py over the dump: (kept pfns as int, classes, vmcoreinfo)."""
-    p = subprocess.run([dumpcheck.DEBIAN_PYTHON, PAGEWALK, img, "%x" % ram],
+def reference(img, ram, level=31):
+    """pagewalk.py over the dump at makedumpfile -d level: (kept pfns as
+    int, classes, vmcoreinfo)."""
+    p = subprocess.run([dumpcheck.DEBIAN_PYTHON, PAGEWALK, img, "%x" % ram,
+                        str(level)],
                        capture_output=True, text=True, timeout=900)
     assert p.returncode == 0, "pagewalk failed:\n%s%s" % (p.stdout[-3000:],
                                                          p.stderr[-3000:])

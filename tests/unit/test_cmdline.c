@@ -127,6 +127,36 @@ static void test_scan_option(void **state)
 	}
 }
 
+/* bmdump.level=: the stub scan's dump level, 0-31; a bad one keeps 31. */
+static void test_level_option(void **state)
+{
+	static const struct {
+		const char *cl;
+		int err;
+		unsigned int level;
+	} cases[] = {
+		{ "elfcorehdr=4K", 0, 31 },
+		{ "elfcorehdr=4K bmdump.level=17", 0, 17 },
+		{ "elfcorehdr=4K bmdump.level=0", 0, 0 },
+		{ "elfcorehdr=4K bmdump.level=0x1f", 0, 31 },
+		{ "elfcorehdr=4K bmdump.level=32", E_SCAN_LEVEL, 31 },
+		{ "elfcorehdr=4K bmdump.level=-1", E_SCAN_LEVEL, 31 },
+		{ "elfcorehdr=4K bmdump.level=", E_SCAN_LEVEL, 31 },
+		{ "elfcorehdr=4K bmdump.level=4294967313", E_SCAN_LEVEL, 31 },
+		{ "bmdump.level=zz elfcorehdr=4K bmdump.scan=stub", E_SCAN_LEVEL,
+		  31 },
+	};
+	struct stub_options o;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(stub_options_parse(cases[i].cl, &o),
+				 cases[i].err);
+		assert_int_equal(o.dump_level, cases[i].level);
+		assert_int_equal(o.elfcorehdr_addr, 4096);
+	}
+}
+
 static void test_bad_options_keep_safe_defaults(void **state)
 {
 	struct stub_options o;
@@ -371,6 +401,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_empty_values, teardown),
 		cmocka_unit_test_teardown(test_cmdline_max_exactly, teardown),
 		cmocka_unit_test_teardown(test_scan_option, teardown),
+		cmocka_unit_test_teardown(test_level_option, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

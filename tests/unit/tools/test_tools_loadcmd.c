@@ -93,6 +93,19 @@ static void test_cmdline_basic(void **state)
 	assert_int_equal(build_stub_cmdline(&c, 0, 0, out, sizeof(out), &e),
 			 0);
 	assert_non_null(strstr(out, " bmdump.scan=stub"));
+	assert_null(strstr(out, "bmdump.level="));
+	/* DUMP_LEVEL reaches the stub's scan as bmdump.level=; with
+	 * SCAN=hook the module has it (sysfs) and the stub never scans. */
+	c.dump_level = 17;
+	assert_int_equal(build_stub_cmdline(&c, 0, 0, out, sizeof(out), &e),
+			 0);
+	assert_string_equal(out, "bmdump.area=0f1e2d3c-4b5a-4978-8695-"
+			    "a4b3c2d1e0f0 bmdump.final=reset bmdump.scan=stub "
+			    "bmdump.level=17");
+	c.scan_mode = SCAN_MODE_HOOK;
+	assert_int_equal(build_stub_cmdline(&c, 0, 0, out, sizeof(out), &e),
+			 0);
+	assert_null(strstr(out, "bmdump.level="));
 }
 
 static void test_cmdline_errors(void **state)
@@ -114,6 +127,9 @@ static void test_cmdline_errors(void **state)
 	assert_int_equal(build_stub_cmdline(&c, 1, 1, out, sizeof(out), &e),
 			 BM_E_USAGE);
 	assert_non_null(strstr(e.msg, "bmdump.scan"));
+	strcpy(c.append, "bmdump.level=3");	/* DUMP_LEVEL says it */
+	assert_int_equal(build_stub_cmdline(&c, 1, 1, out, sizeof(out), &e),
+			 BM_E_USAGE);
 	strcpy(c.append, "elfcorehdr=0x1000");
 	assert_int_equal(build_stub_cmdline(&c, 1, 1, out, sizeof(out), &e),
 			 BM_E_USAGE);
