@@ -15,7 +15,9 @@ The struct pages it reads are kernel pages, which every dump level keeps:
 if the dump lacks one, the walk fails, and so does the test.
 
 Run under Debian's /usr/bin/python3 (drgn, libkdumpfile):
-    pagewalk.py DUMP RAM_HEX   RAM_HEX: the dump's 1st bitmap as hex
+    pagewalk.py DUMP [LEVEL] < RAM_HEX
+RAM_HEX on stdin: the dump's 1st bitmap as hex (too long for argv past a
+few GiB); LEVEL: makedumpfile -d bits (default 31).
 prints JSON: keep (hex bitmap of kept RAM pfns), classes, vmcoreinfo.
 """
 
@@ -252,8 +254,8 @@ def walk(prog, vi, ram, level=31):
 def main():
     import drgn
     import kdumpfile
-    path, ram = sys.argv[1], int(sys.argv[2], 16)
-    level = int(sys.argv[3]) if len(sys.argv) > 3 else 31
+    path, ram = sys.argv[1], int(sys.stdin.read(), 16)
+    level = int(sys.argv[2]) if len(sys.argv) > 2 else 31
     k = kdumpfile.kdumpfile(path)
     k.attr["addrxlat.ostype"] = "linux"
     raw = bytes(k.attr["linux.vmcoreinfo.raw"]).decode()

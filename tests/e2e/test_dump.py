@@ -228,7 +228,7 @@ def test_dump_corrupt_descriptor_full_dump():
                outside=outside)
 
 
-def stub_scan_case(name, seed, why, level=31, **scen_kw):
+def stub_scan_case(name, seed, why, level=31, mem_mib=1024, **scen_kw):
     """Issue 17: a crash where the stub classifies the pages itself from
     VMCOREINFO (why: the log line that says why it scans).  The dump's
     page set must equal what makedumpfile -d level keeps on the same
@@ -239,7 +239,8 @@ def stub_scan_case(name, seed, why, level=31, **scen_kw):
     disk = new_disk(name)
     outside = disk.digest_outside_area()
     marker = "bmdump-marker-" + name
-    _, res = run(name, disk, scenario(AREA_UUID, seed, marker, **scen_kw))
+    _, res = run(name, disk, scenario(AREA_UUID, seed, marker, **scen_kw),
+                 mem_mib=mem_mib)
     for line in (why, r"bmdump: bitmap: the stub's scan of the crashed "
                  r"kernel's struct pages, dump level %d, \d+ of \d+ "
                  r"pages kept" % level):
@@ -280,15 +281,30 @@ def test_dump_corrupt_descriptor_stub_scan():
     stub_scan_case("dump-corrupt-desc-scan", 78,
                    r"bmdump: bitmap: the stub scans instead of bmdump.ko "
                    r"\(error -\d+ above\), as bmdump.scan=auto asks",
-                   before_crash=poke, append="bmdump.scan=auto")
+                   mem_mib=2048, before_crash=poke,
+                   append="bmdump.scan=auto")
+
+
+def no_module_case(name, seed, mem_mib):
+    """bmdump.ko unloaded before the crash and no bmdump.desc= (a kernel
+    whose module failed to build), with bmdump.scan=auto."""
+    res = stub_scan_case(
+        name, seed, r"bmdump: bitmap: the stub scans instead of bmdump.ko "
+        r"\(error -\d+ above\), as bmdump.scan=auto asks", mem_mib=mem_mib,
+        desc="none", append="bmdump.scan=auto",
+        before_crash="rmmod bmdump && echo 'RIG: bmdump.ko unloaded'")
+    assert res.find(r"RIG: bmdump.ko unloaded")[1], res.tail()
 
 
 def test_dump_no_descriptor_stub_scan():
-    """No bmdump.desc= at all (no module), with bmdump.scan=auto."""
-    stub_scan_case("dump-nodesc-scan", 79,
-                   r"bmdump: bitmap: the stub scans instead of bmdump.ko "
-                   r"\(error -\d+ above\), as bmdump.scan=auto asks",
-                   desc="none", append="bmdump.scan=auto")
+    """No module at 2 GiB."""
+    no_module_case("dump-nodesc-scan", 79, 2048)
+
+
+def test_dump_no_module_stub_scan_6g():
+    """The same at 6 GiB: RAM above 4 GiB, more memory sections, a
+    bitmap of 1.5 M pfns in the crashkernel region."""
+    no_module_case("dump-nodesc-scan-6g", 84, 6144)
 
 
 def test_dump_stub_scan_over_hook():

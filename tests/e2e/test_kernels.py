@@ -108,8 +108,8 @@ def boot_and_crash(kver, how):
 def reference(img, ram, level=31):
     """pagewalk.py over the dump at makedumpfile -d level: (kept pfns as
     int, classes, vmcoreinfo)."""
-    p = subprocess.run([dumpcheck.DEBIAN_PYTHON, PAGEWALK, img, "%x" % ram,
-                        str(level)],
+    p = subprocess.run([dumpcheck.DEBIAN_PYTHON, PAGEWALK, img, str(level)],
+                       input="%x" % ram,
                        capture_output=True, text=True, timeout=900)
     assert p.returncode == 0, "pagewalk failed:\n%s%s" % (p.stdout[-3000:],
                                                          p.stderr[-3000:])
