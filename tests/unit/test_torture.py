@@ -114,3 +114,30 @@ def test_torture_summary_table():
     assert rows["area_header"][1:6] == ["1", "0", "0", "1", "0"]
     assert rows["total"][1:] == ["5", "3", "0", "1", "1"]
     assert list(rows)[:3] == ["area_header", "desc", "sysrq"]
+
+
+# crash's `bt -a` of the crashing CPU: a double fault's oops kexecs from
+# oops_end() (no panic(), so `sys` may show no PANIC); sysrq panics first.
+BT_OOPS_END = """PID: 166      TASK: ffff8d3340813080  CPU: 0    COMMAND: "sh"
+ #0 [fffffe000000ace8] machine_kexec at ffffffff95e77391
+ #1 [fffffe000000acf0] bm_kexec_pre at ffffffffc04d703a [bmdump]
+ #2 [fffffe000000acf8] kprobe_ftrace_handler at ffffffff95e7b22b
+ #3 [fffffe000000ad98] machine_kexec at ffffffff95e7754f
+ #4 [fffffe000000adf0] __crash_kexec at ffffffff95f74117
+ #5 [fffffe000000aeb0] crash_kexec at ffffffff95f751a8
+ #6 [fffffe000000aeb8] oops_end at ffffffff95e36321
+ #7 [fffffe000000aed8] handle_stack_overflow at ffffffff95e32bf9
+"""
+BT_PANIC = """PID: 138      TASK: ffff8d3340813080  CPU: 0    COMMAND: "sh"
+ #0 [ffffb3c8c03bfb28] machine_kexec at ffffffff8c2774b1
+ #1 [ffffb3c8c03bfb80] __crash_kexec at ffffffff8c374117
+ #2 [ffffb3c8c03bfc40] panic at ffffffff8cb1f5c4
+ #3 [ffffb3c8c03bfcc0] oops_end at ffffffff8c236321
+"""
+
+
+def test_torture_kexec_from_oops_end():
+    import dumpcheck
+    assert dumpcheck.kexec_from_oops_end(BT_OOPS_END)
+    assert not dumpcheck.kexec_from_oops_end(BT_PANIC)
+    assert not dumpcheck.kexec_from_oops_end("")
