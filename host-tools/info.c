@@ -121,6 +121,10 @@ void info_print_area(FILE *out, const struct bmdump_area_header *h,
 		fprintf(out, " (hook bitmap not used: error %d: %s)",
 			h->bitmap_error, stub_strerror(h->bitmap_error));
 	fputc('\n', out);
+	if (h->bitmap_us)
+		fprintf(out, "  bitmap ready:   %u us (%s)\n", h->bitmap_us,
+			h->bitmap_source == BMDUMP_SOURCE_STUB ?
+			"the stub's scan" : "bmdump.ko's fill at the crash");
 	if (h->stub_error)
 		fprintf(out, "  stub error:     %d: %s\n", h->stub_error,
 			stub_strerror(h->stub_error));
@@ -223,7 +227,7 @@ void info_print_json(FILE *out, const struct bmdump_area_header *h,
 			"\"crash_time\": %lld, \"dump_bytes\": %llu, "
 			"\"pages_dumped\": %llu, \"zero_pages\": %llu, "
 			"\"bitmap_source\": \"%s\", \"bitmap_error\": %d, "
-			"\"stub_error\": %d}",
+			"\"bitmap_us\": %u, \"stub_error\": %d}",
 			uuid, area_state_name(h->state),
 			h->flags & BMDUMP_AREA_F_INCOMPLETE ? "true" : "false",
 			(unsigned long long)h->generation,
@@ -232,7 +236,7 @@ void info_print_json(FILE *out, const struct bmdump_area_header *h,
 			(unsigned long long)h->pages_dumped,
 			(unsigned long long)h->zero_pages,
 			area_source_name(h->bitmap_source), h->bitmap_error,
-			h->stub_error);
+			h->bitmap_us, h->stub_error);
 	}
 	if (im) {
 		if (crashed_cpu < 0 && im->hdr.current_cpu > 0)

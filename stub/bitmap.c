@@ -89,11 +89,14 @@ int bitmap_select(const struct core_info *ci, int has_desc, uint64_t desc_pa,
 	}
 	sel->source = BMDUMP_SOURCE_HOOK;
 	sel->dump_level = sel->desc->dump_level;
+	if (sel->desc->tsc_khz)
+		sel->ready_us = sel->desc->fill_cycles * 1000 /
+				sel->desc->tsc_khz;
 	return 0;
 }
 
 void bitmap_use_scan(struct page_select *sel, const uint64_t *bits,
-		     uint64_t max_pfn, uint32_t level)
+		     uint64_t max_pfn, uint32_t level, uint64_t scan_us)
 {
 	int error = sel->source == BMDUMP_SOURCE_HOOK ? 0 : sel->error;
 
@@ -103,6 +106,7 @@ void bitmap_use_scan(struct page_select *sel, const uint64_t *bits,
 	sel->dump_level = level;
 	sel->scan_bits = bits;
 	sel->scan_max_pfn = max_pfn;
+	sel->ready_us = scan_us;
 }
 
 /* The scan's bit for pfn; beyond what it covered: keep. */

@@ -15,6 +15,8 @@ struct page_select {
 	int source;			/* BMDUMP_SOURCE_HOOK, _STUB or _FULL */
 	int error;			/* why not the hook's bitmap, or 0 */
 	uint32_t dump_level;		/* for the kdump sub-header */
+	uint64_t ready_us;		/* making it took: the hook's fill at
+					 * the crash or the stub's scan */
 	const struct bmdump_desc *desc;
 	const uint8_t *chunk_bits[BMDUMP_DESC_MAX_CHUNKS];
 	const uint64_t *scan_bits;	/* the stub's scan: a bit per pfn */
@@ -30,11 +32,12 @@ int bitmap_select(const struct core_info *ci, int has_desc, uint64_t desc_pa,
 
 /*
  * Use the stub scan's bitmap (bits for pfns below max_pfn, at dump level
- * `level`) instead of whatever bitmap_select() chose; sel->error keeps why
+ * `level`, made in scan_us) instead of whatever bitmap_select() chose;
+ * sel->error keeps why
  * the hook's was not used, if it was not.
  */
 void bitmap_use_scan(struct page_select *sel, const uint64_t *bits,
-		     uint64_t max_pfn, uint32_t level);
+		     uint64_t max_pfn, uint32_t level, uint64_t scan_us);
 
 /* Does the selection keep this pfn?  (RAM membership is checked apart.) */
 int bitmap_keep(const struct page_select *sel, uint64_t pfn);

@@ -707,6 +707,8 @@ int dump_write(struct dump_area *a, const struct dump_input *in,
 	h->save_time = 0;
 	h->bitmap_source = in->sel->source;
 	h->bitmap_error = in->sel->error;
+	h->bitmap_us = in->sel->ready_us > UINT32_MAX ? UINT32_MAX :
+		       (uint32_t)in->sel->ready_us;
 	h->stub_error = 0;
 	h->pages_planned = st->pages_selected;
 	h->pages_dumped = 0;

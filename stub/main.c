@@ -426,7 +426,7 @@ static void stub_scan(struct page_select *sel)
 {
 	static struct scan_layout lay;
 	struct scan_result r;
-	uint64_t bytes = (ci.max_pfn + 63) / 64 * 8, bm_pa = 0, t = rdtsc();
+	uint64_t bytes = (ci.max_pfn + 63) / 64 * 8, bm_pa = 0, t = rdtsc(), us;
 	int err;
 
 	err = scan_layout_parse(vmci, ci.vmcoreinfo_len, &ci, &lay);
@@ -446,6 +446,7 @@ static void stub_scan(struct page_select *sel)
 			sel->error = err;
 		return;
 	}
+	us = timer_us_since(t);
 	/* why: the hook's error was logged above with its own message */
 	if (opt.scan_mode == SCAN_MODE_STUB)
 		bmlog("bitmap: the stub scans, as bmdump.scan=stub asks");
@@ -455,8 +456,7 @@ static void stub_scan(struct page_select *sel)
 	bmlog("bitmap: the stub's scan of the crashed kernel's struct pages, "
 	      "dump level %u, %llu of %llu pages kept in %llu us",
 	      opt.dump_level, (unsigned long long)r.pages_set,
-	      (unsigned long long)ci.max_pfn,
-	      (unsigned long long)timer_us_since(t));
+	      (unsigned long long)ci.max_pfn, (unsigned long long)us);
 	bmlog("bitmap: scan excluded %llu free, %llu cache, %llu cache "
 	      "private, %llu user, %llu hwpoison, %llu offline pages; kept "
 	      "%llu unreadable; %llu sections scanned, %llu kept whole",
@@ -470,7 +470,7 @@ static void stub_scan(struct page_select *sel)
 	      (unsigned long long)r.sections,
 	      (unsigned long long)r.sections_kept);
 	bitmap_use_scan(sel, (const uint64_t *)(uintptr_t)bm_pa, ci.max_pfn,
-			opt.dump_level);
+			opt.dump_level, us);
 }
 
 /*
@@ -502,8 +502,7 @@ static void capture(void)
 		      "kept, filled in %llu us at the crash", d->dump_level,
 		      (unsigned long long)d->pages_set,
 		      (unsigned long long)d->max_pfn,
-		      (unsigned long long)(d->tsc_khz ? d->fill_cycles * 1000 /
-					   d->tsc_khz : 0));
+		      (unsigned long long)sel.ready_us);
 	}
 	if (opt.scan_mode == SCAN_MODE_STUB ||
 	    (err && opt.scan_mode == SCAN_MODE_AUTO))

@@ -93,7 +93,9 @@ struct bmdump_area_header {
 	 * WRITING; a WRITING area's salvage keeps only those pages.
 	 */
 	uint64_t descs_written;
-	uint32_t reserved;
+	/* stub: microseconds the page bitmap it used took to make, bmdump.ko's
+	 * fill at the crash or its own scan; 0: all RAM, or an older stub */
+	uint32_t bitmap_us;
 	uint32_t crc;			/* CRC32C of header_bytes, crc = 0 */
 };
 

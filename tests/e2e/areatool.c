@@ -88,7 +88,8 @@ int main(int argc, char **argv)
 		       "bitmap_error=%d\nstub_error=%d\npages_dumped=%llu\n"
 		       "zero_pages=%llu\npages_planned=%llu\nwrite_ms=%llu\n"
 		       "osrelease=%s\nnodename=%s\ncrash_time=%lld\n"
-		       "descs_written=%llu\nselftest_offset=%llu\n",
+		       "descs_written=%llu\nselftest_offset=%llu\n"
+		       "bitmap_us=%u\n",
 		       bmdump_area_check(&h, 0), uuid, h.state, h.flags,
 		       (unsigned long long)h.dump_offset,
 		       (unsigned long long)h.dump_capacity,
@@ -102,7 +103,8 @@ int main(int argc, char **argv)
 		       (unsigned long long)h.write_ms, h.osrelease, h.nodename,
 		       (long long)h.crash_time,
 		       (unsigned long long)h.descs_written,
-		       (unsigned long long)bmdump_selftest_offset(&h));
+		       (unsigned long long)bmdump_selftest_offset(&h),
+		       h.bitmap_us);
 		return 0;
 	}
 	if (bmdump_area_check(&h, 0)) {

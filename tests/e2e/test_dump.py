@@ -100,8 +100,13 @@ def test_dump_nvme_full_cycle():
     crash.check_crash(res, "kexec_load", 0)
     oracle.check_catches_corruption(res, disk.extract(
         os.path.join(rig.E2E_BUILD, name, "dump.kdump")))
-    check_dump(name, disk, res, seed, marker,
-               expect_source=1 if hook_available() else 2, outside=outside)
+    area, _ = check_dump(name, disk, res, seed, marker,
+                         expect_source=1 if hook_available() else 2,
+                         outside=outside)
+    if hook_available():
+        # the area records how long bmdump.ko's fill took at the crash
+        m = res.find(r"bmdump: bitmap: bmdump.ko's, .* filled in (\d+) us")
+        assert m[1] and area["bitmap_us"] == m[1].group(1), (area, m)
     print("    " + "\n    ".join(figures(res)))
 
 
@@ -243,10 +248,13 @@ def stub_scan_case(name, seed, why, level=31, mem_mib=1024, **scen_kw):
                  mem_mib=mem_mib)
     for line in (why, r"bmdump: bitmap: the stub's scan of the crashed "
                  r"kernel's struct pages, dump level %d, \d+ of \d+ "
-                 r"pages kept" % level):
-        assert res.find(line)[1], (line, res.tail())
+                 r"pages kept in (\d+) us" % level):
+        t, m = res.find(line)
+        assert m, (line, res.tail())
     area, img = check_dump(name, disk, res, seed, marker, expect_source=3,
                            outside=outside)
+    # the area records how long the scan took (bitmap-ready time)
+    assert area["bitmap_us"] == m.group(1) != "0", (area, m.group(0))
     with open(img, "rb") as f:
         kd = dumpcheck.kdump_bitmaps(
             lambda off, n: (f.seek(off), f.read(n))[1])

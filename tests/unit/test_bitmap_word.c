@@ -119,7 +119,7 @@ static void test_word_stub_scan(void **state)
 		sel.error = seed & 1 ? -150 : 0;
 		if (seed & 1)
 			sel.source = BMDUMP_SOURCE_FULL;
-		bitmap_use_scan(&sel, w, max, 31);
+		bitmap_use_scan(&sel, w, max, 31, 0);
 		assert_int_equal(sel.source, BMDUMP_SOURCE_STUB);
 		assert_int_equal(sel.error, seed & 1 ? -150 : 0);
 		assert_int_equal(sel.dump_level, 31);

@@ -192,6 +192,8 @@ static void build_desc(int corrupt)
 	d->dump_level = 31;
 	d->max_pfn = MAX_PFN;
 	d->nr_chunks = 1;
+	d->tsc_khz = 2000000;			/* 2 GHz */
+	d->fill_cycles = 2000000ull * 1234;	/* 1234 ms */
 	d->chunk[0].phys = CHUNK_PA;
 	d->chunk[0].first_pfn = 0;
 	d->chunk[0].nr_pfns = MAX_PFN;
@@ -405,6 +407,9 @@ static void test_hook_bitmap_dump(void **state)
 	assert_int_equal(st.zero_pages + st.data_pages, st.pages_dumped);
 	/* one shared zero page: zero pages take no data slot */
 	assert_int_equal(disk_area()->dump_bytes, st.image_bytes);
+	/* the hook's fill time reaches the area header */
+	assert_int_equal(sel.ready_us, 1234000);
+	assert_int_equal(disk_area()->bitmap_us, 1234000);
 	assert_true(rd.flushes >= 3);
 	assert_true(rd.max_pages_seen > 1);	/* batched, zero copy */
 }
@@ -425,6 +430,7 @@ static void test_corrupt_bitmap_full_dump(void **state)
 	assert_int_equal(dump_write(&a, &in, &st), 0);
 	verify_image(0, 0, NULL);
 	assert_int_equal(disk_area()->bitmap_error, E_DESC_BITMAP_CRC);
+	assert_int_equal(disk_area()->bitmap_us, 0);	/* all RAM */
 }
 
 static void test_descriptor_checks(void **state)
