@@ -375,9 +375,11 @@ def write_stats(tb, dd):
 def summarize(runs):
     """runs: [{"mem_mib", "path", "timed", "figures": {...}, "dd": [...]}]
     -> {mem_mib: {name: stat or value}}: the kdump comparison, on NVMe
-    (runs on other transports are left out; summarize_transports)."""
+    (runs on other transports are left out; summarize_transports), without
+    the bitmap-ready runs (summarize_bitmap)."""
     out = {}
-    runs = [r for r in runs if transport(r) == "nvme"]
+    runs = [r for r in runs if transport(r) == "nvme" and
+            not r.get("bitmap")]
     sizes = sorted({r["mem_mib"] for r in runs})
     for mem in sizes:
         tk = [r["figures"] for r in runs if r["mem_mib"] == mem and
@@ -446,6 +448,7 @@ def summarize_transports(runs):
     dd runs of every first kernel on that transport (on NVMe the kdump
     path's first kernels ran dd too)."""
     out = {}
+    runs = [r for r in runs if not r.get("bitmap")]
     for mem in sorted({r["mem_mib"] for r in runs}):
         out[mem] = {}
         for t in TRANSPORTS:

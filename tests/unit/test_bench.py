@@ -479,4 +479,6 @@ def test_bench_bitmap_table():
     assert "| makedumpfile's exclusion steps (kdump) | 4 GiB | 2 | 0 (1) | " \
         "- | - | - |" in t, t
     assert benchlib.summarize(runs)[1024]["n_bmdump"] == 1
+    assert benchlib.summarize(runs[:-1]) == {}
+    assert benchlib.summarize_transports(runs[:-1]) == {}
     assert benchlib.bitmap_table(benchlib.summarize_bitmap(runs[-1:])) == ""
