@@ -583,10 +583,10 @@ class Bench:
         need_built()
         os.makedirs(BENCH_DIR, exist_ok=True)
         self.load0 = os.getloadavg()
-        log("bench: sizes %s MiB, transports %s, %d timed runs per path, "
+        log("bench: sizes %s MiB, transports %s, %d runs per case, "
             "sweep at %s, bitmap-ready runs at %s vCPUs; host load %.1f" % (
                 ",".join(map(str, self.args.sizes)),
-                "none" if self.args.bitmap_only else
+                "nvme (bitmap-ready runs only)" if self.args.bitmap_only else
                 ",".join(self.args.transports), self.args.runs,
                 ",".join(map(str, self.args.sweep_sizes)) or "none",
                 "none" if self.args.no_bitmap else
