@@ -361,6 +361,39 @@ def check_kdump_disk(disk, fig):
     return problems, extra
 
 
+def judge(res, timeout, path, source, transport, disk):
+    """The figures of one crash (res: the rig's Result), ok False with the
+    first reason found when the run does not count."""
+    facts = res.facts()
+    if path == "bmdump":
+        fig = benchlib.parse_bmdump(res.lines, res.end, source)
+    else:
+        fig = benchlib.parse_kdump(res.lines, res.end)
+    if res.timed_out:
+        fig["ok"] = False
+        fig["why"] = "timed out after %d s (%s)" % (timeout, fig.get("why"))
+    if facts.get("kexec-rc", "0") != "0":
+        fig["ok"] = False
+        fig["why"] = "kexec -p failed (rc %s)" % facts["kexec-rc"]
+    if "still-alive" in facts:
+        fig["ok"] = False
+        fig["why"] = "the guest did not crash"
+    if (fig["ok"] and path == "bmdump" and
+            fig.get("area_transport") != transport):
+        fig["ok"] = False
+        fig["why"] = "the stub wrote through %s, not %s" % (
+            fig.get("area_dev"), transport)
+    if fig["ok"]:
+        problems, extra = (check_bmdump_disk(disk, fig, source)
+                           if path == "bmdump"
+                           else check_kdump_disk(disk, fig))
+        fig.update(extra)
+        if problems:
+            fig["ok"] = False
+            fig["why"] = "; ".join(problems)
+    return fig
+
+
 class Bench:
     def __init__(self, args):
         self.args = args
@@ -416,34 +449,7 @@ class Bench:
         t_start = time.monotonic()
         res = g.run()
         wall = time.monotonic() - t_start
-        facts = res.facts()
-        if path == "bmdump":
-            fig = benchlib.parse_bmdump(res.lines, res.end, source)
-        else:
-            fig = benchlib.parse_kdump(res.lines, res.end)
-        if res.timed_out:
-            fig["ok"] = False
-            fig["why"] = "timed out after %d s (%s)" % (g.timeout,
-                                                         fig.get("why"))
-        if facts.get("kexec-rc", "0") != "0":
-            fig["ok"] = False
-            fig["why"] = "kexec -p failed (rc %s)" % facts["kexec-rc"]
-        if "still-alive" in facts:
-            fig["ok"] = False
-            fig["why"] = "the guest did not crash"
-        if (fig["ok"] and path == "bmdump" and
-                fig.get("area_transport") != transport):
-            fig["ok"] = False
-            fig["why"] = "the stub wrote through %s, not %s" % (
-                fig.get("area_dev"), transport)
-        if fig["ok"]:
-            problems, extra = (check_bmdump_disk(disk, fig, source)
-                               if path == "bmdump"
-                               else check_kdump_disk(disk, fig))
-            fig.update(extra)
-            if problems:
-                fig["ok"] = False
-                fig["why"] = "; ".join(problems)
+        fig = judge(res, g.timeout, path, source, transport, disk)
         if path == "bmdump" and fig["ok"] and not bitmap:
             self.last_stub_bytes[mem] = fig["bytes"]
         rec = {"mem_mib": mem, "path": path, "transport": transport,
