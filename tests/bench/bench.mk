@@ -2,7 +2,8 @@
 # machine, in one run (tests/bench/bench.py; not part of `make test`).
 # BENCH_TRANSPORTS: where the area is (the stub against Linux's own
 # driver on each; kdump on nvme only).  BENCH_ARGS passes options, e.g.
-# BENCH_ARGS="--sizes 1024 --runs 1".
+# BENCH_ARGS="--sizes 1024 --runs 1"; the bitmap-ready table alone:
+# BENCH_ARGS="--bitmap-only --sizes 1024 --runs 1" (--cpus 1,2 by default).
 BENCH_TRANSPORTS	?= nvme,virtio,ahci
 BENCH_ARGS	?=
 

@@ -33,7 +33,13 @@ stdout and build/bench/table.md.
 
 Usage: bench.py [--sizes 1024,4096,8192] [--runs 3] [--no-sweep]
                 [--sweep-sizes ...] [--keep-disks] [--paths bmdump,kdump]
-                [--transports nvme,virtio,ahci]
+                [--transports nvme,virtio,ahci] [--cpus 1,2]
+                [--bitmap-only | --no-bitmap]
+
+The bitmap-ready runs (tests/bench/README.md) crash the same machine on
+NVMe once more per size, run and vCPU count (--cpus) on each path: the
+bmdump path with bmdump.scan=stub gives bmdump.ko's fill and the stub's
+scan of the same crash, the kdump path makedumpfile's exclusion steps.
 """
 
 import argparse
@@ -69,6 +75,9 @@ LOG_BYTES = (1 << 20) - 4096
 DUMP_SEEK_MIB = 1
 PREWRITE_MIB = 1024		# host writes this much of the region first
 TIMEOUT = {1024: 300, 4096: 450, 8192: 600}
+SMP = 2				# vCPUs of every run but the bitmap-ready ones
+# The area's bitmap_source for the stub's two bitmaps (BMDUMP_SOURCE_*)
+AREA_SOURCE = {"bmdump.ko": "1", "stub scan": "3"}
 # Per transport: the guest's name of the dump area partition and the
 # modules the first kernel needs for it (nvme is in every rig initramfs).
 GUEST_PART = {"nvme": "nvme0n1p2", "virtio": "vda2", "ahci": "sda2"}
@@ -93,8 +102,9 @@ done
 [ -b $dev ] || { echo "RIG: bench-error=no $dev"; exit 1; }
 # Loaded at boot, as a real system does it.
 if [ "$path" = bmdump ]; then
-    kexec -p /boot/bmdump.bzImage \
-        --append="bmdump.area=$(arg bench.area) bmdump.desc=$desc"
+    scan=$(arg bench.scan)
+    kexec -p /boot/bmdump.bzImage --append="bmdump.area=$(arg bench.area) \
+bmdump.desc=$desc${scan:+ bmdump.scan=$scan}"
 else
     kexec -p /boot/vmlinuz --initrd=/capture.img \
         --append="console=ttyS0,115200 maxcpus=1 reset_devices quiet \
@@ -263,16 +273,17 @@ class BenchDisk:
             return f.read(n)
 
 
-def check_bmdump_disk(disk, fig):
-    """The area says what the stub said, and holds a whole kdump image
-    whose 2nd bitmap has as many bits as the stub says it dumped."""
+def check_bmdump_disk(disk, fig, source="bmdump.ko"):
+    """The area says what the stub said (bitmap from source), and holds a
+    whole kdump image whose 2nd bitmap has as many bits as the stub says
+    it dumped."""
     a = disk.area()
     problems, extra = [], {}
     if a.get("state") != "3":
         problems.append("area state %s, not COMPLETE" % a.get("state"))
     if int(a.get("flags", "0")) & 1:
         problems.append("area flagged INCOMPLETE")
-    if a.get("bitmap_source") != "1":
+    if a.get("bitmap_source") != AREA_SOURCE[source]:
         problems.append("bitmap source %s" % a.get("bitmap_source"))
     if int(a.get("pages_dumped", -1)) != fig["pages_dumped"]:
         problems.append("area pages_dumped %s, stub said %d"
@@ -350,6 +361,39 @@ def check_kdump_disk(disk, fig):
     return problems, extra
 
 
+def judge(res, timeout, path, source, transport, disk):
+    """The figures of one crash (res: the rig's Result), ok False with the
+    first reason found when the run does not count."""
+    facts = res.facts()
+    if path == "bmdump":
+        fig = benchlib.parse_bmdump(res.lines, res.end, source)
+    else:
+        fig = benchlib.parse_kdump(res.lines, res.end)
+    if res.timed_out:
+        fig["ok"] = False
+        fig["why"] = "timed out after %d s (%s)" % (timeout, fig.get("why"))
+    if facts.get("kexec-rc", "0") != "0":
+        fig["ok"] = False
+        fig["why"] = "kexec -p failed (rc %s)" % facts["kexec-rc"]
+    if "still-alive" in facts:
+        fig["ok"] = False
+        fig["why"] = "the guest did not crash"
+    if (fig["ok"] and path == "bmdump" and
+            fig.get("area_transport") != transport):
+        fig["ok"] = False
+        fig["why"] = "the stub wrote through %s, not %s" % (
+            fig.get("area_dev"), transport)
+    if fig["ok"]:
+        problems, extra = (check_bmdump_disk(disk, fig, source)
+                           if path == "bmdump"
+                           else check_kdump_disk(disk, fig))
+        fig.update(extra)
+        if problems:
+            fig["ok"] = False
+            fig["why"] = "; ".join(problems)
+    return fig
+
+
 class Bench:
     def __init__(self, args):
         self.args = args
@@ -369,8 +413,12 @@ class Bench:
         return dict(cache=mem // 4, anon=mem // 8,
                     slab=SLAB_FILES_PER_GIB * mem // 1024)
 
-    def run(self, mem, path, crashkernel, timed, label, transport="nvme"):
+    def run(self, mem, path, crashkernel, timed, label, transport="nvme",
+            cpus=SMP, bitmap=False):
+        """One crash.  bitmap: a bitmap-ready run (bmdump path with
+        bmdump.scan=stub, so bmdump.ko fills and the stub scans too)."""
         disk = self.disks[mem]
+        source = "stub scan" if bitmap and path == "bmdump" else "bmdump.ko"
         disk.reset_area()
         ddmib = 0
         if timed and mem in self.last_stub_bytes:
@@ -380,12 +428,16 @@ class Bench:
                   "bench.cache=%d bench.anon=%d bench.slab=%d bench.dev=%s"
                   % (path, AREA_UUID, DUMP_SEEK_MIB, ddmib, f["cache"],
                      f["anon"], f["slab"], GUEST_PART[transport]))
-        name = "bench-%dm-%s%s-%s" % (
-            mem, "" if transport == "nvme" else transport + "-", path, label)
+        if source == "stub scan":
+            append += " bench.scan=stub"
+        name = "bench-%dm-%s%s-%s%s" % (
+            mem, "" if transport == "nvme" else transport + "-", path, label,
+            "" if cpus == SMP else "-%dcpu" % cpus)
         timeout = TIMEOUT.get(mem, 600)
         walls = [r["wall_s"] for r in self.runs if r["mem_mib"] == mem and
                  r["path"] == path and r["figures"]["ok"] and
-                 benchlib.transport(r) == transport]
+                 benchlib.transport(r) == transport and
+                 r.get("bitmap", False) == bitmap]
         if not timed and walls:
             # a capture kernel that hangs at a small crashkernel= should
             # not cost the whole timeout
@@ -393,42 +445,15 @@ class Bench:
         g = rig.Guest(name, self.initrd[transport],
                       disks=[disk.attached(transport)], mem_mib=mem,
                       crashkernel=crashkernel, append=append,
-                      timeout=timeout)
+                      timeout=timeout, smp=cpus)
         t_start = time.monotonic()
         res = g.run()
         wall = time.monotonic() - t_start
-        facts = res.facts()
-        if path == "bmdump":
-            fig = benchlib.parse_bmdump(res.lines, res.end)
-        else:
-            fig = benchlib.parse_kdump(res.lines, res.end)
-        if res.timed_out:
-            fig["ok"] = False
-            fig["why"] = "timed out after %d s (%s)" % (g.timeout,
-                                                         fig.get("why"))
-        if facts.get("kexec-rc", "0") != "0":
-            fig["ok"] = False
-            fig["why"] = "kexec -p failed (rc %s)" % facts["kexec-rc"]
-        if "still-alive" in facts:
-            fig["ok"] = False
-            fig["why"] = "the guest did not crash"
-        if (fig["ok"] and path == "bmdump" and
-                fig.get("area_transport") != transport):
-            fig["ok"] = False
-            fig["why"] = "the stub wrote through %s, not %s" % (
-                fig.get("area_dev"), transport)
-        if fig["ok"]:
-            problems, extra = (check_bmdump_disk(disk, fig)
-                               if path == "bmdump"
-                               else check_kdump_disk(disk, fig))
-            fig.update(extra)
-            if problems:
-                fig["ok"] = False
-                fig["why"] = "; ".join(problems)
-        if path == "bmdump" and fig["ok"]:
+        fig = judge(res, g.timeout, path, source, transport, disk)
+        if path == "bmdump" and fig["ok"] and not bitmap:
             self.last_stub_bytes[mem] = fig["bytes"]
         rec = {"mem_mib": mem, "path": path, "transport": transport,
-               "crashkernel": crashkernel,
+               "crashkernel": crashkernel, "cpus": cpus, "bitmap": bitmap,
                "timed": timed, "label": label, "log": res.log,
                "wall_s": wall, "qemu_rc": res.rc, "timed_out": res.timed_out,
                "ddmib": ddmib, "dd": benchlib.parse_dd(res.lines),
@@ -438,9 +463,9 @@ class Bench:
                                "kexec_load failed" in t][:3],
                "figures": fig}
         self.runs.append(rec)
-        log("[%s] %d GiB %-6s %-6s %-8s ck=%-4s %s" % (
+        log("[%s] %d GiB %-6s %-6s %-8s ck=%-4s %dcpu %s" % (
             self.elapsed(), mem // 1024, transport, path, label, crashkernel,
-            self.describe(rec)))
+            cpus, self.describe(rec)))
         return rec
 
     @staticmethod
@@ -464,6 +489,9 @@ class Bench:
                              (f["hook_fill_us"] / 1000, f["hook_pages_set"]))
         else:
             parts.append("fill %.2f ms" % (f["hook_fill_us"] / 1000))
+            if "scan_us" in f:
+                parts.append("stub scan %.2f ms, %d pages" % (
+                    f["scan_us"] / 1000, f["scan_pages_set"]))
             parts.append("%d pages (%d zero) %d bytes %.0f MB/s" % (
                 f["pages_dumped"], f["zero_pages"], f["bytes"],
                 f["stub_mb_s_exact"]))
@@ -490,6 +518,18 @@ class Bench:
                             continue
                         self.run(mem, path, TIMED_CRASHKERNEL, True,
                                  "t%d" % (i + 1), t)
+
+    def bitmap(self):
+        """The bitmap-ready runs on NVMe: per size and vCPU count, a
+        bmdump crash with bmdump.scan=stub (bmdump.ko's fill and the
+        stub's scan of the same crash) and a kdump crash (makedumpfile's
+        exclusion), alternating.  No dd in the first kernel."""
+        for mem in self.args.sizes:
+            for i in range(self.args.runs):
+                for cpus in self.args.cpus:
+                    for path in self.args.paths:
+                        self.run(mem, path, TIMED_CRASHKERNEL, False,
+                                 "b%d" % (i + 1), cpus=cpus, bitmap=True)
 
     def do_sweep(self):
         if "nvme" not in self.args.transports:
@@ -535,7 +575,8 @@ class Bench:
                 "cpus": os.cpu_count(), "loadavg_start": self.load0,
                 "loadavg_end": os.getloadavg(), "qemu": qemu,
                 "makedumpfile": (mdf.stdout + mdf.stderr).splitlines()[0],
-                "kernel": rig.KVER, "smp": 2, "machine": "q35, OVMF, TCG",
+                "kernel": rig.KVER, "smp": SMP, "bitmap_cpus": self.args.cpus,
+                "machine": "q35, OVMF, TCG",
                 "timed_crashkernel": TIMED_CRASHKERNEL,
                 "fill": {m: self.fill(m) for m in self.args.sizes},
                 "capture_initrd_bytes": self.capture_bytes,
@@ -548,19 +589,25 @@ class Bench:
         need_built()
         os.makedirs(BENCH_DIR, exist_ok=True)
         self.load0 = os.getloadavg()
-        log("bench: sizes %s MiB, transports %s, %d timed runs per path, "
-            "sweep at %s; host load %.1f" % (
+        log("bench: sizes %s MiB, transports %s, %d runs per case, "
+            "sweep at %s, bitmap-ready runs at %s vCPUs; host load %.1f" % (
                 ",".join(map(str, self.args.sizes)),
+                "nvme (bitmap-ready runs only)" if self.args.bitmap_only else
                 ",".join(self.args.transports), self.args.runs,
                 ",".join(map(str, self.args.sweep_sizes)) or "none",
-                self.load0[0]))
-        self.initrd, self.capture_bytes = build_initrds(self.args.transports)
+                "none" if self.args.no_bitmap else
+                ",".join(map(str, self.args.cpus)), self.load0[0]))
+        self.initrd, self.capture_bytes = build_initrds(
+            ["nvme"] if self.args.bitmap_only else self.args.transports)
         for mem in sorted(set(self.args.sizes) | set(self.args.sweep_sizes)):
             self.disks[mem] = BenchDisk(mem)
         log("[%s] disks and initramfs ready" % self.elapsed())
         try:
-            self.timed()
-            self.do_sweep()
+            if not self.args.bitmap_only:
+                self.timed()
+                self.do_sweep()
+            if not self.args.no_bitmap:
+                self.bitmap()
         finally:
             self.report()
             if not self.args.keep_disks:
@@ -571,9 +618,11 @@ class Bench:
     def report(self):
         summary = benchlib.summarize(self.runs)
         tsummary = benchlib.summarize_transports(self.runs)
+        bsummary = benchlib.summarize_bitmap(self.runs)
         tbl = "\n\n".join(x for x in (
             benchlib.table(summary, self.sweep) if summary else "",
-            benchlib.transport_table(tsummary)) if x)
+            benchlib.transport_table(tsummary),
+            benchlib.bitmap_table(bsummary)) if x)
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         out = os.path.join(BENCH_DIR, "bench-%s.json" % stamp)
         doc = {"meta": self.meta(), "runs": self.runs,
@@ -581,6 +630,7 @@ class Bench:
                          for m, v in self.sweep.items()},
                "sweep_failures": self.sweep_why,
                "summary": summary, "transport_summary": tsummary,
+               "bitmap_summary": bsummary,
                "table": tbl}
         with open(out, "w") as f:
             json.dump(doc, f, indent=1, default=str)
@@ -626,9 +676,19 @@ def main():
                     default=list(benchlib.TRANSPORTS),
                     help="where the area is, in each round's order; kdump "
                     "and the crashkernel= sweep run on nvme only")
+    ap.add_argument("--cpus", type=sizes, default=[1, 2],
+                    help="vCPU counts of the bitmap-ready runs (the other "
+                    "runs have %d)" % SMP)
+    ap.add_argument("--bitmap-only", action="store_true",
+                    help="only the bitmap-ready runs (NVMe, no sweep)")
+    ap.add_argument("--no-bitmap", action="store_true",
+                    help="no bitmap-ready runs")
     args = ap.parse_args()
+    if args.bitmap_only and args.no_bitmap:
+        ap.error("--bitmap-only and --no-bitmap exclude each other")
     if args.sweep_sizes is None:
-        args.sweep_sizes = [] if args.no_sweep else list(args.sizes)
+        args.sweep_sizes = ([] if args.no_sweep or args.bitmap_only
+                            else list(args.sizes))
     Bench(args).main()
 
 

@@ -55,8 +55,12 @@ STUB_ENTRY_RE = r"bmdump: bmdump \S+ entered at"
 STUB_BITMAP_RE = (r"bmdump: bitmap: bmdump\.ko's, dump level (\d+), (\d+) of "
                   r"(\d+) pages kept, filled in (\d+) us at the crash")
 STUB_FIG1_RE = (r"bmdump: figures: (\d+) pages dumped \((\d+) zero, (\d+) "
-                r"raw\) of (\d+) RAM pages, (\d+) bytes, source (\S+?)"
+                r"raw\) of (\d+) RAM pages, (\d+) bytes, source (.+?)"
                 r"(, INCOMPLETE)?$")
+# bmdump.scan=stub (or auto without a usable bitmap from bmdump.ko)
+STUB_SCAN_RE = (r"bmdump: bitmap: the stub's scan of the crashed kernel's "
+                r"struct pages, dump level (\d+), (\d+) of (\d+) pages kept "
+                r"in (\d+) us")
 STUB_FIG2_RE = (r"bmdump: figures: stage entry (\d+) us, pci (\d+) us, "
                 r"storage init (\d+) us, write (\d+) us, flush (\d+) us, shutdown "
                 r"(\d+) us, (\d+) MB/s")
@@ -75,9 +79,11 @@ STUB_AREA_RE = r"bmdump: area: (\S+) partition (\d+): area "
 STUB_AREA_INFO_RE = r"area: \S+ partition \d+(: area | is area )"
 
 
-def parse_bmdump(lines, qemu_end=None):
+def parse_bmdump(lines, qemu_end=None, source="bmdump.ko"):
     """Figures of one bmdump-path crash.  ok is False with a reason when
-    the stub did not write a whole dump from bmdump.ko's bitmap."""
+    the stub did not write a whole dump from the bitmap source the run
+    asked for: "bmdump.ko", or "stub scan" (bmdump.scan=stub: bmdump.ko
+    still fills first, then the stub scans, so both times are there)."""
     out = {"ok": False, "why": None}
     res = serial(lines)
     t0 = res.panic_time()
@@ -96,6 +102,10 @@ def parse_bmdump(lines, qemu_end=None):
     if m:
         out.update(dump_level=int(m.group(1)), hook_pages_set=int(m.group(2)),
                    max_pfn=int(m.group(3)), hook_fill_us=int(m.group(4)))
+    _, m = res.find(STUB_SCAN_RE, t0)
+    if m:
+        out.update(scan_level=int(m.group(1)), scan_pages_set=int(m.group(2)),
+                   scan_max_pfn=int(m.group(3)), scan_us=int(m.group(4)))
     _, m = res.find(STUB_FIG1_RE, t0)
     if m:
         out.update(pages_dumped=int(m.group(1)), zero_pages=int(m.group(2)),
@@ -141,8 +151,10 @@ def parse_bmdump(lines, qemu_end=None):
         out["why"] = "no bitmap from bmdump.ko"
     elif "pages_dumped" not in out or "stages_us" not in out:
         out["why"] = "no figures: " + "; ".join(errors or ["?"])
-    elif out["source"] != "bmdump.ko":
-        out["why"] = "source %s, not bmdump.ko" % out["source"]
+    elif source == "stub scan" and "scan_us" not in out:
+        out["why"] = "no stub scan line: " + "; ".join(errors or ["?"])
+    elif out["source"] != source:
+        out["why"] = "source %s, not %s" % (out["source"], source)
     elif out["incomplete"]:
         out["why"] = "dump INCOMPLETE"
     else:
@@ -363,9 +375,11 @@ def write_stats(tb, dd):
 def summarize(runs):
     """runs: [{"mem_mib", "path", "timed", "figures": {...}, "dd": [...]}]
     -> {mem_mib: {name: stat or value}}: the kdump comparison, on NVMe
-    (runs on other transports are left out; summarize_transports)."""
+    (runs on other transports are left out; summarize_transports), without
+    the bitmap-ready runs (summarize_bitmap)."""
     out = {}
-    runs = [r for r in runs if transport(r) == "nvme"]
+    runs = [r for r in runs if transport(r) == "nvme" and
+            not r.get("bitmap")]
     sizes = sorted({r["mem_mib"] for r in runs})
     for mem in sizes:
         tk = [r["figures"] for r in runs if r["mem_mib"] == mem and
@@ -434,6 +448,7 @@ def summarize_transports(runs):
     dd runs of every first kernel on that transport (on NVMe the kdump
     path's first kernels ran dd too)."""
     out = {}
+    runs = [r for r in runs if not r.get("bitmap")]
     for mem in sorted({r["mem_mib"] for r in runs}):
         out[mem] = {}
         for t in TRANSPORTS:
@@ -490,6 +505,71 @@ def transport_table(tsummary):
                 lambda s, st=st: cell(s["stage_%s_ms" % st]))
         out.append("\n".join(rows))
     return "\n\n".join(out)
+
+
+# --- bitmap ready: bmdump.ko's fill, the stub's scan, makedumpfile ---------
+
+# (kind, path of the runs that carry it, row label)
+BITMAP_KINDS = (
+    ("hook", "bmdump", "bmdump.ko's fill at the crash"),
+    ("scan", "bmdump", "the stub's scan of the struct pages"),
+    ("mdf", "kdump", "makedumpfile's exclusion steps (kdump)"))
+
+
+def bitmap_ready(fig, kind):
+    """(ms until the page bitmap is ready, pages it keeps) of one run's
+    figures, or None.  makedumpfile: the sum of its exclusion STEPs (in
+    cyclic mode one per cycle), pages: bits of its dump's 2nd bitmap."""
+    if kind == "hook" and "hook_fill_us" in fig:
+        return fig["hook_fill_us"] / 1000, fig.get("hook_pages_set")
+    if kind == "scan" and "scan_us" in fig:
+        return fig["scan_us"] / 1000, fig.get("scan_pages_set")
+    if kind == "mdf" and "mdf_exclude_s" in fig:
+        s = fig["mdf_exclude_s"] + fig.get("mdf_exclude_free_s", 0)
+        return s * 1000, fig.get("disk_dumped_pages")
+    return None
+
+
+def bitmap_stats(rs, kind, mem):
+    """Stats of one kind over the runs rs of one memory size."""
+    got = [bitmap_ready(r["figures"], kind) for r in rs
+           if r["figures"]["ok"]]
+    got = [g for g in got if g is not None]
+    gib = mem / 1024
+    return {"n": len(got),
+            "n_failed": len([r for r in rs if not r["figures"]["ok"]]),
+            "ms": stat([g[0] for g in got]),
+            "ms_per_gib": stat([g[0] / gib for g in got]),
+            "pages": stat([g[1] for g in got])}
+
+
+def summarize_bitmap(runs):
+    """The bitmap-ready runs (rec["bitmap"]): {mem_mib: {cpus: {kind:
+    stats}}}, kinds as in BITMAP_KINDS."""
+    runs = [r for r in runs if r.get("bitmap")]
+    out = {}
+    for mem, cpus in sorted({(r["mem_mib"], r["cpus"]) for r in runs}):
+        for kind, path, _ in BITMAP_KINDS:
+            rs = [r for r in runs if r["mem_mib"] == mem and
+                  r["cpus"] == cpus and r["path"] == path]
+            out.setdefault(mem, {}).setdefault(cpus, {})[kind] = \
+                bitmap_stats(rs, kind, mem)
+    return out
+
+
+def bitmap_table(bsummary):
+    """The markdown table of bitmap-ready times: a row per memory size,
+    vCPU count and way of making the bitmap."""
+    rows = ["| bitmap ready: median (min) | RAM | vCPUs | runs (failed) "
+            "| ms | ms per GiB | pages kept |", "|---|---|---|---|---|---|---|"]
+    for mem in sorted(bsummary):
+        for cpus in sorted(bsummary[mem]):
+            for kind, _, name in BITMAP_KINDS:
+                s = bsummary[mem][cpus][kind]
+                rows.append("| %s | %d GiB | %d | %d (%d) | %s | %s | %s |" % (
+                    name, mem // 1024, cpus, s["n"], s["n_failed"],
+                    cell(s["ms"]), cell(s["ms_per_gib"]), cell(s["pages"])))
+    return "\n".join(rows) if len(rows) > 2 else ""
 
 
 def spread_pct(s):

@@ -229,6 +229,7 @@ def mdf_report(lines):
     if m:
         out["mdf_write_bytes"] = int(m.group(1))
     for step, name in (("Excluding unnecessary pages", "mdf_exclude_s"),
+                       ("Excluding free pages", "mdf_exclude_free_s"),
                        ("Copying data", "mdf_copy_s"),
                        ("Checking for memory holes", "mdf_holes_s")):
         found = [float(m.group(1)) for m in _all(

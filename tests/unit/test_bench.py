@@ -399,3 +399,86 @@ def test_bench_transport_table():
     only = benchlib.summarize_transports([r for r in runs
                                           if r["transport"] == "ahci"])
     assert "| AHCI |\n|---|---|\n" in benchlib.transport_table(only)
+
+
+SCAN_LINES = [
+    (20.090, "bmdump: bitmap: the stub scans, as bmdump.scan=stub asks"),
+    (20.091, "bmdump: bitmap: the stub's scan of the crashed kernel's "
+             "struct pages, dump level 31, 35932 of 2621440 pages kept in "
+             "62440 us"),
+]
+
+
+def scan_run():
+    """BMDUMP_RUN with bmdump.scan=stub: bmdump.ko's line, then the
+    stub's scan, and the stub's bitmap as the dump's source."""
+    return sorted([(t, s.replace("source bmdump.ko", "source stub scan"))
+                   for t, s in BMDUMP_RUN] + SCAN_LINES)
+
+
+def test_bench_parse_stub_scan():
+    """One crash with bmdump.scan=stub gives both bitmap times; a run that
+    asked for the scan and did not get it fails."""
+    f = benchlib.parse_bmdump(scan_run(), source="stub scan")
+    assert f["ok"], f
+    assert f["source"] == "stub scan"
+    assert f["hook_fill_us"] == 29152 and f["hook_pages_set"] == 128194
+    assert f["scan_us"] == 62440 and f["scan_pages_set"] == 35932
+    assert f["scan_level"] == 31 and f["scan_max_pfn"] == 2621440
+    f = benchlib.parse_bmdump(scan_run())
+    assert not f["ok"] and f["why"] == "source stub scan, not bmdump.ko", f
+    f = benchlib.parse_bmdump(BMDUMP_RUN, source="stub scan")
+    assert not f["ok"] and f["why"].startswith("no stub scan line"), f
+
+
+def test_bench_mdf_exclusion_steps():
+    """Both of makedumpfile's exclusion STEPs are read (the free-list one
+    runs outside cyclic mode)."""
+    ls = [(1.0, "STEP [Excluding free pages               ] : 0.012500 "
+                "seconds")] + [(1.0, s) for s in MDF_REPORT]
+    r = dumpcheck.mdf_report(ls)
+    assert abs(r["mdf_exclude_free_s"] - 0.0125) < 1e-12
+    assert abs(r["mdf_exclude_s"] - 0.042782) < 1e-12
+    ms, pages = benchlib.bitmap_ready(dict(r, disk_dumped_pages=7), "mdf")
+    assert abs(ms - 55.282) < 1e-9 and pages == 7
+
+
+def brun(mem, path, cpus, ok=True, **fig):
+    r = run(mem, path, ok, **fig)
+    r.update(timed=False, bitmap=True, cpus=cpus)
+    return r
+
+
+def test_bench_bitmap_table():
+    """A row per size, vCPU count and way of making the bitmap; ms per GiB
+    from the guest's RAM; the other tables leave these runs out."""
+    runs = [
+        brun(1024, "bmdump", 1, hook_fill_us=2000, hook_pages_set=100,
+             scan_us=30000, scan_pages_set=101),
+        brun(1024, "bmdump", 1, hook_fill_us=4000, hook_pages_set=102,
+             scan_us=40000, scan_pages_set=103),
+        brun(1024, "kdump", 1, mdf_exclude_s=0.05, disk_dumped_pages=90),
+        brun(4096, "bmdump", 2, hook_fill_us=8000, hook_pages_set=400,
+             scan_us=120000, scan_pages_set=401),
+        brun(4096, "kdump", 2, ok=False),
+        run(1024, "bmdump", hook_fill_us=9000),
+    ]
+    b = benchlib.summarize_bitmap(runs)
+    assert sorted(b) == [1024, 4096] and list(b[1024]) == [1]
+    assert b[1024][1]["hook"]["ms"]["median"] == 3.0
+    assert b[1024][1]["hook"]["ms"]["min"] == 2.0
+    assert b[4096][2]["scan"]["ms_per_gib"]["median"] == 30.0
+    assert b[4096][2]["mdf"]["n"] == 0 and b[4096][2]["mdf"]["n_failed"] == 1
+    t = benchlib.bitmap_table(b)
+    assert "| bmdump.ko's fill at the crash | 1 GiB | 1 | 2 (0) | 3 (2) | " \
+        "3 (2) | 101 (100) |" in t, t
+    assert "| the stub's scan of the struct pages | 4 GiB | 2 | 1 (0) | " \
+        "120 (120) | 30.0 (30.0) | 401 (401) |" in t, t
+    assert "| makedumpfile's exclusion steps (kdump) | 1 GiB | 1 | 1 (0) | " \
+        "50.0 (50.0) | 50.0 (50.0) | 90 (90) |" in t, t
+    assert "| makedumpfile's exclusion steps (kdump) | 4 GiB | 2 | 0 (1) | " \
+        "- | - | - |" in t, t
+    assert benchlib.summarize(runs)[1024]["n_bmdump"] == 1
+    assert benchlib.summarize(runs[:-1]) == {}
+    assert benchlib.summarize_transports(runs[:-1]) == {}
+    assert benchlib.bitmap_table(benchlib.summarize_bitmap(runs[-1:])) == ""
