@@ -18,7 +18,7 @@ void config_defaults(struct bm_config *c)
 	memset(c, 0, sizeof(*c));
 	c->dump_level = 31;
 	c->final_action = FINAL_ACTION_RESET;
-	c->scan_mode = SCAN_MODE_HOOK;
+	c->scan_mode = SCAN_MODE_AUTO;
 	c->kexec_mode = KEXEC_MODE_AUTO;
 	c->compress = BM_COMP_DEFAULT;
 	c->keep = 0;

@@ -177,9 +177,10 @@ int build_stub_cmdline(const struct bm_config *c, int have_desc,
 			goto too_long;
 		n += (size_t)w;
 	}
-	if (c->scan_mode != SCAN_MODE_HOOK) {
+	/* auto is the stub's own default */
+	if (c->scan_mode != SCAN_MODE_AUTO) {
 		w = snprintf(out + n, size - n, " bmdump.scan=%s",
-			     c->scan_mode == SCAN_MODE_STUB ? "stub" : "auto");
+			     c->scan_mode == SCAN_MODE_STUB ? "stub" : "hook");
 		if (w < 0 || (size_t)w >= size - n)
 			goto too_long;
 		n += (size_t)w;

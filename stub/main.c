@@ -494,7 +494,10 @@ static void capture(void)
 	stage_set("bitmap");
 	err = bitmap_select(&ci, opt.has_desc, opt.desc_addr, &sel);
 	if (err) {
-		bmlog("bitmap: %s", stub_strerror(err));
+		/* what replaces it: stub_scan() logs its own failure */
+		bmlog("bitmap: %s: %s", stub_strerror(err),
+		      opt.scan_mode == SCAN_MODE_HOOK ? "dumping all RAM" :
+		      "the stub scans the struct pages itself");
 	} else {
 		const struct bmdump_desc *d = sel.desc;
 

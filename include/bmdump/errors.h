@@ -83,14 +83,14 @@
 	X(E_AREA_TOO_SMALL, -314, "the dump area cannot hold even the dump headers: make it larger with bmdump prepare; nothing written") \
 	X(E_AREA_ALIGN, -315, "the dump area is not 4 KiB aligned on the disk: re-create it with bmdump prepare --create") \
 	X(E_AREA_DUPLICATE, -316, "two partitions hold the dump area of bmdump.area= (a cloned disk?): give one a new UUID with bmdump prepare --force, or wipe the clone; nothing written to either") \
-	X(E_DESC_ADDR, -330, "bmdump.desc= does not point into the crashed kernel's RAM: dumping all RAM") \
-	X(E_DESC_MAGIC, -331, "no bitmap descriptor at bmdump.desc= (module unloaded?): dumping all RAM") \
-	X(E_DESC_VERSION, -332, "bitmap descriptor version unknown (module and stub from different releases): dumping all RAM") \
-	X(E_DESC_STATE, -333, "the kernel hook did not finish the bitmap at the crash: dumping all RAM") \
-	X(E_DESC_CRC, -334, "bitmap descriptor CRC mismatch (corrupt): dumping all RAM") \
-	X(E_DESC_CHUNKS, -335, "bitmap chunk table malformed or outside RAM: dumping all RAM") \
-	X(E_DESC_BITMAP_CRC, -336, "bitmap CRC mismatch (corrupt): dumping all RAM") \
-	X(E_DESC_NONE, -337, "no bmdump.desc= on the command line (bmdump.ko not loaded?): dumping all RAM") \
+	X(E_DESC_ADDR, -330, "bmdump.desc= does not point into the crashed kernel's RAM") \
+	X(E_DESC_MAGIC, -331, "no bitmap descriptor at bmdump.desc= (module unloaded?)") \
+	X(E_DESC_VERSION, -332, "bitmap descriptor version unknown (module and stub from different releases)") \
+	X(E_DESC_STATE, -333, "the kernel hook did not finish the bitmap at the crash") \
+	X(E_DESC_CRC, -334, "bitmap descriptor CRC mismatch (corrupt)") \
+	X(E_DESC_CHUNKS, -335, "bitmap chunk table malformed or outside RAM") \
+	X(E_DESC_BITMAP_CRC, -336, "bitmap CRC mismatch (corrupt)") \
+	X(E_DESC_NONE, -337, "no bmdump.desc= on the command line (bmdump.ko not loaded?)") \
 	X(E_DUMP_NO_MEMORY, -350, "no memory left for the dump writer's buffers: increase crashkernel=") \
 	X(E_DUMP_IO, -351, "the disk reported a write error during the dump") \
 	X(E_DUMP_NOTES, -352, "the CPU notes and VMCOREINFO are too large for the dump header") \
@@ -213,7 +213,7 @@
 	X(E_SCAN_KERNEL, -801, "stub scan: the crashed kernel is not one whose struct page layout the stub knows (6.1, 6.12): every RAM page is dumped") \
 	X(E_SCAN_PGTABLE, -802, "stub scan: the crashed kernel's page tables (init_top_pgt through phys_base) are not in its RAM: every RAM page is dumped") \
 	X(E_SCAN_SECTIONS, -803, "stub scan: no memory section of the crashed kernel could be read (mem_section pointer outside its RAM): every RAM page is dumped") \
-	X(E_SCAN_OPTION, -804, "bmdump.scan= must be stub, hook or auto: the default (hook) applies") \
+	X(E_SCAN_OPTION, -804, "bmdump.scan= must be stub, hook or auto: the default (auto) applies") \
 	X(E_SCAN_MEMORY, -805, "stub scan: no room in the crashkernel region for its bitmap (one bit per page of RAM): bmdump.ko's bitmap or every RAM page is used; reserve a larger crashkernel") \
 	X(E_SCAN_LEVEL, -806, "bmdump.level= must be 0-31 (makedumpfile -d bits): the stub's scan keeps level 31") \
 	X(E_ST_NO_UUID, -900, "self-test: no area UUID (bmdump.area=) in the load options or \\EFI\\bmdump\\selftest.conf: run bmdump selftest on the host") \

@@ -214,8 +214,9 @@ def test_dump_corrupt_descriptor_full_dump():
     """The test flips a byte of bmdump.ko's descriptor after arming, in a
     kprobe that runs after bmdump.ko filled and sealed it at the crash (a
     flip before that is repaired by the hook, which rewrites the header
-    from its own copy): the dump still lands, as a full dump, and says
-    why."""
+    from its own copy): with bmdump.scan=hook the dump still lands, as a
+    full dump, and says why (the default, auto, scans: the stub-scan
+    case below)."""
     assert hook_available(), "build/bmdump.ko missing"
     name = "dump-corrupt-desc"
     disk = new_disk(name)
@@ -226,9 +227,10 @@ def test_dump_corrupt_descriptor_full_dump():
             '+ 0x50 ))) 0x40" > /sys/kernel/debug/bmdump_testmod/'
             'corrupt_at_crash')
     _, res = run(name, disk, scenario(AREA_UUID, seed, marker,
-                                      before_crash=poke))
-    _, m = res.find(r"bmdump: bitmap: bitmap descriptor CRC mismatch.*dumping all "
-                    r"RAM")
+                                      before_crash=poke,
+                                      append="bmdump.scan=hook"))
+    _, m = res.find(r"bmdump: bitmap: bitmap descriptor CRC mismatch.*: "
+                    r"dumping all RAM$")
     assert m, res.tail()
     check_dump(name, disk, res, seed, marker, expect_source=2,
                outside=outside)
@@ -340,7 +342,8 @@ def hook_text_case(name, seed, sym, mode):
     """The page of bmdump.ko's text at symbol sym overwritten before a
     sysrq panic (mode: 0 int3, 1 zeros, 2 random bytes; the testmod's
     torture_hook_text): the die notifier must enter the crash image and
-    the stub, finding no finished bitmap, write a full dump."""
+    the stub, finding no finished bitmap, scan the struct pages itself
+    (bmdump.scan=auto, the default)."""
     assert hook_available(), "build/bmdump.ko missing"
     disk = new_disk(name)
     outside = disk.digest_outside_area()
@@ -353,26 +356,27 @@ def hook_text_case(name, seed, sym, mode):
                 'torture_hook_text; sleep 30' % mode))
     assert res.facts().get("hook-text"), res.tail()
     assert res.find(r"bmdump: bitmap: the kernel hook did not finish the "
-                    r"bitmap at the crash: dumping all RAM")[0], res.tail()
+                    r"bitmap at the crash: the stub scans")[0], res.tail()
+    assert res.find(benchlib.STUB_SCAN_RE)[0], res.tail()
     # The rescue's line may never reach the console (the panic CPU kexecs
     # before it flushes): the crashed kernel's log in the dump holds it.
-    check_dump(name, disk, res, seed, marker, expect_source=2,
+    check_dump(name, disk, res, seed, marker, expect_source=3,
                outside=outside, crash_text=(
                    "bmdump: fault in the crash hook: entering the crash "
                    "image without a bitmap",))
 
 
-def test_dump_hook_fault_full_dump():
+def test_dump_hook_fault_rescued():
     """A stray write zeroes a page of bmdump.ko's fill code before the
     panic: the hook faults at the crash.  Without a rescue that second
     oops ends in panic() with kexec's lock held and no dump at all (make
     torture's hook_text case); bmdump.ko's die notifier enters the crash
     image instead, and the stub, finding the descriptor still FILLING,
-    writes a full dump."""
+    scans the struct pages itself (a dump without a bitmap before)."""
     hook_text_case("dump-hook-fault", 81, "bmdump_fill", 1)
 
 
-def test_dump_hook_entry_overwritten_full_dump():
+def test_dump_hook_entry_overwritten_rescued():
     """int3 over the page of the hook's entry (bm_kexec_pre): it faults
     before it records the crash image (make torture's hook_entry case,
     which rebooted without a dump).  The die notifier takes the image
@@ -388,7 +392,8 @@ def test_dump_area_too_small_incomplete():
     disk = new_disk(name, area_mib=64)
     outside = disk.digest_outside_area()
     seed, marker = 99, "bmdump-marker-small"
-    _, res = run(name, disk, scenario(AREA_UUID, seed, marker, desc="none"))
+    _, res = run(name, disk, scenario(AREA_UUID, seed, marker, desc="none",
+                                      append="bmdump.scan=hook"))
     area = disk.area()
     assert area["state"] == "3" and int(area["flags"]) & 1, area
     assert disk.digest_outside_area() == outside, \

@@ -317,7 +317,7 @@ def judge(rec, res, disk, also, outside, marker):
         area=area, state=state, incomplete=incomplete,
         bitmap=bm.group(1) if bm else None,
         nvme_found=ctl.group(1) if ctl else None,
-        bitmap_source={"1": "hook", "2": "full"}.get(
+        bitmap_source={"1": "hook", "2": "full", "3": "stub"}.get(
             area.get("bitmap_source"), None) if state in (2, 3) else None,
         reason=stub_reason(res, state),
         load_facts={k: v for k, v in f.items() if k.startswith("load-")},

@@ -96,25 +96,25 @@ static void test_options(void **state)
 	assert_int_equal(o.acpi_rsdp, 0xf59d0);
 }
 
-/* bmdump.scan=: hook (the default), auto or stub; a typo keeps hook. */
+/* bmdump.scan=: auto (the default), hook or stub; a typo keeps auto. */
 static void test_scan_option(void **state)
 {
 	static const struct {
 		const char *cl;
 		int err, mode;
 	} cases[] = {
-		{ "elfcorehdr=4K", 0, SCAN_MODE_HOOK },
+		{ "elfcorehdr=4K", 0, SCAN_MODE_AUTO },
 		{ "elfcorehdr=4K bmdump.scan=stub", 0, SCAN_MODE_STUB },
 		{ "elfcorehdr=4K bmdump.scan=auto", 0, SCAN_MODE_AUTO },
 		{ "elfcorehdr=4K bmdump.scan=hook", 0, SCAN_MODE_HOOK },
 		{ "bmdump.scan=stub elfcorehdr=4K bmdump.scan=auto", 0,
 		  SCAN_MODE_AUTO },
 		{ "elfcorehdr=4K bmdump.scan=stubs", E_SCAN_OPTION,
-		  SCAN_MODE_HOOK },
-		{ "elfcorehdr=4K bmdump.scan=", E_SCAN_OPTION, SCAN_MODE_HOOK },
-		{ "elfcorehdr=4K bmdump.scan", E_SCAN_OPTION, SCAN_MODE_HOOK },
+		  SCAN_MODE_AUTO },
+		{ "elfcorehdr=4K bmdump.scan=", E_SCAN_OPTION, SCAN_MODE_AUTO },
+		{ "elfcorehdr=4K bmdump.scan", E_SCAN_OPTION, SCAN_MODE_AUTO },
 		{ "elfcorehdr=4K bmdump.scan=STUB", E_SCAN_OPTION,
-		  SCAN_MODE_HOOK },
+		  SCAN_MODE_AUTO },
 	};
 	struct stub_options o;
 	unsigned int i;

@@ -155,14 +155,14 @@ static void test_errors(void **state)
 	expect_error("APPEND=\"open\n", "t.conf:1", "unterminated");
 }
 
-/* SCAN= is the stub's bmdump.scan=; hook unless said. */
+/* SCAN= is the stub's bmdump.scan=; auto unless said. */
 static void test_scan_key(void **state)
 {
 	struct bm_config c;
 	struct bm_err e;
 
 	assert_int_equal(parse(&c, "", &e), 0);
-	assert_int_equal(c.scan_mode, SCAN_MODE_HOOK);
+	assert_int_equal(c.scan_mode, SCAN_MODE_AUTO);
 	assert_int_equal(parse(&c, "SCAN=auto\n", &e), 0);
 	assert_int_equal(c.scan_mode, SCAN_MODE_AUTO);
 	assert_int_equal(parse(&c, "SCAN=stub\n", &e), 0);

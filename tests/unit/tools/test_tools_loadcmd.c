@@ -81,14 +81,18 @@ static void test_cmdline_basic(void **state)
 			 0);
 	assert_string_equal(out, "bmdump.area=0f1e2d3c-4b5a-4978-8695-"
 			    "a4b3c2d1e0f0 bmdump.final=boot");
-	/* SCAN= reaches the stub as bmdump.scan=, hook (its default) as
+	/* SCAN= reaches the stub as bmdump.scan=, auto (its default) as
 	 * nothing. */
 	c.final_action = FINAL_ACTION_RESET;
 	c.scan_mode = SCAN_MODE_AUTO;
 	assert_int_equal(build_stub_cmdline(&c, 0, 0, out, sizeof(out), &e),
 			 0);
+	assert_null(strstr(out, "bmdump.scan="));
+	c.scan_mode = SCAN_MODE_HOOK;
+	assert_int_equal(build_stub_cmdline(&c, 0, 0, out, sizeof(out), &e),
+			 0);
 	assert_string_equal(out, "bmdump.area=0f1e2d3c-4b5a-4978-8695-"
-			    "a4b3c2d1e0f0 bmdump.final=reset bmdump.scan=auto");
+			    "a4b3c2d1e0f0 bmdump.final=reset bmdump.scan=hook");
 	c.scan_mode = SCAN_MODE_STUB;
 	assert_int_equal(build_stub_cmdline(&c, 0, 0, out, sizeof(out), &e),
 			 0);
