@@ -153,8 +153,7 @@ def case_shell(run):
     if case == "nvme_stall":
         # the host throttles the dump disk on this line (stall_budget);
         # the wait keeps the guest's own writes out of the budget
-        return 'echo "RIG: stall-armed"\nsleep 3\n', "sysrq", (
-            "bmdump.deadline=%d" % STALL_DEADLINE_S)
+        return 'echo "RIG: stall-armed"\nsleep 3\n', "sysrq", ""
     if case == "area_header":
         smash = ('dd if=/dev/urandom of=${d}p2 bs=512 count=%d '
                  'conv=notrunc,fsync oflag=direct 2>/dev/null\n'
@@ -175,6 +174,13 @@ def write_error_rules(run, disk):
                 'sector = "%d"\nonce = "off"\n' % (off // 512))
     disk.disk.blkdebug = path
     return off
+
+
+def stub_append(run):
+    """The case's words for the stub's command line (kexec --append)."""
+    if run["case"] == "nvme_stall":
+        return "bmdump.deadline=%d" % STALL_DEADLINE_S
+    return ""
 
 
 def stall_budget(run):
@@ -300,7 +306,8 @@ def one_run(run):
     before, trigger, append = case_shell(run)
     scen = rig.SH_NVME_DISK + td.scenario(
         td.AREA_UUID, 1000 + run["index"], marker, trigger=trigger,
-        cpu=run["crash_cpu"], before_crash=load_shell(run) + before)
+        cpu=run["crash_cpu"], before_crash=load_shell(run) + before,
+        append=stub_append(run))
     t0 = time.monotonic()
     res = boot(run, name, disk, scen, append)
     rec = dict(run, name=name, log=res.log, host_s=round(
