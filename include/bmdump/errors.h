@@ -8,7 +8,8 @@
  * -140 notes, -160 VMCOREINFO, -180 mem, -190 phys, -200 paging, -220
  * ACPI, ..., -420 NVMe, -540 virtio-blk, -600 IOMMU, -700 AHCI, -800 the
  * stub's page scan, -900 the self-test app (boot/efi/), -1000 the warm
- * boot (stub/warmboot.c).  The messages are lib/errors.c, built into the
+ * boot (stub/warmboot.c), -1100 the drivers' waits cut short by the
+ * capture deadline.  The messages are lib/errors.c, built into the
  * stub and the bmdump tool alike.
  *
  * This is the only table that goes on disk.  The two other vocabularies
@@ -236,7 +237,8 @@
 	X(E_WB_NO_ROOM_INITRD, -1021, "warm boot: no free RAM below the kernel's initrd limit is large enough for the initrd: use a smaller initramfs (MODULES=dep) (reset instead)") \
 	X(E_WB_TOO_MANY_RANGES, -1022, "warm boot: more reserved ranges than the placement handles (a stub bug: report it) (reset instead)") \
 	X(E_WB_E820_FULL, -1030, "warm boot: the memory map has more than 128 entries, more than boot_params holds (reset instead)") \
-	X(E_WB_E820_EMPTY, -1031, "warm boot: the memory map for the new kernel has no RAM (reset instead)")
+	X(E_WB_E820_EMPTY, -1031, "warm boot: the memory map for the new kernel has no RAM (reset instead)") \
+	X(E_NVME_IO_DEADLINE, -1100, "NVMe I/O still in flight when the capture deadline (bmdump.deadline=) passed: the controller stopped completing commands or is too slow; it was disabled")
 
 enum stub_error {
 #define STUB_ERROR_ENUM(name, code, msg) name = code,

@@ -162,12 +162,23 @@ static int io_until_met(const struct nvme_ctrl *c, enum io_until until,
 }
 
 /*
+ * Which bound ended a wait without progress: the capture deadline
+ * (bmdump.deadline=) is often the nearer one, and the log must not blame
+ * 30 s the stub never waited.
+ */
+static int io_timeout_err(void)
+{
+	return capture_deadline_passed() ? E_NVME_IO_DEADLINE :
+					   E_NVME_IO_TIMEOUT;
+}
+
+/*
  * Reap completions until the condition holds (SeaBIOS's nvme_wait()
  * shape): 0, or why waiting is over.  Bounded: NVME_IO_TIMEOUT_MS without
- * a completion kills the controller, and so does CSTS showing it fatal or
- * gone.  A command that completed counts even if a completion reaped with
- * it killed the controller; for the other conditions a dead controller
- * ends the wait first.
+ * a completion, or the capture deadline, kills the controller, and so does
+ * CSTS showing it fatal or gone.  A command that completed counts even if
+ * a completion reaped with it killed the controller; for the other
+ * conditions a dead controller ends the wait first.
  */
 static int io_wait(struct nvme_ctrl *c, enum io_until until,
 		   const struct nvme_slot *s)
@@ -193,7 +204,7 @@ static int io_wait(struct nvme_ctrl *c, enum io_until until,
 				return ctrl_kill(c, err);
 		}
 		if (deadline_passed(dl))
-			return ctrl_kill(c, E_NVME_IO_TIMEOUT);
+			return ctrl_kill(c, io_timeout_err());
 		cpu_relax();
 	}
 }

@@ -6,6 +6,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 
 import crash
 import dumpcheck
@@ -344,3 +346,71 @@ def test_faults_memory_hot_added_into_hole():
           "%d filled pages are in the dump; dry-run holes %s -> %s" % (
               blk, start, size >> 20, HOT_PAGES, f["hole-at-load"],
               f["hole-after-add"]))
+
+
+STALL_BUDGET = 16 << 20        # bytes the dump disk still writes
+STALL_DEADLINE_S = 8           # bmdump.deadline=: the capture's bound
+
+
+def test_faults_nvme_writes_stall_midway():
+    """Issue 18: the dump disk stops completing writes partway through
+    the dump (rig.qmp_stall_writes: QEMU's I/O throttling, set just
+    before the crash, lets STALL_BUDGET bytes of writes through and then
+    keeps every write in flight).  The stub's bounded wait ends at the
+    capture deadline (bmdump.deadline=): it disables the controller, logs
+    why with the commands it gave up on, and takes its final action;
+    the area stays WRITING and nothing outside it changed.  An unbounded
+    wait never logs the final action: the rig's timeout fails the test."""
+    name = "faults-nvme-stall"
+    disk = td.new_disk(name)
+    outside = disk.digest_outside_area()
+    gdir = os.path.join(rig.E2E_BUILD, name)
+    os.makedirs(gdir, exist_ok=True)
+    log = os.path.join(gdir, "boot1.serial.log")
+    sock = os.path.join(gdir, "stall.qmp")
+    for p in (log, sock):
+        if os.path.exists(p):
+            os.unlink(p)
+    timeout, state = 150, {}
+    # the guest waits after this line: no write of its own is in flight
+    # when the host throttles, and the crash comes after the throttle
+    th = threading.Thread(target=rig.qmp_on_line, daemon=True, args=(
+        sock, log, r"RIG: stall-armed", rig.qmp_stall_writes(
+            "d0", STALL_BUDGET), time.monotonic() + timeout, state))
+    th.start()
+    _, res = td.run(name, disk, td.scenario(
+        td.AREA_UUID, 44, "bmdump-marker-stall",
+        append="bmdump.deadline=%d" % STALL_DEADLINE_S,
+        before_crash='echo "RIG: stall-armed"\nsleep 3'),
+        timeout=timeout, memdump=False,
+        extra_args=["-qmp", "unix:%s,server=on,wait=off" % sock])
+    th.join(timeout=5)
+    print("    qmp: %s" % state.get("qmp"))
+    assert isinstance(state.get("qmp"), list) and all(
+        "'return'" in r for r in state["qmp"]), state
+    # the deadline, not the driver's 30 s, ended the wait: the log says so
+    t_gave_up, m = res.find(r"bmdump: nvme0: NVMe I/O still in flight when "
+                            r"the capture deadline .* \((\d+) commands "
+                            r"outstanding\)")
+    assert m and int(m.group(1)) > 0, res.tail()
+    assert not res.find(r"no progress for 30 s")[0], res.tail()
+    t_fail, _ = res.find(r"bmdump: error -1100 in stage write: ")
+    t_dl, _ = res.find(r"bmdump: the capture deadline \(bmdump.deadline=%d "
+                       r"s\) passed" % STALL_DEADLINE_S)
+    t_final, _ = res.find(r"bmdump: done, resetting")
+    assert None not in (t_fail, t_dl, t_final), res.tail()
+    assert t_gave_up <= t_fail <= t_dl <= t_final, res.tail()
+    assert disk.digest_outside_area() == outside
+    area = disk.area()
+    assert area["state"] == "2", (area, res.tail())         # WRITING
+    t_entry, _ = res.find(r"bmdump: bmdump \S+ entered")
+    print("    stalled after %d MiB: %s commands outstanding; stub entry "
+          "-> final action %.1f s (host clock); area state %s, "
+          "descs_written %s of %s planned" % (
+              STALL_BUDGET >> 20, m.group(1), t_final - t_entry,
+              area["state"], area.get("descs_written"),
+              area.get("pages_planned")))
+    for line in res.stub_lines():
+        if re.search(r"nvme0: NVMe I/O|error -1100|deadline|could not "
+                     r"record|recorded in the area|done, ", line):
+            print("    " + line)

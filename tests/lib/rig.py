@@ -659,6 +659,57 @@ def qmp_memdump(sock_path, out, state):
         s.close()
 
 
+def qmp_stall_writes(drive, budget):
+    """QMP commands after which the drive completes `budget` more bytes
+    of writes (at most `budget` bytes/s) and then no write for days:
+    QEMU's I/O throttling, 1 byte/s once the burst is spent, leaves the
+    commands in flight (reads stay free).  A drain (the NVMe model's
+    controller reset, the machine's reset) lifts the limits and lets
+    them finish, so QEMU never wedges; the guest's driver sees a device
+    that stopped completing writes until it resets it."""
+    return [("block_set_io_throttle", dict(
+        device=drive, bps=0, bps_rd=0, bps_wr=1, iops=0, iops_rd=0,
+        iops_wr=0, bps_wr_max=budget, bps_wr_max_length=1))]
+
+
+def qmp_on_line(sock_path, log, pattern, commands, deadline, state):
+    """Waits (until time.monotonic() deadline) for a line of the serial
+    log matching the regex `pattern`, then sends `commands` ((name,
+    arguments) pairs) over the QMP socket.  state["qmp"]: the replies,
+    or why nothing was sent."""
+    r = re.compile(pattern)
+    while time.monotonic() < deadline:
+        try:
+            with open(log, errors="replace") as f:
+                if r.search(f.read()):
+                    break
+        except OSError:
+            pass
+        time.sleep(0.1)
+    else:
+        state["qmp"] = "%r never seen" % pattern
+        return
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    replies = []
+    try:
+        s.connect(sock_path)
+        f = s.makefile("rw")
+        f.readline()                                # greeting
+        for name, args in [("qmp_capabilities", {})] + list(commands):
+            f.write(json.dumps({"execute": name, "arguments": args}) + "\n")
+            f.flush()
+            for line in f:
+                msg = json.loads(line)
+                if "return" in msg or "error" in msg:
+                    replies.append("%s: %s" % (name, msg))
+                    break
+        state["qmp"] = replies
+    except (OSError, ValueError) as e:
+        state["qmp"] = replies + ["QMP: %s" % e]
+    finally:
+        s.close()
+
+
 def stub_path():
     return os.path.join(BUILD, "bmdump.bzImage")
 

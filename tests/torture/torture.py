@@ -52,6 +52,9 @@ import test_dump as td  # noqa: E402
 import torturelib as TL  # noqa: E402
 
 OUT = os.path.join(rig.BUILD, "torture")
+# nvme_stall: bmdump.deadline= (s), what ends the stub's wait on the
+# stalled disk before the driver's own 30 s without a completion
+STALL_DEADLINE_S = 20
 HOOKTEST = os.path.join(rig.BUILD, "hooktest", "bmdump-hooktest")
 KNOB = "/sys/kernel/debug/bmdump_testmod/"
 # crash's sys, bt -a and log on every complete dump, against the RAM copy:
@@ -147,6 +150,10 @@ def case_shell(run):
                      'sleep 30' % (s % 3, KNOB)), ""
     if case == "nvme_write_error":
         return "", "sysrq", ""      # the fault is QEMU's: write_error_rules
+    if case == "nvme_stall":
+        # the host throttles the dump disk on this line (stall_budget);
+        # the wait keeps the guest's own writes out of the budget
+        return 'echo "RIG: stall-armed"\nsleep 3\n', "sysrq", ""
     if case == "area_header":
         smash = ('dd if=/dev/urandom of=${d}p2 bs=512 count=%d '
                  'conv=notrunc,fsync oflag=direct 2>/dev/null\n'
@@ -167,6 +174,19 @@ def write_error_rules(run, disk):
                 'sector = "%d"\nonce = "off"\n' % (off // 512))
     disk.disk.blkdebug = path
     return off
+
+
+def stub_append(run):
+    """The case's words for the stub's command line (kexec --append)."""
+    if run["case"] == "nvme_stall":
+        return "bmdump.deadline=%d" % STALL_DEADLINE_S
+    return ""
+
+
+def stall_budget(run):
+    """nvme_stall: the bytes of writes the dump disk completes after the
+    guest's stall-armed line, 4-36 MiB (a dump is at least 100 MiB)."""
+    return (4 + run["case_seed"] % 33) << 20
 
 
 def load_shell(run):
@@ -253,11 +273,21 @@ def boot(run, name, disk, scen, append):
         th = threading.Thread(target=nmi_injector, daemon=True, args=(
             sock, log, time.monotonic() + timeout, state))
         th.start()
+    if run["case"] == "nvme_stall":
+        sock = os.path.join(gdir, "stall.qmp")
+        extra = ["-qmp", "unix:%s,server=on,wait=off" % sock]
+        th = threading.Thread(target=rig.qmp_on_line, daemon=True, args=(
+            sock, log, r"RIG: stall-armed", rig.qmp_stall_writes(
+                "d0", stall_budget(run)), time.monotonic() + timeout,
+            state))
+        th.start()
     _, res = td.run(name, disk, scen, mem_mib=mem, smp=run["smp"],
                     timeout=timeout, may_time_out=True, extra_args=extra,
                     append=append,
                     extra_files={"usr/bin/bmdump-hooktest": HOOKTEST})
-    res.nmi = state.get("nmi")
+    if th:
+        th.join(timeout=5)
+    res.nmi = state.get("nmi") or state.get("qmp")
     return res
 
 
@@ -271,10 +301,13 @@ def one_run(run):
     fault = None
     if run["case"] == "nvme_write_error":
         fault = write_error_rules(run, disk)
+    if run["case"] == "nvme_stall":
+        fault = stall_budget(run)
     before, trigger, append = case_shell(run)
     scen = rig.SH_NVME_DISK + td.scenario(
         td.AREA_UUID, 1000 + run["index"], marker, trigger=trigger,
-        cpu=run["crash_cpu"], before_crash=load_shell(run) + before)
+        cpu=run["crash_cpu"], before_crash=load_shell(run) + before,
+        append=stub_append(run))
     t0 = time.monotonic()
     res = boot(run, name, disk, scen, append)
     rec = dict(run, name=name, log=res.log, host_s=round(

@@ -51,10 +51,14 @@ CASES = {
                    "rescue, overwritten before the panic", "complete"),
     "nvme_write_error": ("the dump disk fails every write to one sector "
                          "of the area (QEMU blkdebug)", "incomplete"),
+    "nvme_stall": ("the dump disk stops completing writes partway "
+                   "through the dump (QEMU I/O throttling)", "incomplete"),
 }
 
 # Load a case needs whatever the draw says: its commands in flight.
 CASE_LOADS = {"nvme_complete": ("io",)}
+# Load a case cannot have: nvme_stall's write budget is the stub's alone.
+CASE_NO_LOADS = {"nvme_stall": ("io",)}
 
 # Guest RAM (MiB) and weights: small sizes likelier, so runs are quick.
 MEM_WEIGHTS = ((1024, 6), (2048, 3), (4096, 2), (8192, 1))
@@ -91,6 +95,8 @@ def draw(seed, index, cases):
     }
     run["load"] += [name for name in CASE_LOADS.get(run["case"], ())
                     if name not in run["load"]]
+    run["load"] = [name for name in run["load"]
+                   if name not in CASE_NO_LOADS.get(run["case"], ())]
     return run
 
 

@@ -248,6 +248,39 @@ static void test_io_timeout(void **state)
 	no_violations();
 }
 
+/*
+ * Issue 18: a controller that stops completing writes while the capture
+ * deadline (bmdump.deadline=) is nearer than the driver's 30 s: the wait
+ * ends there, and the log says so, not "no progress for 30 s".
+ */
+static void test_io_capture_deadline(void **state)
+{
+	uint64_t base, pa;
+	unsigned int i;
+
+	probe_ok();
+	m->hold = 1;
+	base = pages_alloc(64);
+	for (i = 0; i < 63; i++) {
+		pa = base + (uint64_t)i * PG;
+		assert_int_equal(devs[0].submit_write(&devs[0], i * 8, &pa, 1),
+				 0);
+	}
+	timer_init(fake_tsc);
+	timer_set_capture_deadline(1000);
+	fake_tsc_step = SLOW_TSC;
+	pa = base + 63ull * PG;
+	assert_int_equal(devs[0].submit_write(&devs[0], 63 * 8, &pa, 1),
+			 E_NVME_IO_DEADLINE);
+	assert_true(has_log("when the capture deadline (bmdump.deadline=) "
+			    "passed"));
+	assert_true(has_log("(63 commands outstanding)"));
+	assert_false(has_log("no progress for 30 s"));
+	assert_false(pci_cmd() & PCI_COMMAND_MASTER);
+	assert_int_equal(devs[0].wait_idle(&devs[0]), E_NVME_IO_DEADLINE);
+	no_violations();
+}
+
 static void test_write_error_status(void **state)
 {
 	uint64_t base;
@@ -502,6 +535,7 @@ int main(void)
 		T(test_cid_reuse),
 		T(test_queue_32_deep),
 		T(test_io_timeout),
+		T(test_io_capture_deadline),
 		T(test_write_error_status),
 		T(test_read_and_flush_errors),
 		T(test_unknown_cid_kills),

@@ -19,6 +19,7 @@
 #include "acpi.h"
 #include "blkdev.h"
 #include "drivers/nvme.h"
+#include "timer.h"
 #include "drivers/pci.h"
 #include "drivers/storage.h"
 #include "errors.h"
@@ -37,6 +38,7 @@ static struct nvme_ctrl *ctrl;
 static inline int setup(void **state)
 {
 	blk_fakes_reset();
+	timer_set_capture_deadline(0);	/* none left by a failed test */
 	fake_nvme_reset_all();
 	nvme_forget();
 	ndev = 0;
