@@ -148,6 +148,11 @@ int deadline_passed(struct deadline d)
 	return rdtsc() >= d.tsc || capture_deadline_passed();
 }
 
+int wait_expired_err(int timeout_err, int deadline_err)
+{
+	return capture_deadline_passed() ? deadline_err : timeout_err;
+}
+
 void mdelay(uint64_t ms)
 {
 	struct deadline d = deadline_ms(ms);

@@ -42,6 +42,12 @@ void timer_set_keepalive(void (*fn)(void), uint64_t period_ms);
 
 struct deadline deadline_ms(uint64_t ms);
 int deadline_passed(struct deadline d);
+/*
+ * The error of a bounded wait that gave up: deadline_err when the capture
+ * deadline cut it short, else the wait's own timeout_err.  The operator
+ * must tell a device that hung from a bmdump.deadline= that was too short.
+ */
+int wait_expired_err(int timeout_err, int deadline_err);
 void mdelay(uint64_t ms);
 
 #endif /* STUB_TIMER_H */

@@ -238,7 +238,11 @@
 	X(E_WB_TOO_MANY_RANGES, -1022, "warm boot: more reserved ranges than the placement handles (a stub bug: report it) (reset instead)") \
 	X(E_WB_E820_FULL, -1030, "warm boot: the memory map has more than 128 entries, more than boot_params holds (reset instead)") \
 	X(E_WB_E820_EMPTY, -1031, "warm boot: the memory map for the new kernel has no RAM (reset instead)") \
-	X(E_NVME_IO_DEADLINE, -1100, "NVMe I/O still in flight when the capture deadline (bmdump.deadline=) passed: the controller stopped completing commands or is too slow; it was disabled")
+	X(E_NVME_IO_DEADLINE, -1100, "NVMe I/O still in flight when the capture deadline (bmdump.deadline=) passed: the controller stopped completing commands or is too slow; it was disabled") \
+	X(E_NVME_ADMIN_DEADLINE, -1101, "an NVMe admin command was still pending when the capture deadline (bmdump.deadline=) passed: the controller hangs or the deadline is too short") \
+	X(E_VIRTIO_RESET_DEADLINE, -1102, "virtio device was still resetting when the capture deadline (bmdump.deadline=) passed: device unused") \
+	X(E_VIRTIO_IO_DEADLINE, -1103, "virtio-blk I/O still in flight when the capture deadline (bmdump.deadline=) passed: the device stopped completing requests or is too slow; it was reset") \
+	X(E_AHCI_IO_DEADLINE, -1104, "AHCI I/O still in flight when the capture deadline (bmdump.deadline=) passed: the disk stopped completing commands or is too slow; the port was stopped")
 
 enum stub_error {
 #define STUB_ERROR_ENUM(name, code, msg) name = code,

@@ -245,7 +245,8 @@ static int poll_slots(struct ahci_port *p, uint32_t mask, int need_free,
 		if (r > 0)
 			dl = deadline_ms(ms);
 		if (deadline_passed(dl))
-			return ahci_port_kill(p, tmo);
+			return ahci_port_kill(p, wait_expired_err(tmo,
+							E_AHCI_IO_DEADLINE));
 		cpu_relax();
 	}
 }

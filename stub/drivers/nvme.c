@@ -206,7 +206,8 @@ static int admin_cmd(struct nvme_ctrl *c, struct nvme_sqe *cmd,
 				return err;
 		}
 		if (deadline_passed(dl))
-			return E_NVME_ADMIN_TIMEOUT;
+			return wait_expired_err(E_NVME_ADMIN_TIMEOUT,
+						E_NVME_ADMIN_DEADLINE);
 		cpu_relax();
 	}
 }
@@ -218,7 +219,7 @@ static int admin_cmd(struct nvme_ctrl *c, struct nvme_sqe *cmd,
 static int admin_run(struct nvme_ctrl *c, struct nvme_sqe *cmd, int err,
 		     const char *what, uint32_t *dw0)
 {
-	uint16_t status;
+	uint16_t status = 0;	/* set when admin_cmd() returns 0 */
 	int r = admin_cmd(c, cmd, &status, dw0);
 
 	if (r) {

@@ -166,12 +166,6 @@ static int io_until_met(const struct nvme_ctrl *c, enum io_until until,
  * (bmdump.deadline=) is often the nearer one, and the log must not blame
  * 30 s the stub never waited.
  */
-static int io_timeout_err(void)
-{
-	return capture_deadline_passed() ? E_NVME_IO_DEADLINE :
-					   E_NVME_IO_TIMEOUT;
-}
-
 /*
  * Reap completions until the condition holds (SeaBIOS's nvme_wait()
  * shape): 0, or why waiting is over.  Bounded: NVME_IO_TIMEOUT_MS without
@@ -204,7 +198,8 @@ static int io_wait(struct nvme_ctrl *c, enum io_until until,
 				return ctrl_kill(c, err);
 		}
 		if (deadline_passed(dl))
-			return ctrl_kill(c, io_timeout_err());
+			return ctrl_kill(c, wait_expired_err(E_NVME_IO_TIMEOUT,
+							 E_NVME_IO_DEADLINE));
 		cpu_relax();
 	}
 }

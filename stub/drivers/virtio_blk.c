@@ -318,7 +318,8 @@ static int wait_step(struct virtio_blk *v, struct deadline *dl,
 			return dev_kill(v, E_VIRTIO_NEEDS_RESET);
 	}
 	if (deadline_passed(*dl))
-		return dev_kill(v, E_VIRTIO_IO_TIMEOUT);
+		return dev_kill(v, wait_expired_err(E_VIRTIO_IO_TIMEOUT,
+						    E_VIRTIO_IO_DEADLINE));
 	cpu_relax();
 	return 0;
 }

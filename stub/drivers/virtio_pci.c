@@ -82,7 +82,8 @@ int vp_reset(const struct virtio_pci *vp, int timeout_err)
 		if (st == VIRTIO_STATUS_GONE)
 			return E_VIRTIO_GONE;
 		if (deadline_passed(dl))
-			return timeout_err;
+			return wait_expired_err(timeout_err,
+						E_VIRTIO_RESET_DEADLINE);
 		cpu_relax();
 	}
 }

@@ -18,6 +18,7 @@
 #include "drivers/ahci.h"
 #include "drivers/pci.h"
 #include "drivers/storage.h"
+#include "timer.h"
 #include "errors.h"
 
 #define ABAR		0xfebf1000ull
@@ -407,6 +408,24 @@ static void test_device_never_completes(void **state)
 	no_violations();
 }
 
+/* The capture deadline, not the disk's own timeout, ended the wait: the
+ * log must say which, or an operator lengthens the wrong limit. */
+static void test_capture_deadline_named(void **state)
+{
+	uint64_t pg;
+
+	probe_ok();
+	disk->hold = 1;
+	pg = pages_alloc(1);
+	assert_int_equal(devs[0].submit_write(&devs[0], 0, &pg, 1), 0);
+	timer_set_capture_deadline(1);
+	fake_tsc_step = SLOW_TSC;
+	assert_int_equal(devs[0].wait_idle(&devs[0]), E_AHCI_IO_DEADLINE);
+	timer_set_capture_deadline(0);
+	assert_true(has_log(stub_strerror(E_AHCI_IO_DEADLINE)));
+	no_violations();
+}
+
 static void test_identify_never_completes(void **state)
 {
 	disk->hold = 1;
@@ -499,6 +518,7 @@ int main(void)
 		T(test_flush),
 		T(test_shutdown_stops_port),
 		T(test_device_never_completes),
+		T(test_capture_deadline_named),
 		T(test_identify_never_completes),
 		T(test_task_file_error_mid_dump),
 		T(test_read_and_flush_errors),
