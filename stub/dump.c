@@ -5,10 +5,10 @@
  *   2. kdump header (status INCOMPLETE), sub-header, notes
  *   3. 1st bitmap (RAM), 2nd bitmap (dumped)
  *   4. page descriptors and page data, streamed in pfn order; page data
- *      goes to the disk straight from the crashed kernel's pages; every
- *      DUMP_PROGRESS_DESCS descriptors, once all that is on the disk and
- *      flushed, the area header's descs_written says so (the salvage
- *      watermark; 0 until the first)
+ *      goes to the disk straight from the crashed kernel's pages; after
+ *      512, 1024, 2048, ... descriptors and then every DUMP_PROGRESS_DESCS,
+ *      once all that is on the disk and flushed, the area header's
+ *      descs_written says so (the salvage watermark; 0 until the first)
  *   5. the shared zero page, flush
  *   6. kdump header again without INCOMPLETE (unless the area was too
  *      small), the stub's log, area header COMPLETE, flush
@@ -391,6 +391,19 @@ static int mark_progress(struct writer *w)
 	return sink_error(dump_area_write_header(w->a));
 }
 
+/*
+ * Descriptors until the next watermark: from one descriptor buffer, then
+ * doubling, up to dump_progress_descs.  A device that dies in the first
+ * 32 MiB of pages then still leaves a prefix to salvage, for a handful of
+ * extra flushes on a dump of any size.
+ */
+static uint64_t progress_gap(uint64_t marked)
+{
+	uint64_t gap = marked > DESC_PER_BUF ? marked : DESC_PER_BUF;
+
+	return gap < dump_progress_descs ? gap : dump_progress_descs;
+}
+
 static int flush_descs(struct writer *w)
 {
 	uint64_t first = w->desc_index - w->desc_fill, off, bytes;
@@ -407,7 +420,7 @@ static int flush_descs(struct writer *w)
 		return sink_error(err);
 	w->desc_fill = 0;
 	w->desc_cur = (w->desc_cur + 1) % DESC_BUFS;
-	if (w->desc_index - w->desc_marked >= dump_progress_descs) {
+	if (w->desc_index - w->desc_marked >= progress_gap(w->desc_marked)) {
 		err = mark_progress(w);
 		if (err)
 			return err;

@@ -671,45 +671,71 @@ static void check_salvage(uint64_t proven, uint64_t *old)
 	assert_true(idx > proven);
 }
 
-/* Issue 12 item 2: a stub that dies mid-dump over an unsaved dump. */
-static void test_salvage_only_this_crash(void **state)
+/*
+ * Crash 1 dumps in full over an empty area; crash 2, with other page
+ * contents, dies 3/4 of the way in (its writes counted from crash 1's).
+ * Checks what is left is a WRITING area of crash 2; its watermark.
+ */
+static uint64_t die_three_quarters_in(struct dump_stats *st)
 {
 	struct page_select sel;
 	struct dump_area a;
-	struct dump_stats st;
 	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0 };
 	struct bmdump_area_header *h;
 	unsigned int full_writes;
-	uint64_t proven, old;
 
-	dump_progress_descs = 256;
 	make_disk(64ull << 20, (48ull << 20) / 512, BMDUMP_AREA_EMPTY);
 	bitmap_select(&ci, 0, 0, &sel);
 	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a), 0);
 	rd.writes = 0;
-	assert_int_equal(dump_write(&a, &in, &st), 0);
+	assert_int_equal(dump_write(&a, &in, st), 0);
 	full_writes = rd.writes;
-	/* Crash 2, other page contents; its stub dies 3/4 of the way in. */
 	repaint_pages();
 	opt.overwrite = 1;
 	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a), 0);
 	rd.writes = 0;
 	rd.fail_write_at = full_writes * 3 / 4;
-	assert_int_equal(dump_write(&a, &in, &st), E_DUMP_IO);
+	assert_int_equal(dump_write(&a, &in, st), E_DUMP_IO);
 	dump_emergency_log(E_DUMP_IO);
 	h = disk_area();
 	assert_int_equal(bmdump_area_check(h, 0), 0);
 	assert_int_equal(h->state, BMDUMP_AREA_WRITING);
 	assert_int_equal(h->generation, 2);
-	proven = h->descs_written;
 	print_message("salvage: %llu of %llu pages proven of crash 2\n",
-		      (unsigned long long)proven,
-		      (unsigned long long)st.pages_selected);
+		      (unsigned long long)h->descs_written,
+		      (unsigned long long)st->pages_selected);
+	return h->descs_written;
+}
+
+/* Issue 12 item 2: a stub that dies mid-dump over an unsaved dump. */
+static void test_salvage_only_this_crash(void **state)
+{
+	struct dump_stats st;
+	uint64_t proven, old;
+
+	dump_progress_descs = 256;
+	proven = die_three_quarters_in(&st);
 	assert_true(proven > 0 && proven < st.pages_selected);
 	check_salvage(proven, &old);
 	print_message("salvage: %llu pages past the mark are crash 1's\n",
 		      (unsigned long long)old);
 	assert_true(old > 0);
+}
+
+/*
+ * A device that dies before the first full DUMP_PROGRESS_DESCS (32 MiB of
+ * pages) still leaves a watermark: the early ones come closer together.
+ */
+static void test_salvage_before_first_full_mark(void **state)
+{
+	struct dump_stats st;
+	uint64_t proven, old;
+
+	dump_progress_descs = DUMP_PROGRESS_DESCS;
+	proven = die_three_quarters_in(&st);
+	assert_true(st.pages_selected < DUMP_PROGRESS_DESCS);
+	assert_true(proven > 0 && proven < st.pages_selected);
+	check_salvage(proven, &old);
 }
 
 int main(void)
@@ -736,6 +762,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_salvage_only_this_crash,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_salvage_before_first_full_mark, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
