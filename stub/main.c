@@ -24,6 +24,7 @@
 #include "phys.h"
 #include "reset.h"
 #include "scan.h"
+#include "smp.h"
 #include "str.h"
 #include "stub.h"
 #include "timer.h"
@@ -417,15 +418,107 @@ static void fault_drill(void)
 	(void)*(volatile uint64_t *)(uintptr_t)0x7ead00000000ull;
 }
 
+/* The stub's scan as one job per CPU (smp.h): the shares of scan.h. */
+struct scan_job {
+	const struct scan_layout *lay;
+	uint64_t *bm;
+	uint64_t bounds[SMP_MAX_CPUS + 1];
+	struct scan_result res[SMP_MAX_CPUS];
+	uint64_t us[SMP_MAX_CPUS];
+	uint8_t done[SMP_MAX_CPUS];
+};
+
+/* The join's bound on top of four times the stub's own share's time */
+#define SCAN_JOIN_MS	2000
+
+static void scan_share(unsigned int cpu, void *arg)
+{
+	struct scan_job *j = arg;
+	uint64_t t = rdtsc();
+
+	scan_classify_share(&ci, j->lay, opt.dump_level, j->bm,
+			    j->bounds[cpu], j->bounds[cpu + 1], &j->res[cpu]);
+	j->us[cpu] = timer_us_since(t);
+}
+
+/* The APs' stacks; a function of this file: its address is RIP-relative */
+static uint64_t smp_stack_alloc(uint64_t size, uint64_t align)
+{
+	return dma_alloc(size, align);
+}
+
+static unsigned int scan_cpus(void)
+{
+	if (!opt.smp) {
+		bmlog("smp: off (bmdump.smp=0): the stub scans on one CPU");
+		return 1;
+	}
+	return smp_start(&ai, &bi, &pt, smp_stack_alloc);
+}
+
+/* Classify on n CPUs into j->bm; the sum of the shares into r. */
+static int scan_all(struct scan_job *j, unsigned int n,
+		    struct scan_result *r)
+{
+	unsigned int i, c;
+
+	scan_clear(&ci, j->bm);
+	scan_split(&ci, j->lay, n, j->bounds);
+	if (n > 1 && smp_run(scan_share, j, SCAN_JOIN_MS, j->done))
+		bmlog("bitmap: %s", stub_strerror(E_SMP_JOIN));
+	for (i = 0; i < n; i++) {
+		uint64_t pages = 0;
+
+		if (n == 1 || !j->done[i])
+			scan_share(i, j);
+		for (c = 0; c < BMDUMP_NR_CLASSES; c++)
+			pages += j->res[i].count[c];
+		bmlog("bitmap: scan share of cpu %u (apic %u): pfns "
+		      "0x%llx-0x%llx, %llu pages classified, %llu kept, in "
+		      "%llu us%s", i, smp_apic_id(i),
+		      (unsigned long long)j->bounds[i],
+		      (unsigned long long)j->bounds[i + 1],
+		      (unsigned long long)pages,
+		      (unsigned long long)j->res[i].pages_set,
+		      (unsigned long long)j->us[i],
+		      n > 1 && !j->done[i] ? " (redone by cpu 0)" : "");
+		scan_result_add(r, &j->res[i]);
+	}
+	r->count[BMDUMP_CLASS_HOLE] += scan_holes(&ci);
+	return r->sections ? 0 : E_SCAN_SECTIONS;
+}
+
+static void scan_log(const struct scan_result *r, uint64_t us)
+{
+	bmlog("bitmap: the stub's scan of the crashed kernel's struct pages, "
+	      "dump level %u, %llu of %llu pages kept in %llu us",
+	      opt.dump_level, (unsigned long long)r->pages_set,
+	      (unsigned long long)ci.max_pfn, (unsigned long long)us);
+	bmlog("bitmap: scan excluded %llu free, %llu cache, %llu cache "
+	      "private, %llu user, %llu hwpoison, %llu offline pages; kept "
+	      "%llu unreadable; %llu sections scanned, %llu kept whole",
+	      (unsigned long long)r->count[BMDUMP_CLASS_FREE],
+	      (unsigned long long)r->count[BMDUMP_CLASS_CACHE],
+	      (unsigned long long)r->count[BMDUMP_CLASS_CACHE_PRIVATE],
+	      (unsigned long long)r->count[BMDUMP_CLASS_USER],
+	      (unsigned long long)r->count[BMDUMP_CLASS_HWPOISON],
+	      (unsigned long long)r->count[BMDUMP_CLASS_OFFLINE],
+	      (unsigned long long)r->count[BMDUMP_CLASS_UNKNOWN],
+	      (unsigned long long)r->sections,
+	      (unsigned long long)r->sections_kept);
+}
+
 /*
  * The stub's own classification of the crashed kernel's pages (scan.h),
- * into a bitmap in the crashkernel region.  On failure sel stays as
- * bitmap_select() left it (bmdump.ko's bitmap or every RAM page).
+ * into a bitmap in the crashkernel region, on every CPU (smp.h).  On
+ * failure sel stays as bitmap_select() left it (bmdump.ko's bitmap or
+ * every RAM page).
  */
 static void stub_scan(struct page_select *sel)
 {
 	static struct scan_layout lay;
-	struct scan_result r;
+	static struct scan_job job;
+	struct scan_result r = { 0 };
 	uint64_t bytes = (ci.max_pfn + 63) / 64 * 8, bm_pa = 0, t = rdtsc(), us;
 	int err;
 
@@ -435,9 +528,11 @@ static void stub_scan(struct page_select *sel)
 		if (!bm_pa)
 			err = E_SCAN_MEMORY;
 	}
-	if (!err)
-		err = scan_classify(&ci, &lay, opt.dump_level,
-				    (uint64_t *)(uintptr_t)bm_pa, &r);
+	if (!err) {
+		job.lay = &lay;
+		job.bm = (uint64_t *)(uintptr_t)bm_pa;
+		err = scan_all(&job, scan_cpus(), &r);
+	}
 	if (err) {
 		bmlog("bitmap: stub scan failed: %s; %s", stub_strerror(err),
 		      sel->source == BMDUMP_SOURCE_HOOK ?
@@ -453,22 +548,7 @@ static void stub_scan(struct page_select *sel)
 	else
 		bmlog("bitmap: the stub scans instead of bmdump.ko (error %d "
 		      "above), as bmdump.scan=auto asks", sel->error);
-	bmlog("bitmap: the stub's scan of the crashed kernel's struct pages, "
-	      "dump level %u, %llu of %llu pages kept in %llu us",
-	      opt.dump_level, (unsigned long long)r.pages_set,
-	      (unsigned long long)ci.max_pfn, (unsigned long long)us);
-	bmlog("bitmap: scan excluded %llu free, %llu cache, %llu cache "
-	      "private, %llu user, %llu hwpoison, %llu offline pages; kept "
-	      "%llu unreadable; %llu sections scanned, %llu kept whole",
-	      (unsigned long long)r.count[BMDUMP_CLASS_FREE],
-	      (unsigned long long)r.count[BMDUMP_CLASS_CACHE],
-	      (unsigned long long)r.count[BMDUMP_CLASS_CACHE_PRIVATE],
-	      (unsigned long long)r.count[BMDUMP_CLASS_USER],
-	      (unsigned long long)r.count[BMDUMP_CLASS_HWPOISON],
-	      (unsigned long long)r.count[BMDUMP_CLASS_OFFLINE],
-	      (unsigned long long)r.count[BMDUMP_CLASS_UNKNOWN],
-	      (unsigned long long)r.sections,
-	      (unsigned long long)r.sections_kept);
+	scan_log(&r, us);
 	bitmap_use_scan(sel, (const uint64_t *)(uintptr_t)bm_pa, ci.max_pfn,
 			opt.dump_level, us);
 }

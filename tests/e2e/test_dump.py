@@ -236,7 +236,8 @@ def test_dump_corrupt_descriptor_full_dump():
                outside=outside)
 
 
-def stub_scan_case(name, seed, why, level=31, mem_mib=1024, **scen_kw):
+def stub_scan_case(name, seed, why, level=31, mem_mib=1024, smp=2,
+                   **scen_kw):
     """Issue 17: a crash where the stub classifies the pages itself from
     VMCOREINFO (why: the log line that says why it scans).  The dump's
     page set must equal what makedumpfile -d level keeps on the same
@@ -248,7 +249,7 @@ def stub_scan_case(name, seed, why, level=31, mem_mib=1024, **scen_kw):
     outside = disk.digest_outside_area()
     marker = "bmdump-marker-" + name
     _, res = run(name, disk, scenario(AREA_UUID, seed, marker, **scen_kw),
-                 mem_mib=mem_mib)
+                 mem_mib=mem_mib, smp=smp)
     assert res.find(why)[1], (why, res.tail())
     m = res.find(benchlib.STUB_SCAN_RE)[1]
     assert m and m.group(1) == str(level), res.tail()
