@@ -418,26 +418,47 @@ static void fault_drill(void)
 	(void)*(volatile uint64_t *)(uintptr_t)0x7ead00000000ull;
 }
 
-/* The stub's scan as one job per CPU (smp.h): the shares of scan.h. */
+/*
+ * The stub's scan as one job on every CPU (smp.h): the pfn range cut in
+ * SCAN_CHUNKS_PER_CPU chunks per CPU (scan_split()), which the CPUs take
+ * one by one until none is left, so a CPU whose memory is mostly
+ * allocated (struct pages read one by one) does not hold up the others.
+ */
+#define SCAN_CHUNKS_PER_CPU	8
+#define SCAN_MAX_CHUNKS		(SMP_MAX_CPUS * SCAN_CHUNKS_PER_CPU)
+/* The join's bound on top of four times the stub's own share's time */
+#define SCAN_JOIN_MS		2000
+
 struct scan_job {
 	const struct scan_layout *lay;
 	uint64_t *bm;
-	uint64_t bounds[SMP_MAX_CPUS + 1];
-	struct scan_result res[SMP_MAX_CPUS];
+	unsigned int nr_chunks;
+	uint32_t next;			/* the next chunk to take, atomically */
+	uint64_t bounds[SCAN_MAX_CHUNKS + 1];
+	struct scan_result res[SCAN_MAX_CHUNKS];
+	uint32_t done[SCAN_MAX_CHUNKS];	/* set once res[] is complete */
+	uint8_t owner[SCAN_MAX_CHUNKS];
 	uint64_t us[SMP_MAX_CPUS];
-	uint8_t done[SMP_MAX_CPUS];
+	uint8_t cpu_done[SMP_MAX_CPUS];
 };
 
-/* The join's bound on top of four times the stub's own share's time */
-#define SCAN_JOIN_MS	2000
+static void scan_chunk(struct scan_job *j, unsigned int k, unsigned int cpu)
+{
+	j->owner[k] = (uint8_t)cpu;
+	scan_classify_share(&ci, j->lay, opt.dump_level, j->bm, j->bounds[k],
+			    j->bounds[k + 1], &j->res[k]);
+	__atomic_store_n(&j->done[k], 1, __ATOMIC_RELEASE);
+}
 
 static void scan_share(unsigned int cpu, void *arg)
 {
 	struct scan_job *j = arg;
 	uint64_t t = rdtsc();
+	uint32_t k;
 
-	scan_classify_share(&ci, j->lay, opt.dump_level, j->bm,
-			    j->bounds[cpu], j->bounds[cpu + 1], &j->res[cpu]);
+	while ((k = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) <
+	       j->nr_chunks)
+		scan_chunk(j, k, cpu);
 	j->us[cpu] = timer_us_since(t);
 }
 
@@ -456,34 +477,55 @@ static unsigned int scan_cpus(void)
 	return smp_start(&ai, &bi, &pt, smp_stack_alloc);
 }
 
-/* Classify on n CPUs into j->bm; the sum of the shares into r. */
+/* One line per CPU: what it classified, its chunks, its time. */
+static void scan_log_cpu(const struct scan_job *j, unsigned int cpu)
+{
+	uint64_t pages = 0, kept = 0, lo = ~0ull, hi = 0;
+	unsigned int k, c, chunks = 0;
+
+	for (k = 0; k < j->nr_chunks; k++) {
+		if (j->owner[k] != cpu || j->bounds[k] == j->bounds[k + 1])
+			continue;
+		for (c = 0; c < BMDUMP_NR_CLASSES; c++)
+			pages += j->res[k].count[c];
+		kept += j->res[k].pages_set;
+		lo = j->bounds[k] < lo ? j->bounds[k] : lo;
+		hi = j->bounds[k + 1] > hi ? j->bounds[k + 1] : hi;
+		chunks++;
+	}
+	bmlog("bitmap: scan share of cpu %u (apic %u): %u chunks in pfns "
+	      "0x%llx-0x%llx, %llu pages classified, %llu kept, in %llu us%s",
+	      cpu, smp_apic_id(cpu), chunks,
+	      (unsigned long long)(chunks ? lo : 0),
+	      (unsigned long long)hi, (unsigned long long)pages,
+	      (unsigned long long)kept, (unsigned long long)j->us[cpu],
+	      j->cpu_done[cpu] ? "" : " (stopped, its chunks redone)");
+}
+
+/* Classify on n CPUs into j->bm; the sum of the chunks into r. */
 static int scan_all(struct scan_job *j, unsigned int n,
 		    struct scan_result *r)
 {
-	unsigned int i, c;
+	unsigned int i, k;
 
 	scan_clear(&ci, j->bm);
-	scan_split(&ci, j->lay, n, j->bounds);
-	if (n > 1 && smp_run(scan_share, j, SCAN_JOIN_MS, j->done))
+	j->nr_chunks = scan_split(&ci, j->lay, n == 1 ? 1 :
+				  n * SCAN_CHUNKS_PER_CPU, j->bounds);
+	j->next = 0;
+	if (n == 1) {
+		scan_share(0, j);
+		j->cpu_done[0] = 1;
+	} else if (smp_run(scan_share, j, SCAN_JOIN_MS, j->cpu_done)) {
 		bmlog("bitmap: %s", stub_strerror(E_SMP_JOIN));
-	for (i = 0; i < n; i++) {
-		uint64_t pages = 0;
-
-		if (n == 1 || !j->done[i])
-			scan_share(i, j);
-		for (c = 0; c < BMDUMP_NR_CLASSES; c++)
-			pages += j->res[i].count[c];
-		bmlog("bitmap: scan share of cpu %u (apic %u): pfns "
-		      "0x%llx-0x%llx, %llu pages classified, %llu kept, in "
-		      "%llu us%s", i, smp_apic_id(i),
-		      (unsigned long long)j->bounds[i],
-		      (unsigned long long)j->bounds[i + 1],
-		      (unsigned long long)pages,
-		      (unsigned long long)j->res[i].pages_set,
-		      (unsigned long long)j->us[i],
-		      n > 1 && !j->done[i] ? " (redone by cpu 0)" : "");
-		scan_result_add(r, &j->res[i]);
 	}
+	/* a stopped CPU's chunks (and any it never took): on this one */
+	for (k = 0; k < j->nr_chunks; k++)
+		if (!__atomic_load_n(&j->done[k], __ATOMIC_ACQUIRE))
+			scan_chunk(j, k, 0);
+	for (i = 0; i < n; i++)
+		scan_log_cpu(j, i);
+	for (k = 0; k < j->nr_chunks; k++)
+		scan_result_add(r, &j->res[k]);
 	r->count[BMDUMP_CLASS_HOLE] += scan_holes(&ci);
 	return r->sections ? 0 : E_SCAN_SECTIONS;
 }
