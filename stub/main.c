@@ -506,7 +506,7 @@ static void scan_log_cpu(const struct scan_job *j, unsigned int cpu)
 static int scan_all(struct scan_job *j, unsigned int n,
 		    struct scan_result *r)
 {
-	unsigned int i, k;
+	unsigned int k;
 
 	scan_clear(&ci, j->bm);
 	j->nr_chunks = scan_split(&ci, j->lay, n == 1 ? 1 :
@@ -522,8 +522,6 @@ static int scan_all(struct scan_job *j, unsigned int n,
 	for (k = 0; k < j->nr_chunks; k++)
 		if (!__atomic_load_n(&j->done[k], __ATOMIC_ACQUIRE))
 			scan_chunk(j, k, 0);
-	for (i = 0; i < n; i++)
-		scan_log_cpu(j, i);
 	for (k = 0; k < j->nr_chunks; k++)
 		scan_result_add(r, &j->res[k]);
 	r->count[BMDUMP_CLASS_HOLE] += scan_holes(&ci);
@@ -561,7 +559,9 @@ static void stub_scan(struct page_select *sel)
 	static struct scan_layout lay;
 	static struct scan_job job;
 	struct scan_result r = { 0 };
-	uint64_t bytes = (ci.max_pfn + 63) / 64 * 8, bm_pa = 0, t = rdtsc(), us;
+	uint64_t bytes = (ci.max_pfn + 63) / 64 * 8, bm_pa = 0, t = rdtsc();
+	uint64_t us = 0, t_up = t, cls_us = 0;
+	unsigned int n = 1, i;
 	int err;
 
 	err = scan_layout_parse(vmci, ci.vmcoreinfo_len, &ci, &lay);
@@ -573,7 +573,11 @@ static void stub_scan(struct page_select *sel)
 	if (!err) {
 		job.lay = &lay;
 		job.bm = (uint64_t *)(uintptr_t)bm_pa;
-		err = scan_all(&job, scan_cpus(), &r);
+		n = scan_cpus();
+		t_up = rdtsc();
+		err = scan_all(&job, n, &r);
+		cls_us = timer_us_since(t_up);
+		us = timer_us_since(t);
 	}
 	if (err) {
 		bmlog("bitmap: stub scan failed: %s; %s", stub_strerror(err),
@@ -583,7 +587,12 @@ static void stub_scan(struct page_select *sel)
 			sel->error = err;
 		return;
 	}
-	us = timer_us_since(t);
+	/* logged after the clock stopped: the serial line is slow */
+	for (i = 0; i < n; i++)
+		scan_log_cpu(&job, i);
+	bmlog("bitmap: scan on %u CPUs: %llu us to classify, %llu us before "
+	      "(layout, starting the CPUs)", n, (unsigned long long)cls_us,
+	      (unsigned long long)(us - cls_us));
 	/* why: the hook's error was logged above with its own message */
 	if (opt.scan_mode == SCAN_MODE_STUB)
 		bmlog("bitmap: the stub scans, as bmdump.scan=stub asks");
