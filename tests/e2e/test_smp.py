@@ -66,17 +66,22 @@ def trampoline_restored(res):
         ram.close()
 
 
-def smp_case(ncpu, seed, loader="kexec_load"):
-    """loader kexec_file: the low-memory PT_LOAD is low memory itself
-    (kexec_load's is the purgatory's backup copy), so the oracle holds
-    the dumped trampoline page against what it holds after the stub."""
-    name = "dump-smp-%d" % ncpu
+def smp_case(ncpu, seed, loader="kexec_load", cpu=0):
+    """The stub scan at 2 GiB on ncpu vCPUs, crashing on cpu: on an AP,
+    the boot CPU is left out (INIT would send it to the firmware)."""
+    name = "dump-smp-%d%s" % (ncpu, "-cpu%d" % cpu if cpu else "")
     res = test_dump.stub_scan_case(
         name, seed, r"bmdump: bitmap: the stub scans, as bmdump.scan=stub "
         r"asks", mem_mib=2048, smp=ncpu, append="bmdump.scan=stub",
-        loader=loader, ram_check=trampoline_restored if ncpu > 1 else None)
+        loader=loader, cpu=cpu,
+        ram_check=trampoline_restored if ncpu > 1 else None)
     m = res.find(RUNNING_RE)[1]
-    assert m and m.groups() == (str(ncpu), str(ncpu)), res.tail()
+    running = ncpu - 1 if cpu else ncpu
+    assert m and m.groups() == (str(running), str(ncpu)), res.tail()
+    if cpu:
+        assert res.find(r"bmdump: smp: cpu apic 0 left out: the stub runs "
+                        r"on an application processor")[1], res.tail()
+    ncpu = running
     sh = shares(res)
     print("    %d vCPUs: %s" % (ncpu, "; ".join(
         "cpu %d apic %d: %d chunks in pfns 0x%x-0x%x, %d classified, "
@@ -101,4 +106,12 @@ def test_stub_scan_smp_2():
 
 
 def test_stub_scan_smp_4():
+    """kexec_file: the low-memory PT_LOAD is low memory itself, not
+    kexec_load's backup copy, so the oracle reads the dump's low pages
+    from RAM as the stub left it."""
     smp_case(4, 94, loader="kexec_file")
+
+
+def test_stub_scan_smp_4_crash_on_ap():
+    """The crash on CPU 2: the stub starts CPUs 1 and 3 from an AP."""
+    smp_case(4, 95, cpu=2)
