@@ -420,9 +420,11 @@ static void fault_drill(void)
 
 /*
  * The stub's scan as one job on every CPU (smp.h): the pfn range cut in
- * SCAN_CHUNKS_PER_CPU chunks per CPU (scan_split()), which the CPUs take
- * one by one until none is left, so a CPU whose memory is mostly
- * allocated (struct pages read one by one) does not hold up the others.
+ * SCAN_CHUNKS_PER_CPU chunks per CPU (scan_split(), empty ones dropped).
+ * CPU i takes chunk i first, then the rest one by one until none is
+ * left, so a CPU whose memory is mostly allocated (struct pages read one
+ * by one) does not hold up the others, and each CPU does a part even
+ * when a host leaves a virtual CPU waiting.
  */
 #define SCAN_CHUNKS_PER_CPU	8
 #define SCAN_MAX_CHUNKS		(SMP_MAX_CPUS * SCAN_CHUNKS_PER_CPU)
@@ -456,6 +458,8 @@ static void scan_share(unsigned int cpu, void *arg)
 	uint64_t t = rdtsc();
 	uint32_t k;
 
+	if (cpu < j->nr_chunks)
+		scan_chunk(j, cpu, cpu);
 	while ((k = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) <
 	       j->nr_chunks)
 		scan_chunk(j, k, cpu);
@@ -502,6 +506,17 @@ static void scan_log_cpu(const struct scan_job *j, unsigned int cpu)
 	      j->cpu_done[cpu] ? "" : " (stopped, its chunks redone)");
 }
 
+/* Bounds without empty chunks; returns how many chunks are left. */
+static unsigned int drop_empty(uint64_t *bounds, unsigned int n)
+{
+	unsigned int i, m = 0;
+
+	for (i = 1; i <= n; i++)
+		if (bounds[i] != bounds[m])
+			bounds[++m] = bounds[i];
+	return m ? m : 1;
+}
+
 /* Classify on n CPUs into j->bm; the sum of the chunks into r. */
 static int scan_all(struct scan_job *j, unsigned int n,
 		    struct scan_result *r)
@@ -509,9 +524,12 @@ static int scan_all(struct scan_job *j, unsigned int n,
 	unsigned int k;
 
 	scan_clear(&ci, j->bm);
-	j->nr_chunks = scan_split(&ci, j->lay, n == 1 ? 1 :
-				  n * SCAN_CHUNKS_PER_CPU, j->bounds);
-	j->next = 0;
+	j->nr_chunks = drop_empty(j->bounds,
+				  scan_split(&ci, j->lay, n == 1 ? 1 :
+					     n * SCAN_CHUNKS_PER_CPU,
+					     j->bounds));
+	/* chunks 0 .. n - 1 are the CPUs' first */
+	j->next = n < j->nr_chunks ? n : j->nr_chunks;
 	if (n == 1) {
 		scan_share(0, j);
 		j->cpu_done[0] = 1;
