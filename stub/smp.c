@@ -23,6 +23,8 @@
 #define EFER_LMA		(1ull << 10)	/* read-only */
 
 /* Local APIC registers (SDM vol. 3, 10.6.1; x2APIC: MSR 0x800 + off/16) */
+#define APIC_ID			0x020
+#define APIC_ID_SHIFT		24		/* xAPIC: bits 31:24 */
 #define APIC_SVR		0x0f0
 #define APIC_SVR_ENABLE		(1u << 8)
 #define APIC_SVR_VECTOR		0xffu
@@ -162,7 +164,7 @@ static int send_ipi(uint32_t apic_id, uint32_t low)
 	}
 	if (!smp_wait(icr_idle, NULL, SMP_ICR_MS))
 		return E_SMP_ICR_BUSY;
-	mmio_write32(xapic + APIC_ICR_HIGH, apic_id << 24);
+	mmio_write32(xapic + APIC_ICR_HIGH, apic_id << APIC_ID_SHIFT);
 	mmio_write32(xapic + APIC_ICR_LOW, low);
 	return smp_wait(icr_idle, NULL, SMP_ICR_MS) ? 0 : E_SMP_ICR_BUSY;
 }
@@ -298,8 +300,8 @@ static int eligible(uint32_t id, uint32_t me, uint32_t bsp_guess)
 static uint32_t my_apic_id(void)
 {
 	if (x2apic)
-		return (uint32_t)rdmsr(X2APIC_MSR(0x20));
-	return mmio_read32(xapic + 0x20) >> 24;
+		return (uint32_t)rdmsr(X2APIC_MSR(APIC_ID));
+	return mmio_read32(xapic + APIC_ID) >> APIC_ID_SHIFT;
 }
 
 /* Preconditions: 0 or why the stub stays on one CPU. */
