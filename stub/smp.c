@@ -441,7 +441,7 @@ int smp_run(void (*fn)(unsigned int cpu, void *arg), void *arg,
 						   wait_ms + 4 * own_ms);
 		if (done[c->share])
 			continue;
-		/* it may still be writing: stop it before its share is redone */
+		/* it may still be writing: stop it before its part is redone */
 		send_init(c->apic_id);
 		c->running = 0;
 		err = E_SMP_JOIN;
