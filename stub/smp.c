@@ -47,8 +47,6 @@
 /* generous under TCG, where a vCPU may wait for a host core */
 #define SMP_ARRIVE_MS		1000
 
-#define LOW_PAGE_MIN		0x1000ull
-#define LOW_PAGE_END		0xa0000ull	/* 640 KiB */
 #define PAGE			4096ull
 
 /* 64-bit code, data, 32-bit code (entry64.asm's TP_SEL_*) */
@@ -174,28 +172,6 @@ static int send_init(uint32_t apic_id)
 	return send_ipi(apic_id, ICR_DM_INIT | ICR_LEVEL_ASSERT);
 }
 
-uint64_t smp_low_page(const struct e820_entry *e820, unsigned int n)
-{
-	uint64_t best = 0;
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		uint64_t start = (e820[i].addr + PAGE - 1) & ~(PAGE - 1);
-		uint64_t end = e820[i].addr + e820[i].size;
-
-		if (e820[i].type != E820_RAM || end < e820[i].addr)
-			continue;
-		if (start < LOW_PAGE_MIN)
-			start = LOW_PAGE_MIN;
-		if (end > LOW_PAGE_END)
-			end = LOW_PAGE_END;
-		end &= ~(PAGE - 1);
-		if (start < end && end - PAGE > best)
-			best = end - PAGE;
-	}
-	return best;
-}
-
 /* The local APIC as the crashed kernel left it: 0 or E_SMP_APIC_OFF. */
 static int apic_init(void)
 {
@@ -317,7 +293,7 @@ static int smp_prepare(const struct acpi_info *ai, const struct boot_info *bi,
 		return err;
 	if (pt->root >= (1ull << 32))
 		return E_SMP_CR3_HIGH;
-	*page = smp_low_page(bi->e820, bi->nr_e820);
+	*page = e820_low_page(bi->e820, bi->nr_e820);
 	if (!*page)
 		return E_SMP_NO_LOW_PAGE;
 	return pt_map(pt, *page, *page + PAGE, PT_CACHE_WB);

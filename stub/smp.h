@@ -42,13 +42,6 @@
 #define TP_SEL_CODE32		0x18
 
 /*
- * The page for the trampoline: the highest 4 KiB page of e820 RAM in
- * [4 KiB, 640 KiB) (page 0 holds the real-mode vectors and BIOS data),
- * or 0 when there is none.
- */
-uint64_t smp_low_page(const struct e820_entry *e820, unsigned int n);
-
-/*
  * Start the CPUs ai lists (enabled or online capable) but this one, at
  * most SMP_MAX_CPUS in all; stacks from alloc.  Returns how many CPUs run
  * (1: only this one; every CPU left out is logged, with why).
