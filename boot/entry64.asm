@@ -308,3 +308,103 @@ ist_mc_top:
 	alignb 16
 		resb 32768
 stack_top:
+
+; --- the other CPUs' way in (stub/smp.c) -----------------------------------
+;
+; stub/smp.c copies trampoline_start..trampoline_end to a 4 KiB page below
+; 1 MiB, fills the parameter block at TP_* (offsets mirrored in stub/smp.h)
+; and sends INIT-SIPI-SIPI: the CPU starts at the page's first byte in real
+; mode, CS = page >> 4.  It takes the trampoline's GDT to 32-bit protected
+; mode, turns on PAE (and LA57 as the stub runs), the stub's CR3 (below
+; 4 GiB: 32-bit mode loads 32 bits), EFER.LME and paging, jumps to 64-bit
+; code, loads the stub's GDT and IDT and enters smp_ap_entry(arg) on its own
+; stack.  The code uses no absolute address of its own: smp.c writes the
+; far pointers and the GDT base, which depend on the page.
+
+%define TP_GDTR		0xf00	; limit, 32-bit base: the trampoline's GDT
+%define TP_JMP32	0xf08	; far pointer: 32-bit offset, selector
+%define TP_JMP64	0xf10	; far pointer: 32-bit offset, selector
+%define TP_CR3		0xf18	; 32 bits
+%define TP_CR4		0xf1c	; 32 bits: PAE, LA57
+%define TP_EFER		0xf20	; low 32 bits
+%define TP_CR0		0xf24	; 32 bits
+%define TP_STACK	0xf28
+%define TP_ENTRY	0xf30
+%define TP_ARG		0xf38
+%define TP_SGDT		0xf40	; 10 bytes: the stub's GDTR
+%define TP_SIDT		0xf50	; 10 bytes: the stub's IDTR
+%define TP_CR4_FULL	0xf60
+%define TP_GDT		0xf80	; 4 descriptors
+%define TP_SEL_CODE64	0x08	; the stub's GDT has the same two
+%define TP_SEL_DATA	0x10
+%define TP_SEL_CODE32	0x18
+
+	global trampoline_start
+	global trampoline_end
+
+section .rodata
+	align 16
+trampoline_start:
+	bits 16
+	cli
+	cld
+	mov ax, cs
+	mov ds, ax
+	xor ebx, ebx
+	mov bx, ax
+	shl ebx, 4			; the page's physical address
+	o32 lgdt [TP_GDTR]
+	mov eax, cr0
+	or al, 1			; PE
+	mov cr0, eax
+	jmp dword far [TP_JMP32]
+
+	bits 32
+tramp_pm32:
+	mov ax, TP_SEL_DATA
+	mov ds, ax
+	mov es, ax
+	mov ss, ax
+	mov eax, [ebx + TP_CR4]
+	mov cr4, eax
+	mov eax, [ebx + TP_CR3]
+	mov cr3, eax
+	mov ecx, 0xc0000080		; IA32_EFER
+	mov eax, [ebx + TP_EFER]
+	xor edx, edx
+	wrmsr
+	mov eax, [ebx + TP_CR0]		; PG: long mode, compatibility
+	mov cr0, eax
+	jmp far [ebx + TP_JMP64]
+
+	bits 64
+tramp_lm64:
+	mov ebx, ebx			; upper halves are undefined here
+	lgdt [rbx + TP_SGDT]
+	lidt [rbx + TP_SIDT]
+	mov rax, [rbx + TP_CR4_FULL]
+	mov cr4, rax
+	mov eax, TP_SEL_DATA
+	mov ds, eax
+	mov es, eax
+	mov ss, eax
+	mov fs, eax
+	mov gs, eax
+	mov rsp, [rbx + TP_STACK]
+	mov rdi, [rbx + TP_ARG]
+	mov rax, [rbx + TP_ENTRY]
+	push TP_SEL_CODE64		; reload CS from the stub's GDT
+	push rax
+	o64 retf
+trampoline_end:
+
+TRAMP_PM32	equ tramp_pm32 - trampoline_start
+TRAMP_LM64	equ tramp_lm64 - trampoline_start
+%if TP_GDTR < 0x100
+%error "parameter block too low"
+%endif
+	global tramp_pm32_off
+	global tramp_lm64_off
+	align 4
+tramp_pm32_off:	dd TRAMP_PM32
+tramp_lm64_off:	dd TRAMP_LM64

@@ -28,6 +28,9 @@
 #define MADT_LAPIC		0
 #define MADT_X2APIC		9
 #define MADT_ENABLED		(1u << 0)
+#define MADT_ONLINE_CAPABLE	(1u << 1)	/* ACPI 6.3 */
+#define MADT_LAPIC_NO_ID	0xffu		/* not a processor */
+#define MADT_X2APIC_NO_ID	0xffffffffu
 
 /* EFI system table (64-bit) and configuration table entries */
 #define EFI_SYSTAB_SIGNATURE	0x5453595320494249ull	/* "IBI SYST" */
@@ -277,6 +280,24 @@ int acpi_parse_fadt(struct acpi_info *ai)
 	return 0;
 }
 
+/* One MADT processor entry into the list of CPUs the stub may start. */
+static void madt_startable(struct acpi_info *ai, uint8_t type, uint32_t id,
+			   uint32_t flags)
+{
+	unsigned int i;
+
+	if (!(flags & (MADT_ENABLED | MADT_ONLINE_CAPABLE)))
+		return;
+	if ((type == MADT_LAPIC && id == MADT_LAPIC_NO_ID) ||
+	    (type == MADT_X2APIC && id == MADT_X2APIC_NO_ID))
+		return;
+	for (i = 0; i < ai->nr_startable; i++)
+		if (ai->startable_id[i] == id)
+			return;
+	if (ai->nr_startable < ACPI_MAX_CPUS)
+		ai->startable_id[ai->nr_startable++] = id;
+}
+
 int acpi_parse_madt(struct acpi_info *ai)
 {
 	const uint8_t *m;
@@ -291,6 +312,7 @@ int acpi_parse_madt(struct acpi_info *ai)
 	if (!m || len < MADT_ENTRIES)
 		return E_ACPI_TABLE;
 	ai->nr_cpus = 0;
+	ai->nr_startable = 0;
 	for (off = MADT_ENTRIES; off + 2 <= len;) {
 		uint8_t type = m[off], elen = m[off + 1];
 		uint32_t id, flags;
@@ -308,6 +330,7 @@ int acpi_parse_madt(struct acpi_info *ai)
 			continue;
 		}
 		off += elen;
+		madt_startable(ai, type, id, flags);
 		/* Linux numbers only enabled CPUs, in table order. */
 		if (!(flags & MADT_ENABLED) || ai->nr_cpus >= ACPI_MAX_CPUS)
 			continue;

@@ -133,3 +133,30 @@ int bootparams_parse(const uint8_t *bp, uint64_t bp_addr, struct boot_info *bi)
 	      (uint64_t)get_le32(bp + BP_EXT_CMD_LINE_PTR) << 32;
 	return read_cmdline(bi, cmd);
 }
+
+#define E820_PAGE		4096ull
+#define LOW_PAGE_MIN		0x1000ull
+#define LOW_PAGE_END		0xa0000ull	/* 640 KiB */
+
+uint64_t e820_low_page(const struct e820_entry *e820, unsigned int n)
+{
+	uint64_t best = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t end = e820[i].addr + e820[i].size;
+		uint64_t start = (e820[i].addr + E820_PAGE - 1) &
+				 ~(E820_PAGE - 1);
+
+		if (e820[i].type != E820_RAM || end < e820[i].addr)
+			continue;
+		if (start < LOW_PAGE_MIN)
+			start = LOW_PAGE_MIN;
+		if (end > LOW_PAGE_END)
+			end = LOW_PAGE_END;
+		end &= ~(E820_PAGE - 1);
+		if (start < end && end - E820_PAGE > best)
+			best = end - E820_PAGE;
+	}
+	return best;
+}

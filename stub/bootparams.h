@@ -68,6 +68,13 @@ struct boot_info {
 };
 
 /* Parse the 4096-byte boot_params at bp (physical bp_addr). */
+/*
+ * The highest 4 KiB page of e820 RAM in [4 KiB, 640 KiB), or 0: where
+ * stub/smp.c puts the other CPUs' real-mode start (page 0 holds the
+ * real-mode vectors and BIOS data; SIPI reaches only the first 1 MiB).
+ */
+uint64_t e820_low_page(const struct e820_entry *e820, unsigned int n);
+
 int bootparams_parse(const uint8_t *bp, uint64_t bp_addr, struct boot_info *bi);
 
 #endif /* STUB_BOOTPARAMS_H */

@@ -24,6 +24,7 @@
 #include "phys.h"
 #include "reset.h"
 #include "scan.h"
+#include "smp.h"
 #include "str.h"
 #include "stub.h"
 #include "timer.h"
@@ -418,15 +419,167 @@ static void fault_drill(void)
 }
 
 /*
+ * The stub's scan as one job on every CPU (smp.h): the pfn range cut in
+ * SCAN_CHUNKS_PER_CPU chunks per CPU (scan_split(), empty ones dropped).
+ * CPU i takes chunk i first, then the rest one by one until none is
+ * left, so a CPU whose memory is mostly allocated (struct pages read one
+ * by one) does not hold up the others, and each CPU does a part even
+ * when a host leaves a virtual CPU waiting.
+ */
+#define SCAN_CHUNKS_PER_CPU	8
+#define SCAN_MAX_CHUNKS		(SMP_MAX_CPUS * SCAN_CHUNKS_PER_CPU)
+/* The join's bound on top of four times the stub's own share's time */
+#define SCAN_JOIN_MS		2000
+
+struct scan_job {
+	const struct scan_layout *lay;
+	uint64_t *bm;
+	unsigned int nr_chunks;
+	uint32_t next;			/* the next chunk to take, atomically */
+	uint64_t bounds[SCAN_MAX_CHUNKS + 1];
+	struct scan_result res[SCAN_MAX_CHUNKS];
+	uint32_t done[SCAN_MAX_CHUNKS];	/* set once res[] is complete */
+	uint8_t owner[SCAN_MAX_CHUNKS];
+	uint64_t us[SMP_MAX_CPUS];
+	uint8_t cpu_done[SMP_MAX_CPUS];
+};
+
+static void scan_chunk(struct scan_job *j, unsigned int k, unsigned int cpu)
+{
+	j->owner[k] = (uint8_t)cpu;
+	scan_classify_share(&ci, j->lay, opt.dump_level, j->bm, j->bounds[k],
+			    j->bounds[k + 1], &j->res[k]);
+	__atomic_store_n(&j->done[k], 1, __ATOMIC_RELEASE);
+}
+
+static void scan_share(unsigned int cpu, void *arg)
+{
+	struct scan_job *j = arg;
+	uint64_t t = rdtsc();
+	uint32_t k;
+
+	if (cpu < j->nr_chunks)
+		scan_chunk(j, cpu, cpu);
+	while ((k = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) <
+	       j->nr_chunks)
+		scan_chunk(j, k, cpu);
+	j->us[cpu] = timer_us_since(t);
+}
+
+/* The APs' stacks; a function of this file: its address is RIP-relative */
+static uint64_t smp_stack_alloc(uint64_t size, uint64_t align)
+{
+	return dma_alloc(size, align);
+}
+
+static unsigned int scan_cpus(void)
+{
+	if (!opt.smp) {
+		bmlog("smp: off (bmdump.smp=0): the stub scans on one CPU");
+		return 1;
+	}
+	return smp_start(&ai, &bi, &pt, smp_stack_alloc);
+}
+
+/* One line per CPU: what it classified, its chunks, its time. */
+static void scan_log_cpu(const struct scan_job *j, unsigned int cpu)
+{
+	uint64_t pages = 0, kept = 0, lo = ~0ull, hi = 0;
+	unsigned int k, c, chunks = 0;
+
+	for (k = 0; k < j->nr_chunks; k++) {
+		if (j->owner[k] != cpu || j->bounds[k] == j->bounds[k + 1])
+			continue;
+		for (c = 0; c < BMDUMP_NR_CLASSES; c++)
+			pages += j->res[k].count[c];
+		kept += j->res[k].pages_set;
+		lo = j->bounds[k] < lo ? j->bounds[k] : lo;
+		hi = j->bounds[k + 1] > hi ? j->bounds[k + 1] : hi;
+		chunks++;
+	}
+	bmlog("bitmap: scan share of cpu %u (apic %u): %u chunks in pfns "
+	      "0x%llx-0x%llx, %llu pages classified, %llu kept, in %llu us%s",
+	      cpu, smp_apic_id(cpu), chunks,
+	      (unsigned long long)(chunks ? lo : 0),
+	      (unsigned long long)hi, (unsigned long long)pages,
+	      (unsigned long long)kept, (unsigned long long)j->us[cpu],
+	      j->cpu_done[cpu] ? "" : " (stopped, its chunks redone)");
+}
+
+/* Bounds without empty chunks; returns how many chunks are left. */
+static unsigned int drop_empty(uint64_t *bounds, unsigned int n)
+{
+	unsigned int i, m = 0;
+
+	for (i = 1; i <= n; i++)
+		if (bounds[i] != bounds[m])
+			bounds[++m] = bounds[i];
+	return m ? m : 1;
+}
+
+/* Classify on n CPUs into j->bm; the sum of the chunks into r. */
+static int scan_all(struct scan_job *j, unsigned int n,
+		    struct scan_result *r)
+{
+	unsigned int k;
+
+	scan_clear(&ci, j->bm);
+	j->nr_chunks = drop_empty(j->bounds,
+				  scan_split(&ci, j->lay, n == 1 ? 1 :
+					     n * SCAN_CHUNKS_PER_CPU,
+					     j->bounds));
+	/* chunks 0 .. n - 1 are the CPUs' first */
+	j->next = n < j->nr_chunks ? n : j->nr_chunks;
+	if (n == 1) {
+		scan_share(0, j);
+		j->cpu_done[0] = 1;
+	} else if (smp_run(scan_share, j, SCAN_JOIN_MS, j->cpu_done)) {
+		bmlog("bitmap: %s", stub_strerror(E_SMP_JOIN));
+	}
+	/* a stopped CPU's chunks (and any it never took): on this one */
+	for (k = 0; k < j->nr_chunks; k++)
+		if (!__atomic_load_n(&j->done[k], __ATOMIC_ACQUIRE))
+			scan_chunk(j, k, 0);
+	for (k = 0; k < j->nr_chunks; k++)
+		scan_result_add(r, &j->res[k]);
+	r->count[BMDUMP_CLASS_HOLE] += scan_holes(&ci);
+	return r->sections ? 0 : E_SCAN_SECTIONS;
+}
+
+static void scan_log(const struct scan_result *r, uint64_t us)
+{
+	bmlog("bitmap: the stub's scan of the crashed kernel's struct pages, "
+	      "dump level %u, %llu of %llu pages kept in %llu us",
+	      opt.dump_level, (unsigned long long)r->pages_set,
+	      (unsigned long long)ci.max_pfn, (unsigned long long)us);
+	bmlog("bitmap: scan excluded %llu free, %llu cache, %llu cache "
+	      "private, %llu user, %llu hwpoison, %llu offline pages; kept "
+	      "%llu unreadable; %llu sections scanned, %llu kept whole",
+	      (unsigned long long)r->count[BMDUMP_CLASS_FREE],
+	      (unsigned long long)r->count[BMDUMP_CLASS_CACHE],
+	      (unsigned long long)r->count[BMDUMP_CLASS_CACHE_PRIVATE],
+	      (unsigned long long)r->count[BMDUMP_CLASS_USER],
+	      (unsigned long long)r->count[BMDUMP_CLASS_HWPOISON],
+	      (unsigned long long)r->count[BMDUMP_CLASS_OFFLINE],
+	      (unsigned long long)r->count[BMDUMP_CLASS_UNKNOWN],
+	      (unsigned long long)r->sections,
+	      (unsigned long long)r->sections_kept);
+}
+
+/*
  * The stub's own classification of the crashed kernel's pages (scan.h),
- * into a bitmap in the crashkernel region.  On failure sel stays as
- * bitmap_select() left it (bmdump.ko's bitmap or every RAM page).
+ * into a bitmap in the crashkernel region, on every CPU (smp.h).  On
+ * failure sel stays as bitmap_select() left it (bmdump.ko's bitmap or
+ * every RAM page).
  */
 static void stub_scan(struct page_select *sel)
 {
 	static struct scan_layout lay;
-	struct scan_result r;
-	uint64_t bytes = (ci.max_pfn + 63) / 64 * 8, bm_pa = 0, t = rdtsc(), us;
+	static struct scan_job job;
+	struct scan_result r = { 0 };
+	uint64_t bytes = (ci.max_pfn + 63) / 64 * 8, bm_pa = 0, t = rdtsc();
+	uint64_t us = 0, t_up = t, cls_us = 0;
+	unsigned int n = 1, i;
 	int err;
 
 	err = scan_layout_parse(vmci, ci.vmcoreinfo_len, &ci, &lay);
@@ -435,9 +588,15 @@ static void stub_scan(struct page_select *sel)
 		if (!bm_pa)
 			err = E_SCAN_MEMORY;
 	}
-	if (!err)
-		err = scan_classify(&ci, &lay, opt.dump_level,
-				    (uint64_t *)(uintptr_t)bm_pa, &r);
+	if (!err) {
+		job.lay = &lay;
+		job.bm = (uint64_t *)(uintptr_t)bm_pa;
+		n = scan_cpus();
+		t_up = rdtsc();
+		err = scan_all(&job, n, &r);
+		cls_us = timer_us_since(t_up);
+		us = timer_us_since(t);
+	}
 	if (err) {
 		bmlog("bitmap: stub scan failed: %s; %s", stub_strerror(err),
 		      sel->source == BMDUMP_SOURCE_HOOK ?
@@ -446,29 +605,19 @@ static void stub_scan(struct page_select *sel)
 			sel->error = err;
 		return;
 	}
-	us = timer_us_since(t);
+	/* logged after the clock stopped: the serial line is slow */
+	for (i = 0; i < n; i++)
+		scan_log_cpu(&job, i);
+	bmlog("bitmap: scan on %u CPUs: %llu us to classify, %llu us before "
+	      "(layout, starting the CPUs)", n, (unsigned long long)cls_us,
+	      (unsigned long long)(us - cls_us));
 	/* why: the hook's error was logged above with its own message */
 	if (opt.scan_mode == SCAN_MODE_STUB)
 		bmlog("bitmap: the stub scans, as bmdump.scan=stub asks");
 	else
 		bmlog("bitmap: the stub scans instead of bmdump.ko (error %d "
 		      "above), as bmdump.scan=auto asks", sel->error);
-	bmlog("bitmap: the stub's scan of the crashed kernel's struct pages, "
-	      "dump level %u, %llu of %llu pages kept in %llu us",
-	      opt.dump_level, (unsigned long long)r.pages_set,
-	      (unsigned long long)ci.max_pfn, (unsigned long long)us);
-	bmlog("bitmap: scan excluded %llu free, %llu cache, %llu cache "
-	      "private, %llu user, %llu hwpoison, %llu offline pages; kept "
-	      "%llu unreadable; %llu sections scanned, %llu kept whole",
-	      (unsigned long long)r.count[BMDUMP_CLASS_FREE],
-	      (unsigned long long)r.count[BMDUMP_CLASS_CACHE],
-	      (unsigned long long)r.count[BMDUMP_CLASS_CACHE_PRIVATE],
-	      (unsigned long long)r.count[BMDUMP_CLASS_USER],
-	      (unsigned long long)r.count[BMDUMP_CLASS_HWPOISON],
-	      (unsigned long long)r.count[BMDUMP_CLASS_OFFLINE],
-	      (unsigned long long)r.count[BMDUMP_CLASS_UNKNOWN],
-	      (unsigned long long)r.sections,
-	      (unsigned long long)r.sections_kept);
+	scan_log(&r, us);
 	bitmap_use_scan(sel, (const uint64_t *)(uintptr_t)bm_pa, ci.max_pfn,
 			opt.dump_level, us);
 }

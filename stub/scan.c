@@ -311,16 +311,27 @@ static int read_view(struct scan_ctx *c, uint64_t memmap, uint64_t pfn,
 	return 1;
 }
 
+/*
+ * A word only partly inside [pfn, pfn + n) may be shared with another
+ * CPU's share (scan_split()): its bits are set with an atomic or.  A
+ * whole word lies in one share, so a plain store is enough.
+ */
+static void bm_set_bit(uint64_t *bm, uint64_t pfn)
+{
+	__atomic_fetch_or(&bm[pfn / 64], 1ull << (pfn % 64),
+			  __ATOMIC_RELAXED);
+}
+
 static void bm_set_run(uint64_t *bm, uint64_t pfn, uint64_t n)
 {
 	uint64_t end = pfn + n;
 
 	for (; pfn < end && (pfn % 64); pfn++)
-		bm[pfn / 64] |= 1ull << (pfn % 64);
+		bm_set_bit(bm, pfn);
 	for (; end - pfn >= 64; pfn += 64)
 		bm[pfn / 64] = ~0ull;
 	for (; pfn < end; pfn++)
-		bm[pfn / 64] |= 1ull << (pfn % 64);
+		bm_set_bit(bm, pfn);
 }
 
 static void account(struct scan_ctx *c, uint64_t pfn, uint64_t n,
@@ -387,19 +398,71 @@ static void scan_range(struct scan_ctx *c, uint64_t pfn, uint64_t end,
 	}
 }
 
-int scan_classify(const struct core_info *ci, const struct scan_layout *l,
-		  unsigned int level, uint64_t *bm, struct scan_result *res)
+/*
+ * Where a share that nominally starts at pfn b really starts: the first
+ * pfn from b on that is not the tail of a compound page (a gigantic page
+ * may cross b; the share before b covers it with its head's verdict, as
+ * one CPU would).  A pfn that cannot be read ends the search: one CPU
+ * keeps it as unreadable too.
+ */
+static uint64_t handover(struct scan_ctx *c, uint64_t b)
+{
+	unsigned int shift = c->l->pfn_section_shift;
+	uint64_t memmap = 0, section = ~0ull;
+
+	if (!b)
+		return 0;
+	for (; b < c->ci->max_pfn; b++) {
+		struct bmdump_page_view v;
+
+		if (b >> shift != section) {
+			section = b >> shift;
+			memmap = section_memmap(c, section);
+		}
+		if (!memmap || !read_view(c, memmap, b, &v) ||
+		    !(v.compound_head & 1))
+			return b;
+	}
+	return c->ci->max_pfn;
+}
+
+int scan_classify_share(const struct core_info *ci,
+			const struct scan_layout *l, unsigned int level,
+			uint64_t *bm, uint64_t lo, uint64_t hi,
+			struct scan_result *res)
 {
 	struct scan_ctx c = { .ci = ci, .l = l, .bm = bm, .res = res };
 	struct scan_run run = { 0 };
-	uint64_t prev_end = 0, i;
+	uint64_t i;
 
 	*res = (struct scan_result){ 0 };
-	for (i = 0; i < (ci->max_pfn + 63) / 64; i++)
-		bm[i] = 0;
-	for (i = 0; i < ci->nr_ram; i++) {
+	lo = handover(&c, lo);
+	hi = hi >= ci->max_pfn ? ci->max_pfn : handover(&c, hi);
+	for (i = 0; i < ci->nr_ram && lo < hi; i++) {
 		uint64_t pfn = ci->ram[i].start >> SCAN_PAGE_SHIFT;
 		/* a partial page at either end is RAM too: dump it if kept */
+		uint64_t end = (ci->ram[i].end + SCAN_PAGE_SIZE - 1) >>
+			       SCAN_PAGE_SHIFT;
+
+		if (pfn < lo)
+			pfn = lo;
+		if (end > hi)
+			end = hi;
+		if (pfn >= end)
+			continue;
+		scan_range(&c, pfn, end, level, &run);
+		/* RAM ranges overlap at partial pages: scan each pfn once */
+		lo = end;
+	}
+	return 0;
+}
+
+uint64_t scan_holes(const struct core_info *ci)
+{
+	uint64_t prev_end = 0, holes = 0, i;
+
+	for (i = 0; i < ci->nr_ram; i++) {
+		uint64_t pfn = ci->ram[i].start >> SCAN_PAGE_SHIFT;
 		uint64_t end = (ci->ram[i].end + SCAN_PAGE_SIZE - 1) >>
 			       SCAN_PAGE_SHIFT;
 
@@ -409,10 +472,90 @@ int scan_classify(const struct core_info *ci, const struct scan_layout *l,
 			pfn = prev_end;
 		if (pfn >= end)
 			continue;
-		res->count[BMDUMP_CLASS_HOLE] += pfn - prev_end;
+		holes += pfn - prev_end;
 		prev_end = end;
-		scan_range(&c, pfn, end, level, &run);
 	}
-	res->count[BMDUMP_CLASS_HOLE] += ci->max_pfn - prev_end;
+	return holes + ci->max_pfn - prev_end;
+}
+
+/* RAM pfns below max_pfn, each counted once. */
+static uint64_t ram_pfns(const struct core_info *ci)
+{
+	return ci->max_pfn - scan_holes(ci);
+}
+
+/* The pfn at which RAM pfn number k (0-based, in address order) lies. */
+static uint64_t nth_ram_pfn(const struct core_info *ci, uint64_t k)
+{
+	uint64_t prev_end = 0, i;
+
+	for (i = 0; i < ci->nr_ram; i++) {
+		uint64_t pfn = ci->ram[i].start >> SCAN_PAGE_SHIFT;
+		uint64_t end = (ci->ram[i].end + SCAN_PAGE_SIZE - 1) >>
+			       SCAN_PAGE_SHIFT;
+
+		if (end > ci->max_pfn)
+			end = ci->max_pfn;
+		if (pfn < prev_end)
+			pfn = prev_end;
+		if (pfn >= end)
+			continue;
+		if (k < end - pfn)
+			return pfn + k;
+		k -= end - pfn;
+		prev_end = end;
+	}
+	return ci->max_pfn;
+}
+
+unsigned int scan_split(const struct core_info *ci,
+			const struct scan_layout *l, unsigned int n,
+			uint64_t *bounds)
+{
+	uint64_t align = 1ull << l->pfn_section_shift, total, prev = 0;
+	unsigned int i;
+
+	/* free blocks never cross a section: nor does a share boundary */
+	if (l->bits.max_order < 40 && (1ull << l->bits.max_order) > align)
+		align = 1ull << l->bits.max_order;
+	if (!n)
+		n = 1;
+	total = ram_pfns(ci);
+	bounds[0] = 0;
+	for (i = 1; i < n; i++) {
+		uint64_t b = nth_ram_pfn(ci, total / n * i) / align * align;
+
+		bounds[i] = b < prev ? prev : b;
+		prev = bounds[i];
+	}
+	bounds[n] = ci->max_pfn;
+	return n;
+}
+
+void scan_result_add(struct scan_result *sum, const struct scan_result *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < BMDUMP_NR_CLASSES; i++)
+		sum->count[i] += r->count[i];
+	sum->pages_set += r->pages_set;
+	sum->sections += r->sections;
+	sum->sections_kept += r->sections_kept;
+}
+
+void scan_clear(const struct core_info *ci, uint64_t *bm)
+{
+	uint64_t i;
+
+	for (i = 0; i < (ci->max_pfn + 63) / 64; i++)
+		bm[i] = 0;
+}
+
+int scan_classify(const struct core_info *ci, const struct scan_layout *l,
+		  unsigned int level, uint64_t *bm, struct scan_result *res)
+{
+	scan_clear(ci, bm);
+	scan_classify_share(ci, l, level, bm, 0, ci->max_pfn, res);
+	res->count[BMDUMP_CLASS_HOLE] += scan_holes(ci);
 	return res->sections ? 0 : E_SCAN_SECTIONS;
 }

@@ -65,4 +65,26 @@ int scan_va_to_pa(const struct core_info *ci, const struct scan_layout *l,
 int scan_classify(const struct core_info *ci, const struct scan_layout *l,
 		  unsigned int level, uint64_t *bm, struct scan_result *res);
 
+/*
+ * The same spread over CPUs (stub/smp.c): scan_clear() the bitmap once,
+ * scan_split() cuts [0, max_pfn) into n shares of about equal RAM,
+ * bounds[0..n] (bounds[0] 0, bounds[n] max_pfn), each boundary on a
+ * section (and free-block) boundary; each CPU runs scan_classify_share()
+ * on [bounds[i], bounds[i + 1]) into its own result; scan_result_add()
+ * sums them, scan_holes() adds the holes.  The union of the shares' bits
+ * is scan_classify()'s bitmap: a compound page crossing a boundary is
+ * the earlier share's, and two shares that meet inside a bitmap word
+ * set its bits atomically.
+ */
+void scan_clear(const struct core_info *ci, uint64_t *bm);
+unsigned int scan_split(const struct core_info *ci,
+			const struct scan_layout *l, unsigned int n,
+			uint64_t *bounds);
+int scan_classify_share(const struct core_info *ci,
+			const struct scan_layout *l, unsigned int level,
+			uint64_t *bm, uint64_t lo, uint64_t hi,
+			struct scan_result *res);
+void scan_result_add(struct scan_result *sum, const struct scan_result *r);
+uint64_t scan_holes(const struct core_info *ci);
+
 #endif /* STUB_SCAN_H */

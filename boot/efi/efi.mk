@@ -17,7 +17,7 @@ EFI_CFLAGS	:= -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 		   -fvisibility=hidden -DGNU_EFI_USE_MS_ABI \
 		   -I$(GNUEFI_INC) -I$(GNUEFI_INC)/x86_64 -Iboot/efi \
 		   -Iinclude
-EFI_STUB_ONLY	:= main dma phys paging fault dump bitmap elfcore vmcoreinfo scan \
+EFI_STUB_ONLY	:= main dma phys paging fault dump bitmap elfcore vmcoreinfo scan smp \
 		   bootparams mem warmboot
 EFI_STUB_OBJS	:= $(filter-out $(EFI_STUB_ONLY:%=$(BUILD)/stub/%.o), \
 			$(STUB_SRCS:%.c=$(BUILD)/%.o))

@@ -10,6 +10,11 @@
 #define CMDLINE_MAX	4096
 /* The whole capture's deadline unless bmdump.deadline= says otherwise. */
 #define BMDUMP_DEADLINE_DEFAULT_S	300u
+/*
+ * bmdump.smp=: the stub's scan on every CPU the MADT lists (stub/smp.c)
+ * or (0) on the one it runs on.
+ */
+#define BMDUMP_SMP_DEFAULT	1
 
 /*
  * Where the page bitmap comes from (bmdump.scan=).  auto by default: the
@@ -41,6 +46,7 @@ struct stub_options {
 	uint64_t deadline_ms;		/* whole capture; 0: none */
 	int scan_mode;			/* enum stub_scan_mode */
 	unsigned int dump_level;	/* the stub scan's, bmdump.level= */
+	int smp;			/* bmdump.smp=: scan on every CPU */
 };
 
 /*
@@ -246,6 +252,7 @@ static inline int stub_options_parse(const char *cl, struct stub_options *o)
 	o->deadline_ms = BMDUMP_DEADLINE_DEFAULT_S * 1000ull;
 	o->dump_level = BMDUMP_DL_MAX;
 	o->scan_mode = SCAN_MODE_AUTO;
+	o->smp = BMDUMP_SMP_DEFAULT;
 	if (cmdline_strnlen(cl, CMDLINE_MAX + 1) > CMDLINE_MAX)
 		return E_CMD_TOO_LONG;
 	e = parse_elfcorehdr(cl, &o->elfcorehdr_addr, &o->elfcorehdr_size);
@@ -301,6 +308,12 @@ static inline int stub_options_parse(const char *cl, struct stub_options *o)
 			o->scan_mode = SCAN_MODE_AUTO;
 		else
 			err = err ? err : E_SCAN_OPTION;
+	}
+	if (cmdline_find(cl, "bmdump.smp", &v, &len)) {
+		if (len == 1 && (v[0] == '0' || v[0] == '1'))
+			o->smp = v[0] == '1';
+		else
+			err = err ? err : E_SMP_OPTION;
 	}
 	if (cmdline_find(cl, "bmdump.level", &v, &len)) {
 		uint64_t l;

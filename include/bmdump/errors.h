@@ -9,7 +9,7 @@
  * ACPI, ..., -420 NVMe, -540 virtio-blk, -600 IOMMU, -700 AHCI, -800 the
  * stub's page scan, -900 the self-test app (boot/efi/), -1000 the warm
  * boot (stub/warmboot.c), -1100 the drivers' waits cut short by the
- * capture deadline.  The messages are lib/errors.c, built into the
+ * capture deadline, -1200 SMP bring-up (stub/smp.c).  The messages are lib/errors.c, built into the
  * stub and the bmdump tool alike.
  *
  * This is the only table that goes on disk.  The two other vocabularies
@@ -242,7 +242,18 @@
 	X(E_NVME_ADMIN_DEADLINE, -1101, "an NVMe admin command was still pending when the capture deadline (bmdump.deadline=) passed: the controller hangs or the deadline is too short") \
 	X(E_VIRTIO_RESET_DEADLINE, -1102, "virtio device was still resetting when the capture deadline (bmdump.deadline=) passed: device unused") \
 	X(E_VIRTIO_IO_DEADLINE, -1103, "virtio-blk I/O still in flight when the capture deadline (bmdump.deadline=) passed: the device stopped completing requests or is too slow; it was reset") \
-	X(E_AHCI_IO_DEADLINE, -1104, "AHCI I/O still in flight when the capture deadline (bmdump.deadline=) passed: the disk stopped completing commands or is too slow; the port was stopped")
+	X(E_AHCI_IO_DEADLINE, -1104, "AHCI I/O still in flight when the capture deadline (bmdump.deadline=) passed: the disk stopped completing commands or is too slow; the port was stopped") \
+	X(E_SMP_OPTION, -1200, "bmdump.smp= must be 0 (the stub scans on one CPU) or 1 (on every CPU); the default (1) applies") \
+	X(E_SMP_NO_MADT, -1201, "no CPU list (ACPI MADT): the stub scans on one CPU") \
+	X(E_SMP_APIC_OFF, -1202, "the local APIC is off (IA32_APIC_BASE): the stub cannot start the other CPUs and scans on one") \
+	X(E_SMP_NO_LOW_PAGE, -1203, "no 4 KiB page of RAM below 640 KiB for the other CPUs' real-mode start: the stub scans on one CPU") \
+	X(E_SMP_CR3_HIGH, -1204, "the stub's page tables lie above 4 GiB, out of reach of a starting CPU: the stub scans on one CPU (a crashkernel= region below 4 GiB lifts this)") \
+	X(E_SMP_NO_MEMORY, -1205, "no room in the crashkernel region for the other CPUs' stacks: the stub scans on one CPU (a larger crashkernel= lifts this)") \
+	X(E_SMP_ICR_BUSY, -1206, "the local APIC did not send an INIT or SIPI in time (ICR busy): that CPU is left out") \
+	X(E_SMP_NO_ANSWER, -1207, "a CPU did not answer INIT-SIPI-SIPI in time: it is left out (stopped with INIT)") \
+	X(E_SMP_X2APIC_ID, -1208, "a CPU's APIC ID does not fit the xAPIC mode the crashed kernel left: that CPU is left out") \
+	X(E_SMP_BSP, -1209, "the stub runs on an application processor: the boot CPU (listed first in the MADT) is left out, as INIT would restart it in the firmware") \
+	X(E_SMP_JOIN, -1210, "a CPU did not finish its share of the scan in time: it was stopped (INIT) and the stub's CPU scanned that share again")
 
 enum stub_error {
 #define STUB_ERROR_ENUM(name, code, msg) name = code,

@@ -236,22 +236,31 @@ def test_dump_corrupt_descriptor_full_dump():
                outside=outside)
 
 
-def stub_scan_case(name, seed, why, level=31, mem_mib=1024, **scen_kw):
+def stub_scan_case(name, seed, why, level=31, mem_mib=1024, smp=2,
+                   ram_check=None, **scen_kw):
     """Issue 17: a crash where the stub classifies the pages itself from
     VMCOREINFO (why: the log line that says why it scans).  The dump's
     page set must equal what makedumpfile -d level keeps on the same
     memory, decided by tests/e2e/pagewalk.py from the struct pages in the
-    dump, pfn for pfn, and every dumped page must equal RAM."""
+    dump, pfn for pfn, and every dumped page must equal RAM.  smp: the
+    guest's vCPUs; ram_check(res): more checks of the RAM copy (before
+    check_dump deletes it)."""
     import test_hook
     import test_kernels     # imports this module: not at the top
     disk = new_disk(name)
     outside = disk.digest_outside_area()
     marker = "bmdump-marker-" + name
     _, res = run(name, disk, scenario(AREA_UUID, seed, marker, **scen_kw),
-                 mem_mib=mem_mib)
+                 mem_mib=mem_mib, smp=smp)
     assert res.find(why)[1], (why, res.tail())
     m = res.find(benchlib.STUB_SCAN_RE)[1]
     assert m and m.group(1) == str(level), res.tail()
+    if ram_check:
+        try:
+            ram_check(res)
+        except BaseException:
+            oracle.drop_memdump(res)
+            raise
     area, img = check_dump(name, disk, res, seed, marker, expect_source=3,
                            outside=outside)
     # the area records how long the scan took (bitmap-ready time)

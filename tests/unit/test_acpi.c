@@ -677,6 +677,46 @@ static void madt_init(uint8_t *m)
 	assert_int_equal(acpi_init(&ai, RSDP_PA, 0, 0), 0);
 }
 
+/*
+ * The CPUs the stub may start (stub/smp.c): enabled and online-capable
+ * ones, LAPIC and x2APIC alike, each APIC ID once, none with the "not a
+ * processor" IDs, none disabled.
+ */
+static void test_madt_startable(void **state)
+{
+	uint32_t len = 44 + 8 * 5 + 16 * 4;
+	uint8_t *m = sdt("APIC", len), *e = m + 44;
+
+	madt_lapic(e, 0, 0, 1), e += 8;
+	madt_lapic(e, 1, 1, 2), e += 8;		/* online capable */
+	madt_lapic(e, 2, 2, 0), e += 8;		/* disabled */
+	madt_lapic(e, 3, 0xff, 1), e += 8;	/* no processor */
+	madt_lapic(e, 4, 3, 3), e += 8;
+	madt_x2apic(e, 0, 1, 0), e += 16;	/* LAPIC 0 again */
+	madt_x2apic(e, 0x100, 2, 5), e += 16;	/* online capable */
+	madt_x2apic(e, 0x101, 0, 6), e += 16;	/* disabled */
+	madt_x2apic(e, 0xffffffffu, 1, 7);
+	madt_init(m);
+	assert_int_equal(acpi_parse_madt(&ai), 0);
+	assert_int_equal(ai.nr_startable, 4);
+	assert_int_equal(ai.startable_id[0], 0);
+	assert_int_equal(ai.startable_id[1], 1);
+	assert_int_equal(ai.startable_id[2], 3);
+	assert_int_equal(ai.startable_id[3], 0x100);
+	/* Linux's numbering is of the enabled ones only, as before */
+	assert_int_equal(ai.nr_cpus, 5);
+	assert_int_equal(ai.apic_id[1], 0xff);
+	/* parsing again starts over */
+	assert_int_equal(acpi_parse_madt(&ai), 0);
+	assert_int_equal(ai.nr_startable, 4);
+	/* the standard table: x2APIC 0x101 is disabled */
+	standard_tables();
+	assert_int_equal(acpi_init(&ai, RSDP_PA, 0, 0), 0);
+	assert_int_equal(acpi_parse_madt(&ai), 0);
+	assert_int_equal(ai.nr_startable, 4);
+	assert_int_equal(ai.startable_id[3], 0x100);
+}
+
 static void test_madt_malformed(void **state)
 {
 	uint8_t *m;
@@ -768,6 +808,7 @@ int main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_fadt_short, teardown),
 		cmocka_unit_test_teardown(test_madt_cpus, teardown),
+		cmocka_unit_test_teardown(test_madt_startable, teardown),
 		cmocka_unit_test_teardown(test_madt_malformed, teardown),
 		cmocka_unit_test_teardown(test_madt_more_cpus_than_kept,
 					  teardown),

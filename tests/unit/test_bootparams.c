@@ -478,6 +478,37 @@ static void test_cmdline_too_long(void **state)
 	assert_int_equal(bootparams_parse(bp, BP_PA, &bi), E_CMD_TOO_LONG);
 }
 
+/*
+ * The page the other CPUs start in (stub/smp.c): the highest whole
+ * 4 KiB page of RAM below 640 KiB, never page 0, never reserved memory.
+ */
+static void test_e820_low_page(void **state)
+{
+	struct e820_entry q35[] = {
+		{ 0, 0x9fc00, E820_RAM },		/* EBDA above */
+		{ 0x9fc00, 0x400, E820_RESERVED },
+		{ 0xf0000, 0x10000, E820_RESERVED },
+		{ 0x100000, 0x7ff00000, E820_RAM },
+	};
+	struct e820_entry odd[] = {
+		{ 0x500, 0xc00, E820_RAM },		/* no whole page >= 4K */
+		{ 0x8000, 0x1800, E820_RESERVED },
+		{ 0x10800, 0x2000, E820_RAM },		/* one whole: 0x11000 */
+		{ 0x9f000, 0x2000, E820_RESERVED },
+	};
+	struct e820_entry none[] = {
+		{ 0, 0x1000, E820_RAM },		/* page 0 only */
+		{ 0xa0000, 0x60000, E820_RAM },		/* above 640 KiB */
+		{ ~0ull - 0xfff, 0x2000, E820_RAM },	/* wraps */
+	};
+
+	assert_int_equal(e820_low_page(q35, 4), 0x9e000);
+	assert_int_equal(e820_low_page(odd, 4), 0x11000);
+	assert_int_equal(e820_low_page(odd, 1), 0);
+	assert_int_equal(e820_low_page(none, 3), 0);
+	assert_int_equal(e820_low_page(NULL, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -503,6 +534,7 @@ int main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_cmdline_missing, teardown),
 		cmocka_unit_test_teardown(test_cmdline_too_long, teardown),
+		cmocka_unit_test_teardown(test_e820_low_page, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -127,6 +127,35 @@ static void test_scan_option(void **state)
 	}
 }
 
+/* bmdump.smp=: 1 (the default) or 0; anything else keeps the default. */
+static void test_smp_option(void **state)
+{
+	static const struct {
+		const char *cl;
+		int err, smp;
+	} cases[] = {
+		{ "elfcorehdr=4K", 0, BMDUMP_SMP_DEFAULT },
+		{ "elfcorehdr=4K bmdump.smp=0", 0, 0 },
+		{ "elfcorehdr=4K bmdump.smp=1", 0, 1 },
+		{ "bmdump.smp=0 elfcorehdr=4K bmdump.smp=1", 0, 1 },
+		{ "elfcorehdr=4K bmdump.smp=2", E_SMP_OPTION,
+		  BMDUMP_SMP_DEFAULT },
+		{ "elfcorehdr=4K bmdump.smp=", E_SMP_OPTION,
+		  BMDUMP_SMP_DEFAULT },
+		{ "elfcorehdr=4K bmdump.smp=off", E_SMP_OPTION,
+		  BMDUMP_SMP_DEFAULT },
+	};
+	struct stub_options o;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(stub_options_parse(cases[i].cl, &o),
+				 cases[i].err);
+		assert_int_equal(o.smp, cases[i].smp);
+		assert_int_equal(o.elfcorehdr_addr, 4096);
+	}
+}
+
 /* bmdump.level=: the stub scan's dump level, 0-31; a bad one keeps 31. */
 static void test_level_option(void **state)
 {
@@ -401,6 +430,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_empty_values, teardown),
 		cmocka_unit_test_teardown(test_cmdline_max_exactly, teardown),
 		cmocka_unit_test_teardown(test_scan_option, teardown),
+		cmocka_unit_test_teardown(test_smp_option, teardown),
 		cmocka_unit_test_teardown(test_level_option, teardown),
 	};
 

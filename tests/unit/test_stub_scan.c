@@ -380,6 +380,102 @@ static void test_scan_layout_errors(void **state)
 	}
 }
 
+/*
+ * The scan spread over n CPUs (scan_split(), scan_classify_share()):
+ * the union of the shares' bitmaps and the sum of their counts equal one
+ * CPU's scan, pfn for pfn, for every n; a compound page crossing a share
+ * boundary is decided once, by its head's share (the shares cut at 512
+ * for n = 3, 5, 6: inside it).  Sections are shrunk
+ * to 512 pfns (and free blocks below 2^9) so 8 MiB holds four shares.
+ */
+#define SPLIT_SHIFT	9
+#define SPLIT_MAX	6
+
+static uint64_t bm1[NR_PFN / 64];
+
+static void split_image(const char *text)
+{
+	const struct bmdump_page_bits *b;
+	uint64_t i;
+
+	image(text, 0);
+	lay.pfn_section_shift = SPLIT_SHIFT;
+	lay.bits.max_order = SPLIT_SHIFT;
+	for (i = 0; i < NR_PFN >> SPLIT_SHIFT; i++)
+		put64(SECT_PA + i * lay.section_size + lay.off_section_map,
+		      VMEMMAP | SECTION_OK);
+	/* a hole: pfns 640-767 are not RAM */
+	ci.nr_ram = 2;
+	ci.ram[0].end = 640ull << 12;
+	ci.ram[1].start = 768ull << 12;
+	ci.ram[1].end = RAM_SIZE;
+	ci.ram[1].src = ci.ram[1].start;
+	b = &lay.bits;
+	/* an anon page of order 10 across the boundary at 512 and the hole */
+	set_compound(0, 10, F(b->pg_lru), DMAP + 0x6001, NO_TYPE);
+	set_page(1104, 0, 0, b->buddy_mapcount, 3);	/* free, order 3 */
+	set_page(1100, F(b->pg_lru), DMAP + 0x5000, NO_TYPE, 0);
+	/* a tail on a boundary whose head is elsewhere: kept, once */
+	set_page(1536, 0, 0, NO_TYPE, 0);
+	memcpy(spage(1536) + lay.off_compound_head,
+	       &(uint64_t){ (VMEMMAP + 4 * lay.page_size) | 1 }, 8);
+	set_page(2047, F(b->pg_lru), DMAP + 0x5001, NO_TYPE, 0);
+}
+
+static void split_run(unsigned int n, struct scan_result *sum)
+{
+	uint64_t bounds[SPLIT_MAX + 1];
+	struct scan_result r;
+	unsigned int i;
+
+	assert_int_equal(scan_split(&ci, &lay, n, bounds), n);
+	assert_int_equal(bounds[0], 0);
+	assert_int_equal(bounds[n], NR_PFN);
+	*sum = (struct scan_result){ 0 };
+	scan_clear(&ci, bm);
+	/* last to first: no share may rely on the one before it running */
+	for (i = n; i-- > 0;) {
+		assert_true(bounds[i] <= bounds[i + 1]);
+		assert_int_equal(bounds[i] % (1u << SPLIT_SHIFT), 0);
+		assert_int_equal(scan_classify_share(&ci, &lay, BMDUMP_DL_MAX,
+						     bm, bounds[i],
+						     bounds[i + 1], &r), 0);
+		scan_result_add(sum, &r);
+	}
+	sum->count[BMDUMP_CLASS_HOLE] += scan_holes(&ci);
+}
+
+static void test_scan_split_equal(void **state)
+{
+	struct scan_result sum;
+	uint64_t bounds[SPLIT_MAX + 1];
+	unsigned int k, n, c;
+
+	for (k = 0; k < NR_KERNELS; k++) {
+		split_image(captured_vmcoreinfo[k].text);
+		run(0);
+		memcpy(bm1, bm, sizeof(bm));
+		assert_int_equal(res.count[BMDUMP_CLASS_HOLE], 128);
+		assert_int_equal(res.count[BMDUMP_CLASS_USER], 897);
+		assert_int_equal(res.count[BMDUMP_CLASS_UNKNOWN], 1);
+		assert_int_equal(res.count[BMDUMP_CLASS_FREE], 8);
+		for (n = 1; n <= SPLIT_MAX; n++) {
+			split_run(n, &sum);
+			if (memcmp(bm, bm1, sizeof(bm)))
+				fail_msg("%s: %u shares: bitmap differs",
+					 kernel_text, n);
+			for (c = 0; c < BMDUMP_NR_CLASSES; c++)
+				assert_int_equal(sum.count[c], res.count[c]);
+			assert_int_equal(sum.pages_set, res.pages_set);
+		}
+		/* 4 shares of about equal RAM: 1920 RAM pfns, 512 apart */
+		scan_split(&ci, &lay, 4, bounds);
+		assert_int_equal(bounds[1], 0);
+		assert_int_equal(bounds[2], 1024);
+		assert_int_equal(bounds[3], 1536);
+	}
+}
+
 static int setup(void **state)
 {
 	ram = aligned_alloc(4096, RAM_SIZE);
@@ -401,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_scan_no_read_outside_ram),
 		cmocka_unit_test(test_scan_not_present),
 		cmocka_unit_test(test_scan_layout_errors),
+		cmocka_unit_test(test_scan_split_equal),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -7,7 +7,7 @@ UNIT_CFLAGS	:= -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
 		   -DUNIT_TEST -Iinclude -Istub -Itests/unit/support \
 		   -fsanitize=address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer
-UNIT_STUB_SRCS	:= $(filter-out stub/main.c stub/console.c stub/str.c \
+UNIT_STUB_SRCS	:= $(filter-out stub/main.c stub/smp.c stub/console.c stub/str.c \
 		     stub/phys.c stub/fault.c stub/reset.c stub/dma.c, \
 		     $(wildcard stub/*.c stub/drivers/*.c lib/*.c))
 UNIT_SUPPORT	:= $(wildcard tests/unit/support/*.c)
