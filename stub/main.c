@@ -501,6 +501,10 @@ static void warm_prepare(struct dump_area *area)
 		.nr_keep = nr_regions,
 		.pt = &pt,
 		.acpi_rsdp = ai.rsdp,
+		.on_ap = !(rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_BSP),
+		/* firmware lists the BSP first (as crashed_cpu_index()) */
+		.bsp_known = ai.nr_cpus > 0,
+		.bsp_apic_id = ai.nr_cpus ? ai.apic_id[0] : 0,
 	};
 	uint64_t t = rdtsc();
 

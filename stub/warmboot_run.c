@@ -12,6 +12,7 @@
 #include "dma.h"
 #include "errors.h"
 #include "io.h"
+#include "printf.h"
 #include "str.h"
 #include "timer.h"
 #include "warmboot_run.h"
@@ -206,23 +207,39 @@ static int read_kernel(struct wb_run *w)
 	return memcmp(&k, &w->k, sizeof(k)) ? E_WB_READ_KERNEL : 0;
 }
 
+/* The words the stub adds: the warm boot mark, and on an AP what keeps
+ * the next kernel from INITing the BSP (kexec-tools does the same for a
+ * kdump kernel). */
+static void extra_words(const struct wb_env *e, char *buf, size_t size)
+{
+	if (!e->on_ap)
+		bm_snprintf(buf, size, "%s", WB_CMDLINE_WORD);
+	else if (e->bsp_known)
+		bm_snprintf(buf, size, "%s disable_cpu_apicid=%u",
+			    WB_CMDLINE_WORD, e->bsp_apic_id);
+	else
+		bm_snprintf(buf, size, "%s nr_cpus=1", WB_CMDLINE_WORD);
+}
+
 static int read_cmdline(struct wb_run *w)
 {
-	static const char word[] = WB_CMDLINE_WORD;
-	uint64_t n = w->h->cmdline.bytes;
+	char word[WB_CMDLINE_EXTRA];
+	uint64_t n = w->h->cmdline.bytes, len;
 	int err;
 
 	err = read_blob(w, &w->h->cmdline, (uint64_t)(uintptr_t)w->cmdline,
 			E_WB_READ_CMDLINE, E_WB_CMDLINE_CRC);
 	if (err)
 		return err;
+	extra_words(w->env, word, sizeof(word));
+	len = strlen(word);
 	/* Checked < BMDUMP_BOOTSET_CMDLINE_MAX, half the page. */
-	if (n + 1 + sizeof(word) > WB_PAGE)
+	if (n + 1 + len + 1 > WB_PAGE)
 		return E_WB_CMDLINE_ROOM;
 	if (n)
 		w->cmdline[n++] = ' ';
-	memcpy(w->cmdline + n, word, sizeof(word));
-	w->cmdline_len = n + sizeof(word) - 1;
+	memcpy(w->cmdline + n, word, len + 1);
+	w->cmdline_len = n + len;
 	return 0;
 }
 

@@ -19,6 +19,8 @@
 
 /* The word the next kernel finds on its command line. */
 #define WB_CMDLINE_WORD		"bmdump.warmboot=1"
+/* Room for the words appended to the staged command line. */
+#define WB_CMDLINE_EXTRA	64
 /* The 64-bit entry point of a bzImage's protected-mode part (boot.rst). */
 #define WB_ENTRY_64		0x200
 /* The 64-bit boot protocol's segments (boot.rst: __BOOT_CS, __BOOT_DS). */
@@ -37,6 +39,14 @@ struct wb_env {
 	unsigned int nr_keep;
 	struct page_tables *pt;		/* the stub's, live in CR3 */
 	uint64_t acpi_rsdp;		/* 0: the kernel searches */
+	/* The stub runs on an application processor (the crash came from
+	 * one): the next kernel boots there and must not send INIT to the
+	 * BSP, which restarts the firmware on it (an INITed BSP does not
+	 * wait for a SIPI).  on_ap, and the BSP's APIC ID when the MADT
+	 * gave it (bsp_known), else the next kernel runs one CPU. */
+	int on_ap;
+	int bsp_known;
+	uint32_t bsp_apic_id;
 };
 
 /* Step times in microseconds, for the log. */
