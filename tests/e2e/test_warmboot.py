@@ -36,6 +36,8 @@ OD=$(disk bmdump1)
 if grep -q '%(word)s' /proc/cmdline; then
     echo "RIG: warm=1"
     echo "RIG: warm-cmdline=$(cat /proc/cmdline)"
+    echo "RIG: warm-iommu=$(ls /sys/class/iommu 2>/dev/null | tr '\n' ' ')"
+    echo "RIG: warm-cpus=$(grep -c ^processor /proc/cpuinfo)"
     bmdump info --area --device ${AD}p1 > /tmp/area.txt 2>&1
     echo "RIG: area-info=$?"
     conf "MIN_FREE=32M"
@@ -60,7 +62,7 @@ else
     %(corrupt)s
     echo "RIG: crashing=1"
     sleep 1    # let the console drain before the panic's printk
-    echo c > /proc/sysrq-trigger
+    taskset -c %(cpu)d sh -c 'echo c > /proc/sysrq-trigger'
     echo "RIG: still-alive=1"
 fi
 """
@@ -71,30 +73,35 @@ CORRUPT = r"""sync
     sync; echo 3 > /proc/sys/vm/drop_caches"""
 
 
-def scenario(corrupt):
+def scenario(corrupt, append="", cpu=0):
     return SCENARIO % {"word": WARM_WORD, "stub": R.GUEST_STUB,
-                       "cmdline": BOOT_CMDLINE,
-                       "corrupt": CORRUPT if corrupt else ""}
+                       "cmdline": (BOOT_CMDLINE + " " + append).strip(),
+                       "corrupt": CORRUPT if corrupt else "", "cpu": cpu}
 
 
-def boot(name, corrupt=False):
-    """The crash with a staged boot set; (result, area disk, out disk)."""
+def boot(name, corrupt=False, extra_args=(), append="", cpu=0):
+    """The crash with a staged boot set; (result, area disk, out disk).
+    extra_args: more QEMU arguments; append: words for both kernels'
+    command lines; cpu: the CPU that crashes."""
     d = os.path.join(rig.E2E_BUILD, name)
     os.makedirs(os.path.join(d, "warm"), exist_ok=True)
     have_module = os.path.exists(R.MODULE)
     # What the warm-booted kernel runs: the same scenario, whose other
     # branch it takes (bmdump.warmboot=1).
-    warm = R.initramfs(scenario(corrupt)).build(os.path.join(d, "warm"))
+    warm = R.initramfs(scenario(corrupt, append, cpu)).build(
+        os.path.join(d, "warm"))
     files = {"boot/vmlinuz-warm": rig.VMLINUZ,
              "boot/initrd-warm.img": warm}
-    img = R.initramfs(scenario(corrupt), with_module=have_module,
+    img = R.initramfs(scenario(corrupt, append, cpu),
+                      with_module=have_module,
                       testarea=corrupt, extra_files=files).build(d)
     area_disk = rig.Disk(os.path.join(d, "area.img"), size_mib=1400)
     out_disk = rig.Disk(os.path.join(d, "out.img"), size_mib=512,
                         serial="bmdump1")
     g = rig.Guest(name, img, disks=[area_disk, out_disk], mem_mib=1024,
-                  crashkernel="64M", timeout=900,
-                  memdump=corrupt, memdump_on=None if corrupt else STUB_ENTRY)
+                  crashkernel="64M", timeout=900, append=append,
+                  extra_args=extra_args, memdump=corrupt,
+                  memdump_on=None if corrupt else STUB_ENTRY)
     res = g.run()
     assert not res.timed_out, "timeout\n" + res.tail()
     f = res.facts()
@@ -130,6 +137,32 @@ def test_warmboot_boots_staged_kernel():
     a dump equal to the RAM at the crash."""
     name = "warmboot"
     res, area_disk, out_disk = boot(name)
+    check_warm(name, res, area_disk, out_disk)
+    # crashed on the BSP: the new kernel brings the other CPU up
+    assert res.facts().get("warm-cpus") == "2", res.facts()
+
+
+def test_warmboot_iommu_vtd_from_ap():
+    """The crashed kernel ran VT-d and crashed on CPU 1; the stub turned
+    remapping off for its own DMA, and the staged kernel takes the unit
+    over as at a firmware boot (its NVMe DMA goes through the IOMMU
+    again).  It boots on CPU 1 and must not INIT the BSP, which would
+    restart the firmware there (disable_cpu_apicid=, as kdump)."""
+    name = "warmboot-vtd"
+    res, area_disk, out_disk = boot(
+        name, extra_args=["-machine", "kernel-irqchip=split", "-device",
+                          "intel-iommu,intremap=on"],
+        append="intel_iommu=on", cpu=1)
+    check_warm(name, res, area_disk, out_disk)
+    f = res.facts()
+    assert "dmar" in f.get("warm-iommu", ""), f
+    assert "disable_cpu_apicid=0" in f.get("warm-cmdline", ""), f
+    assert f.get("warm-cpus") == "1", f
+
+
+def check_warm(name, res, area_disk, out_disk):
+    """What a warm boot must show: no reset, the word, the saved dump
+    equal to RAM at the crash."""
     try:
         stub = stub_lines(res)
         text = "\n".join(stub)
