@@ -513,7 +513,8 @@ static void warm_prepare(struct dump_area *area)
 	warm_ready = !warm_err;
 	bmlog("warm boot: times: boot set header and kernel header %llu us, "
 	      "placement %llu us, kernel %llu bytes %llu us, initrd %llu "
-	      "bytes %llu us, command line %llu us, all %llu us",
+	      "bytes %llu us, command line %llu us, boot_params and kernel "
+	      "move %llu us, all %llu us",
 	      (unsigned long long)warm.t.header_us,
 	      (unsigned long long)warm.t.place_us,
 	      (unsigned long long)warm.kernel_bytes,
@@ -521,6 +522,7 @@ static void warm_prepare(struct dump_area *area)
 	      (unsigned long long)warm.l.initrd_bytes,
 	      (unsigned long long)warm.t.initrd_us,
 	      (unsigned long long)warm.t.cmdline_us,
+	      (unsigned long long)warm.t.move_us,
 	      (unsigned long long)timer_us_since(t));
 	if (warm_err)
 		bmlog("warm boot: error %d: %s", warm_err,

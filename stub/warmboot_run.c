@@ -326,6 +326,7 @@ int warmboot_prepare(const struct wb_env *env, struct wb_ready *r)
 {
 	static struct wb_run w;
 	const uint8_t *img;
+	uint64_t t;
 	int err;
 
 	memset(&w, 0, sizeof(w));	/* w.k's padding: read_kernel() */
@@ -334,6 +335,7 @@ int warmboot_prepare(const struct wb_env *env, struct wb_ready *r)
 	err = alloc_buffers(&w);
 	if (!err)
 		err = load(&w, r);
+	t = rdtsc();
 	if (!err)
 		err = build_bp(&w, r);
 	if (!err)
@@ -347,6 +349,7 @@ int warmboot_prepare(const struct wb_env *env, struct wb_ready *r)
 	img = (const uint8_t *)(uintptr_t)w.kfile_pa;
 	memmove((void *)(uintptr_t)r->l.kernel_addr, img + w.k.pm_offset,
 		w.k.pm_bytes);
+	r->t.move_us = timer_us_since(t);
 	bmlog("warm boot: kernel %s, %llu bytes at 0x%llx (entry 0x%llx), "
 	      "initrd %llu bytes at 0x%llx, boot_params 0x%llx, command "
 	      "line: %s", r->release, (unsigned long long)w.k.pm_bytes,

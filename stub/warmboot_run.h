@@ -52,6 +52,7 @@ struct wb_env {
 /* Step times in microseconds, for the log. */
 struct wb_times {
 	uint64_t header_us, kernel_us, initrd_us, cmdline_us, place_us;
+	uint64_t move_us;	/* boot_params, low map, kernel moved */
 };
 
 struct wb_ready {
