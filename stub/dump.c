@@ -787,6 +787,19 @@ int dump_write(struct dump_area *a, const struct dump_input *in,
 	return err;
 }
 
+int dump_log_rewrite(struct dump_area *a)
+{
+	int err = write_log(a);
+
+	if (!err)
+		err = a->dev->wait_idle(a->dev);
+	if (!err)
+		err = dump_area_write_header(a);
+	if (!err)
+		err = a->dev->flush(a->dev);
+	return err;
+}
+
 void dump_emergency_log(int err)
 {
 	struct dump_area *a = active_area;

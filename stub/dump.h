@@ -64,6 +64,13 @@ int dump_write(struct dump_area *a, const struct dump_input *in,
 	       struct dump_stats *st);
 
 /*
+ * After dump_write() succeeded: write the console log again, with what
+ * came since (the final action and its times), and the header whose
+ * log_used says how much of it there is.  0 or the device's error.
+ */
+int dump_log_rewrite(struct dump_area *a);
+
+/*
  * After a failure once the area is WRITING: put the console log and the
  * error code into the area, best effort.  Safe to call at any time.
  */

@@ -29,6 +29,8 @@
 #include "stub.h"
 #include "timer.h"
 #include "vmcoreinfo.h"
+#include "warmboot_run.h"
+#include "drivers/pci.h"
 
 #define LOW_MEMORY_END		0x100000ull
 #define PURGATORY_WINDOW	(64ull << 10)	/* below its stack top */
@@ -72,11 +74,25 @@ const char *stage_get(void)
 	return stage ? stage : "entry";
 }
 
+/* bmdump.final=boot: ready to enter the staged kernel once the dump
+ * disk is shut down (warm_ready), or why not (warm_err). */
+static struct wb_ready warm;
+static int warm_ready;
+static int warm_err = E_WB_NO_DUMP;
+
 static void __attribute__((noreturn)) finish(void)
 {
-	/* Not wired yet (issue 21): say so, then take the safe way out. */
-	if (final_action == FINAL_BOOT)
-		bmlog("warning: %s", stub_strerror(E_WB_UNAVAILABLE));
+	if (final_action == FINAL_BOOT && warm_ready) {
+		bmlog("done, entering the staged kernel at 0x%llx",
+		      (unsigned long long)warm.entry);
+		warmboot_enter(&warm);
+	}
+	/* why: warm_prepare() logged any other error with its message */
+	if (final_action == FINAL_BOOT && warm_err == E_WB_NO_DUMP)
+		bmlog("warm boot: %s", stub_strerror(warm_err));
+	else if (final_action == FINAL_BOOT)
+		bmlog("warm boot: not started (error %d): resetting instead",
+		      warm_err);
 	if (final_action == FINAL_HALT) {
 		bmlog("done, halting (bmdump.final=halt)");
 		machine_halt();
@@ -622,6 +638,75 @@ static void stub_scan(struct page_select *sel)
 			opt.dump_level, us);
 }
 
+/* Read, check and place the boot set while the dump disk still runs. */
+static void warm_prepare(struct dump_area *area)
+{
+	struct wb_env env = {
+		.area = area,
+		.e820 = bi.e820,
+		.nr_e820 = bi.nr_e820,
+		.ci = &ci,
+		.keep = regions,
+		.nr_keep = nr_regions,
+		.pt = &pt,
+		.acpi_rsdp = ai.rsdp,
+		.on_ap = !(rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_BSP),
+		/* firmware lists the BSP first (as crashed_cpu_index()) */
+		.bsp_known = ai.nr_cpus > 0,
+		.bsp_apic_id = ai.nr_cpus ? ai.apic_id[0] : 0,
+	};
+	uint64_t t = rdtsc();
+
+	stage_set("warm boot");
+	warm_err = warmboot_prepare(&env, &warm);
+	warm_ready = !warm_err;
+	bmlog("warm boot: times: boot set header and kernel header %llu us, "
+	      "placement %llu us, kernel %llu bytes %llu us, initrd %llu "
+	      "bytes %llu us, command line %llu us, boot_params and kernel "
+	      "move %llu us, all %llu us",
+	      (unsigned long long)warm.t.header_us,
+	      (unsigned long long)warm.t.place_us,
+	      (unsigned long long)warm.kernel_bytes,
+	      (unsigned long long)warm.t.kernel_us,
+	      (unsigned long long)warm.l.initrd_bytes,
+	      (unsigned long long)warm.t.initrd_us,
+	      (unsigned long long)warm.t.cmdline_us,
+	      (unsigned long long)warm.t.move_us,
+	      (unsigned long long)timer_us_since(t));
+	if (warm_err)
+		bmlog("warm boot: error %d: %s", warm_err,
+		      stub_strerror(warm_err));
+}
+
+/* Which final action runs, in the area's log too (bmdump info --area). */
+static void record_final_action(struct dump_area *area)
+{
+	int err;
+
+	if (final_action == FINAL_BOOT && warm_ready)
+		bmlog("final action: boot (the staged kernel, no reset)");
+	else if (final_action == FINAL_BOOT)
+		bmlog("final action: reset (bmdump.final=boot failed: error "
+		      "%d)", warm_err);
+	else
+		bmlog("final action: %s", final_action == FINAL_HALT ?
+		      "halt" : "reset");
+	err = dump_log_rewrite(area);
+	if (err)
+		bmlog("warning: the final action's log: %s",
+		      stub_strerror(err));
+}
+
+/* After the controller's shutdown: no DMA from it into the next kernel's
+ * memory until its own driver takes the device over. */
+static void quiesce_target(struct blkdev *dev)
+{
+	const struct pci_dev *p = storage_pdev_of(dev);
+
+	if (p)
+		pci_clear_master(p);
+}
+
 /*
  * The capture: choose the pages, find the disks and the area, write the
  * dump.  Returns normally when there was nothing to write to (all logged);
@@ -696,11 +781,16 @@ static void capture(void)
 	if (watchdog_pets())
 		bmlog("watchdog: locked watchdogs reloaded %llu times",
 		      (unsigned long long)watchdog_pets());
+	if (final_action == FINAL_BOOT)
+		warm_prepare(&area);
+	record_final_action(&area);
 	stage_set("shutdown");
 	t = rdtsc();
 	err = area.dev->shutdown(area.dev);
 	if (err)
 		bmlog("warning: %s", stub_strerror(err));
+	if (warm_ready)
+		quiesce_target(area.dev);
 	bmlog("figures: %llu pages dumped (%llu zero, %llu raw) of %llu RAM "
 	      "pages, %llu bytes, source %s%s",
 	      (unsigned long long)st.pages_dumped,

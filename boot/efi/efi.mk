@@ -18,7 +18,7 @@ EFI_CFLAGS	:= -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 		   -I$(GNUEFI_INC) -I$(GNUEFI_INC)/x86_64 -Iboot/efi \
 		   -Iinclude
 EFI_STUB_ONLY	:= main dma phys paging fault dump bitmap elfcore vmcoreinfo scan smp \
-		   bootparams mem warmboot
+		   bootparams mem warmboot warmboot_run
 EFI_STUB_OBJS	:= $(filter-out $(EFI_STUB_ONLY:%=$(BUILD)/stub/%.o), \
 			$(STUB_SRCS:%.c=$(BUILD)/%.o))
 EFI_OBJS	:= $(BUILD)/boot/efi/efi_main.o $(BUILD)/boot/efi/qualify.o \

@@ -222,7 +222,7 @@
 	X(E_ST_NO_TAIL, -902, "self-test: the area has no self-test region at its end (prepared by an older bmdump): re-run bmdump prepare after saving any dump; nothing written") \
 	X(E_ST_VERIFY, -903, "self-test: data read back from the scratch region differs from what was written: this disk path corrupts dumps") \
 	X(E_ST_NO_MEMORY, -904, "self-test: the firmware gave no memory for the test buffers") \
-	X(E_WB_UNAVAILABLE, -1000, "bmdump.final=boot: this stub cannot start the staged kernel yet: it resets instead (set FINAL_ACTION=reset to silence this)") \
+	X(E_WB_UNAVAILABLE, -1000, "bmdump.final=boot: a stub older than the warm boot cannot start the staged kernel: it resets instead (update bmdump and re-run bmdump load, or set FINAL_ACTION=reset)") \
 	X(E_WB_TRUNCATED, -1001, "warm boot: the staged kernel is shorter than its setup header says: not a bzImage; check BOOT_KERNEL and re-run bmdump load (reset instead)") \
 	X(E_WB_BOOT_FLAG, -1002, "warm boot: the staged kernel lacks the 0xAA55 boot flag: not a bzImage; check BOOT_KERNEL and re-run bmdump load (reset instead)") \
 	X(E_WB_HDRS, -1003, "warm boot: the staged kernel has no HdrS setup header: not a bzImage; check BOOT_KERNEL and re-run bmdump load (reset instead)") \
@@ -238,6 +238,28 @@
 	X(E_WB_TOO_MANY_RANGES, -1022, "warm boot: more reserved ranges than the placement handles (a stub bug: report it) (reset instead)") \
 	X(E_WB_E820_FULL, -1030, "warm boot: the memory map has more than 128 entries, more than boot_params holds (reset instead)") \
 	X(E_WB_E820_EMPTY, -1031, "warm boot: the memory map for the new kernel has no RAM (reset instead)") \
+	X(E_WB_NO_DUMP, -1040, "warm boot: no dump was written (no area, or the write failed), so the boot set was not read: reset instead, see the errors above") \
+	X(E_WB_NO_SLOT, -1041, "warm boot: the dump area has no boot slot: re-run bmdump prepare with --boot-slot after saving any dump, then bmdump load (reset instead)") \
+	X(E_WB_SET_MAGIC, -1042, "warm boot: no boot set staged in the area's boot slot: run bmdump load with FINAL_ACTION=boot (reset instead)") \
+	X(E_WB_SET_VERSION, -1043, "warm boot: the staged boot set has an unknown version: update bmdump and re-run bmdump load (reset instead)") \
+	X(E_WB_SET_SIZE, -1044, "warm boot: the boot set header's size or flags are wrong: re-run bmdump load (reset instead)") \
+	X(E_WB_SET_CRC, -1045, "warm boot: the boot set header's CRC does not match: corrupt, re-run bmdump load (reset instead)") \
+	X(E_WB_SET_UUID, -1046, "warm boot: the boot set was staged for another area (copied disk?): re-run bmdump load (reset instead)") \
+	X(E_WB_SET_BOUNDS, -1047, "warm boot: the boot set's kernel, initrd or command line lies outside the boot slot: re-run bmdump load (reset instead)") \
+	X(E_WB_SET_OVERLAP, -1048, "warm boot: the boot set's kernel, initrd and command line overlap: re-run bmdump load (reset instead)") \
+	X(E_WB_SET_CMDLINE, -1049, "warm boot: the boot set's command line is too long: shorten BOOT_CMDLINE, re-run bmdump load (reset instead)") \
+	X(E_WB_KERNEL_CRC, -1050, "warm boot: the staged kernel read back does not match its CRC32C: corrupt on disk, re-run bmdump load (reset instead)") \
+	X(E_WB_INITRD_CRC, -1051, "warm boot: the staged initrd read back does not match its CRC32C: corrupt on disk, re-run bmdump load (reset instead)") \
+	X(E_WB_CMDLINE_CRC, -1052, "warm boot: the staged command line read back does not match its CRC32C: corrupt on disk, re-run bmdump load (reset instead)") \
+	X(E_WB_READ_HEADER, -1053, "warm boot: reading the boot set header from the dump disk failed (see the driver's error above) (reset instead)") \
+	X(E_WB_READ_KERNEL, -1054, "warm boot: reading the staged kernel from the dump disk failed (see the driver's error above) (reset instead)") \
+	X(E_WB_READ_INITRD, -1055, "warm boot: reading the staged initrd from the dump disk failed (see the driver's error above) (reset instead)") \
+	X(E_WB_READ_CMDLINE, -1056, "warm boot: reading the staged command line from the dump disk failed (see the driver's error above) (reset instead)") \
+	X(E_WB_NO_BUFFER, -1057, "warm boot: no crashkernel memory left for the boot set header and command line buffers: raise crashkernel= (reset instead)") \
+	X(E_WB_KERNEL_FILE, -1058, "warm boot: the staged kernel file is larger than the memory it asks for (init_size): corrupt or unsupported kernel (reset instead)") \
+	X(E_WB_MAP_FULL, -1059, "warm boot: the crashed kernel's RAM and the stub's memory map give more ranges than the stub handles (reset instead)") \
+	X(E_WB_CMDLINE_ROOM, -1060, "warm boot: the command line with bmdump.warmboot=1 appended is too long: shorten BOOT_CMDLINE (reset instead)") \
+	X(E_WB_LOW_MAP, -1061, "warm boot: the low 1 MiB the new kernel's startup code uses could not be mapped (reset instead)") \
 	X(E_NVME_IO_DEADLINE, -1100, "NVMe I/O still in flight when the capture deadline (bmdump.deadline=) passed: the controller stopped completing commands or is too slow; it was disabled") \
 	X(E_NVME_ADMIN_DEADLINE, -1101, "an NVMe admin command was still pending when the capture deadline (bmdump.deadline=) passed: the controller hangs or the deadline is too short") \
 	X(E_VIRTIO_RESET_DEADLINE, -1102, "virtio device was still resetting when the capture deadline (bmdump.deadline=) passed: device unused") \

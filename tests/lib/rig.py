@@ -395,6 +395,8 @@ class Result:
         self.stopped = False        # killed by the rig after stop_on
         self.memdump = None         # guest RAM at the reset (memdump=True)
         self.shutdown_reason = None
+        self.qmp_events = []        # [(event, reason)] (memdump_on)
+        self.memdump_cont = None
         self.reset_at = end         # host seconds of the guest's reset
 
     def text(self):
@@ -451,7 +453,7 @@ class Guest:
     def __init__(self, name, initrd, disks=(), mem_mib=1024, smp=2,
                  cpu="qemu64", crashkernel="64M", append="", timeout=240,
                  extra_args=(), hostname=None, memdump=False, kver=None,
-                 ovmf_vars=None, nvram=None):
+                 ovmf_vars=None, nvram=None, memdump_on=None):
         self.name = name
         # ovmf_vars: the variable store every boot starts from (a copy)
         self.ovmf_vars = ovmf_vars or OVMF_VARS
@@ -479,6 +481,11 @@ class Guest:
         # pauses instead, and the rig saves guest RAM over QMP into
         # <dir>/<label>.memory.elf (Result.memdump) before it quits
         self.memdump = memdump
+        # memdump_on: a regex of a serial line; once it shows, QEMU is
+        # stopped, guest RAM saved (Result.memdump) and the guest goes on:
+        # for a guest that never resets (bmdump.final=boot).  Every QMP
+        # event of the boot is kept (Result.qmp_events).
+        self.memdump_on = memdump_on
 
     def cmdline(self):
         parts = ["console=ttyS0,115200", "panic=-1", "oops=panic",
@@ -523,7 +530,7 @@ class Guest:
             shutil.copyfile(self.ovmf_vars, vars_path)
         log = os.path.join(self.dir, "%s.serial.log" % label)
         qmp_path = memdump = None
-        if self.memdump:
+        if self.memdump or self.memdump_on:
             qmp_path = os.path.join(self.dir, "%s.qmp" % label)
             memdump = os.path.join(self.dir, "%s.memory.elf" % label)
             for p in (qmp_path, memdump):
@@ -556,7 +563,13 @@ class Guest:
         th = threading.Thread(target=reader, daemon=True)
         th.start()
         qmp = {}
-        if qmp_path:
+        if qmp_path and self.memdump_on:
+            qt = threading.Thread(target=qmp_memdump_on_line, daemon=True,
+                                  args=(qmp_path, log, self.memdump_on,
+                                        memdump, start + self.timeout,
+                                        qmp))
+            qt.start()
+        elif qmp_path:
             qt = threading.Thread(target=qmp_memdump, daemon=True,
                                   args=(qmp_path, memdump, qmp))
             qt.start()
@@ -597,6 +610,10 @@ class Guest:
         res.stopped = stopped
         res.memdump = memdump if qmp.get("saved") else None
         res.shutdown_reason = qmp.get("reason")
+        res.qmp_events = qmp.get("events", [])
+        # host seconds when the guest ran again after the RAM copy
+        res.memdump_cont = (qmp["cont"] - start if "cont" in qmp
+                            else None)
         # the guest's reset, before the RAM copy (else QEMU's exit)
         res.reset_at = qmp["at"] - start if "at" in qmp else end
         return res
@@ -655,6 +672,84 @@ def qmp_memdump(sock_path, out, state):
         cmd("quit")
     except (OSError, ValueError) as e:
         state["log"] = "QMP error: %s" % e
+    finally:
+        s.close()
+
+
+def _qmp_connect(sock_path):
+    for _ in range(600):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(sock_path)
+            return s
+        except OSError:
+            s.close()
+            time.sleep(0.1)
+    return None
+
+
+def _serial_shows(log, r):
+    try:
+        with open(log, errors="replace") as f:
+            return bool(r.search(f.read()))
+    except OSError:
+        return False
+
+
+def qmp_memdump_on_line(sock_path, log, pattern, out, deadline, state):
+    """QMP client of a boot that must not reset: once the serial log
+    shows `pattern`, stop the guest, save its RAM (dump-guest-memory,
+    as qmp_memdump), let it run on; then wait for its SHUTDOWN (any
+    reason, a reset included: -action turns it into a pause) and quit.
+    Fills state: events [(name, reason)], reason, saved, cont, log."""
+    s = _qmp_connect(sock_path)
+    if s is None:
+        state["log"] = "no QMP socket"
+        return
+    f = s.makefile("rw")
+    events = state.setdefault("events", [])
+
+    def cmd(name, **args):
+        f.write(json.dumps({"execute": name, "arguments": args}) + "\n")
+        f.flush()
+        for line in f:
+            msg = json.loads(line)
+            if "event" in msg:
+                events.append((msg["event"], msg.get("data", {})
+                               .get("reason")))
+            elif "return" in msg or "error" in msg:
+                return msg
+        return {"error": "QMP closed"}
+
+    r = re.compile(pattern)
+    try:
+        f.readline()                                # greeting
+        cmd("qmp_capabilities")
+        while not _serial_shows(log, r):
+            if time.monotonic() >= deadline:
+                state["log"] = "%r never seen: no RAM copy" % pattern
+                return
+            time.sleep(0.05)
+        stop = cmd("stop")
+        dump = cmd("dump-guest-memory", paging=False,
+                   protocol="file:" + out, format="elf")
+        cont = cmd("cont")
+        state["cont"] = time.monotonic()
+        state["saved"] = "return" in dump and os.path.exists(out)
+        state["log"] = "on %r: stop %s, dump-guest-memory %s, cont %s" % (
+            pattern, stop, dump, cont)
+        for line in f:
+            ev = json.loads(line)
+            if "event" not in ev:
+                continue
+            events.append((ev["event"], ev.get("data", {}).get("reason")))
+            if ev["event"] == "SHUTDOWN":
+                state["at"] = time.monotonic()
+                state["reason"] = ev.get("data", {}).get("reason")
+                break
+        cmd("quit")
+    except (OSError, ValueError) as e:
+        state["log"] = state.get("log", "") + " QMP error: %s" % e
     finally:
         s.close()
 

@@ -8,7 +8,8 @@ UNIT_CFLAGS	:= -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
 		   -fsanitize=address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer
 UNIT_STUB_SRCS	:= $(filter-out stub/main.c stub/smp.c stub/console.c stub/str.c \
-		     stub/phys.c stub/fault.c stub/reset.c stub/dma.c, \
+		     stub/phys.c stub/fault.c stub/reset.c stub/dma.c \
+		     stub/warmboot_run.c, \
 		     $(wildcard stub/*.c stub/drivers/*.c lib/*.c))
 UNIT_SUPPORT	:= $(wildcard tests/unit/support/*.c)
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))

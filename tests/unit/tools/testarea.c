@@ -12,6 +12,8 @@
  *   bmdump-testarea header IMAGE PARTNO     (prints key=value lines)
  *   bmdump-testarea poison IMAGE PARTNO     (terminal escapes in the
  *                                            area's strings and log)
+ *   bmdump-testarea bootset-flip IMAGE PARTNO  (one byte of the staged
+ *                                            kernel flipped on the disk)
  *   (PARTNO 0: the partition with bmdump's type, or a bare area file;
  *    IMAGE may also be a partition block device)
  */
@@ -24,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bootset.h"
 #include "kdumpfile.h"
 #include "locate.h"
 #include "synth.h"
@@ -237,6 +240,37 @@ static int cmd_poison(int argc, char **argv)
 	return 0;
 }
 
+/* A boot set gone bad on the disk after bmdump load staged it: the
+ * middle byte of the kernel, so only its CRC can tell. */
+static int cmd_bootset_flip(int argc, char **argv)
+{
+	struct bmdump_bootset_header bh;
+	struct bmdump_area_header h;
+	struct area_target t;
+	struct bm_err e;
+	uint64_t slot, bytes, off;
+	uint8_t b;
+
+	if (argc < 4)
+		return die("bootset-flip IMAGE PARTNO");
+	if (open_target(&t, argv[2], atoi(argv[3])))
+		return 1;
+	if (area_header_read(&t.src, &h, &e) ||
+	    bootset_read(&t.src, &h, &bh, 0, &e))
+		return die(e.msg);
+	if (bmdump_bootset_slot(&h, &slot, &bytes))
+		return die("no boot slot");
+	off = slot + bh.kernel.offset + bh.kernel.bytes / 2;
+	if (t.src.read(t.src.ctx, &b, 1, off))
+		return die("cannot read the kernel");
+	b ^= 0x01;
+	if (t.sink.write(t.sink.ctx, &b, 1, off))
+		return die("cannot write the kernel");
+	printf("flipped=%" PRIu64 "\n", off);
+	target_close(&t);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -251,5 +285,7 @@ int main(int argc, char **argv)
 		return cmd_header(argc, argv);
 	if (!strcmp(argv[1], "poison"))
 		return cmd_poison(argc, argv);
+	if (!strcmp(argv[1], "bootset-flip"))
+		return cmd_bootset_flip(argc, argv);
 	return die("unknown command");
 }
