@@ -457,20 +457,29 @@ int scan_classify_share(const struct core_info *ci,
 	return 0;
 }
 
+/*
+ * RAM range i as pfns [*pfn, *end), clipped to max_pfn and to what the
+ * ranges before it (ending at prev_end) did not already cover; 0 when
+ * nothing is left of it.
+ */
+static int ram_span(const struct core_info *ci, uint64_t i,
+		    uint64_t prev_end, uint64_t *pfn, uint64_t *end)
+{
+	*pfn = ci->ram[i].start >> SCAN_PAGE_SHIFT;
+	*end = (ci->ram[i].end + SCAN_PAGE_SIZE - 1) >> SCAN_PAGE_SHIFT;
+	if (*end > ci->max_pfn)
+		*end = ci->max_pfn;
+	if (*pfn < prev_end)
+		*pfn = prev_end;
+	return *pfn < *end;
+}
+
 uint64_t scan_holes(const struct core_info *ci)
 {
-	uint64_t prev_end = 0, holes = 0, i;
+	uint64_t prev_end = 0, holes = 0, pfn, end, i;
 
 	for (i = 0; i < ci->nr_ram; i++) {
-		uint64_t pfn = ci->ram[i].start >> SCAN_PAGE_SHIFT;
-		uint64_t end = (ci->ram[i].end + SCAN_PAGE_SIZE - 1) >>
-			       SCAN_PAGE_SHIFT;
-
-		if (end > ci->max_pfn)
-			end = ci->max_pfn;
-		if (pfn < prev_end)
-			pfn = prev_end;
-		if (pfn >= end)
+		if (!ram_span(ci, i, prev_end, &pfn, &end))
 			continue;
 		holes += pfn - prev_end;
 		prev_end = end;
@@ -487,18 +496,10 @@ static uint64_t ram_pfns(const struct core_info *ci)
 /* The pfn at which RAM pfn number k (0-based, in address order) lies. */
 static uint64_t nth_ram_pfn(const struct core_info *ci, uint64_t k)
 {
-	uint64_t prev_end = 0, i;
+	uint64_t prev_end = 0, pfn, end, i;
 
 	for (i = 0; i < ci->nr_ram; i++) {
-		uint64_t pfn = ci->ram[i].start >> SCAN_PAGE_SHIFT;
-		uint64_t end = (ci->ram[i].end + SCAN_PAGE_SIZE - 1) >>
-			       SCAN_PAGE_SHIFT;
-
-		if (end > ci->max_pfn)
-			end = ci->max_pfn;
-		if (pfn < prev_end)
-			pfn = prev_end;
-		if (pfn >= end)
+		if (!ram_span(ci, i, prev_end, &pfn, &end))
 			continue;
 		if (k < end - pfn)
 			return pfn + k;
