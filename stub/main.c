@@ -85,6 +85,10 @@ static void __attribute__((noreturn)) finish(void)
 	if (final_action == FINAL_BOOT && warm_ready) {
 		bmlog("done, entering the staged kernel at 0x%llx",
 		      (unsigned long long)warm.entry);
+		/* a fault in its first instructions, under the stub's IDT,
+		 * comes back through stub_fail(): then reset, never again */
+		warm_ready = 0;
+		warm_err = E_WB_FAULT_AFTER;
 		warmboot_enter(&warm);
 	}
 	/* why: warm_prepare() logged any other error with its message */
@@ -113,6 +117,12 @@ void stub_fail(int err)
 	}
 	if (!failing++)
 		dump_emergency_log(err);
+	/* a fault after warm_prepare(): the disk may not be shut down, so
+	 * the staged kernel is not entered */
+	if (warm_ready) {
+		warm_ready = 0;
+		warm_err = E_WB_FAULT_AFTER;
+	}
 	finish();
 }
 

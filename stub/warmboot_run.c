@@ -204,7 +204,7 @@ static int read_kernel(struct wb_run *w)
 	err = bmdump_bzimage_check(img, w->h->kernel.bytes, &k);
 	if (err)
 		return err;
-	return memcmp(&k, &w->k, sizeof(k)) ? E_WB_READ_KERNEL : 0;
+	return memcmp(&k, &w->k, sizeof(k)) ? E_WB_KERNEL_CHANGED : 0;
 }
 
 /* The words the stub adds: the warm boot mark, and on an AP what keeps
@@ -401,7 +401,7 @@ void warmboot_enter(const struct wb_ready *r)
 		     "jmpq *%[entry]"
 		     :
 		     : [gdtr] "m"(g), [cs] "i"(WB_BOOT_CS),
-		       [ds] "i"(WB_BOOT_DS), [entry] "r"(r->entry),
+		       [ds] "i"(WB_BOOT_DS), [entry] "d"(r->entry),
 		       "S"(r->bp)
 		     : "rax", "memory");
 	__builtin_unreachable();

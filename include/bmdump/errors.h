@@ -260,6 +260,8 @@
 	X(E_WB_MAP_FULL, -1059, "warm boot: the crashed kernel's RAM and the stub's memory map give more ranges than the stub handles (reset instead)") \
 	X(E_WB_CMDLINE_ROOM, -1060, "warm boot: the command line with bmdump.warmboot=1 appended is too long: shorten BOOT_CMDLINE (reset instead)") \
 	X(E_WB_LOW_MAP, -1061, "warm boot: the low 1 MiB the new kernel's startup code uses could not be mapped (reset instead)") \
+	X(E_WB_KERNEL_CHANGED, -1062, "warm boot: the staged kernel's setup header in the whole file differs from its first page read before: the disk returned other data the second time (reset instead)") \
+	X(E_WB_FAULT_AFTER, -1063, "warm boot: the stub failed after the boot set was placed, or the staged kernel faulted in its first instructions (error above): resetting instead of entering it (again)") \
 	X(E_NVME_IO_DEADLINE, -1100, "NVMe I/O still in flight when the capture deadline (bmdump.deadline=) passed: the controller stopped completing commands or is too slow; it was disabled") \
 	X(E_NVME_ADMIN_DEADLINE, -1101, "an NVMe admin command was still pending when the capture deadline (bmdump.deadline=) passed: the controller hangs or the deadline is too short") \
 	X(E_VIRTIO_RESET_DEADLINE, -1102, "virtio device was still resetting when the capture deadline (bmdump.deadline=) passed: device unused") \
