@@ -158,7 +158,7 @@ def check_crash(res, loader, cpu):
 
 
 def run_crash(name, loader="kexec_load", trigger="sysrq", cpu=0, append="",
-              crashkernel="64M", mem_mib=1024, qemu_cpu="qemu64",
+              crashkernel="64M", mem_mib=1024, qemu_cpu=rig.QEMU_CPU,
               stop_on=None):
     scen = scenario(loader, trigger, cpu, append)
     g = rig.Guest(name, None, mem_mib=mem_mib, cpu=qemu_cpu,

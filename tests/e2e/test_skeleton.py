@@ -6,11 +6,12 @@ check_dump and the memory oracle judge: every loader, trigger, crash CPU
 and paging mode gets its dump compared with the machine's RAM."""
 
 import crash
+import rig
 import test_dump as dumptest
 from dumpcheck import check_dump
 
 
-def _crash(name, loader, trigger, cpu=0, qemu_cpu="qemu64"):
+def _crash(name, loader, trigger, cpu=0, qemu_cpu=rig.QEMU_CPU):
     disk = dumptest.new_disk(name)
     outside = disk.digest_outside_area()
     seed, marker = len(name) * 7919 + cpu, "bmdump-marker-" + name

@@ -56,6 +56,12 @@ def kernel_version():
 
 
 KVER = kernel_version()
+
+# qemu64 has no RDRAND, and under TCG a fresh kernel can wait minutes for
+# entropy: ssh in a second boot sat in getrandom() until soft-lockup
+# warnings (CI run of e0bb146).  TCG emulates RDRAND; the kernels trust it
+# (RANDOM_TRUST_CPU), so the CRNG is ready at boot.
+QEMU_CPU = "qemu64,+rdrand"
 VMLINUZ = "/boot/vmlinuz-" + KVER
 MODDIR = "/lib/modules/" + KVER
 
@@ -451,7 +457,7 @@ class Guest:
     """One QEMU boot of Debian's kernel under OVMF."""
 
     def __init__(self, name, initrd, disks=(), mem_mib=1024, smp=2,
-                 cpu="qemu64", crashkernel="64M", append="", timeout=240,
+                 cpu=QEMU_CPU, crashkernel="64M", append="", timeout=240,
                  extra_args=(), hostname=None, memdump=False, kver=None,
                  ovmf_vars=None, nvram=None, memdump_on=None):
         self.name = name
