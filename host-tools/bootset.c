@@ -78,6 +78,7 @@ int bootset_filter_cmdline(const char *in, char *out, size_t size,
 	size_t o = 0, limit = size < BMDUMP_BOOTSET_CMDLINE_MAX ? size :
 			      BMDUMP_BOOTSET_CMDLINE_MAX;
 	int init_args = 0;	/* after "--": init's, not the kernel's */
+	uint64_t tail;
 
 	if (dropped)
 		*dropped = 0;
@@ -109,6 +110,11 @@ int bootset_filter_cmdline(const char *in, char *out, size_t size,
 		in += len;
 	}
 	out[o] = 0;
+	/* The stub adds its words before "--"; an open quote would eat
+	 * them. */
+	if (bmdump_bootset_cmdline_tail(out, o, &tail))
+		return bm_seterr(e, BM_E_USAGE, "the next kernel's command "
+				 "line leaves a quote open: fix BOOT_CMDLINE");
 	return 0;
 }
 

@@ -4,6 +4,7 @@
  * number comes from the disk or the crashed kernel, so each sum is checked
  * before it is used.
  */
+#include "bmdump/bootset.h"
 #include "errors.h"
 #include "str.h"
 #include "warmboot.h"
@@ -238,6 +239,29 @@ int warmboot_e820(uint8_t bp[BOOT_PARAMS_SIZE], const struct e820_entry *map,
 	}
 	bp[BP_E820_ENTRIES] = (uint8_t)out;
 	return ram ? 0 : E_WB_E820_EMPTY;
+}
+
+int warmboot_cmdline_add(char *buf, uint64_t n, uint64_t size,
+			 const char *words, uint64_t *len)
+{
+	uint64_t at, wlen = strlen(words), pre, post;
+
+	if (n >= size || bmdump_bootset_cmdline_tail(buf, n, &at))
+		return E_WB_CMDLINE_BYTES;
+	/* "<kernel's words> <ours> -- <init's words>" */
+	pre = at && !bmdump_bootset_cmdline_space(buf[at - 1]);
+	post = at < n;
+	if (wlen > size || n + pre + wlen + post >= size)
+		return E_WB_CMDLINE_ROOM;
+	memmove(buf + at + pre + wlen + post, buf + at, n - at);
+	if (pre)
+		buf[at] = ' ';
+	memcpy(buf + at + pre, words, wlen);
+	if (post)
+		buf[at + pre + wlen] = ' ';
+	*len = n + pre + wlen + post;
+	buf[*len] = 0;
+	return 0;
 }
 
 int warmboot_boot_params(uint8_t bp[BOOT_PARAMS_SIZE],

@@ -60,6 +60,16 @@ int warmboot_place(const struct e820_entry *map, unsigned int nr_map,
 int warmboot_e820(uint8_t bp[BOOT_PARAMS_SIZE], const struct e820_entry *map,
 		  unsigned int nr_map);
 
+/*
+ * Add the stub's words (NUL-ended) to the staged command line buf[0, n)
+ * of a buffer of size bytes: before the first unquoted "--" (after it the
+ * kernel hands words to init), else at the end; NUL-ended after.  0 and
+ * *len, E_WB_CMDLINE_BYTES (a NUL or an open quote in the staged bytes)
+ * or E_WB_CMDLINE_ROOM.
+ */
+int warmboot_cmdline_add(char *buf, uint64_t n, uint64_t size,
+			 const char *words, uint64_t *len);
+
 struct wb_boot_args {
 	const uint8_t *kernel;		/* the bzImage, checked */
 	const struct bmdump_bzimage_info *k;

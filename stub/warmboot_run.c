@@ -224,7 +224,6 @@ static void extra_words(const struct wb_env *e, char *buf, size_t size)
 static int read_cmdline(struct wb_run *w)
 {
 	char word[WB_CMDLINE_EXTRA];
-	uint64_t n = w->h->cmdline.bytes, len;
 	int err;
 
 	err = read_blob(w, &w->h->cmdline, (uint64_t)(uintptr_t)w->cmdline,
@@ -232,15 +231,9 @@ static int read_cmdline(struct wb_run *w)
 	if (err)
 		return err;
 	extra_words(w->env, word, sizeof(word));
-	len = strlen(word);
 	/* Checked < BMDUMP_BOOTSET_CMDLINE_MAX, half the page. */
-	if (n + 1 + len + 1 > WB_PAGE)
-		return E_WB_CMDLINE_ROOM;
-	if (n)
-		w->cmdline[n++] = ' ';
-	memcpy(w->cmdline + n, word, len + 1);
-	w->cmdline_len = n + len;
-	return 0;
+	return warmboot_cmdline_add(w->cmdline, w->h->cmdline.bytes, WB_PAGE,
+				    word, &w->cmdline_len);
 }
 
 static int build_bp(struct wb_run *w, struct wb_ready *r)

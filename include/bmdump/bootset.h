@@ -100,6 +100,7 @@ _Static_assert(sizeof(struct bmdump_bootset_header) <=
 #define BMDUMP_BOOTSET_E_OVERLAP	(-8)
 #define BMDUMP_BOOTSET_E_CMDLINE	(-9)
 #define BMDUMP_BOOTSET_E_BLOB_CRC	(-10)
+#define BMDUMP_BOOTSET_E_CMDLINE_BYTES	(-11)
 
 static inline uint32_t bmdump_bootset_crc(const struct bmdump_bootset_header *h)
 {
@@ -199,6 +200,42 @@ bmdump_bootset_blob_verify(const struct bmdump_bootset_blob *b, uint32_t crc)
 	return crc == b->crc ? 0 : BMDUMP_BOOTSET_E_BLOB_CRC;
 }
 
+/* The kernel's isspace() as its command-line parser (next_arg()) uses it. */
+static inline int bmdump_bootset_cmdline_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/*
+ * Where the stub may add its own words (bmdump.warmboot=1, ...) to a
+ * staged command line of n bytes: 0 and *at, the offset of the first
+ * unquoted "--" word (the kernel hands every word after it to init, so
+ * words added at the end would never reach the kernel), or n.
+ * BMDUMP_BOOTSET_E_CMDLINE_BYTES when the bytes hold a NUL (the kernel
+ * stops reading there, so the added words would be lost) or leave a quote
+ * open (the added words would become part of the last value).
+ */
+static inline int bmdump_bootset_cmdline_tail(const char *s, uint64_t n,
+					      uint64_t *at)
+{
+	int quoted = 0;
+	uint64_t i;
+
+	*at = n;
+	for (i = 0; i < n; i++) {
+		if (!s[i])
+			return BMDUMP_BOOTSET_E_CMDLINE_BYTES;
+		if (s[i] == '"')
+			quoted = !quoted;
+		else if (!quoted && *at == n && s[i] == '-' && i + 1 < n &&
+			 s[i + 1] == '-' &&
+			 (!i || bmdump_bootset_cmdline_space(s[i - 1])) &&
+			 (i + 2 == n || bmdump_bootset_cmdline_space(s[i + 2])))
+			*at = i;
+	}
+	return quoted ? BMDUMP_BOOTSET_E_CMDLINE_BYTES : 0;
+}
+
 static inline const char *bmdump_bootset_strerror(int err)
 {
 	switch (err) {
@@ -230,6 +267,9 @@ static inline const char *bmdump_bootset_strerror(int err)
 	case BMDUMP_BOOTSET_E_BLOB_CRC:
 		return "boot set kernel, initrd or command line CRC mismatch "
 		       "(corrupt: re-run bmdump load)";
+	case BMDUMP_BOOTSET_E_CMDLINE_BYTES:
+		return "boot set command line holds a NUL byte or an unclosed "
+		       "quote (fix BOOT_CMDLINE, re-run bmdump load)";
 	}
 	return "unknown boot set error";
 }

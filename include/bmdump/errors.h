@@ -262,6 +262,7 @@
 	X(E_WB_LOW_MAP, -1061, "warm boot: the low 1 MiB the new kernel's startup code uses could not be mapped (reset instead)") \
 	X(E_WB_KERNEL_CHANGED, -1062, "warm boot: the staged kernel's setup header in the whole file differs from its first page read before: the disk returned other data the second time (reset instead)") \
 	X(E_WB_FAULT_AFTER, -1063, "warm boot: the stub failed after the boot set was placed, or the staged kernel faulted in its first instructions (error above): resetting instead of entering it (again)") \
+	X(E_WB_CMDLINE_BYTES, -1090, "warm boot: the staged command line holds a NUL byte or leaves a quote open, so the words the stub adds would be lost: fix BOOT_CMDLINE, re-run bmdump load (reset instead)") \
 	X(E_NVME_IO_DEADLINE, -1100, "NVMe I/O still in flight when the capture deadline (bmdump.deadline=) passed: the controller stopped completing commands or is too slow; it was disabled") \
 	X(E_NVME_ADMIN_DEADLINE, -1101, "an NVMe admin command was still pending when the capture deadline (bmdump.deadline=) passed: the controller hangs or the deadline is too short") \
 	X(E_VIRTIO_RESET_DEADLINE, -1102, "virtio device was still resetting when the capture deadline (bmdump.deadline=) passed: device unused") \

@@ -349,6 +349,47 @@ static void test_e820(void **state)
 	assert_int_equal(warmboot_e820(bp, &in[3], 1), E_WB_E820_EMPTY);
 }
 
+static void expect_cmdline(const char *staged, const char *want)
+{
+	char buf[64];
+	uint64_t len = 0;
+
+	memset(buf, 'z', sizeof(buf));
+	memcpy(buf, staged, strlen(staged));
+	assert_int_equal(warmboot_cmdline_add(buf, strlen(staged),
+					      sizeof(buf), "bm.w=1", &len), 0);
+	assert_string_equal(buf, want);
+	assert_int_equal(len, strlen(want));
+}
+
+/* The stub's words reach the kernel: never after "--" (init's words), a
+ * NUL or inside an open quote; never past the buffer. */
+static void test_cmdline_add(void **state)
+{
+	char buf[16] = "ro\0quiet";
+	uint64_t len = 99;
+
+	expect_cmdline("", "bm.w=1");
+	expect_cmdline("ro quiet", "ro quiet bm.w=1");
+	expect_cmdline("ro quiet ", "ro quiet bm.w=1");
+	expect_cmdline("ro -- single", "ro bm.w=1 -- single");
+	expect_cmdline("-- single", "bm.w=1 -- single");
+	expect_cmdline("a=\"x -- y\" --", "a=\"x -- y\" bm.w=1 --");
+	assert_int_equal(warmboot_cmdline_add(buf, 8, sizeof(buf), "bm.w=1",
+					      &len), E_WB_CMDLINE_BYTES);
+	memcpy(buf, "a=\"b c", 6);
+	assert_int_equal(warmboot_cmdline_add(buf, 6, sizeof(buf), "bm.w=1",
+					      &len), E_WB_CMDLINE_BYTES);
+	/* "ro quiet" + " bm.w=1" + NUL is 16 bytes: one too many */
+	memcpy(buf, "ro quiet", 8);
+	assert_int_equal(warmboot_cmdline_add(buf, 8, 15, "bm.w=1", &len),
+			 E_WB_CMDLINE_ROOM);
+	assert_int_equal(warmboot_cmdline_add(buf, 8, 16, "bm.w=1", &len), 0);
+	assert_string_equal(buf, "ro quiet bm.w=1");
+	assert_int_equal(warmboot_cmdline_add(buf, 16, 16, "x", &len),
+			 E_WB_CMDLINE_BYTES);
+}
+
 static void test_boot_params(void **state)
 {
 	struct bmdump_bzimage_info k = real_info();
@@ -405,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_place_random),
 		cmocka_unit_test(test_e820),
 		cmocka_unit_test(test_boot_params),
+		cmocka_unit_test(test_cmdline_add),
 	};
 
 	return cmocka_run_group_tests_name("warmboot", tests, load_kernel,

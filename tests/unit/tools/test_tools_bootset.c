@@ -364,6 +364,11 @@ static void test_filter_cmdline(void **state)
 	expect_filter("dyndbg=\"file x.c +p\" -- elfcorehdr=1 bmdump.x",
 		      "dyndbg=\"file x.c +p\" -- elfcorehdr=1 bmdump.x", 0);
 	expect_filter("  \t ", "", 0);
+	/* An open quote would swallow the words the stub adds. */
+	assert_int_equal(bootset_filter_cmdline("ro dyndbg=\"x +p", out,
+						sizeof(out), NULL, &e),
+			 BM_E_USAGE);
+	assert_non_null(strstr(e.msg, "quote"));
 	memset(longer, 'a', sizeof(longer) - 1);
 	longer[sizeof(longer) - 1] = 0;
 	assert_int_equal(bootset_filter_cmdline(longer, out, sizeof(out), NULL,
@@ -378,6 +383,41 @@ static void write_file(const char *path, const char *text)
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
+}
+
+static void expect_tail_n(const char *s, size_t n, int err, uint64_t at)
+{
+	uint64_t got = 12345;
+
+	assert_int_equal(bmdump_bootset_cmdline_tail(s, n, &got), err);
+	if (!err)
+		assert_int_equal(got, at);
+}
+
+static void expect_tail(const char *s, int err, uint64_t at)
+{
+	expect_tail_n(s, strlen(s), err, at);
+}
+
+/* Where the stub puts its words: before the kernel's "--", never after
+ * a NUL or inside an open quote. */
+static void test_cmdline_tail(void **state)
+{
+	static const char nul[] = "ro\0quiet";
+
+	expect_tail("", 0, 0);
+	expect_tail("ro quiet", 0, 8);
+	expect_tail("ro -- single", 0, 3);
+	expect_tail("--", 0, 0);
+	expect_tail("ro\t--\nx -- y", 0, 3);
+	/* not a "--" word: part of a value, a longer word, or quoted */
+	expect_tail("a=-- b", 0, 6);
+	expect_tail("ro --x", 0, 6);
+	expect_tail("x=\"a -- b\" -- i", 0, 11);
+	expect_tail_n(nul, sizeof(nul) - 1, BMDUMP_BOOTSET_E_CMDLINE_BYTES, 0);
+	expect_tail("x=\"a b", BMDUMP_BOOTSET_E_CMDLINE_BYTES, 0);
+	assert_non_null(strstr(bmdump_bootset_strerror(
+		BMDUMP_BOOTSET_E_CMDLINE_BYTES), "quote"));
 }
 
 /* Defaults from the (fake) root; BOOT_* override each. */
@@ -448,6 +488,7 @@ int main(void)
 		cmocka_unit_test(test_check_rejects),
 		cmocka_unit_test(test_check_bounds),
 		cmocka_unit_test(test_filter_cmdline),
+		cmocka_unit_test(test_cmdline_tail),
 		cmocka_unit_test(test_source),
 	};
 
