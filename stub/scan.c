@@ -187,6 +187,7 @@ int scan_layout_parse(const char *text, size_t len,
 		err = parse_sections(text, len, l);
 	if (!err)
 		err = parse_pgtable(text, len, &vi, ci, l);
+	l->tail_run_max = SCAN_TAIL_RUN_MAX;
 	return err;
 }
 
@@ -403,16 +404,22 @@ static void scan_range(struct scan_ctx *c, uint64_t pfn, uint64_t end,
  * pfn from b on that is not the tail of a compound page (a gigantic page
  * may cross b; the share before b covers it with its head's verdict, as
  * one CPU would).  A pfn that cannot be read ends the search: one CPU
- * keeps it as unreadable too.
+ * keeps it as unreadable too.  So does a run of tails longer than any
+ * page: poisoned struct pages must not make every boundary in them walk
+ * to the end of RAM.
  */
 static uint64_t handover(struct scan_ctx *c, uint64_t b)
 {
 	unsigned int shift = c->l->pfn_section_shift;
-	uint64_t memmap = 0, section = ~0ull;
+	uint64_t memmap = 0, section = ~0ull, end = c->ci->max_pfn;
 
 	if (!b)
 		return 0;
-	for (; b < c->ci->max_pfn; b++) {
+	if (b >= end)
+		return end;
+	if (end - b > c->l->tail_run_max)
+		end = b + c->l->tail_run_max;
+	for (; b < end; b++) {
 		struct bmdump_page_view v;
 
 		if (b >> shift != section) {
@@ -423,7 +430,7 @@ static uint64_t handover(struct scan_ctx *c, uint64_t b)
 		    !(v.compound_head & 1))
 			return b;
 	}
-	return c->ci->max_pfn;
+	return end;
 }
 
 int scan_classify_share(const struct core_info *ci,

@@ -33,7 +33,13 @@ struct scan_layout {
 	uint64_t top_pgt_pa;		/* init_top_pgt, physical */
 	int l5;
 	uint64_t sme_mask;
+	/* the most compound tails a share boundary moves over */
+	uint64_t tail_run_max;
 };
+
+/* x86's largest page, 1 GiB, has 2^18 - 1 tails: a longer run of tails is
+ * a corrupt memmap, not a page for one share to decide whole. */
+#define SCAN_TAIL_RUN_MAX	(1ull << 18)
 
 /* A cached translation: the last leaf of the kernel's page tables. */
 struct scan_xlat {

@@ -476,6 +476,38 @@ static void test_scan_split_equal(void **state)
 	}
 }
 
+/*
+ * Poisoned struct pages, every one a tail: each share boundary moves over
+ * at most tail_run_max of them, and no pfn is lost or counted twice.
+ */
+static void test_scan_split_tail_run_bounded(void **state)
+{
+	struct scan_result r, sum = { 0 };
+	uint64_t i, bounds[] = { 0, 512, 1024, NR_PFN }, total;
+	unsigned int c;
+
+	split_image(captured_vmcoreinfo[0].text);
+	for (i = 1; i < NR_PFN; i++)
+		memcpy(spage(i) + lay.off_compound_head,
+		       &(uint64_t){ (VMEMMAP + 4 * lay.page_size) | 1 }, 8);
+	lay.tail_run_max = 100;
+	scan_clear(&ci, bm);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(scan_classify_share(&ci, &lay, BMDUMP_DL_MAX,
+						     bm, bounds[i],
+						     bounds[i + 1], &r), 0);
+		scan_result_add(&sum, &r);
+		for (total = 0, c = 0; c < BMDUMP_NR_CLASSES; c++)
+			total += r.count[c];
+		/* [0, 612), [612, 1124), [1124, 2048); 640-767 a hole */
+		if (i == 1)
+			assert_int_equal(total, 512 - 128);
+	}
+	for (total = 0, c = 0; c < BMDUMP_NR_CLASSES; c++)
+		total += sum.count[c];
+	assert_int_equal(total, NR_PFN - 128);
+}
+
 static int setup(void **state)
 {
 	ram = aligned_alloc(4096, RAM_SIZE);
@@ -498,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_scan_not_present),
 		cmocka_unit_test(test_scan_layout_errors),
 		cmocka_unit_test(test_scan_split_equal),
+		cmocka_unit_test(test_scan_split_tail_run_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
