@@ -172,6 +172,35 @@ def test_warmboot_seabios():
     check_warm(name, res, area_disk, out_disk)
 
 
+def e820_holes(res):
+    """Parts of the crashkernel region(s) the stub logged that the
+    warm-booted kernel's e820 does not give as usable RAM: the region is
+    the stub's and kexec's (elfcorehdr, backup), none of it needed once
+    the new kernel runs."""
+    t_enter, _ = res.find(r"bmdump: done, entering the staged kernel")
+    assert t_enter is not None, res.tail()
+    regions = [(int(m.group(1), 16), int(m.group(2), 16) + 1)
+               for t, m in res.find_all(r"bmdump: crashkernel region "
+                                        r"([0-9a-f]+)-([0-9a-f]+)")
+               if t < t_enter]
+    usable = [(int(m.group(1), 16), int(m.group(2), 16) + 1)
+              for t, m in res.find_all(r"BIOS-e820: \[mem 0x([0-9a-f]+)-"
+                                       r"0x([0-9a-f]+)\] usable")
+              if t > t_enter]
+    assert regions and usable, res.tail()
+    holes = []
+    for a, b in regions:
+        while a < b:
+            u = [e for s, e in usable if s <= a < e]
+            if u:
+                a = u[0]
+                continue
+            nxt = min([s for s, _ in usable if a < s < b] + [b])
+            holes.append("%#x-%#x" % (a, nxt - 1))
+            a = nxt
+    return holes
+
+
 def check_warm(name, res, area_disk, out_disk):
     """What a warm boot must show: no reset, the word, the saved dump
     equal to RAM at the crash."""
@@ -195,6 +224,8 @@ def check_warm(name, res, area_disk, out_disk):
         f = res.facts()
         assert f.get("warm") == "1", res.tail(80)
         assert WARM_WORD in f.get("warm-cmdline", ""), f.get("warm-cmdline")
+        # the crashkernel region is RAM again, kexec's segments included
+        assert not e820_holes(res), e820_holes(res)
         assert f.get("save", "").startswith("0 ") and "saved" in f["save"], \
             f.get("save")
         assert f.get("exported") == "0", res.tail()
