@@ -111,6 +111,9 @@ def boot(name, corrupt=False, extra_args=(), append="", cpu=0,
         res.tail()
     assert f.get("load", "").startswith("0 ") and \
         "boot set staged" in f["load"], f.get("load")
+    # BOOT_CMDLINE has no crashkernel=: load says the next kernel
+    # cannot re-arm
+    assert "has no crashkernel=" in f["load"], f["load"]
     assert "still-alive" not in f, res.tail()
     return res, area_disk, out_disk
 
@@ -412,6 +415,7 @@ def test_warmboot_second_crash_captured():
         for gen in (1, 2):
             assert f.get("load%d" % gen, "").startswith("0 ") and \
                 "boot set staged" in f["load%d" % gen], (gen, res.tail(60))
+            assert "has no crashkernel=" not in f["load%d" % gen], f
             st = R.statuses(res)["armed%d" % gen]
             assert st[0] == 0 and st[1]["armed"] is True, (gen, st)
             assert "still-alive%d" % gen not in f, res.tail()
