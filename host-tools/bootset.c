@@ -118,6 +118,25 @@ int bootset_filter_cmdline(const char *in, char *out, size_t size,
 	return 0;
 }
 
+int bootset_rearms(const char *cmdline)
+{
+	static const char word[] = "crashkernel=";
+	const char *p = cmdline;
+	size_t len;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		len = word_len(p);
+		if (!len || (len == 2 && !memcmp(p, "--", 2)))
+			return 0;
+		if (len > sizeof(word) - 1 &&
+		    !memcmp(p, word, sizeof(word) - 1))
+			return 1;
+		p += len;
+	}
+}
+
 static uint64_t align_up(uint64_t v)
 {
 	return (v + BMDUMP_BOOTSET_ALIGN - 1) / BMDUMP_BOOTSET_ALIGN *

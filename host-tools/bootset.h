@@ -67,6 +67,13 @@ int bootset_read(const struct bm_src *part,
 		 struct bm_err *e);
 
 /*
+ * 1 when the kernel's words of cmdline (before "--") hold crashkernel=:
+ * the kernel a warm boot starts reserves the memory `bmdump load` needs
+ * to re-arm, so a crash there is captured too.  0: it cannot re-arm.
+ */
+int bootset_rearms(const char *cmdline);
+
+/*
  * Where the boot set comes from under root ("" or $BMDUMP_SYSROOT):
  * BOOT_KERNEL, else root/boot/vmlinuz-<release>; BOOT_INITRD, else
  * root/boot/initrd.img-<release> when it exists ("" for BOOT_INITRD=none

@@ -151,6 +151,12 @@ out:
 		       "%s%s\n", s->dry ? "to stage" : "staged", src.kernel,
 		       src.initrd[0] ? src.initrd : "none", src.cmdline,
 		       src.dropped ? " (unsafe words dropped)" : "");
+	/* A warning, not a refusal: a one-off boot may not want it. */
+	if (!r && !bootset_rearms(src.cmdline))
+		fprintf(stderr, "bmdump: warning: the boot set's command line "
+			"has no crashkernel=: the kernel it starts cannot "
+			"re-arm bmdump, a crash there would not be captured "
+			"(add crashkernel= to BOOT_CMDLINE)\n");
 	free(f.kernel);
 	free(f.initrd);
 	return r;

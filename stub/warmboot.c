@@ -173,6 +173,58 @@ int warmboot_place(const struct e820_entry *map, unsigned int nr_map,
 	return l->initrd_addr ? 0 : E_WB_NO_ROOM_INITRD;
 }
 
+/* The RAM of warmboot_map(), before firmware's ranges are cut out. */
+static int map_ram(struct mem_allocator *m, const struct e820_entry *e820,
+		   unsigned int nr_e820, const struct wb_range *ram,
+		   unsigned int nr_ram, const struct mem_range *keep,
+		   unsigned int nr_keep)
+{
+	unsigned int i;
+
+	mem_init(m);
+	for (i = 0; i < nr_e820; i++)
+		if (e820[i].type == E820_RAM &&
+		    mem_add(m, e820[i].addr, e820[i].addr + e820[i].size))
+			return E_WB_MAP_FULL;
+	for (i = 0; i < nr_ram; i++)
+		if (mem_add(m, ram[i].start, ram[i].end))
+			return E_WB_MAP_FULL;
+	for (i = 0; i < nr_keep; i++)
+		if (mem_add(m, keep[i].start, keep[i].end))
+			return E_WB_MAP_FULL;
+	return 0;
+}
+
+int warmboot_map(const struct e820_entry *e820, unsigned int nr_e820,
+		 const struct wb_range *ram, unsigned int nr_ram,
+		 const struct mem_range *keep, unsigned int nr_keep,
+		 struct e820_entry *out, unsigned int max_out,
+		 unsigned int *nr_out)
+{
+	static struct mem_allocator m;
+	unsigned int i, n = 0;
+
+	if (map_ram(&m, e820, nr_e820, ram, nr_ram, keep, nr_keep))
+		return E_WB_MAP_FULL;
+	for (i = 0; i < nr_e820; i++) {
+		if (e820[i].type == E820_RAM)
+			continue;
+		if (mem_reserve(&m, e820[i].addr,
+				e820[i].addr + e820[i].size) || n >= max_out)
+			return E_WB_MAP_FULL;
+		out[n++] = e820[i];
+	}
+	for (i = 0; i < m.nr_free; i++) {
+		if (n >= max_out)
+			return E_WB_MAP_FULL;
+		out[n].addr = m.free[i].start;
+		out[n].size = m.free[i].end - m.free[i].start;
+		out[n++].type = E820_RAM;
+	}
+	*nr_out = n;
+	return 0;
+}
+
 static void put_le32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)v;

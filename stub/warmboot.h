@@ -13,6 +13,7 @@
 
 #include "bmdump/bzimage.h"
 #include "bootparams.h"
+#include "mem.h"
 
 /* boot_params fields beyond bootparams.h's (arch/x86 bootparam.h). */
 #define BP_EXT_RAMDISK_IMAGE	0x0c0	/* u32, bits 63:32 */
@@ -51,6 +52,22 @@ int warmboot_place(const struct e820_entry *map, unsigned int nr_map,
 		   const struct wb_range *resv, unsigned int nr_resv,
 		   const struct bmdump_bzimage_info *k, uint64_t initrd_bytes,
 		   struct wb_layout *l);
+
+/*
+ * The map the next kernel gets, into out (room for max_out): the stub's
+ * e820 (the map kexec gave it) for everything but RAM, and as RAM the
+ * stub's RAM (the crashkernel region as kexec described it), the crashed
+ * kernel's RAM (its PT_LOADs, which kexec left out of the stub's map) and
+ * the crashkernel region(s) keep whole: kexec's segments at their top
+ * (elfcorehdr, backup) are holes in the stub's map, and nothing in them
+ * is needed once the dump is written.  Firmware's non-RAM ranges stay
+ * what firmware said, cut out of any RAM.  0 or E_WB_MAP_FULL.
+ */
+int warmboot_map(const struct e820_entry *e820, unsigned int nr_e820,
+		 const struct wb_range *ram, unsigned int nr_ram,
+		 const struct mem_range *keep, unsigned int nr_keep,
+		 struct e820_entry *out, unsigned int max_out,
+		 unsigned int *nr_out);
 
 /*
  * The e820 table of bp from map: sorted by address, empty and wrapping

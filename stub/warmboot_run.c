@@ -101,45 +101,21 @@ static int peek_kernel(struct wb_run *w)
 	return bmdump_bzimage_check(w->kfirst, b->bytes, &w->k);
 }
 
-/*
- * The map the next kernel gets: the stub's e820 for everything but RAM,
- * and as RAM both the stub's (the crashkernel region) and the crashed
- * kernel's PT_LOADs (its RAM, which kexec left out of the stub's map).
- */
+/* The map the next kernel gets: warmboot_map() from the stub's e820,
+ * the crashed kernel's RAM and the crashkernel region(s). */
 static int build_map(struct wb_run *w)
 {
-	static struct mem_allocator ram;
+	static struct wb_range ram[CORE_MAX_RAM];
 	const struct wb_env *e = w->env;
 	unsigned int i;
 
-	mem_init(&ram);
-	for (i = 0; i < e->nr_e820; i++)
-		if (e->e820[i].type == E820_RAM &&
-		    mem_add(&ram, e->e820[i].addr,
-			    e->e820[i].addr + e->e820[i].size))
-			return E_WB_MAP_FULL;
-	for (i = 0; i < e->ci->nr_ram; i++)
-		if (mem_add(&ram, e->ci->ram[i].start, e->ci->ram[i].end))
-			return E_WB_MAP_FULL;
-	w->nr_map = 0;
-	for (i = 0; i < e->nr_e820; i++) {
-		if (e->e820[i].type == E820_RAM)
-			continue;
-		/* Firmware's ranges stay what firmware said they are. */
-		if (mem_reserve(&ram, e->e820[i].addr,
-				e->e820[i].addr + e->e820[i].size) ||
-		    w->nr_map >= E820_MAX)
-			return E_WB_MAP_FULL;
-		w->map[w->nr_map++] = e->e820[i];
+	for (i = 0; i < e->ci->nr_ram; i++) {
+		ram[i].start = e->ci->ram[i].start;
+		ram[i].end = e->ci->ram[i].end;
 	}
-	for (i = 0; i < ram.nr_free; i++) {
-		if (w->nr_map >= E820_MAX)
-			return E_WB_MAP_FULL;
-		w->map[w->nr_map].addr = ram.free[i].start;
-		w->map[w->nr_map].size = ram.free[i].end - ram.free[i].start;
-		w->map[w->nr_map++].type = E820_RAM;
-	}
-	return 0;
+	return warmboot_map(e->e820, e->nr_e820, ram, e->ci->nr_ram,
+			    e->keep, e->nr_keep, w->map, E820_MAX,
+			    &w->nr_map);
 }
 
 /* Kernel and initrd in the crashed kernel's RAM, away from every

@@ -403,6 +403,8 @@ class Result:
         self.shutdown_reason = None
         self.qmp_events = []        # [(event, reason)] (memdump_on)
         self.memdump_cont = None
+        self.memdumps = []          # every RAM copy (memdump_count)
+        self.memdump_conts = []     # host seconds after each copy
         self.reset_at = end         # host seconds of the guest's reset
 
     def text(self):
@@ -459,7 +461,8 @@ class Guest:
     def __init__(self, name, initrd, disks=(), mem_mib=1024, smp=2,
                  cpu=QEMU_CPU, crashkernel="64M", append="", timeout=240,
                  extra_args=(), hostname=None, memdump=False, kver=None,
-                 ovmf_vars=None, nvram=None, memdump_on=None):
+                 ovmf_vars=None, nvram=None, memdump_on=None,
+                 memdump_count=1, firmware="ovmf"):
         self.name = name
         # ovmf_vars: the variable store every boot starts from (a copy)
         self.ovmf_vars = ovmf_vars or OVMF_VARS
@@ -492,6 +495,15 @@ class Guest:
         # for a guest that never resets (bmdump.final=boot).  Every QMP
         # event of the boot is kept (Result.qmp_events).
         self.memdump_on = memdump_on
+        # memdump_count: copy RAM at each of the first N lines matching
+        # memdump_on (a guest that crashes again after a warm boot);
+        # Result.memdumps has them in order, Result.memdump the first
+        self.memdump_count = memdump_count
+        # firmware: "ovmf" (UEFI, pflash drives) or "seabios" (QEMU's
+        # default legacy BIOS: no pflash; -kernel still boots directly)
+        if firmware not in ("ovmf", "seabios"):
+            raise ValueError(firmware)
+        self.firmware = firmware
 
     def cmdline(self):
         parts = ["console=ttyS0,115200", "panic=-1", "oops=panic",
@@ -511,11 +523,13 @@ class Guest:
                     "-qmp", "unix:%s,server=on,wait=off" % qmp_path]
         else:
             cmd += ["-no-reboot"]
-        cmd += ["-serial", "stdio", "-monitor", "none", "-nic", "none",
-               "-drive", "if=pflash,format=raw,unit=0,readonly=on,file="
-               + OVMF_CODE,
-               "-drive", "if=pflash,format=raw,unit=1,file=" + vars_path,
-               "-kernel", self.vmlinuz, "-initrd", self.initrd,
+        cmd += ["-serial", "stdio", "-monitor", "none", "-nic", "none"]
+        if self.firmware == "ovmf":
+            cmd += ["-drive", "if=pflash,format=raw,unit=0,readonly=on,"
+                    "file=" + OVMF_CODE,
+                    "-drive", "if=pflash,format=raw,unit=1,file=" +
+                    vars_path]
+        cmd += ["-kernel", self.vmlinuz, "-initrd", self.initrd,
                "-append", self.cmdline()]
         for i, d in enumerate(self.disks):
             cmd += d.qemu_args(i)
@@ -532,7 +546,8 @@ class Guest:
         label = label or "boot%d" % self.boots
         vars_path = self.nvram or os.path.join(self.dir,
                                                "OVMF_VARS.%s.fd" % label)
-        if not self.nvram or not os.path.exists(vars_path):
+        if self.firmware == "ovmf" and (not self.nvram or
+                                        not os.path.exists(vars_path)):
             shutil.copyfile(self.ovmf_vars, vars_path)
         log = os.path.join(self.dir, "%s.serial.log" % label)
         qmp_path = memdump = None
@@ -573,7 +588,7 @@ class Guest:
             qt = threading.Thread(target=qmp_memdump_on_line, daemon=True,
                                   args=(qmp_path, log, self.memdump_on,
                                         memdump, start + self.timeout,
-                                        qmp))
+                                        qmp, self.memdump_count))
             qt.start()
         elif qmp_path:
             qt = threading.Thread(target=qmp_memdump, daemon=True,
@@ -610,11 +625,13 @@ class Guest:
             logf.write("%9.3f RIG-HOST: qmp %s\n" % (end, qmp.get("log")))
         logf.write("%9.3f RIG-HOST: qemu exited rc=%d\n" % (end, rc))
         logf.close()
-        if not self.nvram:
+        if not self.nvram and self.firmware == "ovmf":
             os.unlink(vars_path)
         res = Result(lines, rc, timed_out, 0.0, end, log)
         res.stopped = stopped
         res.memdump = memdump if qmp.get("saved") else None
+        res.memdumps = qmp.get("copies", [])
+        res.memdump_conts = [c - start for c in qmp.get("conts", [])]
         res.shutdown_reason = qmp.get("reason")
         res.qmp_events = qmp.get("events", [])
         # host seconds when the guest ran again after the RAM copy
@@ -702,12 +719,28 @@ def _serial_shows(log, r):
         return False
 
 
-def qmp_memdump_on_line(sock_path, log, pattern, out, deadline, state):
-    """QMP client of a boot that must not reset: once the serial log
-    shows `pattern`, stop the guest, save its RAM (dump-guest-memory,
-    as qmp_memdump), let it run on; then wait for its SHUTDOWN (any
+def _serial_count(log, r):
+    try:
+        with open(log, errors="replace") as f:
+            return len(r.findall(f.read()))
+    except OSError:
+        return 0
+
+
+def _copy_path(out, i):
+    """RAM copy i (0 first): out, then out with .2, .3 before .elf."""
+    return out if i == 0 else "%s.%d.elf" % (out[:-len(".elf")], i + 1)
+
+
+def qmp_memdump_on_line(sock_path, log, pattern, out, deadline, state,
+                        count=1):
+    """QMP client of a boot that must not reset: each of the first
+    `count` times the serial log shows `pattern`, stop the guest, save
+    its RAM (dump-guest-memory, as qmp_memdump; the first to out, the
+    next ones beside it), let it run on; then wait for its SHUTDOWN (any
     reason, a reset included: -action turns it into a pause) and quit.
-    Fills state: events [(name, reason)], reason, saved, cont, log."""
+    Fills state: events [(name, reason)], reason, saved (the first
+    copy), copies, cont, conts, log."""
     s = _qmp_connect(sock_path)
     if s is None:
         state["log"] = "no QMP socket"
@@ -728,22 +761,47 @@ def qmp_memdump_on_line(sock_path, log, pattern, out, deadline, state):
         return {"error": "QMP closed"}
 
     r = re.compile(pattern)
+    copies = state.setdefault("copies", [])
+    conts = state.setdefault("conts", [])
     try:
         f.readline()                                # greeting
         cmd("qmp_capabilities")
-        while not _serial_shows(log, r):
+        polled = time.monotonic()
+        while len(conts) < count:
             if time.monotonic() >= deadline:
-                state["log"] = "%r never seen: no RAM copy" % pattern
+                state["log"] = state.get("log", "") + \
+                    " %r seen %d times: no more RAM copies" % (
+                        pattern, len(conts))
                 return
-            time.sleep(0.05)
-        stop = cmd("stop")
-        dump = cmd("dump-guest-memory", paging=False,
-                   protocol="file:" + out, format="elf")
-        cont = cmd("cont")
-        state["cont"] = time.monotonic()
-        state["saved"] = "return" in dump and os.path.exists(out)
-        state["log"] = "on %r: stop %s, dump-guest-memory %s, cont %s" % (
-            pattern, stop, dump, cont)
+            if _serial_count(log, r) <= len(conts):
+                time.sleep(0.05)
+                # a guest that ends before the next match: its SHUTDOWN
+                # comes in cmd()'s replies (events are kept)
+                if time.monotonic() - polled >= 0.5:
+                    polled = time.monotonic()
+                    cmd("query-status")
+                    shut = [x for x in events if x[0] == "SHUTDOWN"]
+                    if shut:
+                        state["at"] = time.monotonic()
+                        state["reason"] = shut[0][1]
+                        state["log"] = state.get("log", "") + \
+                            " shutdown after %d RAM copies" % len(conts)
+                        cmd("quit")
+                        return
+                continue
+            path = _copy_path(out, len(conts))
+            stop = cmd("stop")
+            dump = cmd("dump-guest-memory", paging=False,
+                       protocol="file:" + path, format="elf")
+            cont = cmd("cont")
+            conts.append(time.monotonic())
+            state["cont"] = conts[0]
+            if "return" in dump and os.path.exists(path):
+                copies.append(path)
+            state["saved"] = bool(copies) and copies[0] == out
+            state["log"] = state.get("log", "") + \
+                " on %r: stop %s, dump-guest-memory %s, cont %s" % (
+                    pattern, stop, dump, cont)
         for line in f:
             ev = json.loads(line)
             if "event" not in ev:

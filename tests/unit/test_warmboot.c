@@ -390,6 +390,72 @@ static void test_cmdline_add(void **state)
 			 E_WB_CMDLINE_BYTES);
 }
 
+/* The type out gives [a, b) when one entry holds all of it, else -1. */
+static int map_type(const struct e820_entry *out, unsigned int n,
+		    uint64_t a, uint64_t b)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (out[i].addr <= a && b <= out[i].addr + out[i].size)
+			return (int)out[i].type;
+	return -1;
+}
+
+static void test_map(void **state)
+{
+	/* What kexec gives the stub (a QEMU guest, crashkernel=64M at
+	 * 0x35000000): its region as RAM but for the elfcorehdr and
+	 * backup segments at the top, and firmware's ranges. */
+	static const struct e820_entry e820[] = {
+		{ 0x0, 0x1000, E820_RESERVED },
+		{ 0x35000000, 0x3f5d000, E820_RAM },
+		{ 0x3ea8a000, 0x102000, E820_RESERVED },
+		{ 0x3f76c000, 0x12000, E820_ACPI },
+		{ 0xb0000000, 0x10000000, E820_RESERVED },
+	};
+	/* The crashed kernel's RAM (its PT_LOADs). */
+	static const struct wb_range ram[] = {
+		{ 0x1000, 0xa0000 },
+		{ 0x100000, 0x35000000 },
+		{ 0x39000000, 0x3ea8a000 },
+		{ 0x3eb8c000, 0x3f4ec000 },
+	};
+	/* The crashkernel region as the stub merged it, and one that
+	 * claims a firmware range (it must stay firmware's). */
+	static const struct mem_range keep[] = {
+		{ 0x35000000, 0x39000000 },
+		{ 0x3f700000, 0x3f780000 },
+	};
+	struct e820_entry out[E820_MAX];
+	unsigned int n = 0;
+
+	assert_int_equal(warmboot_map(e820, 5, ram, 4, keep, 1, out,
+				      E820_MAX, &n), 0);
+	/* kexec's segments at the region's top are RAM again: one range
+	 * from 1 MiB to the firmware's reserved range. */
+	assert_int_equal(map_type(out, n, 0x100000, 0x3ea8a000), E820_RAM);
+	assert_int_equal(map_type(out, n, 0x38f5d000, 0x39000000), E820_RAM);
+	assert_int_equal(map_type(out, n, 0x1000, 0xa0000), E820_RAM);
+	assert_int_equal(map_type(out, n, 0x0, 0x1000), E820_RESERVED);
+	assert_int_equal(map_type(out, n, 0x3ea8a000, 0x3eb8c000),
+			 E820_RESERVED);
+	assert_int_equal(map_type(out, n, 0xb0000000, 0xc0000000),
+			 E820_RESERVED);
+	/* Nothing between the last RAM and the ACPI tables appears. */
+	assert_int_equal(map_type(out, n, 0x3f4ec000, 0x3f4ed000), -1);
+
+	assert_int_equal(warmboot_map(e820, 5, ram, 4, keep, 2, out,
+				      E820_MAX, &n), 0);
+	assert_int_equal(map_type(out, n, 0x3f700000, 0x3f76c000), E820_RAM);
+	assert_int_equal(map_type(out, n, 0x3f76c000, 0x3f77e000), E820_ACPI);
+	assert_int_equal(map_type(out, n, 0x3f77e000, 0x3f780000), E820_RAM);
+
+	/* No room for the table. */
+	assert_int_equal(warmboot_map(e820, 5, ram, 4, keep, 1, out, 4, &n),
+			 E_WB_MAP_FULL);
+}
+
 static void test_boot_params(void **state)
 {
 	struct bmdump_bzimage_info k = real_info();
@@ -445,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_place_no_room),
 		cmocka_unit_test(test_place_random),
 		cmocka_unit_test(test_e820),
+		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_boot_params),
 		cmocka_unit_test(test_cmdline_add),
 	};

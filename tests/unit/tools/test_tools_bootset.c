@@ -376,6 +376,19 @@ static void test_filter_cmdline(void **state)
 	assert_non_null(strstr(e.msg, "BOOT_CMDLINE"));
 }
 
+static void test_rearms(void **state)
+{
+	assert_int_equal(bootset_rearms("root=/dev/sda1 crashkernel=64M"), 1);
+	assert_int_equal(bootset_rearms("crashkernel=1G-:256M quiet"), 1);
+	assert_int_equal(bootset_rearms("root=/dev/sda1 quiet"), 0);
+	assert_int_equal(bootset_rearms(""), 0);
+	/* Empty, a prefix, in quotes or init's: no reservation. */
+	assert_int_equal(bootset_rearms("crashkernel= ro"), 0);
+	assert_int_equal(bootset_rearms("xcrashkernel=64M"), 0);
+	assert_int_equal(bootset_rearms("a=\"b crashkernel=64M\""), 0);
+	assert_int_equal(bootset_rearms("ro -- crashkernel=64M"), 0);
+}
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -489,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_check_bounds),
 		cmocka_unit_test(test_filter_cmdline),
 		cmocka_unit_test(test_cmdline_tail),
+		cmocka_unit_test(test_rearms),
 		cmocka_unit_test(test_source),
 	};
 
