@@ -88,11 +88,19 @@ FIRST_SCENARIO = r"""
 arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
 path=$(arg bench.path)
 s=/sys/kernel/bmdump
-[ -e $s/descriptor ] || {
-    echo "RIG: bench-error=bmdump.ko not loaded"; exit 1; }
-echo 31 > $s/dump_level
-echo "RIG: dump-level=$(cat $s/dump_level)"
-desc=$(cat $s/descriptor)
+if [ "$(arg bench.hook)" = 0 ]; then
+    # issue 17: no bmdump.ko, the stub scans (bmdump.scan=auto)
+    [ -e $s ] && { echo "RIG: bench-error=bmdump.ko loaded"; exit 1; }
+    echo "RIG: hook=none"
+    descarg=
+else
+    [ -e $s/descriptor ] || {
+        echo "RIG: bench-error=bmdump.ko not loaded"; exit 1; }
+    echo 31 > $s/dump_level
+    echo "RIG: dump-level=$(cat $s/dump_level)"
+    desc=$(cat $s/descriptor)
+    descarg=" bmdump.desc=$desc"
+fi
 grep -E ": (System RAM|Crash kernel)$" /proc/iomem | sed 's/^/RIG: iomem /'
 dev=/dev/$(arg bench.dev)
 i=0
@@ -103,8 +111,8 @@ done
 # Loaded at boot, as a real system does it.
 if [ "$path" = bmdump ]; then
     scan=$(arg bench.scan)
-    kexec -p /boot/bmdump.bzImage --append="bmdump.area=$(arg bench.area) \
-bmdump.desc=$desc${scan:+ bmdump.scan=$scan}"
+    kexec -p /boot/bmdump.bzImage --append="bmdump.area=$(arg bench.area)\
+$descarg${scan:+ bmdump.scan=$scan}"
 else
     kexec -p /boot/vmlinuz --initrd=/capture.img \
         --append="console=ttyS0,115200 maxcpus=1 reset_devices quiet \
@@ -198,10 +206,12 @@ def need_built():
             sys.exit("bench: %s missing: run make first" % p)
 
 
-def build_initrds(transports):
+def build_initrds(transports, nohook=False):
     """{transport: first kernel's initramfs}, and the capture initramfs's
     size.  Each first kernel loads only its transport's driver; the kdump
-    path (capture kernel and all) exists on NVMe only."""
+    path (capture kernel and all) exists on NVMe only.  nohook: also
+    "nvme-nohook", the NVMe one without bmdump.ko (the rig's /init loads
+    every module under lib/modules/extra)."""
     cap_dir = os.path.join(BENCH_DIR, "capture")
     os.makedirs(cap_dir, exist_ok=True)
     capture = rig.Initramfs(
@@ -209,18 +219,20 @@ def build_initrds(transports):
         files={"usr/bin/bmdump-hooktest": HELPER},
         scenario=CAPTURE_SCENARIO).build(cap_dir)
     firsts = {}
-    for t in transports:
+    for t in transports + (["nvme-nohook"] if nohook else []):
         first_dir = os.path.join(BENCH_DIR,
                                  "first" if t == "nvme" else "first-" + t)
         os.makedirs(first_dir, exist_ok=True)
-        files = {"lib/modules/extra/bmdump.ko": HOOK_KO,
-                 "usr/bin/bmdump-hooktest": HELPER,
+        files = {"usr/bin/bmdump-hooktest": HELPER,
                  "boot/bmdump.bzImage": rig.stub_path(),
                  "boot/vmlinuz": rig.VMLINUZ}
-        if t == "nvme":
+        if t != "nvme-nohook":
+            files["lib/modules/extra/bmdump.ko"] = HOOK_KO
+        if t.startswith("nvme"):
             files["capture.img"] = capture
+        t_mod = t.split("-")[0]
         firsts[t] = rig.Initramfs(
-            modules=MODULES[t], binaries=[COREUTILS_DD], files=files,
+            modules=MODULES[t_mod], binaries=[COREUTILS_DD], files=files,
             scenario=FIRST_SCENARIO).build(first_dir)
     return firsts, os.path.getsize(capture)
 
@@ -361,12 +373,13 @@ def check_kdump_disk(disk, fig):
     return problems, extra
 
 
-def judge(res, timeout, path, source, transport, disk):
+def judge(res, timeout, path, source, transport, disk, hook=True):
     """The figures of one crash (res: the rig's Result), ok False with the
-    first reason found when the run does not count."""
+    first reason found when the run does not count.  hook False: the
+    first kernel ran without bmdump.ko."""
     facts = res.facts()
     if path == "bmdump":
-        fig = benchlib.parse_bmdump(res.lines, res.end, source)
+        fig = benchlib.parse_bmdump(res.lines, res.end, source, hook)
     else:
         fig = benchlib.parse_kdump(res.lines, res.end)
     if res.timed_out:
@@ -383,6 +396,9 @@ def judge(res, timeout, path, source, transport, disk):
         fig["ok"] = False
         fig["why"] = "the stub wrote through %s, not %s" % (
             fig.get("area_dev"), transport)
+    if fig["ok"] and not hook and facts.get("hook") != "none":
+        fig["ok"] = False
+        fig["why"] = "bmdump.ko was loaded: %s" % facts.get("bench-error")
     if fig["ok"]:
         problems, extra = (check_bmdump_disk(disk, fig, source)
                            if path == "bmdump"
@@ -414,11 +430,20 @@ class Bench:
                     slab=SLAB_FILES_PER_GIB * mem // 1024)
 
     def run(self, mem, path, crashkernel, timed, label, transport="nvme",
-            cpus=SMP, bitmap=False):
-        """One crash.  bitmap: a bitmap-ready run (bmdump path with
-        bmdump.scan=stub, so bmdump.ko fills and the stub scans too)."""
+            cpus=SMP, bitmap=False, variant=None):
+        """One crash.  bitmap: a bitmap-ready run; on the bmdump path
+        variant says which (benchlib.bitmap_variant): "scan" (the default:
+        bmdump.scan=stub, so bmdump.ko fills and the stub scans too),
+        "hook" (the normal path, bmdump.ko's bitmap), "nohook" (a first
+        kernel without bmdump.ko: the stub scans, bmdump.scan=auto)."""
         disk = self.disks[mem]
-        source = "stub scan" if bitmap and path == "bmdump" else "bmdump.ko"
+        if bitmap and path == "bmdump":
+            variant = variant or "scan"
+        else:
+            variant = None
+        source = ("stub scan" if variant in ("scan", "nohook")
+                  else "bmdump.ko")
+        hook = variant != "nohook"
         disk.reset_area()
         ddmib = 0
         if timed and mem in self.last_stub_bytes:
@@ -428,32 +453,38 @@ class Bench:
                   "bench.cache=%d bench.anon=%d bench.slab=%d bench.dev=%s"
                   % (path, AREA_UUID, DUMP_SEEK_MIB, ddmib, f["cache"],
                      f["anon"], f["slab"], GUEST_PART[transport]))
-        if source == "stub scan":
+        if variant == "scan":
             append += " bench.scan=stub"
-        name = "bench-%dm-%s%s-%s%s" % (
-            mem, "" if transport == "nvme" else transport + "-", path, label,
+        if not hook:
+            append += " bench.hook=0"
+        name = "bench-%dm-%s%s%s-%s%s" % (
+            mem, "" if transport == "nvme" else transport + "-", path,
+            "" if variant in (None, "scan") else "-" + variant, label,
             "" if cpus == SMP else "-%dcpu" % cpus)
         timeout = TIMEOUT.get(mem, 600)
         walls = [r["wall_s"] for r in self.runs if r["mem_mib"] == mem and
                  r["path"] == path and r["figures"]["ok"] and
                  benchlib.transport(r) == transport and
-                 r.get("bitmap", False) == bitmap]
+                 r.get("bitmap", False) == bitmap and
+                 r.get("variant") == variant]
         if not timed and walls:
             # a capture kernel that hangs at a small crashkernel= should
             # not cost the whole timeout
             timeout = min(timeout, int(2 * max(walls)) + 60)
-        g = rig.Guest(name, self.initrd[transport],
+        g = rig.Guest(name, self.initrd[transport if hook
+                                        else transport + "-nohook"],
                       disks=[disk.attached(transport)], mem_mib=mem,
                       crashkernel=crashkernel, append=append,
                       timeout=timeout, smp=cpus)
         t_start = time.monotonic()
         res = g.run()
         wall = time.monotonic() - t_start
-        fig = judge(res, g.timeout, path, source, transport, disk)
+        fig = judge(res, g.timeout, path, source, transport, disk, hook)
         if path == "bmdump" and fig["ok"] and not bitmap:
             self.last_stub_bytes[mem] = fig["bytes"]
         rec = {"mem_mib": mem, "path": path, "transport": transport,
                "crashkernel": crashkernel, "cpus": cpus, "bitmap": bitmap,
+               "variant": variant,
                "timed": timed, "label": label, "log": res.log,
                "wall_s": wall, "qemu_rc": res.rc, "timed_out": res.timed_out,
                "ddmib": ddmib, "dd": benchlib.parse_dd(res.lines),
@@ -464,8 +495,9 @@ class Bench:
                "figures": fig}
         self.runs.append(rec)
         log("[%s] %d GiB %-6s %-6s %-8s ck=%-4s %dcpu %s" % (
-            self.elapsed(), mem // 1024, transport, path, label, crashkernel,
-            cpus, self.describe(rec)))
+            self.elapsed(), mem // 1024, transport,
+            path if variant in (None, "scan") else variant, label,
+            crashkernel, cpus, self.describe(rec)))
         return rec
 
     @staticmethod
@@ -488,10 +520,12 @@ class Bench:
                 parts.append("hook fill %.2f ms, bitmap %d pages" %
                              (f["hook_fill_us"] / 1000, f["hook_pages_set"]))
         else:
-            parts.append("fill %.2f ms" % (f["hook_fill_us"] / 1000))
+            if "hook_fill_us" in f:
+                parts.append("fill %.2f ms" % (f["hook_fill_us"] / 1000))
             if "scan_us" in f:
-                parts.append("stub scan %.2f ms, %d pages" % (
-                    f["scan_us"] / 1000, f["scan_pages_set"]))
+                parts.append("stub scan %.2f ms on %s of %s CPUs, %d pages" % (
+                    f["scan_us"] / 1000, f.get("scan_cpus"),
+                    f.get("smp_cpus"), f["scan_pages_set"]))
             parts.append("%d pages (%d zero) %d bytes %.0f MB/s" % (
                 f["pages_dumped"], f["zero_pages"], f["bytes"],
                 f["stub_mb_s_exact"]))
@@ -523,13 +557,21 @@ class Bench:
         """The bitmap-ready runs on NVMe: per size and vCPU count, a
         bmdump crash with bmdump.scan=stub (bmdump.ko's fill and the
         stub's scan of the same crash) and a kdump crash (makedumpfile's
-        exclusion), alternating.  No dd in the first kernel."""
+        exclusion), then (issue 17) a normal bmdump crash (bmdump.ko's
+        bitmap) and one whose first kernel has no bmdump.ko (the stub
+        scans), alternating.  No dd in the first kernel."""
         for mem in self.args.sizes:
             for i in range(self.args.runs):
                 for cpus in self.args.cpus:
                     for path in self.args.paths:
                         self.run(mem, path, TIMED_CRASHKERNEL, False,
                                  "b%d" % (i + 1), cpus=cpus, bitmap=True)
+                    if "bmdump" not in self.args.paths:
+                        continue
+                    for variant in ("hook", "nohook"):
+                        self.run(mem, "bmdump", TIMED_CRASHKERNEL, False,
+                                 "b%d" % (i + 1), cpus=cpus, bitmap=True,
+                                 variant=variant)
 
     def do_sweep(self):
         if "nvme" not in self.args.transports:
@@ -598,7 +640,8 @@ class Bench:
                 "none" if self.args.no_bitmap else
                 ",".join(map(str, self.args.cpus)), self.load0[0]))
         self.initrd, self.capture_bytes = build_initrds(
-            ["nvme"] if self.args.bitmap_only else self.args.transports)
+            ["nvme"] if self.args.bitmap_only else self.args.transports,
+            nohook=not self.args.no_bitmap)
         for mem in sorted(set(self.args.sizes) | set(self.args.sweep_sizes)):
             self.disks[mem] = BenchDisk(mem)
         log("[%s] disks and initramfs ready" % self.elapsed())
@@ -619,10 +662,12 @@ class Bench:
         summary = benchlib.summarize(self.runs)
         tsummary = benchlib.summarize_transports(self.runs)
         bsummary = benchlib.summarize_bitmap(self.runs)
+        nsummary = benchlib.summarize_nohook(self.runs)
         tbl = "\n\n".join(x for x in (
             benchlib.table(summary, self.sweep) if summary else "",
             benchlib.transport_table(tsummary),
-            benchlib.bitmap_table(bsummary)) if x)
+            benchlib.bitmap_table(bsummary),
+            benchlib.nohook_table(nsummary)) if x)
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         out = os.path.join(BENCH_DIR, "bench-%s.json" % stamp)
         doc = {"meta": self.meta(), "runs": self.runs,
@@ -630,7 +675,7 @@ class Bench:
                          for m, v in self.sweep.items()},
                "sweep_failures": self.sweep_why,
                "summary": summary, "transport_summary": tsummary,
-               "bitmap_summary": bsummary,
+               "bitmap_summary": bsummary, "nohook_summary": nsummary,
                "table": tbl}
         with open(out, "w") as f:
             json.dump(doc, f, indent=1, default=str)

@@ -61,6 +61,13 @@ STUB_FIG1_RE = (r"bmdump: figures: (\d+) pages dumped \((\d+) zero, (\d+) "
 STUB_SCAN_RE = (r"bmdump: bitmap: the stub's scan of the crashed kernel's "
                 r"struct pages, dump level (\d+), (\d+) of (\d+) pages kept "
                 r"in (\d+) us")
+# the stub's own CPUs (stub/smp.c) and how the scan's time splits
+STUB_SMP_RE = r"bmdump: smp: (\d+) of (\d+) CPUs running"
+STUB_SCAN_CPUS_RE = (r"bmdump: bitmap: scan on (\d+) CPUs: (\d+) us to "
+                     r"classify, (\d+) us before")
+STUB_SCAN_SHARE_RE = (r"bmdump: bitmap: scan share of cpu (\d+) \(apic "
+                      r"\d+\): (\d+) chunks in pfns \S+, (\d+) pages "
+                      r"classified, (\d+) kept, in (\d+) us")
 STUB_FIG2_RE = (r"bmdump: figures: stage entry (\d+) us, pci (\d+) us, "
                 r"storage init (\d+) us, write (\d+) us, flush (\d+) us, shutdown "
                 r"(\d+) us, (\d+) MB/s")
@@ -79,11 +86,13 @@ STUB_AREA_RE = r"bmdump: area: (\S+) partition (\d+): area "
 STUB_AREA_INFO_RE = r"area: \S+ partition \d+(: area | is area )"
 
 
-def parse_bmdump(lines, qemu_end=None, source="bmdump.ko"):
+def parse_bmdump(lines, qemu_end=None, source="bmdump.ko", hook=True):
     """Figures of one bmdump-path crash.  ok is False with a reason when
     the stub did not write a whole dump from the bitmap source the run
     asked for: "bmdump.ko", or "stub scan" (bmdump.scan=stub: bmdump.ko
-    still fills first, then the stub scans, so both times are there)."""
+    still fills first, then the stub scans, so both times are there).
+    hook False: a first kernel without bmdump.ko, so no fill line (one
+    there fails the run) and the stub's scan is the bitmap."""
     out = {"ok": False, "why": None}
     res = serial(lines)
     t0 = res.panic_time()
@@ -106,6 +115,19 @@ def parse_bmdump(lines, qemu_end=None, source="bmdump.ko"):
     if m:
         out.update(scan_level=int(m.group(1)), scan_pages_set=int(m.group(2)),
                    scan_max_pfn=int(m.group(3)), scan_us=int(m.group(4)))
+    _, m = res.find(STUB_SMP_RE, t0)
+    if m:
+        out.update(smp_up=int(m.group(1)), smp_cpus=int(m.group(2)))
+    _, m = res.find(STUB_SCAN_CPUS_RE, t0)
+    if m:
+        out.update(scan_cpus=int(m.group(1)), scan_classify_us=int(m.group(2)),
+                   scan_before_us=int(m.group(3)))
+    shares = [{"cpu": int(m.group(1)), "chunks": int(m.group(2)),
+               "pages": int(m.group(3)), "kept": int(m.group(4)),
+               "us": int(m.group(5))}
+              for t, m in res.find_all(STUB_SCAN_SHARE_RE) if t >= t0]
+    if shares:
+        out["scan_shares"] = shares
     _, m = res.find(STUB_FIG1_RE, t0)
     if m:
         out.update(pages_dumped=int(m.group(1)), zero_pages=int(m.group(2)),
@@ -147,8 +169,10 @@ def parse_bmdump(lines, qemu_end=None, source="bmdump.ko"):
         out["why"] = "stub never entered"
     elif t_done is None:
         out["why"] = "stub did not reset"
-    elif "hook_fill_us" not in out:
+    elif hook and "hook_fill_us" not in out:
         out["why"] = "no bitmap from bmdump.ko"
+    elif not hook and "hook_fill_us" in out:
+        out["why"] = "a bitmap from bmdump.ko, which was not loaded"
     elif "pages_dumped" not in out or "stages_us" not in out:
         out["why"] = "no figures: " + "; ".join(errors or ["?"])
     elif source == "stub scan" and "scan_us" not in out:
@@ -509,11 +533,24 @@ def transport_table(tsummary):
 
 # --- bitmap ready: bmdump.ko's fill, the stub's scan, makedumpfile ---------
 
-# (kind, path of the runs that carry it, row label)
+# (key in the summary, kind (bitmap_ready), variant of the runs that
+# carry it (bitmap_variant), row label)
 BITMAP_KINDS = (
-    ("hook", "bmdump", "bmdump.ko's fill at the crash"),
-    ("scan", "bmdump", "the stub's scan of the struct pages"),
-    ("mdf", "kdump", "makedumpfile's exclusion steps (kdump)"))
+    ("hook", "hook", "scan", "bmdump.ko's fill at the crash"),
+    ("scan", "scan", "scan", "the stub's scan of the struct pages"),
+    ("mdf", "mdf", "kdump", "makedumpfile's exclusion steps (kdump)"),
+    ("nohook", "scan", "nohook",
+     "the stub's scan, first kernel without bmdump.ko"))
+
+
+def bitmap_variant(rec):
+    """Which crash of the bitmap-ready runs rec is: "kdump"; "scan"
+    (bmdump.scan=stub, runs without a variant are these); "hook" (the
+    normal path: bmdump.ko's bitmap); "nohook" (no bmdump.ko in the first
+    kernel: the stub scans, bmdump.scan=auto)."""
+    if rec["path"] == "kdump":
+        return "kdump"
+    return rec.get("variant") or "scan"
 
 
 def bitmap_ready(fig, kind):
@@ -549,11 +586,12 @@ def summarize_bitmap(runs):
     runs = [r for r in runs if r.get("bitmap")]
     out = {}
     for mem, cpus in sorted({(r["mem_mib"], r["cpus"]) for r in runs}):
-        for kind, path, _ in BITMAP_KINDS:
+        for key, kind, variant, _ in BITMAP_KINDS:
             rs = [r for r in runs if r["mem_mib"] == mem and
-                  r["cpus"] == cpus and r["path"] == path]
-            out.setdefault(mem, {}).setdefault(cpus, {})[kind] = \
-                bitmap_stats(rs, kind, mem)
+                  r["cpus"] == cpus and bitmap_variant(r) == variant]
+            if rs or variant != "nohook":
+                out.setdefault(mem, {}).setdefault(cpus, {})[key] = \
+                    bitmap_stats(rs, kind, mem)
     return out
 
 
@@ -564,12 +602,101 @@ def bitmap_table(bsummary):
             "| ms | ms per GiB | pages kept |", "|---|---|---|---|---|---|---|"]
     for mem in sorted(bsummary):
         for cpus in sorted(bsummary[mem]):
-            for kind, _, name in BITMAP_KINDS:
-                s = bsummary[mem][cpus][kind]
+            for key, _, _, name in BITMAP_KINDS:
+                s = bsummary[mem][cpus].get(key)
+                if s is None:
+                    continue
                 rows.append("| %s | %d GiB | %d | %d (%d) | %s | %s | %s |" % (
                     name, mem // 1024, cpus, s["n"], s["n_failed"],
                     cell(s["ms"]), cell(s["ms_per_gib"]), cell(s["pages"])))
     return "\n".join(rows) if len(rows) > 2 else ""
+
+
+def summarize_nohook(runs):
+    """Issue 17: panic -> reset of the normal path (bmdump.ko's bitmap)
+    against a first kernel without bmdump.ko (the stub scans on all its
+    CPUs), over the bitmap-ready runs: {mem_mib: {cpus: {name: stat}}}."""
+    out = {}
+    runs = [r for r in runs if r.get("bitmap")]
+    for mem, cpus in sorted({(r["mem_mib"], r["cpus"]) for r in runs}):
+        rs = [r for r in runs if r["mem_mib"] == mem and r["cpus"] == cpus]
+        hook = [r for r in rs if bitmap_variant(r) == "hook"]
+        nohook = [r for r in rs if bitmap_variant(r) == "nohook"]
+        if not hook and not nohook:
+            continue
+        fh = [r["figures"] for r in hook if r["figures"]["ok"]]
+        fn = [r["figures"] for r in nohook if r["figures"]["ok"]]
+        shares = [[c["us"] / 1000 for c in f["scan_shares"]] for f in fn
+                  if f.get("scan_shares")]
+        out.setdefault(mem, {})[cpus] = {
+            "n_hook": len(fh), "n_nohook": len(fn),
+            "n_failed": len(hook) + len(nohook) - len(fh) - len(fn),
+            "reset_hook_s": stat([f.get("panic_to_reset_s") for f in fh]),
+            "reset_nohook_s": stat([f.get("panic_to_reset_s") for f in fn]),
+            "entry_hook_ms": stat([f["panic_to_entry_s"] * 1000 for f in fh
+                                   if f.get("panic_to_entry_s")]),
+            "entry_nohook_ms": stat([f["panic_to_entry_s"] * 1000
+                                     for f in fn
+                                     if f.get("panic_to_entry_s")]),
+            "fill_ms": stat([f["hook_fill_us"] / 1000 for f in fh
+                             if "hook_fill_us" in f]),
+            "scan_ms": stat([f["scan_us"] / 1000 for f in fn
+                             if "scan_us" in f]),
+            "classify_ms": stat([f["scan_classify_us"] / 1000 for f in fn
+                                 if "scan_classify_us" in f]),
+            "before_ms": stat([f["scan_before_us"] / 1000 for f in fn
+                               if "scan_before_us" in f]),
+            "scan_cpus": stat([f.get("scan_cpus") for f in fn]),
+            "smp_cpus": stat([f.get("smp_cpus") for f in fn]),
+            "share_max_ms": stat([max(x) for x in shares]),
+            "share_min_ms": stat([min(x) for x in shares]),
+            "pages_hook": stat([f.get("pages_dumped") for f in fh]),
+            "pages_nohook": stat([f.get("pages_dumped") for f in fn])}
+    return out
+
+
+def nohook_table(nsummary):
+    """Issue 17's row: a column per memory size and vCPU count."""
+    keys = [(m, c) for m in sorted(nsummary) for c in sorted(nsummary[m])]
+    if not keys:
+        return ""
+    rows = ["| panic → reset without bmdump.ko: median (min) | %s |" %
+            " | ".join("%d GiB, %d vCPU" % (m // 1024, c) for m, c in keys),
+            "|---|" + "---|" * len(keys)]
+
+    def row(name, fn):
+        rows.append("| %s | %s |" % (name, " | ".join(
+            fn(nsummary[m][c]) for m, c in keys)))
+
+    row("runs with / without bmdump.ko (failed)", lambda s: "%d / %d (%d)"
+        % (s["n_hook"], s["n_nohook"], s["n_failed"]))
+    row("panic → reset with bmdump.ko (its bitmap), s",
+        lambda s: cell(s["reset_hook_s"]))
+    row("panic → reset without it (the stub's scan), s",
+        lambda s: cell(s["reset_nohook_s"]))
+    row("ratio without / with (target ≤ 1.2x)",
+        lambda s: rcell(s["reset_nohook_s"], s["reset_hook_s"]))
+    row("bmdump.ko's fill at the crash (with), ms",
+        lambda s: cell(s["fill_ms"]))
+    row("the stub's scan (without), ms", lambda s: cell(s["scan_ms"]))
+    row("ratio scan / fill (target ≤ 1.0x)",
+        lambda s: rcell(s["scan_ms"], s["fill_ms"]))
+    row("scan: classifying / before it (layout, CPUs started), ms",
+        lambda s: "%s / %s" % (cell(s["classify_ms"]),
+                               cell(s["before_ms"])))
+    row("scan: CPUs scanning / CPUs the stub found",
+        lambda s: "%s / %s" % (fmt(_med(s["scan_cpus"])),
+                               fmt(_med(s["smp_cpus"]))))
+    row("scan: slowest / fastest CPU's share, ms",
+        lambda s: "%s / %s" % (cell(s["share_max_ms"]),
+                               cell(s["share_min_ms"])))
+    row("panic → stub entry with / without, ms",
+        lambda s: "%s / %s" % (cell(s["entry_hook_ms"]),
+                               cell(s["entry_nohook_ms"])))
+    row("pages dumped with / without (different crashes)",
+        lambda s: "%s / %s" % (cell(s["pages_hook"]),
+                               cell(s["pages_nohook"])))
+    return "\n".join(rows)
 
 
 def spread_pct(s):
