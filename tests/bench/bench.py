@@ -55,10 +55,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # Run as a script: the shared test modules (tests/lib) as run.py has them.
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
+sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+
 import benchlib  # noqa: E402
 import disks  # noqa: E402
 import dumpcheck  # noqa: E402
 import rig  # noqa: E402
+import toolsrig  # noqa: E402  (the bmdump command in a guest)
 
 BENCH_DIR = os.path.join(rig.BUILD, "bench")
 AREA_UUID = "b3c4d5e6-0718-4293-a4b5-c6d7e8f90a1b"
@@ -83,6 +86,31 @@ AREA_SOURCE = {"bmdump.ko": "1", "stub scan": "3"}
 GUEST_PART = {"nvme": "nvme0n1p2", "virtio": "vda2", "ahci": "sda2"}
 MODULES = {"nvme": [], "virtio": ["virtio_pci", "virtio_blk"],
            "ahci": ["ahci", "sd_mod"]}
+
+# The baseline's fill (research/kdump-baseline.md), the same in every
+# first kernel, then the UART drains before the crash.
+FILL = r"""
+cache=$(arg bench.cache)
+mkdir -p /fill && mount -t tmpfs -o size=$((cache + 64))m fill /fill
+head -c 64m /dev/urandom > /fill/r0
+n=64; k=1
+while [ $n -lt $cache ]; do
+    cp /fill/r0 /fill/r$k; n=$((n + 64)); k=$((k + 1))
+done
+echo "RIG: cache-mib=$n"
+bmdump-hooktest slab /tmp/slab $(arg bench.slab)
+bmdump-hooktest hog $(arg bench.anon) > /tmp/hog.log &
+i=0
+until grep -q hog-ready /tmp/hog.log; do
+    sleep 1; i=$((i+1)); [ $i -gt 600 ] && break
+done
+cat /tmp/hog.log
+grep -E "^(MemTotal|MemFree|Cached|Shmem|AnonPages|Slab|SReclaimable|\
+SUnreclaim):" /proc/meminfo | sed 's/^/RIG: meminfo /'
+echo "RIG: crashing=1"
+# let the UART drain: output still queued at the crash is lost
+sleep 1
+"""
 
 FIRST_SCENARIO = r"""
 arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
@@ -132,30 +160,50 @@ if [ "${ddmib:-0}" -gt 0 ]; then
             seek=$(arg bench.seek) count=$ddmib oflag=direct 2>&1 |
             tail -n 1 | sed 's/^/RIG: dd /'
     done
-fi
-cache=$(arg bench.cache)
-mkdir -p /fill && mount -t tmpfs -o size=$((cache + 64))m fill /fill
-head -c 64m /dev/urandom > /fill/r0
-n=64; k=1
-while [ $n -lt $cache ]; do
-    cp /fill/r0 /fill/r$k; n=$((n + 64)); k=$((k + 1))
-done
-echo "RIG: cache-mib=$n"
-bmdump-hooktest slab /tmp/slab $(arg bench.slab)
-bmdump-hooktest hog $(arg bench.anon) > /tmp/hog.log &
-i=0
-until grep -q hog-ready /tmp/hog.log; do
-    sleep 1; i=$((i+1)); [ $i -gt 600 ] && break
-done
-cat /tmp/hog.log
-grep -E "^(MemTotal|MemFree|Cached|Shmem|AnonPages|Slab|SReclaimable|\
-SUnreclaim):" /proc/meminfo | sed 's/^/RIG: meminfo /'
-echo "RIG: crashing=1"
-# let the UART drain: output still queued at the crash is lost
-sleep 1
-echo c > /proc/sysrq-trigger
+fi""" + FILL + r"""echo c > /proc/sysrq-trigger
 sleep 30
 echo "RIG: still-alive=1"
+"""
+
+# Issue 21 (--next-init), bmdump's two rows: the bmdump command as a user
+# runs it (prepare with a boot slot, load with FINAL_ACTION= reset or boot,
+# bmdump.ko loaded), the same fill, the crash.  A boot that finds the area
+# made is the next one (after the firmware reset, the rig's -kernel
+# -initrd boot runs this again): it only says so.
+NEXT_SCENARIO = r"""
+arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
+AD=$(disk bmdump0)
+if [ -b ${AD}p1 ]; then
+    echo "RIG: next-boot=1"
+    sleep 600
+    exit 0
+fi
+bmdump prepare --create $AD --size $(arg bench.areamib)M --boot-slot 192M \
+    > /tmp/prep.txt 2>&1
+echo "RIG: prepare=$? $(tr '\n' ' ' < /tmp/prep.txt)"
+AREA=$(sed -n 's/^AREA=//p' /tmp/prep.txt)
+if [ "$(arg bench.final)" = boot ]; then
+    conf "AREA=$AREA" "STUB=%(stub)s" "DUMP_LEVEL=31" "FINAL_ACTION=boot" \
+        "BOOT_KERNEL=/boot/vmlinuz-next" "BOOT_INITRD=/boot/initrd-next.img" \
+        "BOOT_CMDLINE=\"%(cmdline)s\""
+else
+    conf "AREA=$AREA" "STUB=%(stub)s" "DUMP_LEVEL=31" "FINAL_ACTION=reset"
+fi
+bmdump load > /tmp/load.txt 2>&1
+rc=$?
+echo "RIG: load=$rc $(tr '\n' ' ' < /tmp/load.txt)"
+echo "RIG: crash-loaded=$(cat /sys/kernel/kexec_crash_loaded)"
+[ $rc = 0 ] || exit 0
+""" + FILL + r"""echo c > /proc/sysrq-trigger
+sleep 30
+echo "RIG: still-alive=1"
+"""
+
+# What bmdump.final=boot starts: the rig's /init (modules, `RIG:
+# init-ready`), then nothing.
+NEXT_BOOTED_SCENARIO = r"""
+echo "RIG: next-boot=1"
+sleep 600
 """
 
 CAPTURE_SCENARIO = r"""
@@ -420,6 +468,7 @@ class Bench:
         self.disks = {}
         self.last_stub_bytes = {}
         self.initrd = None
+        self.next_sizes = {}
 
     def elapsed(self):
         s = int(time.monotonic() - self.t0)
@@ -573,6 +622,119 @@ class Bench:
                                  "b%d" % (i + 1), cpus=cpus, bitmap=True,
                                  variant=variant)
 
+    def next_initrd(self, mem, kind, cmdline):
+        """The first kernel of bmdump's --next-init rows (NEXT_SCENARIO).
+        Both rows carry the staged kernel and its initramfs, so the
+        firmware reset's rerun of this initramfs unpacks the same bytes
+        in both; cmdline: the staged kernel's, the rig's own."""
+        d = os.path.join(BENCH_DIR, "next-%s" % kind)
+        booted = rig.Initramfs(scenario=NEXT_BOOTED_SCENARIO).build(
+            os.path.join(d, "booted"))
+        files = {"usr/bin/bmdump-hooktest": HELPER,
+                 "boot/vmlinuz-next": rig.VMLINUZ,
+                 "boot/initrd-next.img": booted}
+        scen = NEXT_SCENARIO.replace("%(stub)s", toolsrig.GUEST_STUB) \
+            .replace("%(cmdline)s", cmdline)
+        img = toolsrig.initramfs(scen, with_module=True,
+                                 extra_files=files).build(d)
+        self.next_sizes[kind] = (os.path.getsize(img),
+                                 os.path.getsize(booted))
+        return img
+
+    def run_next(self, mem, kind, label):
+        """One crash of issue 21's rows, run on into the next kernel's
+        init: kind "kdump" (the kdump path, then QEMU really reboots:
+        OVMF, the rig's -kernel -initrd again), "reset" (bmdump,
+        FINAL_ACTION=reset, the same reboot), "boot" (bmdump.final=boot:
+        the stub starts the staged kernel; -no-reboot, so a reset would
+        end QEMU and the run).  QEMU is stopped at the next boot's `RIG:
+        init-ready` (the 3rd for kdump: its capture kernel's is the
+        2nd)."""
+        name = "bench-%dm-next-%s-%s" % (mem, kind, label)
+        f = self.fill(mem)
+        fill = "bench.cache=%d bench.anon=%d bench.slab=%d" % (
+            f["cache"], f["anon"], f["slab"])
+        timeout = 2 * TIMEOUT.get(mem, 600)
+        if kind == "kdump":
+            disk = self.disks[mem]
+            disk.reset_area()
+            append = ("bench.path=kdump bench.area=%s bench.seek=%d "
+                      "bench.ddmib=0 bench.dev=%s %s"
+                      % (AREA_UUID, DUMP_SEEK_MIB, GUEST_PART["nvme"], fill))
+            g = rig.Guest(name, self.initrd["nvme"],
+                          disks=[disk.attached("nvme")], mem_mib=mem,
+                          crashkernel=TIMED_CRASHKERNEL, append=append,
+                          timeout=timeout, smp=SMP, reboot=True)
+            count = 3
+        else:
+            area_mib = mem + mem // 128 + 64
+            disk = rig.Disk(os.path.join(BENCH_DIR, "next-%d" % mem,
+                                         "disk.img"),
+                            size_mib=area_mib + 192 + 128)
+            append = "bench.final=%s bench.areamib=%d %s" % (
+                kind, area_mib, fill)
+            g = rig.Guest(name, None, disks=[disk], mem_mib=mem,
+                          crashkernel=TIMED_CRASHKERNEL, append=append,
+                          timeout=timeout, smp=SMP,
+                          reboot=(kind == "reset"))
+            g.initrd = self.next_initrd(mem, kind, g.cmdline())
+            count = 2
+        t_start = time.monotonic()
+        res = g.run(stop_on=benchlib.NEXT_INIT_READY_RE, stop_count=count,
+                    grace=0)
+        wall = time.monotonic() - t_start
+        fig = benchlib.parse_next_init(res.lines, kind)
+        facts = res.facts()
+        why = None
+        if res.timed_out:
+            why = "timed out after %d s" % timeout
+        elif "still-alive" in facts:
+            why = "the guest did not crash"
+        elif kind == "kdump":
+            kd = benchlib.parse_kdump(res.lines)
+            if not kd["ok"]:
+                why = "kdump: %s" % kd["why"]
+        else:
+            for k in ("prepare", "load"):
+                if not facts.get(k, "").startswith("0 "):
+                    why = "bmdump %s: %s" % (k, facts.get(k))
+        if why and fig["ok"]:
+            fig.update(ok=False, why=why)
+        elif why:
+            fig["why"] = "%s (%s)" % (why, fig["why"])
+        if not self.args.keep_disks and kind != "kdump":
+            os.unlink(disk.path)
+        rec = {"mem_mib": mem, "path": "kdump" if kind == "kdump"
+               else "bmdump", "next_kind": kind, "transport": "nvme",
+               "crashkernel": TIMED_CRASHKERNEL, "cpus": SMP,
+               "timed": False, "label": label, "log": res.log,
+               "wall_s": wall, "qemu_rc": res.rc,
+               "timed_out": res.timed_out, "stopped": res.stopped,
+               "figures": fig}
+        self.runs.append(rec)
+        if fig["ok"]:
+            desc = ("panic→init-ready %.2f s, panic→Run /init %.2f s, "
+                    "panic→reset %.3f s, reset→EFI stub %s, reset→Linux "
+                    "%.2f s, wall %.0f s" % (
+                        fig["panic_to_next_init_s"],
+                        fig["panic_to_run_init_s"], fig["panic_to_reset_s"],
+                        "%.2f s" % fig["reset_to_efi_stub_s"]
+                        if "reset_to_efi_stub_s" in fig else "-",
+                        fig["reset_to_linux_s"], wall))
+        else:
+            desc = "FAILED: %s (log %s)" % (fig["why"], res.log)
+        log("[%s] %d GiB next-init %-6s %-4s %s" % (
+            self.elapsed(), mem // 1024, kind, label, desc))
+        return rec
+
+    def next_init(self):
+        """Issue 21: per size and run, the three ways from the panic to
+        the next kernel's init, alternating."""
+        for mem in self.args.sizes:
+            for i in range(self.args.runs):
+                for kind, _ in benchlib.NEXT_KINDS:
+                    self.run_next(mem, kind, "n%d" % (i + 1))
+
     def do_sweep(self):
         if "nvme" not in self.args.transports:
             return
@@ -625,6 +787,7 @@ class Bench:
                 "dump_region": "dump area partition + %d MiB" % DUMP_SEEK_MIB,
                 "runs_per_case": self.args.runs,
                 "transports": self.args.transports,
+                "next_init_initrd_bytes": self.next_sizes,
                 "duration_s": time.monotonic() - self.t0}
 
     def main(self):
@@ -635,22 +798,27 @@ class Bench:
             "sweep at %s, bitmap-ready runs at %s vCPUs; host load %.1f" % (
                 ",".join(map(str, self.args.sizes)),
                 "nvme (bitmap-ready runs only)" if self.args.bitmap_only else
+                "nvme (next-init runs only)" if self.args.next_init_only else
                 ",".join(self.args.transports), self.args.runs,
                 ",".join(map(str, self.args.sweep_sizes)) or "none",
-                "none" if self.args.no_bitmap else
+                "none" if self.args.no_bitmap or self.args.next_init_only
+                else
                 ",".join(map(str, self.args.cpus)), self.load0[0]))
+        alone = self.args.bitmap_only or self.args.next_init_only
         self.initrd, self.capture_bytes = build_initrds(
-            ["nvme"] if self.args.bitmap_only else self.args.transports,
-            nohook=not self.args.no_bitmap)
+            ["nvme"] if alone else self.args.transports,
+            nohook=not (self.args.no_bitmap or self.args.next_init_only))
         for mem in sorted(set(self.args.sizes) | set(self.args.sweep_sizes)):
             self.disks[mem] = BenchDisk(mem)
         log("[%s] disks and initramfs ready" % self.elapsed())
         try:
-            if not self.args.bitmap_only:
+            if not alone:
                 self.timed()
                 self.do_sweep()
-            if not self.args.no_bitmap:
+            if not (self.args.no_bitmap or self.args.next_init_only):
                 self.bitmap()
+            if self.args.next_init or self.args.next_init_only:
+                self.next_init()
         finally:
             self.report()
             if not self.args.keep_disks:
@@ -663,11 +831,13 @@ class Bench:
         tsummary = benchlib.summarize_transports(self.runs)
         bsummary = benchlib.summarize_bitmap(self.runs)
         nsummary = benchlib.summarize_nohook(self.runs)
+        xsummary = benchlib.summarize_next(self.runs)
         tbl = "\n\n".join(x for x in (
             benchlib.table(summary, self.sweep) if summary else "",
             benchlib.transport_table(tsummary),
             benchlib.bitmap_table(bsummary),
-            benchlib.nohook_table(nsummary)) if x)
+            benchlib.nohook_table(nsummary),
+            benchlib.next_table(xsummary)) if x)
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         out = os.path.join(BENCH_DIR, "bench-%s.json" % stamp)
         doc = {"meta": self.meta(), "runs": self.runs,
@@ -676,6 +846,7 @@ class Bench:
                "sweep_failures": self.sweep_why,
                "summary": summary, "transport_summary": tsummary,
                "bitmap_summary": bsummary, "nohook_summary": nsummary,
+               "next_init_summary": xsummary,
                "table": tbl}
         with open(out, "w") as f:
             json.dump(doc, f, indent=1, default=str)
@@ -708,6 +879,7 @@ def transports(s):
 
 
 def main():
+    global BENCH_DIR
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", type=sizes, default=[1024, 4096, 8192])
     ap.add_argument("--runs", type=int, default=3)
@@ -728,12 +900,24 @@ def main():
                     help="only the bitmap-ready runs (NVMe, no sweep)")
     ap.add_argument("--no-bitmap", action="store_true",
                     help="no bitmap-ready runs")
+    ap.add_argument("--next-init", action="store_true",
+                    help="also the panic -> next kernel's init runs "
+                    "(issue 21: kdump, bmdump with a reset, bmdump."
+                    "final=boot), after the others")
+    ap.add_argument("--next-init-only", action="store_true",
+                    help="only the next-init runs")
+    ap.add_argument("--dir", default=BENCH_DIR,
+                    help="where initramfs, disks and results go (two "
+                    "benches at once need two)")
     args = ap.parse_args()
     if args.bitmap_only and args.no_bitmap:
         ap.error("--bitmap-only and --no-bitmap exclude each other")
+    if args.bitmap_only and args.next_init_only:
+        ap.error("--bitmap-only and --next-init-only exclude each other")
+    BENCH_DIR = os.path.abspath(args.dir)
     if args.sweep_sizes is None:
-        args.sweep_sizes = ([] if args.no_sweep or args.bitmap_only
-                            else list(args.sizes))
+        args.sweep_sizes = ([] if args.no_sweep or args.bitmap_only or
+                            args.next_init_only else list(args.sizes))
     Bench(args).main()
 
 

@@ -699,6 +699,151 @@ def nohook_table(nsummary):
     return "\n".join(rows)
 
 
+# --- issue 21: panic -> the next kernel's init -------------------------------
+
+# (kind, column label): kdump (capture kernel, makedumpfile, reboot,
+# firmware, the production kernel again), bmdump with a reset, bmdump
+# booting the staged kernel itself (bmdump.final=boot, no firmware)
+NEXT_KINDS = (("kdump", "kdump (reboot, firmware)"),
+              ("reset", "bmdump, FINAL_ACTION=reset (firmware)"),
+              ("boot", "bmdump, bmdump.final=boot (no firmware)"))
+# where each path leaves the crashed machine: the reset, or the stub's
+# jump into the staged kernel
+NEXT_RESET_RE = {"kdump": r"reboot: Restarting system",
+                 "reset": STUB_DONE_RE,
+                 "boot": r"bmdump: done, entering the staged kernel"}
+# the next kernel's first serial line: its EFI stub's (OVMF's console
+# escapes come on the same line), which a warm boot has none of; and its
+# first printk
+NEXT_EFI_RE = r"EFI stub: "
+NEXT_LINUX_RE = r"\] Linux version "
+NEXT_RUN_INIT_RE = r"\] Run /init as init process"
+NEXT_INIT_READY_RE = r"RIG: init-ready"
+
+
+def parse_next_init(lines, kind):
+    """Figures of one crash that runs on into the next boot (kind as in
+    NEXT_KINDS).  Times from the first panic line by host serial
+    timestamps: to the reset (or the hand-off), to the next kernel's first
+    serial line and "Linux version", to its "Run /init" and to the rig's
+    "RIG: init-ready" (its /init, after the modules).  kdump: the time
+    the bench's capture scenario spent after makedumpfile and dd on its
+    own checks is taken out (extras_s), as in parse_kdump."""
+    out = {"ok": False, "why": None, "kind": kind}
+    res = serial(lines)
+    t0 = res.panic_time()
+    if t0 is None:
+        out["why"] = "no panic"
+        return out
+    t_reset, _ = res.find(NEXT_RESET_RE[kind], t0)
+    if t_reset is None:
+        out["why"] = "no %r after the panic" % NEXT_RESET_RE[kind]
+        return out
+    extras = 0.0
+    if kind == "kdump":
+        t_done, _ = res.find(r"RIG: mdf-done", t0)
+        t_extra, _ = res.find(r"RIG: extras-done", t0)
+        if t_done is not None and t_extra is not None:
+            extras = t_extra - t_done
+    out["extras_s"] = extras
+    after = [(t, x) for t, x in lines if t > t_reset]
+    nxt = serial(after)
+    t_first = after[0][0] if after else None
+    t_efi, _ = nxt.find(NEXT_EFI_RE)
+    t_linux, _ = nxt.find(NEXT_LINUX_RE)
+    t_run, _ = nxt.find(NEXT_RUN_INIT_RE)
+    t_ready, _ = nxt.find(NEXT_INIT_READY_RE)
+    out["panic_to_reset_s"] = t_reset - t0 - extras
+    if t_linux is not None:
+        out["reset_to_linux_s"] = t_linux - t_reset
+        out["linux_to_init_ready_s"] = (None if t_ready is None
+                                        else t_ready - t_linux)
+    if t_first is not None:
+        out["reset_to_first_line_s"] = t_first - t_reset
+    if t_efi is not None:
+        out["reset_to_efi_stub_s"] = t_efi - t_reset
+    if t_run is not None:
+        out["panic_to_run_init_s"] = t_run - t0 - extras
+    if t_ready is not None:
+        out["panic_to_next_init_s"] = t_ready - t0 - extras
+    if kind != "kdump":
+        _, m = res.find(STUB_FIG1_RE, t0)
+        if not m:
+            out["why"] = "no stub figures"
+            return out
+        if m.group(6) != "bmdump.ko" or m.group(7):
+            out["why"] = "dump from %s%s" % (m.group(6), m.group(7) or "")
+            return out
+        out["pages_dumped"] = int(m.group(1))
+    if kind == "boot" and t_efi is not None:
+        out["why"] = "the warm boot went through the firmware"
+    elif kind == "boot" and res.find(STUB_DONE_RE, t0)[0] is not None:
+        out["why"] = "the stub reset instead of booting"
+    elif t_linux is None:
+        out["why"] = "no next kernel"
+    elif t_ready is None:
+        out["why"] = "the next kernel's init never ran"
+    else:
+        out["ok"] = True
+    return out
+
+
+def summarize_next(runs):
+    """{mem_mib: {kind: {name: stat}}} over the --next-init runs."""
+    out = {}
+    runs = [r for r in runs if r.get("next_kind")]
+    for mem in sorted({r["mem_mib"] for r in runs}):
+        for kind, _ in NEXT_KINDS:
+            rs = [r for r in runs if r["mem_mib"] == mem and
+                  r["next_kind"] == kind]
+            if not rs:
+                continue
+            fs = [r["figures"] for r in rs if r["figures"]["ok"]]
+            s = {"n": len(fs), "n_failed": len(rs) - len(fs)}
+            for k in ("panic_to_next_init_s", "panic_to_run_init_s",
+                      "panic_to_reset_s", "reset_to_first_line_s",
+                      "reset_to_efi_stub_s", "reset_to_linux_s",
+                      "linux_to_init_ready_s"):
+                s[k] = stat([f.get(k) for f in fs])
+            out.setdefault(mem, {})[kind] = s
+    return out
+
+
+def next_table(nsummary):
+    """Issue 21's rows: a column per path, one table per memory size."""
+    out = []
+    for mem in sorted(nsummary):
+        kinds = [(k, n) for k, n in NEXT_KINDS if k in nsummary[mem]]
+        rows = ["| %d GiB, panic → next kernel's init: median (min) | %s |"
+                % (mem // 1024, " | ".join(n for _, n in kinds)),
+                "|---|" + "---|" * len(kinds)]
+        ref = nsummary[mem].get("kdump")
+
+        def row(name, fn):
+            rows.append("| %s | %s |" % (name, " | ".join(
+                fn(nsummary[mem][k], k) for k, _ in kinds)))
+
+        row("runs (failed)", lambda s, k: "%d (%d)" % (s["n"],
+                                                       s["n_failed"]))
+        row("panic → next kernel's `RIG: init-ready`, s",
+            lambda s, k: cell(s["panic_to_next_init_s"]))
+        row("panic → next kernel's `Run /init`, s",
+            lambda s, k: cell(s["panic_to_run_init_s"]))
+        row("ratio kdump / this (init-ready)",
+            lambda s, k: rcell(ref and ref["panic_to_next_init_s"],
+                               s["panic_to_next_init_s"]))
+        row("panic → reset (bmdump.final=boot: → jump to the kernel), s",
+            lambda s, k: cell(s["panic_to_reset_s"]))
+        row("firmware: reset → next kernel's first line (EFI stub), s",
+            lambda s, k: cell(s["reset_to_efi_stub_s"]))
+        row("reset → next kernel's `Linux version`, s",
+            lambda s, k: cell(s["reset_to_linux_s"]))
+        row("next kernel: `Linux version` → `RIG: init-ready`, s",
+            lambda s, k: cell(s["linux_to_init_ready_s"]))
+        out.append("\n".join(rows))
+    return "\n\n".join(out)
+
+
 def spread_pct(s):
     """(max - min) / median of a stat, in percent."""
     if s is None or not s["median"]:

@@ -574,3 +574,73 @@ def test_bench_nohook_table():
     assert "| the stub's scan, first kernel without bmdump.ko | 1 GiB | 2 " \
         "| 1 (1) | 10.0 (10.0) |" in b, b
     assert benchlib.nohook_table(benchlib.summarize_nohook(runs[:1])) == ""
+
+
+def next_run(kind):
+    """Serial lines of a crash run on into the next boot."""
+    ls = [(5.0, "RIG: init-ready uptime=2.1"),
+          (10.0, "[   22.059081] Kernel panic - not syncing: sysrq "
+                 "triggered crash")]
+    if kind == "kdump":
+        ls += [(12.0, "[    0.000000] Linux version 6.1.0 (capture)"),
+               (14.0, "RIG: init-ready uptime=1.9"),
+               (18.0, "RIG: mdf-done"),
+               (18.5, "RIG: extras-done"),
+               (18.6, "[    8.592861] reboot: Restarting system")]
+        reset = 18.6
+    elif kind == "reset":
+        ls += [(10.2, "bmdump: figures: 10 pages dumped (1 zero, 9 raw) of "
+                      "99 RAM pages, 40960 bytes, source bmdump.ko"),
+               (10.3, "bmdump: done, resetting")]
+        reset = 10.3
+    else:
+        ls += [(10.2, "bmdump: figures: 10 pages dumped (1 zero, 9 raw) of "
+                      "99 RAM pages, 40960 bytes, source bmdump.ko"),
+               (10.3, "bmdump: final action: boot (the staged kernel, no "
+                      "reset)"),
+               (10.4, "bmdump: done, entering the staged kernel at "
+                      "0x1000000")]
+        reset = 10.4
+    if kind != "boot":
+        ls.append((reset + 7.0, "\x1b[2J\x1b[01;01HEFI stub: Loaded initrd "
+                                "from LINUX_EFI_INITRD_MEDIA_GUID"))
+    ls += [(reset + 7.5, "[    0.000000] Linux version 6.1.0 (next)"),
+           (reset + 9.5, "[    2.1] Run /init as init process"),
+           (reset + 10.0, "RIG: init-ready uptime=2.9")]
+    return lines(*ls)
+
+
+def test_bench_parse_next_init():
+    """Issue 21: from the first panic to the next boot's init-ready and
+    Run /init, through the reset (kdump less its bench extras) and the
+    firmware; a warm boot has no EFI stub line, and one that has went
+    through the firmware."""
+    f = benchlib.parse_next_init(next_run("kdump"), "kdump")
+    assert f["ok"], f
+    assert abs(f["extras_s"] - 0.5) < 1e-9
+    assert abs(f["panic_to_reset_s"] - 8.1) < 1e-9
+    assert abs(f["panic_to_next_init_s"] - 18.1) < 1e-9
+    assert abs(f["panic_to_run_init_s"] - 17.6) < 1e-9
+    assert abs(f["reset_to_efi_stub_s"] - 7.0) < 1e-9
+    assert abs(f["reset_to_linux_s"] - 7.5) < 1e-9
+    assert abs(f["linux_to_init_ready_s"] - 2.5) < 1e-9
+    f = benchlib.parse_next_init(next_run("reset"), "reset")
+    assert f["ok"] and abs(f["panic_to_next_init_s"] - 10.3) < 1e-9, f
+    f = benchlib.parse_next_init(next_run("boot"), "boot")
+    assert f["ok"] and abs(f["panic_to_next_init_s"] - 10.4) < 1e-9, f
+    assert "reset_to_efi_stub_s" not in f
+    assert abs(f["reset_to_linux_s"] - 7.5) < 1e-9
+    # a warm boot that fell back to the reset and the firmware
+    bad = next_run("reset")
+    f = benchlib.parse_next_init(bad, "boot")
+    assert not f["ok"], f
+    f = benchlib.parse_next_init(next_run("reset")[:4], "reset")
+    assert not f["ok"] and f["why"] == "no next kernel", f
+    t = benchlib.next_table(benchlib.summarize_next([
+        {"mem_mib": 1024, "next_kind": k,
+         "figures": benchlib.parse_next_init(next_run(k), k)}
+        for k in ("kdump", "reset", "boot")]))
+    assert "| ratio kdump / this (init-ready) | 1x (1x) | 1.76x (1.76x) | " \
+        "1.74x (1.74x) |" in t, t
+    assert "| firmware: reset → next kernel's first line (EFI stub), s | " \
+        "7 (7) | 7 (7) | - |" in t, t
