@@ -34,12 +34,20 @@ stdout and build/bench/table.md.
 Usage: bench.py [--sizes 1024,4096,8192] [--runs 3] [--no-sweep]
                 [--sweep-sizes ...] [--keep-disks] [--paths bmdump,kdump]
                 [--transports nvme,virtio,ahci] [--cpus 1,2]
-                [--bitmap-only | --no-bitmap]
+                [--bitmap-only | --no-bitmap] [--next-init | --next-init-only]
+                [--dir build/bench]
 
 The bitmap-ready runs (tests/bench/README.md) crash the same machine on
 NVMe once more per size, run and vCPU count (--cpus) on each path: the
 bmdump path with bmdump.scan=stub gives bmdump.ko's fill and the stub's
-scan of the same crash, the kdump path makedumpfile's exclusion steps.
+scan of the same crash, the kdump path makedumpfile's exclusion steps;
+then (issue 17) a normal bmdump crash and one whose first kernel has no
+bmdump.ko, so the stub scans the struct pages itself on all its CPUs.
+
+The next-init runs (issue 21) run on into the next boot: kdump (capture
+kernel, reboot, firmware, the kernel again), bmdump with a reset, bmdump
+with bmdump.final=boot (the staged kernel without the firmware), up to the
+next boot's init.
 """
 
 import argparse
