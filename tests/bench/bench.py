@@ -636,6 +636,7 @@ class Bench:
         firmware reset's rerun of this initramfs unpacks the same bytes
         in both; cmdline: the staged kernel's, the rig's own."""
         d = os.path.join(BENCH_DIR, "next-%s" % kind)
+        os.makedirs(os.path.join(d, "booted"), exist_ok=True)
         booted = rig.Initramfs(scenario=NEXT_BOOTED_SCENARIO).build(
             os.path.join(d, "booted"))
         files = {"usr/bin/bmdump-hooktest": HELPER,

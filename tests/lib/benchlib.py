@@ -403,7 +403,7 @@ def summarize(runs):
     the bitmap-ready runs (summarize_bitmap)."""
     out = {}
     runs = [r for r in runs if transport(r) == "nvme" and
-            not r.get("bitmap")]
+            not r.get("bitmap") and not r.get("next_kind")]
     sizes = sorted({r["mem_mib"] for r in runs})
     for mem in sizes:
         tk = [r["figures"] for r in runs if r["mem_mib"] == mem and
@@ -472,7 +472,8 @@ def summarize_transports(runs):
     dd runs of every first kernel on that transport (on NVMe the kdump
     path's first kernels ran dd too)."""
     out = {}
-    runs = [r for r in runs if not r.get("bitmap")]
+    runs = [r for r in runs if not r.get("bitmap") and
+            not r.get("next_kind")]
     for mem in sorted({r["mem_mib"] for r in runs}):
         out[mem] = {}
         for t in TRANSPORTS:
