@@ -168,7 +168,14 @@ if [ "${ddmib:-0}" -gt 0 ]; then
             seek=$(arg bench.seek) count=$ddmib oflag=direct 2>&1 |
             tail -n 1 | sed 's/^/RIG: dd /'
     done
-fi""" + FILL + r"""echo c > /proc/sysrq-trigger
+fi""" + FILL + r"""# bench.crashcpu: the CPU that crashes (the stub starts every other
+# CPU, but leaves the boot CPU out when it runs on another one)
+cpu=$(arg bench.crashcpu)
+if [ -n "$cpu" ]; then
+    taskset -c $cpu sh -c 'echo c > /proc/sysrq-trigger'
+else
+    echo c > /proc/sysrq-trigger
+fi
 sleep 30
 echo "RIG: still-alive=1"
 """
@@ -512,6 +519,8 @@ class Bench:
                      f["anon"], f["slab"], GUEST_PART[transport]))
         if variant == "scan":
             append += " bench.scan=stub"
+        if bitmap and self.args.crash_cpu is not None:
+            append += " bench.crashcpu=%d" % self.args.crash_cpu
         if not hook:
             append += " bench.hook=0"
         name = "bench-%dm-%s%s%s-%s%s" % (
@@ -905,6 +914,9 @@ def main():
     ap.add_argument("--cpus", type=sizes, default=[1, 2],
                     help="vCPU counts of the bitmap-ready runs (the other "
                     "runs have %d)" % SMP)
+    ap.add_argument("--crash-cpu", type=int, default=None,
+                    help="the CPU that crashes in the bitmap-ready runs "
+                    "(default: wherever the shell runs)")
     ap.add_argument("--bitmap-only", action="store_true",
                     help="only the bitmap-ready runs (NVMe, no sweep)")
     ap.add_argument("--no-bitmap", action="store_true",

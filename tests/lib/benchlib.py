@@ -63,6 +63,7 @@ STUB_SCAN_RE = (r"bmdump: bitmap: the stub's scan of the crashed kernel's "
                 r"in (\d+) us")
 # the stub's own CPUs (stub/smp.c) and how the scan's time splits
 STUB_SMP_RE = r"bmdump: smp: (\d+) of (\d+) CPUs running"
+STUB_CRASHED_CPU_RE = r"bmdump: kernel .*, crashed cpu (\d+) rip"
 STUB_SCAN_CPUS_RE = (r"bmdump: bitmap: scan on (\d+) CPUs: (\d+) us to "
                      r"classify, (\d+) us before")
 STUB_SCAN_SHARE_RE = (r"bmdump: bitmap: scan share of cpu (\d+) \(apic "
@@ -115,6 +116,9 @@ def parse_bmdump(lines, qemu_end=None, source="bmdump.ko", hook=True):
     if m:
         out.update(scan_level=int(m.group(1)), scan_pages_set=int(m.group(2)),
                    scan_max_pfn=int(m.group(3)), scan_us=int(m.group(4)))
+    _, m = res.find(STUB_CRASHED_CPU_RE, t0)
+    if m:
+        out["crashed_cpu"] = int(m.group(1))
     _, m = res.find(STUB_SMP_RE, t0)
     if m:
         out.update(smp_up=int(m.group(1)), smp_cpus=int(m.group(2)))
@@ -648,6 +652,8 @@ def summarize_nohook(runs):
             "before_ms": stat([f["scan_before_us"] / 1000 for f in fn
                                if "scan_before_us" in f]),
             "scan_cpus": stat([f.get("scan_cpus") for f in fn]),
+            "crashed_cpus": [f.get("crashed_cpu") for f in fn],
+            "scan_cpus_all": [f.get("scan_cpus") for f in fn],
             "smp_cpus": stat([f.get("smp_cpus") for f in fn]),
             "share_max_ms": stat([max(x) for x in shares]),
             "share_min_ms": stat([min(x) for x in shares]),
@@ -688,6 +694,10 @@ def nohook_table(nsummary):
     row("scan: CPUs scanning / CPUs the stub found",
         lambda s: "%s / %s" % (fmt(_med(s["scan_cpus"])),
                                fmt(_med(s["smp_cpus"]))))
+    row("scan: CPUs scanning per run (crashed CPU)",
+        lambda s: ", ".join("%s (cpu %s)" % (
+            "?" if n is None else n, "?" if c is None else c)
+            for n, c in zip(s["scan_cpus_all"], s["crashed_cpus"])) or "-")
     row("scan: slowest / fastest CPU's share, ms",
         lambda s: "%s / %s" % (cell(s["share_max_ms"]),
                                cell(s["share_min_ms"])))

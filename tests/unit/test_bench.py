@@ -487,6 +487,8 @@ def test_bench_bitmap_table():
 NOHOOK_LINES = [
     (20.080, "bmdump: bitmap: no bmdump.ko descriptor (bmdump.desc= "
              "missing): the stub scans the struct pages itself"),
+    (20.075, "bmdump: kernel 6.1.0-57-amd64 node rig, 2 cpus, crashed cpu "
+             "0 rip ffffffff9d9741ba, 8 ram ranges 1000 MiB"),
     (20.082, "bmdump: smp: 2 of 2 CPUs running (trampoline page 0x9f000, "
              "xAPIC, 4120 us)"),
     (20.089, "bmdump: bitmap: scan share of cpu 0 (apic 0): 9 chunks in "
@@ -522,6 +524,7 @@ def test_bench_parse_nohook():
     assert f["smp_up"] == 2 and f["smp_cpus"] == 2
     assert f["scan_cpus"] == 2 and f["scan_classify_us"] == 20500
     assert f["scan_before_us"] == 4500
+    assert f["crashed_cpu"] == 0
     assert [c["us"] for c in f["scan_shares"]] == [20100, 19800]
     assert [c["pages"] for c in f["scan_shares"]] == [131000, 131072]
     f = benchlib.parse_bmdump(sorted(nohook_run() + BMDUMP_RUN[3:4]),
@@ -567,6 +570,8 @@ def test_bench_nohook_table():
     assert "| ratio without / with (target ≤ 1.2x) | - | 0.833x (1.25x) |" \
         in t, t
     assert "| ratio scan / fill (target ≤ 1.0x) | - | 2x (2.5x) |" in t, t
+    assert "| scan: CPUs scanning per run (crashed CPU) | ? (cpu ?) | " \
+        "2 (cpu ?) |" in t, t
     assert "| scan: slowest / fastest CPU's share, ms | - / - | " \
         "8 (8) / 7 (7) |" in t, t
     # the bitmap table gets a row for the scan without bmdump.ko
