@@ -168,8 +168,8 @@ if [ "${ddmib:-0}" -gt 0 ]; then
             seek=$(arg bench.seek) count=$ddmib oflag=direct 2>&1 |
             tail -n 1 | sed 's/^/RIG: dd /'
     done
-fi""" + FILL + r"""# bench.crashcpu: the CPU that crashes (the stub starts every other
-# CPU, but leaves the boot CPU out when it runs on another one)
+fi""" + FILL + r"""# bench.crashcpu: the CPU that crashes (the stub starts every
+# other CPU, but leaves the boot CPU out when it runs on another one)
 cpu=$(arg bench.crashcpu)
 if [ -n "$cpu" ]; then
     taskset -c $cpu sh -c 'echo c > /proc/sysrq-trigger'
