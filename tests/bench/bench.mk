@@ -4,6 +4,8 @@
 # driver on each; kdump on nvme only).  BENCH_ARGS passes options, e.g.
 # BENCH_ARGS="--sizes 1024 --runs 1"; the bitmap-ready table alone:
 # BENCH_ARGS="--bitmap-only --sizes 1024 --runs 1" (--cpus 1,2 by default).
+# Panic -> the next kernel's init (kdump, bmdump reset, bmdump.final=boot)
+# alone: BENCH_ARGS="--next-init-only --sizes 1024 --runs 1".
 BENCH_TRANSPORTS	?= nvme,virtio,ahci
 BENCH_ARGS	?=
 

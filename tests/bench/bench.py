@@ -34,12 +34,20 @@ stdout and build/bench/table.md.
 Usage: bench.py [--sizes 1024,4096,8192] [--runs 3] [--no-sweep]
                 [--sweep-sizes ...] [--keep-disks] [--paths bmdump,kdump]
                 [--transports nvme,virtio,ahci] [--cpus 1,2]
-                [--bitmap-only | --no-bitmap]
+                [--bitmap-only | --no-bitmap] [--next-init | --next-init-only]
+                [--dir build/bench]
 
 The bitmap-ready runs (tests/bench/README.md) crash the same machine on
 NVMe once more per size, run and vCPU count (--cpus) on each path: the
 bmdump path with bmdump.scan=stub gives bmdump.ko's fill and the stub's
-scan of the same crash, the kdump path makedumpfile's exclusion steps.
+scan of the same crash, the kdump path makedumpfile's exclusion steps;
+then (issue 17) a normal bmdump crash and one whose first kernel has no
+bmdump.ko, so the stub scans the struct pages itself on all its CPUs.
+
+The next-init runs (issue 21) run on into the next boot: kdump (capture
+kernel, reboot, firmware, the kernel again), bmdump with a reset, bmdump
+with bmdump.final=boot (the staged kernel without the firmware), up to the
+next boot's init.
 """
 
 import argparse
@@ -55,10 +63,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # Run as a script: the shared test modules (tests/lib) as run.py has them.
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
+sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+
 import benchlib  # noqa: E402
 import disks  # noqa: E402
 import dumpcheck  # noqa: E402
 import rig  # noqa: E402
+import toolsrig  # noqa: E402  (the bmdump command in a guest)
 
 BENCH_DIR = os.path.join(rig.BUILD, "bench")
 AREA_UUID = "b3c4d5e6-0718-4293-a4b5-c6d7e8f90a1b"
@@ -84,47 +95,9 @@ GUEST_PART = {"nvme": "nvme0n1p2", "virtio": "vda2", "ahci": "sda2"}
 MODULES = {"nvme": [], "virtio": ["virtio_pci", "virtio_blk"],
            "ahci": ["ahci", "sd_mod"]}
 
-FIRST_SCENARIO = r"""
-arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
-path=$(arg bench.path)
-s=/sys/kernel/bmdump
-[ -e $s/descriptor ] || {
-    echo "RIG: bench-error=bmdump.ko not loaded"; exit 1; }
-echo 31 > $s/dump_level
-echo "RIG: dump-level=$(cat $s/dump_level)"
-desc=$(cat $s/descriptor)
-grep -E ": (System RAM|Crash kernel)$" /proc/iomem | sed 's/^/RIG: iomem /'
-dev=/dev/$(arg bench.dev)
-i=0
-while [ ! -b $dev ] && [ $i -lt 600 ]; do
-    usleep 100000; i=$((i+1))
-done
-[ -b $dev ] || { echo "RIG: bench-error=no $dev"; exit 1; }
-# Loaded at boot, as a real system does it.
-if [ "$path" = bmdump ]; then
-    scan=$(arg bench.scan)
-    kexec -p /boot/bmdump.bzImage --append="bmdump.area=$(arg bench.area) \
-bmdump.desc=$desc${scan:+ bmdump.scan=$scan}"
-else
-    kexec -p /boot/vmlinuz --initrd=/capture.img \
-        --append="console=ttyS0,115200 maxcpus=1 reset_devices quiet \
-panic=-1 rig.hostname=capture bench.desc=$desc bench.seek=$(arg bench.seek)"
-fi
-rc=$?
-echo "RIG: kexec-rc=$rc"
-echo "RIG: crash-loaded=$(cat /sys/kernel/kexec_crash_loaded)"
-[ $rc = 0 ] || exit 0
-# Linux's own driver (nvme, virtio_blk, ahci) on the region the dumps go
-# to, same size as the stub's last image (before the fill: no page cache is
-# involved anyway).
-ddmib=$(arg bench.ddmib)
-if [ "${ddmib:-0}" -gt 0 ]; then
-    for k in 1 2; do
-        /usr/bin/dd if=/dev/zero of=$dev bs=1M \
-            seek=$(arg bench.seek) count=$ddmib oflag=direct 2>&1 |
-            tail -n 1 | sed 's/^/RIG: dd /'
-    done
-fi
+# The baseline's fill (research/kdump-baseline.md), the same in every
+# first kernel, then the UART drains before the crash.
+FILL = r"""
 cache=$(arg bench.cache)
 mkdir -p /fill && mount -t tmpfs -o size=$((cache + 64))m fill /fill
 head -c 64m /dev/urandom > /fill/r0
@@ -145,9 +118,107 @@ SUnreclaim):" /proc/meminfo | sed 's/^/RIG: meminfo /'
 echo "RIG: crashing=1"
 # let the UART drain: output still queued at the crash is lost
 sleep 1
-echo c > /proc/sysrq-trigger
+"""
+
+FIRST_SCENARIO = r"""
+arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
+path=$(arg bench.path)
+s=/sys/kernel/bmdump
+if [ "$(arg bench.hook)" = 0 ]; then
+    # issue 17: no bmdump.ko, the stub scans (bmdump.scan=auto)
+    [ -e $s ] && { echo "RIG: bench-error=bmdump.ko loaded"; exit 1; }
+    echo "RIG: hook=none"
+    descarg=
+else
+    [ -e $s/descriptor ] || {
+        echo "RIG: bench-error=bmdump.ko not loaded"; exit 1; }
+    echo 31 > $s/dump_level
+    echo "RIG: dump-level=$(cat $s/dump_level)"
+    desc=$(cat $s/descriptor)
+    descarg=" bmdump.desc=$desc"
+fi
+grep -E ": (System RAM|Crash kernel)$" /proc/iomem | sed 's/^/RIG: iomem /'
+dev=/dev/$(arg bench.dev)
+i=0
+while [ ! -b $dev ] && [ $i -lt 600 ]; do
+    usleep 100000; i=$((i+1))
+done
+[ -b $dev ] || { echo "RIG: bench-error=no $dev"; exit 1; }
+# Loaded at boot, as a real system does it.
+if [ "$path" = bmdump ]; then
+    scan=$(arg bench.scan)
+    kexec -p /boot/bmdump.bzImage --append="bmdump.area=$(arg bench.area)\
+$descarg${scan:+ bmdump.scan=$scan}"
+else
+    kexec -p /boot/vmlinuz --initrd=/capture.img \
+        --append="console=ttyS0,115200 maxcpus=1 reset_devices quiet \
+panic=-1 rig.hostname=capture bench.desc=$desc bench.seek=$(arg bench.seek)"
+fi
+rc=$?
+echo "RIG: kexec-rc=$rc"
+echo "RIG: crash-loaded=$(cat /sys/kernel/kexec_crash_loaded)"
+[ $rc = 0 ] || exit 0
+# Linux's own driver (nvme, virtio_blk, ahci) on the region the dumps go
+# to, same size as the stub's last image (before the fill: no page cache is
+# involved anyway).
+ddmib=$(arg bench.ddmib)
+if [ "${ddmib:-0}" -gt 0 ]; then
+    for k in 1 2; do
+        /usr/bin/dd if=/dev/zero of=$dev bs=1M \
+            seek=$(arg bench.seek) count=$ddmib oflag=direct 2>&1 |
+            tail -n 1 | sed 's/^/RIG: dd /'
+    done
+fi""" + FILL + r"""# bench.crashcpu: the CPU that crashes (the stub starts every
+# other CPU, but leaves the boot CPU out when it runs on another one)
+cpu=$(arg bench.crashcpu)
+if [ -n "$cpu" ]; then
+    taskset -c $cpu sh -c 'echo c > /proc/sysrq-trigger'
+else
+    echo c > /proc/sysrq-trigger
+fi
 sleep 30
 echo "RIG: still-alive=1"
+"""
+
+# Issue 21 (--next-init), bmdump's two rows: the bmdump command as a user
+# runs it (prepare with a boot slot, load with FINAL_ACTION= reset or boot,
+# bmdump.ko loaded), the same fill, the crash.  A boot that finds the area
+# made is the next one (after the firmware reset, the rig's -kernel
+# -initrd boot runs this again): it only says so.
+NEXT_SCENARIO = r"""
+arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
+AD=$(disk bmdump0)
+if [ -b ${AD}p1 ]; then
+    echo "RIG: next-boot=1"
+    sleep 600
+    exit 0
+fi
+bmdump prepare --create $AD --size $(arg bench.areamib)M --boot-slot 192M \
+    > /tmp/prep.txt 2>&1
+echo "RIG: prepare=$? $(tr '\n' ' ' < /tmp/prep.txt)"
+AREA=$(sed -n 's/^AREA=//p' /tmp/prep.txt)
+if [ "$(arg bench.final)" = boot ]; then
+    conf "AREA=$AREA" "STUB=%(stub)s" "DUMP_LEVEL=31" "FINAL_ACTION=boot" \
+        "BOOT_KERNEL=/boot/vmlinuz-next" "BOOT_INITRD=/boot/initrd-next.img" \
+        "BOOT_CMDLINE=\"%(cmdline)s\""
+else
+    conf "AREA=$AREA" "STUB=%(stub)s" "DUMP_LEVEL=31" "FINAL_ACTION=reset"
+fi
+bmdump load > /tmp/load.txt 2>&1
+rc=$?
+echo "RIG: load=$rc $(tr '\n' ' ' < /tmp/load.txt)"
+echo "RIG: crash-loaded=$(cat /sys/kernel/kexec_crash_loaded)"
+[ $rc = 0 ] || exit 0
+""" + FILL + r"""echo c > /proc/sysrq-trigger
+sleep 30
+echo "RIG: still-alive=1"
+"""
+
+# What bmdump.final=boot starts: the rig's /init (modules, `RIG:
+# init-ready`), then nothing.
+NEXT_BOOTED_SCENARIO = r"""
+echo "RIG: next-boot=1"
+sleep 600
 """
 
 CAPTURE_SCENARIO = r"""
@@ -198,10 +269,12 @@ def need_built():
             sys.exit("bench: %s missing: run make first" % p)
 
 
-def build_initrds(transports):
+def build_initrds(transports, nohook=False):
     """{transport: first kernel's initramfs}, and the capture initramfs's
     size.  Each first kernel loads only its transport's driver; the kdump
-    path (capture kernel and all) exists on NVMe only."""
+    path (capture kernel and all) exists on NVMe only.  nohook: also
+    "nvme-nohook", the NVMe one without bmdump.ko (the rig's /init loads
+    every module under lib/modules/extra)."""
     cap_dir = os.path.join(BENCH_DIR, "capture")
     os.makedirs(cap_dir, exist_ok=True)
     capture = rig.Initramfs(
@@ -209,18 +282,20 @@ def build_initrds(transports):
         files={"usr/bin/bmdump-hooktest": HELPER},
         scenario=CAPTURE_SCENARIO).build(cap_dir)
     firsts = {}
-    for t in transports:
+    for t in transports + (["nvme-nohook"] if nohook else []):
         first_dir = os.path.join(BENCH_DIR,
                                  "first" if t == "nvme" else "first-" + t)
         os.makedirs(first_dir, exist_ok=True)
-        files = {"lib/modules/extra/bmdump.ko": HOOK_KO,
-                 "usr/bin/bmdump-hooktest": HELPER,
+        files = {"usr/bin/bmdump-hooktest": HELPER,
                  "boot/bmdump.bzImage": rig.stub_path(),
                  "boot/vmlinuz": rig.VMLINUZ}
-        if t == "nvme":
+        if t != "nvme-nohook":
+            files["lib/modules/extra/bmdump.ko"] = HOOK_KO
+        if t.startswith("nvme"):
             files["capture.img"] = capture
+        t_mod = t.split("-")[0]
         firsts[t] = rig.Initramfs(
-            modules=MODULES[t], binaries=[COREUTILS_DD], files=files,
+            modules=MODULES[t_mod], binaries=[COREUTILS_DD], files=files,
             scenario=FIRST_SCENARIO).build(first_dir)
     return firsts, os.path.getsize(capture)
 
@@ -361,12 +436,13 @@ def check_kdump_disk(disk, fig):
     return problems, extra
 
 
-def judge(res, timeout, path, source, transport, disk):
+def judge(res, timeout, path, source, transport, disk, hook=True):
     """The figures of one crash (res: the rig's Result), ok False with the
-    first reason found when the run does not count."""
+    first reason found when the run does not count.  hook False: the
+    first kernel ran without bmdump.ko."""
     facts = res.facts()
     if path == "bmdump":
-        fig = benchlib.parse_bmdump(res.lines, res.end, source)
+        fig = benchlib.parse_bmdump(res.lines, res.end, source, hook)
     else:
         fig = benchlib.parse_kdump(res.lines, res.end)
     if res.timed_out:
@@ -383,6 +459,9 @@ def judge(res, timeout, path, source, transport, disk):
         fig["ok"] = False
         fig["why"] = "the stub wrote through %s, not %s" % (
             fig.get("area_dev"), transport)
+    if fig["ok"] and not hook and facts.get("hook") != "none":
+        fig["ok"] = False
+        fig["why"] = "bmdump.ko was loaded: %s" % facts.get("bench-error")
     if fig["ok"]:
         problems, extra = (check_bmdump_disk(disk, fig, source)
                            if path == "bmdump"
@@ -404,6 +483,7 @@ class Bench:
         self.disks = {}
         self.last_stub_bytes = {}
         self.initrd = None
+        self.next_sizes = {}
 
     def elapsed(self):
         s = int(time.monotonic() - self.t0)
@@ -414,11 +494,20 @@ class Bench:
                     slab=SLAB_FILES_PER_GIB * mem // 1024)
 
     def run(self, mem, path, crashkernel, timed, label, transport="nvme",
-            cpus=SMP, bitmap=False):
-        """One crash.  bitmap: a bitmap-ready run (bmdump path with
-        bmdump.scan=stub, so bmdump.ko fills and the stub scans too)."""
+            cpus=SMP, bitmap=False, variant=None):
+        """One crash.  bitmap: a bitmap-ready run; on the bmdump path
+        variant says which (benchlib.bitmap_variant): "scan" (the default:
+        bmdump.scan=stub, so bmdump.ko fills and the stub scans too),
+        "hook" (the normal path, bmdump.ko's bitmap), "nohook" (a first
+        kernel without bmdump.ko: the stub scans, bmdump.scan=auto)."""
         disk = self.disks[mem]
-        source = "stub scan" if bitmap and path == "bmdump" else "bmdump.ko"
+        if bitmap and path == "bmdump":
+            variant = variant or "scan"
+        else:
+            variant = None
+        source = ("stub scan" if variant in ("scan", "nohook")
+                  else "bmdump.ko")
+        hook = variant != "nohook"
         disk.reset_area()
         ddmib = 0
         if timed and mem in self.last_stub_bytes:
@@ -428,32 +517,40 @@ class Bench:
                   "bench.cache=%d bench.anon=%d bench.slab=%d bench.dev=%s"
                   % (path, AREA_UUID, DUMP_SEEK_MIB, ddmib, f["cache"],
                      f["anon"], f["slab"], GUEST_PART[transport]))
-        if source == "stub scan":
+        if variant == "scan":
             append += " bench.scan=stub"
-        name = "bench-%dm-%s%s-%s%s" % (
-            mem, "" if transport == "nvme" else transport + "-", path, label,
+        if bitmap and self.args.crash_cpu is not None:
+            append += " bench.crashcpu=%d" % self.args.crash_cpu
+        if not hook:
+            append += " bench.hook=0"
+        name = "bench-%dm-%s%s%s-%s%s" % (
+            mem, "" if transport == "nvme" else transport + "-", path,
+            "" if variant in (None, "scan") else "-" + variant, label,
             "" if cpus == SMP else "-%dcpu" % cpus)
         timeout = TIMEOUT.get(mem, 600)
         walls = [r["wall_s"] for r in self.runs if r["mem_mib"] == mem and
                  r["path"] == path and r["figures"]["ok"] and
                  benchlib.transport(r) == transport and
-                 r.get("bitmap", False) == bitmap]
+                 r.get("bitmap", False) == bitmap and
+                 r.get("variant") == variant]
         if not timed and walls:
             # a capture kernel that hangs at a small crashkernel= should
             # not cost the whole timeout
             timeout = min(timeout, int(2 * max(walls)) + 60)
-        g = rig.Guest(name, self.initrd[transport],
+        g = rig.Guest(name, self.initrd[transport if hook
+                                        else transport + "-nohook"],
                       disks=[disk.attached(transport)], mem_mib=mem,
                       crashkernel=crashkernel, append=append,
                       timeout=timeout, smp=cpus)
         t_start = time.monotonic()
         res = g.run()
         wall = time.monotonic() - t_start
-        fig = judge(res, g.timeout, path, source, transport, disk)
+        fig = judge(res, g.timeout, path, source, transport, disk, hook)
         if path == "bmdump" and fig["ok"] and not bitmap:
             self.last_stub_bytes[mem] = fig["bytes"]
         rec = {"mem_mib": mem, "path": path, "transport": transport,
                "crashkernel": crashkernel, "cpus": cpus, "bitmap": bitmap,
+               "variant": variant,
                "timed": timed, "label": label, "log": res.log,
                "wall_s": wall, "qemu_rc": res.rc, "timed_out": res.timed_out,
                "ddmib": ddmib, "dd": benchlib.parse_dd(res.lines),
@@ -464,8 +561,9 @@ class Bench:
                "figures": fig}
         self.runs.append(rec)
         log("[%s] %d GiB %-6s %-6s %-8s ck=%-4s %dcpu %s" % (
-            self.elapsed(), mem // 1024, transport, path, label, crashkernel,
-            cpus, self.describe(rec)))
+            self.elapsed(), mem // 1024, transport,
+            path if variant in (None, "scan") else variant, label,
+            crashkernel, cpus, self.describe(rec)))
         return rec
 
     @staticmethod
@@ -488,10 +586,12 @@ class Bench:
                 parts.append("hook fill %.2f ms, bitmap %d pages" %
                              (f["hook_fill_us"] / 1000, f["hook_pages_set"]))
         else:
-            parts.append("fill %.2f ms" % (f["hook_fill_us"] / 1000))
+            if "hook_fill_us" in f:
+                parts.append("fill %.2f ms" % (f["hook_fill_us"] / 1000))
             if "scan_us" in f:
-                parts.append("stub scan %.2f ms, %d pages" % (
-                    f["scan_us"] / 1000, f["scan_pages_set"]))
+                parts.append("stub scan %.2f ms on %s of %s CPUs, %d pages" % (
+                    f["scan_us"] / 1000, f.get("scan_cpus"),
+                    f.get("smp_cpus"), f["scan_pages_set"]))
             parts.append("%d pages (%d zero) %d bytes %.0f MB/s" % (
                 f["pages_dumped"], f["zero_pages"], f["bytes"],
                 f["stub_mb_s_exact"]))
@@ -523,13 +623,135 @@ class Bench:
         """The bitmap-ready runs on NVMe: per size and vCPU count, a
         bmdump crash with bmdump.scan=stub (bmdump.ko's fill and the
         stub's scan of the same crash) and a kdump crash (makedumpfile's
-        exclusion), alternating.  No dd in the first kernel."""
+        exclusion), then (issue 17) a normal bmdump crash (bmdump.ko's
+        bitmap) and one whose first kernel has no bmdump.ko (the stub
+        scans), alternating.  No dd in the first kernel."""
         for mem in self.args.sizes:
             for i in range(self.args.runs):
                 for cpus in self.args.cpus:
                     for path in self.args.paths:
                         self.run(mem, path, TIMED_CRASHKERNEL, False,
                                  "b%d" % (i + 1), cpus=cpus, bitmap=True)
+                    if "bmdump" not in self.args.paths:
+                        continue
+                    for variant in ("hook", "nohook"):
+                        self.run(mem, "bmdump", TIMED_CRASHKERNEL, False,
+                                 "b%d" % (i + 1), cpus=cpus, bitmap=True,
+                                 variant=variant)
+
+    def next_initrd(self, mem, kind, cmdline):
+        """The first kernel of bmdump's --next-init rows (NEXT_SCENARIO).
+        Both rows carry the staged kernel and its initramfs, so the
+        firmware reset's rerun of this initramfs unpacks the same bytes
+        in both; cmdline: the staged kernel's, the rig's own."""
+        d = os.path.join(BENCH_DIR, "next-%s" % kind)
+        os.makedirs(os.path.join(d, "booted"), exist_ok=True)
+        booted = rig.Initramfs(scenario=NEXT_BOOTED_SCENARIO).build(
+            os.path.join(d, "booted"))
+        files = {"usr/bin/bmdump-hooktest": HELPER,
+                 "boot/vmlinuz-next": rig.VMLINUZ,
+                 "boot/initrd-next.img": booted}
+        scen = NEXT_SCENARIO.replace("%(stub)s", toolsrig.GUEST_STUB) \
+            .replace("%(cmdline)s", cmdline)
+        img = toolsrig.initramfs(scen, with_module=True,
+                                 extra_files=files).build(d)
+        self.next_sizes[kind] = (os.path.getsize(img),
+                                 os.path.getsize(booted))
+        return img
+
+    def run_next(self, mem, kind, label):
+        """One crash of issue 21's rows, run on into the next kernel's
+        init: kind "kdump" (the kdump path, then QEMU really reboots:
+        OVMF, the rig's -kernel -initrd again), "reset" (bmdump,
+        FINAL_ACTION=reset, the same reboot), "boot" (bmdump.final=boot:
+        the stub starts the staged kernel; -no-reboot, so a reset would
+        end QEMU and the run).  QEMU is stopped at the next boot's `RIG:
+        init-ready` (the 3rd for kdump: its capture kernel's is the
+        2nd)."""
+        name = "bench-%dm-next-%s-%s" % (mem, kind, label)
+        f = self.fill(mem)
+        fill = "bench.cache=%d bench.anon=%d bench.slab=%d" % (
+            f["cache"], f["anon"], f["slab"])
+        timeout = 2 * TIMEOUT.get(mem, 600)
+        if kind == "kdump":
+            disk = self.disks[mem]
+            disk.reset_area()
+            append = ("bench.path=kdump bench.area=%s bench.seek=%d "
+                      "bench.ddmib=0 bench.dev=%s %s"
+                      % (AREA_UUID, DUMP_SEEK_MIB, GUEST_PART["nvme"], fill))
+            g = rig.Guest(name, self.initrd["nvme"],
+                          disks=[disk.attached("nvme")], mem_mib=mem,
+                          crashkernel=TIMED_CRASHKERNEL, append=append,
+                          timeout=timeout, smp=SMP, reboot=True)
+            count = 3
+        else:
+            area_mib = mem + mem // 128 + 64
+            disk = rig.Disk(os.path.join(BENCH_DIR, "next-%d" % mem,
+                                         "disk.img"),
+                            size_mib=area_mib + 192 + 128)
+            append = "bench.final=%s bench.areamib=%d %s" % (
+                kind, area_mib, fill)
+            g = rig.Guest(name, None, disks=[disk], mem_mib=mem,
+                          crashkernel=TIMED_CRASHKERNEL, append=append,
+                          timeout=timeout, smp=SMP,
+                          reboot=(kind == "reset"))
+            g.initrd = self.next_initrd(mem, kind, g.cmdline())
+            count = 2
+        t_start = time.monotonic()
+        res = g.run(stop_on=benchlib.NEXT_INIT_READY_RE, stop_count=count,
+                    grace=0)
+        wall = time.monotonic() - t_start
+        fig = benchlib.parse_next_init(res.lines, kind)
+        facts = res.facts()
+        why = None
+        if res.timed_out:
+            why = "timed out after %d s" % timeout
+        elif "still-alive" in facts:
+            why = "the guest did not crash"
+        elif kind == "kdump":
+            kd = benchlib.parse_kdump(res.lines)
+            if not kd["ok"]:
+                why = "kdump: %s" % kd["why"]
+        else:
+            for k in ("prepare", "load"):
+                if not facts.get(k, "").startswith("0 "):
+                    why = "bmdump %s: %s" % (k, facts.get(k))
+        if why and fig["ok"]:
+            fig.update(ok=False, why=why)
+        elif why:
+            fig["why"] = "%s (%s)" % (why, fig["why"])
+        if not self.args.keep_disks and kind != "kdump":
+            os.unlink(disk.path)
+        rec = {"mem_mib": mem, "path": "kdump" if kind == "kdump"
+               else "bmdump", "next_kind": kind, "transport": "nvme",
+               "crashkernel": TIMED_CRASHKERNEL, "cpus": SMP,
+               "timed": False, "label": label, "log": res.log,
+               "wall_s": wall, "qemu_rc": res.rc,
+               "timed_out": res.timed_out, "stopped": res.stopped,
+               "figures": fig}
+        self.runs.append(rec)
+        if fig["ok"]:
+            desc = ("panic→init-ready %.2f s, panic→Run /init %.2f s, "
+                    "panic→reset %.3f s, reset→EFI stub %s, reset→Linux "
+                    "%.2f s, wall %.0f s" % (
+                        fig["panic_to_next_init_s"],
+                        fig["panic_to_run_init_s"], fig["panic_to_reset_s"],
+                        "%.2f s" % fig["reset_to_efi_stub_s"]
+                        if "reset_to_efi_stub_s" in fig else "-",
+                        fig["reset_to_linux_s"], wall))
+        else:
+            desc = "FAILED: %s (log %s)" % (fig["why"], res.log)
+        log("[%s] %d GiB next-init %-6s %-4s %s" % (
+            self.elapsed(), mem // 1024, kind, label, desc))
+        return rec
+
+    def next_init(self):
+        """Issue 21: per size and run, the three ways from the panic to
+        the next kernel's init, alternating."""
+        for mem in self.args.sizes:
+            for i in range(self.args.runs):
+                for kind, _ in benchlib.NEXT_KINDS:
+                    self.run_next(mem, kind, "n%d" % (i + 1))
 
     def do_sweep(self):
         if "nvme" not in self.args.transports:
@@ -583,6 +805,7 @@ class Bench:
                 "dump_region": "dump area partition + %d MiB" % DUMP_SEEK_MIB,
                 "runs_per_case": self.args.runs,
                 "transports": self.args.transports,
+                "next_init_initrd_bytes": self.next_sizes,
                 "duration_s": time.monotonic() - self.t0}
 
     def main(self):
@@ -593,21 +816,27 @@ class Bench:
             "sweep at %s, bitmap-ready runs at %s vCPUs; host load %.1f" % (
                 ",".join(map(str, self.args.sizes)),
                 "nvme (bitmap-ready runs only)" if self.args.bitmap_only else
+                "nvme (next-init runs only)" if self.args.next_init_only else
                 ",".join(self.args.transports), self.args.runs,
                 ",".join(map(str, self.args.sweep_sizes)) or "none",
-                "none" if self.args.no_bitmap else
+                "none" if self.args.no_bitmap or self.args.next_init_only
+                else
                 ",".join(map(str, self.args.cpus)), self.load0[0]))
+        alone = self.args.bitmap_only or self.args.next_init_only
         self.initrd, self.capture_bytes = build_initrds(
-            ["nvme"] if self.args.bitmap_only else self.args.transports)
+            ["nvme"] if alone else self.args.transports,
+            nohook=not (self.args.no_bitmap or self.args.next_init_only))
         for mem in sorted(set(self.args.sizes) | set(self.args.sweep_sizes)):
             self.disks[mem] = BenchDisk(mem)
         log("[%s] disks and initramfs ready" % self.elapsed())
         try:
-            if not self.args.bitmap_only:
+            if not alone:
                 self.timed()
                 self.do_sweep()
-            if not self.args.no_bitmap:
+            if not (self.args.no_bitmap or self.args.next_init_only):
                 self.bitmap()
+            if self.args.next_init or self.args.next_init_only:
+                self.next_init()
         finally:
             self.report()
             if not self.args.keep_disks:
@@ -619,10 +848,14 @@ class Bench:
         summary = benchlib.summarize(self.runs)
         tsummary = benchlib.summarize_transports(self.runs)
         bsummary = benchlib.summarize_bitmap(self.runs)
+        nsummary = benchlib.summarize_nohook(self.runs)
+        xsummary = benchlib.summarize_next(self.runs)
         tbl = "\n\n".join(x for x in (
             benchlib.table(summary, self.sweep) if summary else "",
             benchlib.transport_table(tsummary),
-            benchlib.bitmap_table(bsummary)) if x)
+            benchlib.bitmap_table(bsummary),
+            benchlib.nohook_table(nsummary),
+            benchlib.next_table(xsummary)) if x)
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         out = os.path.join(BENCH_DIR, "bench-%s.json" % stamp)
         doc = {"meta": self.meta(), "runs": self.runs,
@@ -630,7 +863,8 @@ class Bench:
                          for m, v in self.sweep.items()},
                "sweep_failures": self.sweep_why,
                "summary": summary, "transport_summary": tsummary,
-               "bitmap_summary": bsummary,
+               "bitmap_summary": bsummary, "nohook_summary": nsummary,
+               "next_init_summary": xsummary,
                "table": tbl}
         with open(out, "w") as f:
             json.dump(doc, f, indent=1, default=str)
@@ -663,6 +897,7 @@ def transports(s):
 
 
 def main():
+    global BENCH_DIR
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", type=sizes, default=[1024, 4096, 8192])
     ap.add_argument("--runs", type=int, default=3)
@@ -679,16 +914,31 @@ def main():
     ap.add_argument("--cpus", type=sizes, default=[1, 2],
                     help="vCPU counts of the bitmap-ready runs (the other "
                     "runs have %d)" % SMP)
+    ap.add_argument("--crash-cpu", type=int, default=None,
+                    help="the CPU that crashes in the bitmap-ready runs "
+                    "(default: wherever the shell runs)")
     ap.add_argument("--bitmap-only", action="store_true",
                     help="only the bitmap-ready runs (NVMe, no sweep)")
     ap.add_argument("--no-bitmap", action="store_true",
                     help="no bitmap-ready runs")
+    ap.add_argument("--next-init", action="store_true",
+                    help="also the panic -> next kernel's init runs "
+                    "(issue 21: kdump, bmdump with a reset, bmdump."
+                    "final=boot), after the others")
+    ap.add_argument("--next-init-only", action="store_true",
+                    help="only the next-init runs")
+    ap.add_argument("--dir", default=BENCH_DIR,
+                    help="where initramfs, disks and results go (two "
+                    "benches at once need two)")
     args = ap.parse_args()
     if args.bitmap_only and args.no_bitmap:
         ap.error("--bitmap-only and --no-bitmap exclude each other")
+    if args.bitmap_only and args.next_init_only:
+        ap.error("--bitmap-only and --next-init-only exclude each other")
+    BENCH_DIR = os.path.abspath(args.dir)
     if args.sweep_sizes is None:
-        args.sweep_sizes = ([] if args.no_sweep or args.bitmap_only
-                            else list(args.sizes))
+        args.sweep_sizes = ([] if args.no_sweep or args.bitmap_only or
+                            args.next_init_only else list(args.sizes))
     Bench(args).main()
 
 

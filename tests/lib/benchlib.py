@@ -61,6 +61,14 @@ STUB_FIG1_RE = (r"bmdump: figures: (\d+) pages dumped \((\d+) zero, (\d+) "
 STUB_SCAN_RE = (r"bmdump: bitmap: the stub's scan of the crashed kernel's "
                 r"struct pages, dump level (\d+), (\d+) of (\d+) pages kept "
                 r"in (\d+) us")
+# the stub's own CPUs (stub/smp.c) and how the scan's time splits
+STUB_SMP_RE = r"bmdump: smp: (\d+) of (\d+) CPUs running"
+STUB_CRASHED_CPU_RE = r"bmdump: kernel .*, crashed cpu (\d+) rip"
+STUB_SCAN_CPUS_RE = (r"bmdump: bitmap: scan on (\d+) CPUs: (\d+) us to "
+                     r"classify, (\d+) us before")
+STUB_SCAN_SHARE_RE = (r"bmdump: bitmap: scan share of cpu (\d+) \(apic "
+                      r"\d+\): (\d+) chunks in pfns \S+, (\d+) pages "
+                      r"classified, (\d+) kept, in (\d+) us")
 STUB_FIG2_RE = (r"bmdump: figures: stage entry (\d+) us, pci (\d+) us, "
                 r"storage init (\d+) us, write (\d+) us, flush (\d+) us, shutdown "
                 r"(\d+) us, (\d+) MB/s")
@@ -79,11 +87,13 @@ STUB_AREA_RE = r"bmdump: area: (\S+) partition (\d+): area "
 STUB_AREA_INFO_RE = r"area: \S+ partition \d+(: area | is area )"
 
 
-def parse_bmdump(lines, qemu_end=None, source="bmdump.ko"):
+def parse_bmdump(lines, qemu_end=None, source="bmdump.ko", hook=True):
     """Figures of one bmdump-path crash.  ok is False with a reason when
     the stub did not write a whole dump from the bitmap source the run
     asked for: "bmdump.ko", or "stub scan" (bmdump.scan=stub: bmdump.ko
-    still fills first, then the stub scans, so both times are there)."""
+    still fills first, then the stub scans, so both times are there).
+    hook False: a first kernel without bmdump.ko, so no fill line (one
+    there fails the run) and the stub's scan is the bitmap."""
     out = {"ok": False, "why": None}
     res = serial(lines)
     t0 = res.panic_time()
@@ -106,6 +116,22 @@ def parse_bmdump(lines, qemu_end=None, source="bmdump.ko"):
     if m:
         out.update(scan_level=int(m.group(1)), scan_pages_set=int(m.group(2)),
                    scan_max_pfn=int(m.group(3)), scan_us=int(m.group(4)))
+    _, m = res.find(STUB_CRASHED_CPU_RE, t0)
+    if m:
+        out["crashed_cpu"] = int(m.group(1))
+    _, m = res.find(STUB_SMP_RE, t0)
+    if m:
+        out.update(smp_up=int(m.group(1)), smp_cpus=int(m.group(2)))
+    _, m = res.find(STUB_SCAN_CPUS_RE, t0)
+    if m:
+        out.update(scan_cpus=int(m.group(1)), scan_classify_us=int(m.group(2)),
+                   scan_before_us=int(m.group(3)))
+    shares = [{"cpu": int(m.group(1)), "chunks": int(m.group(2)),
+               "pages": int(m.group(3)), "kept": int(m.group(4)),
+               "us": int(m.group(5))}
+              for t, m in res.find_all(STUB_SCAN_SHARE_RE) if t >= t0]
+    if shares:
+        out["scan_shares"] = shares
     _, m = res.find(STUB_FIG1_RE, t0)
     if m:
         out.update(pages_dumped=int(m.group(1)), zero_pages=int(m.group(2)),
@@ -147,8 +173,10 @@ def parse_bmdump(lines, qemu_end=None, source="bmdump.ko"):
         out["why"] = "stub never entered"
     elif t_done is None:
         out["why"] = "stub did not reset"
-    elif "hook_fill_us" not in out:
+    elif hook and "hook_fill_us" not in out:
         out["why"] = "no bitmap from bmdump.ko"
+    elif not hook and "hook_fill_us" in out:
+        out["why"] = "a bitmap from bmdump.ko, which was not loaded"
     elif "pages_dumped" not in out or "stages_us" not in out:
         out["why"] = "no figures: " + "; ".join(errors or ["?"])
     elif source == "stub scan" and "scan_us" not in out:
@@ -379,7 +407,7 @@ def summarize(runs):
     the bitmap-ready runs (summarize_bitmap)."""
     out = {}
     runs = [r for r in runs if transport(r) == "nvme" and
-            not r.get("bitmap")]
+            not r.get("bitmap") and not r.get("next_kind")]
     sizes = sorted({r["mem_mib"] for r in runs})
     for mem in sizes:
         tk = [r["figures"] for r in runs if r["mem_mib"] == mem and
@@ -448,7 +476,8 @@ def summarize_transports(runs):
     dd runs of every first kernel on that transport (on NVMe the kdump
     path's first kernels ran dd too)."""
     out = {}
-    runs = [r for r in runs if not r.get("bitmap")]
+    runs = [r for r in runs if not r.get("bitmap") and
+            not r.get("next_kind")]
     for mem in sorted({r["mem_mib"] for r in runs}):
         out[mem] = {}
         for t in TRANSPORTS:
@@ -509,11 +538,24 @@ def transport_table(tsummary):
 
 # --- bitmap ready: bmdump.ko's fill, the stub's scan, makedumpfile ---------
 
-# (kind, path of the runs that carry it, row label)
+# (key in the summary, kind (bitmap_ready), variant of the runs that
+# carry it (bitmap_variant), row label)
 BITMAP_KINDS = (
-    ("hook", "bmdump", "bmdump.ko's fill at the crash"),
-    ("scan", "bmdump", "the stub's scan of the struct pages"),
-    ("mdf", "kdump", "makedumpfile's exclusion steps (kdump)"))
+    ("hook", "hook", "scan", "bmdump.ko's fill at the crash"),
+    ("scan", "scan", "scan", "the stub's scan of the struct pages"),
+    ("mdf", "mdf", "kdump", "makedumpfile's exclusion steps (kdump)"),
+    ("nohook", "scan", "nohook",
+     "the stub's scan, first kernel without bmdump.ko"))
+
+
+def bitmap_variant(rec):
+    """Which crash of the bitmap-ready runs rec is: "kdump"; "scan"
+    (bmdump.scan=stub, runs without a variant are these); "hook" (the
+    normal path: bmdump.ko's bitmap); "nohook" (no bmdump.ko in the first
+    kernel: the stub scans, bmdump.scan=auto)."""
+    if rec["path"] == "kdump":
+        return "kdump"
+    return rec.get("variant") or "scan"
 
 
 def bitmap_ready(fig, kind):
@@ -549,11 +591,12 @@ def summarize_bitmap(runs):
     runs = [r for r in runs if r.get("bitmap")]
     out = {}
     for mem, cpus in sorted({(r["mem_mib"], r["cpus"]) for r in runs}):
-        for kind, path, _ in BITMAP_KINDS:
+        for key, kind, variant, _ in BITMAP_KINDS:
             rs = [r for r in runs if r["mem_mib"] == mem and
-                  r["cpus"] == cpus and r["path"] == path]
-            out.setdefault(mem, {}).setdefault(cpus, {})[kind] = \
-                bitmap_stats(rs, kind, mem)
+                  r["cpus"] == cpus and bitmap_variant(r) == variant]
+            if rs or variant != "nohook":
+                out.setdefault(mem, {}).setdefault(cpus, {})[key] = \
+                    bitmap_stats(rs, kind, mem)
     return out
 
 
@@ -564,12 +607,252 @@ def bitmap_table(bsummary):
             "| ms | ms per GiB | pages kept |", "|---|---|---|---|---|---|---|"]
     for mem in sorted(bsummary):
         for cpus in sorted(bsummary[mem]):
-            for kind, _, name in BITMAP_KINDS:
-                s = bsummary[mem][cpus][kind]
+            for key, _, _, name in BITMAP_KINDS:
+                s = bsummary[mem][cpus].get(key)
+                if s is None:
+                    continue
                 rows.append("| %s | %d GiB | %d | %d (%d) | %s | %s | %s |" % (
                     name, mem // 1024, cpus, s["n"], s["n_failed"],
                     cell(s["ms"]), cell(s["ms_per_gib"]), cell(s["pages"])))
     return "\n".join(rows) if len(rows) > 2 else ""
+
+
+def summarize_nohook(runs):
+    """Issue 17: panic -> reset of the normal path (bmdump.ko's bitmap)
+    against a first kernel without bmdump.ko (the stub scans on all its
+    CPUs), over the bitmap-ready runs: {mem_mib: {cpus: {name: stat}}}."""
+    out = {}
+    runs = [r for r in runs if r.get("bitmap")]
+    for mem, cpus in sorted({(r["mem_mib"], r["cpus"]) for r in runs}):
+        rs = [r for r in runs if r["mem_mib"] == mem and r["cpus"] == cpus]
+        hook = [r for r in rs if bitmap_variant(r) == "hook"]
+        nohook = [r for r in rs if bitmap_variant(r) == "nohook"]
+        if not hook and not nohook:
+            continue
+        fh = [r["figures"] for r in hook if r["figures"]["ok"]]
+        fn = [r["figures"] for r in nohook if r["figures"]["ok"]]
+        shares = [[c["us"] / 1000 for c in f["scan_shares"]] for f in fn
+                  if f.get("scan_shares")]
+        out.setdefault(mem, {})[cpus] = {
+            "n_hook": len(fh), "n_nohook": len(fn),
+            "n_failed": len(hook) + len(nohook) - len(fh) - len(fn),
+            "reset_hook_s": stat([f.get("panic_to_reset_s") for f in fh]),
+            "reset_nohook_s": stat([f.get("panic_to_reset_s") for f in fn]),
+            "entry_hook_ms": stat([f["panic_to_entry_s"] * 1000 for f in fh
+                                   if f.get("panic_to_entry_s")]),
+            "entry_nohook_ms": stat([f["panic_to_entry_s"] * 1000
+                                     for f in fn
+                                     if f.get("panic_to_entry_s")]),
+            "fill_ms": stat([f["hook_fill_us"] / 1000 for f in fh
+                             if "hook_fill_us" in f]),
+            "scan_ms": stat([f["scan_us"] / 1000 for f in fn
+                             if "scan_us" in f]),
+            "classify_ms": stat([f["scan_classify_us"] / 1000 for f in fn
+                                 if "scan_classify_us" in f]),
+            "before_ms": stat([f["scan_before_us"] / 1000 for f in fn
+                               if "scan_before_us" in f]),
+            "scan_cpus": stat([f.get("scan_cpus") for f in fn]),
+            "crashed_cpus": [f.get("crashed_cpu") for f in fn],
+            "scan_cpus_all": [f.get("scan_cpus") for f in fn],
+            "smp_cpus": stat([f.get("smp_cpus") for f in fn]),
+            "share_max_ms": stat([max(x) for x in shares]),
+            "share_min_ms": stat([min(x) for x in shares]),
+            "pages_hook": stat([f.get("pages_dumped") for f in fh]),
+            "pages_nohook": stat([f.get("pages_dumped") for f in fn])}
+    return out
+
+
+def nohook_table(nsummary):
+    """Issue 17's row: a column per memory size and vCPU count."""
+    keys = [(m, c) for m in sorted(nsummary) for c in sorted(nsummary[m])]
+    if not keys:
+        return ""
+    rows = ["| panic → reset without bmdump.ko: median (min) | %s |" %
+            " | ".join("%d GiB, %d vCPU" % (m // 1024, c) for m, c in keys),
+            "|---|" + "---|" * len(keys)]
+
+    def row(name, fn):
+        rows.append("| %s | %s |" % (name, " | ".join(
+            fn(nsummary[m][c]) for m, c in keys)))
+
+    row("runs with / without bmdump.ko (failed)", lambda s: "%d / %d (%d)"
+        % (s["n_hook"], s["n_nohook"], s["n_failed"]))
+    row("panic → reset with bmdump.ko (its bitmap), s",
+        lambda s: cell(s["reset_hook_s"]))
+    row("panic → reset without it (the stub's scan), s",
+        lambda s: cell(s["reset_nohook_s"]))
+    row("ratio without / with (target ≤ 1.2x)",
+        lambda s: rcell(s["reset_nohook_s"], s["reset_hook_s"]))
+    row("bmdump.ko's fill at the crash (with), ms",
+        lambda s: cell(s["fill_ms"]))
+    row("the stub's scan (without), ms", lambda s: cell(s["scan_ms"]))
+    row("ratio scan / fill (target ≤ 1.0x)",
+        lambda s: rcell(s["scan_ms"], s["fill_ms"]))
+    row("scan: classifying / before it (layout, CPUs started), ms",
+        lambda s: "%s / %s" % (cell(s["classify_ms"]),
+                               cell(s["before_ms"])))
+    row("scan: CPUs scanning / CPUs the stub found",
+        lambda s: "%s / %s" % (fmt(_med(s["scan_cpus"])),
+                               fmt(_med(s["smp_cpus"]))))
+    row("scan: CPUs scanning per run (crashed CPU)",
+        lambda s: ", ".join("%s (cpu %s)" % (
+            "?" if n is None else n, "?" if c is None else c)
+            for n, c in zip(s["scan_cpus_all"], s["crashed_cpus"])) or "-")
+    row("scan: slowest / fastest CPU's share, ms",
+        lambda s: "%s / %s" % (cell(s["share_max_ms"]),
+                               cell(s["share_min_ms"])))
+    row("panic → stub entry with / without, ms",
+        lambda s: "%s / %s" % (cell(s["entry_hook_ms"]),
+                               cell(s["entry_nohook_ms"])))
+    row("pages dumped with / without (different crashes)",
+        lambda s: "%s / %s" % (cell(s["pages_hook"]),
+                               cell(s["pages_nohook"])))
+    return "\n".join(rows)
+
+
+# --- issue 21: panic -> the next kernel's init -------------------------------
+
+# (kind, column label): kdump (capture kernel, makedumpfile, reboot,
+# firmware, the production kernel again), bmdump with a reset, bmdump
+# booting the staged kernel itself (bmdump.final=boot, no firmware)
+NEXT_KINDS = (("kdump", "kdump (reboot, firmware)"),
+              ("reset", "bmdump, FINAL_ACTION=reset (firmware)"),
+              ("boot", "bmdump, bmdump.final=boot (no firmware)"))
+# where each path leaves the crashed machine: the reset, or the stub's
+# jump into the staged kernel
+NEXT_RESET_RE = {"kdump": r"reboot: Restarting system",
+                 "reset": STUB_DONE_RE,
+                 "boot": r"bmdump: done, entering the staged kernel"}
+# the next kernel's first serial line: its EFI stub's (OVMF's console
+# escapes come on the same line), which a warm boot has none of; and its
+# first printk
+NEXT_EFI_RE = r"EFI stub: "
+NEXT_LINUX_RE = r"\] Linux version "
+NEXT_RUN_INIT_RE = r"\] Run /init as init process"
+NEXT_INIT_READY_RE = r"RIG: init-ready"
+
+
+def parse_next_init(lines, kind):
+    """Figures of one crash that runs on into the next boot (kind as in
+    NEXT_KINDS).  Times from the first panic line by host serial
+    timestamps: to the reset (or the hand-off), to the next kernel's first
+    serial line and "Linux version", to its "Run /init" and to the rig's
+    "RIG: init-ready" (its /init, after the modules).  kdump: the time
+    the bench's capture scenario spent after makedumpfile and dd on its
+    own checks is taken out (extras_s), as in parse_kdump."""
+    out = {"ok": False, "why": None, "kind": kind}
+    res = serial(lines)
+    t0 = res.panic_time()
+    if t0 is None:
+        out["why"] = "no panic"
+        return out
+    t_reset, _ = res.find(NEXT_RESET_RE[kind], t0)
+    if t_reset is None:
+        out["why"] = "no %r after the panic" % NEXT_RESET_RE[kind]
+        return out
+    extras = 0.0
+    if kind == "kdump":
+        t_done, _ = res.find(r"RIG: mdf-done", t0)
+        t_extra, _ = res.find(r"RIG: extras-done", t0)
+        if t_done is not None and t_extra is not None:
+            extras = t_extra - t_done
+    out["extras_s"] = extras
+    after = [(t, x) for t, x in lines if t > t_reset]
+    nxt = serial(after)
+    t_first = after[0][0] if after else None
+    t_efi, _ = nxt.find(NEXT_EFI_RE)
+    t_linux, _ = nxt.find(NEXT_LINUX_RE)
+    t_run, _ = nxt.find(NEXT_RUN_INIT_RE)
+    t_ready, _ = nxt.find(NEXT_INIT_READY_RE)
+    out["panic_to_reset_s"] = t_reset - t0 - extras
+    if t_linux is not None:
+        out["reset_to_linux_s"] = t_linux - t_reset
+        out["linux_to_init_ready_s"] = (None if t_ready is None
+                                        else t_ready - t_linux)
+    if t_first is not None:
+        out["reset_to_first_line_s"] = t_first - t_reset
+    if t_efi is not None:
+        out["reset_to_efi_stub_s"] = t_efi - t_reset
+    if t_run is not None:
+        out["panic_to_run_init_s"] = t_run - t0 - extras
+    if t_ready is not None:
+        out["panic_to_next_init_s"] = t_ready - t0 - extras
+    if kind != "kdump":
+        _, m = res.find(STUB_FIG1_RE, t0)
+        if not m:
+            out["why"] = "no stub figures"
+            return out
+        if m.group(6) != "bmdump.ko" or m.group(7):
+            out["why"] = "dump from %s%s" % (m.group(6), m.group(7) or "")
+            return out
+        out["pages_dumped"] = int(m.group(1))
+    if kind == "boot" and t_efi is not None:
+        out["why"] = "the warm boot went through the firmware"
+    elif kind == "boot" and res.find(STUB_DONE_RE, t0)[0] is not None:
+        out["why"] = "the stub reset instead of booting"
+    elif t_linux is None:
+        out["why"] = "no next kernel"
+    elif t_ready is None:
+        out["why"] = "the next kernel's init never ran"
+    else:
+        out["ok"] = True
+    return out
+
+
+def summarize_next(runs):
+    """{mem_mib: {kind: {name: stat}}} over the --next-init runs."""
+    out = {}
+    runs = [r for r in runs if r.get("next_kind")]
+    for mem in sorted({r["mem_mib"] for r in runs}):
+        for kind, _ in NEXT_KINDS:
+            rs = [r for r in runs if r["mem_mib"] == mem and
+                  r["next_kind"] == kind]
+            if not rs:
+                continue
+            fs = [r["figures"] for r in rs if r["figures"]["ok"]]
+            s = {"n": len(fs), "n_failed": len(rs) - len(fs)}
+            for k in ("panic_to_next_init_s", "panic_to_run_init_s",
+                      "panic_to_reset_s", "reset_to_first_line_s",
+                      "reset_to_efi_stub_s", "reset_to_linux_s",
+                      "linux_to_init_ready_s"):
+                s[k] = stat([f.get(k) for f in fs])
+            out.setdefault(mem, {})[kind] = s
+    return out
+
+
+def next_table(nsummary):
+    """Issue 21's rows: a column per path, one table per memory size."""
+    out = []
+    for mem in sorted(nsummary):
+        kinds = [(k, n) for k, n in NEXT_KINDS if k in nsummary[mem]]
+        rows = ["| %d GiB, panic → next kernel's init: median (min) | %s |"
+                % (mem // 1024, " | ".join(n for _, n in kinds)),
+                "|---|" + "---|" * len(kinds)]
+        ref = nsummary[mem].get("kdump")
+
+        def row(name, fn):
+            rows.append("| %s | %s |" % (name, " | ".join(
+                fn(nsummary[mem][k], k) for k, _ in kinds)))
+
+        row("runs (failed)", lambda s, k: "%d (%d)" % (s["n"],
+                                                       s["n_failed"]))
+        row("panic → next kernel's `RIG: init-ready`, s",
+            lambda s, k: cell(s["panic_to_next_init_s"]))
+        row("panic → next kernel's `Run /init`, s",
+            lambda s, k: cell(s["panic_to_run_init_s"]))
+        row("ratio kdump / this (init-ready)",
+            lambda s, k: rcell(ref and ref["panic_to_next_init_s"],
+                               s["panic_to_next_init_s"]))
+        row("panic → reset (bmdump.final=boot: → jump to the kernel), s",
+            lambda s, k: cell(s["panic_to_reset_s"]))
+        row("firmware: reset → next kernel's first line (EFI stub), s",
+            lambda s, k: cell(s["reset_to_efi_stub_s"]))
+        row("reset → next kernel's `Linux version`, s",
+            lambda s, k: cell(s["reset_to_linux_s"]))
+        row("next kernel: `Linux version` → `RIG: init-ready`, s",
+            lambda s, k: cell(s["linux_to_init_ready_s"]))
+        out.append("\n".join(rows))
+    return "\n\n".join(out)
 
 
 def spread_pct(s):

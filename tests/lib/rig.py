@@ -462,8 +462,13 @@ class Guest:
                  cpu=QEMU_CPU, crashkernel="64M", append="", timeout=240,
                  extra_args=(), hostname=None, memdump=False, kver=None,
                  ovmf_vars=None, nvram=None, memdump_on=None,
-                 memdump_count=1, firmware="ovmf"):
+                 memdump_count=1, firmware="ovmf", reboot=False):
         self.name = name
+        # reboot: a guest reset really reboots (OVMF again, then the same
+        # -kernel/-initrd/-append) instead of ending QEMU (-no-reboot):
+        # for a figure that runs up to the next boot (the bench's
+        # --next-init); run(stop_on=..., stop_count=N) ends it
+        self.reboot = reboot
         # ovmf_vars: the variable store every boot starts from (a copy)
         self.ovmf_vars = ovmf_vars or OVMF_VARS
         # nvram: a path: one variable store for every boot, kept between
@@ -521,7 +526,7 @@ class Guest:
         if qmp_path:
             cmd += ["-action", "reboot=shutdown,shutdown=pause",
                     "-qmp", "unix:%s,server=on,wait=off" % qmp_path]
-        else:
+        elif not self.reboot:
             cmd += ["-no-reboot"]
         cmd += ["-serial", "stdio", "-monitor", "none", "-nic", "none"]
         if self.firmware == "ovmf":
@@ -535,12 +540,13 @@ class Guest:
             cmd += d.qemu_args(i)
         return cmd + self.extra_args
 
-    def run(self, label=None, stop_on=None, grace=3.0):
+    def run(self, label=None, stop_on=None, grace=3.0, stop_count=1):
         """Boot once; returns when QEMU exits (reset) or on timeout.
 
-        stop_on: a regex; once a line matches, QEMU gets `grace` more
-        seconds to exit by itself, then it is stopped and the result says
-        .stopped (for guests that halt on purpose).
+        stop_on: a regex; once stop_count lines have matched, QEMU gets
+        `grace` more seconds to exit by itself, then it is stopped and the
+        result says .stopped (for guests that halt on purpose, or the
+        Nth boot of a guest with reboot=True).
         """
         self.boots += 1
         label = label or "boot%d" % self.boots
@@ -562,6 +568,7 @@ class Guest:
             f.write(" ".join(cmd) + "\n")
         lines = []
         seen = threading.Event()
+        matched = [0]
         stop_re = re.compile(stop_on) if stop_on else None
         start = time.monotonic()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
@@ -579,7 +586,9 @@ class Guest:
                 logf.write("%9.3f %s\n" % (t, text))
                 logf.flush()
                 if stop_re and stop_re.search(text):
-                    seen.set()
+                    matched[0] += 1
+                    if matched[0] >= stop_count:
+                        seen.set()
 
         th = threading.Thread(target=reader, daemon=True)
         th.start()

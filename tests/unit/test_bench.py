@@ -482,3 +482,173 @@ def test_bench_bitmap_table():
     assert benchlib.summarize(runs[:-1]) == {}
     assert benchlib.summarize_transports(runs[:-1]) == {}
     assert benchlib.bitmap_table(benchlib.summarize_bitmap(runs[-1:])) == ""
+
+
+NOHOOK_LINES = [
+    (20.080, "bmdump: bitmap: no bmdump.ko descriptor (bmdump.desc= "
+             "missing): the stub scans the struct pages itself"),
+    (20.075, "bmdump: kernel 6.1.0-57-amd64 node rig, 2 cpus, crashed cpu "
+             "0 rip ffffffff9d9741ba, 8 ram ranges 1000 MiB"),
+    (20.082, "bmdump: smp: 2 of 2 CPUs running (trampoline page 0x9f000, "
+             "xAPIC, 4120 us)"),
+    (20.089, "bmdump: bitmap: scan share of cpu 0 (apic 0): 9 chunks in "
+             "pfns 0x0-0x20000, 131000 pages classified, 18000 kept, in "
+             "20100 us"),
+    (20.089, "bmdump: bitmap: scan share of cpu 1 (apic 1): 7 chunks in "
+             "pfns 0x1000-0x40000, 131072 pages classified, 17932 kept, in "
+             "19800 us"),
+    (20.090, "bmdump: bitmap: scan on 2 CPUs: 20500 us to classify, 4500 "
+             "us before (layout, starting the CPUs)"),
+    (20.090, "bmdump: bitmap: the stub scans instead of bmdump.ko (error "
+             "-201 above), as bmdump.scan=auto asks"),
+    (20.091, "bmdump: bitmap: the stub's scan of the crashed kernel's "
+             "struct pages, dump level 31, 35932 of 262144 pages kept in "
+             "25000 us"),
+]
+
+
+def nohook_run():
+    """BMDUMP_RUN of a first kernel without bmdump.ko: no fill line, the
+    stub's scan on two CPUs is the dump's source."""
+    return sorted([(t, s.replace("source bmdump.ko", "source stub scan"))
+                   for t, s in BMDUMP_RUN if "bmdump.ko's" not in s] +
+                  NOHOOK_LINES)
+
+
+def test_bench_parse_nohook():
+    """Without bmdump.ko: the scan's CPUs, its split and each CPU's share
+    are read; a fill line there (the module was loaded) fails the run."""
+    f = benchlib.parse_bmdump(nohook_run(), source="stub scan", hook=False)
+    assert f["ok"], f
+    assert "hook_fill_us" not in f and f["scan_us"] == 25000
+    assert f["smp_up"] == 2 and f["smp_cpus"] == 2
+    assert f["scan_cpus"] == 2 and f["scan_classify_us"] == 20500
+    assert f["scan_before_us"] == 4500
+    assert f["crashed_cpu"] == 0
+    assert [c["us"] for c in f["scan_shares"]] == [20100, 19800]
+    assert [c["pages"] for c in f["scan_shares"]] == [131000, 131072]
+    f = benchlib.parse_bmdump(sorted(nohook_run() + BMDUMP_RUN[3:4]),
+                              source="stub scan", hook=False)
+    assert not f["ok"] and "not loaded" in f["why"], f
+    # the normal path still needs bmdump.ko's line
+    f = benchlib.parse_bmdump(nohook_run(), source="stub scan")
+    assert not f["ok"] and f["why"] == "no bitmap from bmdump.ko", f
+
+
+def test_bench_nohook_table():
+    """Issue 17's row: panic -> reset of the normal crash (bmdump.ko's
+    bitmap, not bmdump.scan=stub) against the crash without bmdump.ko,
+    and the scan against the fill, per size and vCPU count."""
+    def vrun(variant, cpus, ok=True, **fig):
+        r = brun(1024, "bmdump", cpus, ok, **fig)
+        r["variant"] = variant
+        return r
+    runs = [
+        # bmdump.scan=stub: fill and scan, longer; not in the ratio
+        vrun("scan", 2, panic_to_reset_s=9.0, hook_fill_us=2000,
+             scan_us=30000),
+        vrun("hook", 2, panic_to_reset_s=0.2, hook_fill_us=4000,
+             panic_to_entry_s=0.05, pages_dumped=100),
+        vrun("hook", 2, panic_to_reset_s=0.4, hook_fill_us=6000,
+             panic_to_entry_s=0.07, pages_dumped=102),
+        vrun("nohook", 2, panic_to_reset_s=0.25, scan_us=10000,
+             scan_classify_us=8000, scan_before_us=2000, scan_cpus=2,
+             smp_cpus=2, scan_shares=[{"us": 8000}, {"us": 7000}],
+             pages_dumped=101),
+        vrun("nohook", 2, ok=False),
+        vrun("nohook", 1, panic_to_reset_s=0.5, scan_us=20000),
+        brun(1024, "kdump", 2, mdf_exclude_s=0.05),
+    ]
+    n = benchlib.summarize_nohook(runs)
+    assert sorted(n) == [1024] and sorted(n[1024]) == [1, 2]
+    s = n[1024][2]
+    assert s["n_hook"] == 2 and s["n_nohook"] == 1 and s["n_failed"] == 1
+    assert abs(s["reset_hook_s"]["median"] - 0.3) < 1e-12
+    assert s["fill_ms"]["median"] == 5.0 and s["scan_ms"]["median"] == 10.0
+    t = benchlib.nohook_table(n)
+    assert "| 1 GiB, 1 vCPU | 1 GiB, 2 vCPU |" in t, t
+    assert "| ratio without / with (target ≤ 1.2x) | - | 0.833x (1.25x) |" \
+        in t, t
+    assert "| ratio scan / fill (target ≤ 1.0x) | - | 2x (2.5x) |" in t, t
+    assert "| scan: CPUs scanning per run (crashed CPU) | ? (cpu ?) | " \
+        "2 (cpu ?) |" in t, t
+    assert "| scan: slowest / fastest CPU's share, ms | - / - | " \
+        "8 (8) / 7 (7) |" in t, t
+    # the bitmap table gets a row for the scan without bmdump.ko
+    b = benchlib.bitmap_table(benchlib.summarize_bitmap(runs))
+    assert "| the stub's scan, first kernel without bmdump.ko | 1 GiB | 2 " \
+        "| 1 (1) | 10.0 (10.0) |" in b, b
+    assert benchlib.nohook_table(benchlib.summarize_nohook(runs[:1])) == ""
+
+
+def next_run(kind):
+    """Serial lines of a crash run on into the next boot."""
+    ls = [(5.0, "RIG: init-ready uptime=2.1"),
+          (10.0, "[   22.059081] Kernel panic - not syncing: sysrq "
+                 "triggered crash")]
+    if kind == "kdump":
+        ls += [(12.0, "[    0.000000] Linux version 6.1.0 (capture)"),
+               (14.0, "RIG: init-ready uptime=1.9"),
+               (18.0, "RIG: mdf-done"),
+               (18.5, "RIG: extras-done"),
+               (18.6, "[    8.592861] reboot: Restarting system")]
+        reset = 18.6
+    elif kind == "reset":
+        ls += [(10.2, "bmdump: figures: 10 pages dumped (1 zero, 9 raw) of "
+                      "99 RAM pages, 40960 bytes, source bmdump.ko"),
+               (10.3, "bmdump: done, resetting")]
+        reset = 10.3
+    else:
+        ls += [(10.2, "bmdump: figures: 10 pages dumped (1 zero, 9 raw) of "
+                      "99 RAM pages, 40960 bytes, source bmdump.ko"),
+               (10.3, "bmdump: final action: boot (the staged kernel, no "
+                      "reset)"),
+               (10.4, "bmdump: done, entering the staged kernel at "
+                      "0x1000000")]
+        reset = 10.4
+    if kind != "boot":
+        ls.append((reset + 7.0, "\x1b[2J\x1b[01;01HEFI stub: Loaded initrd "
+                                "from LINUX_EFI_INITRD_MEDIA_GUID"))
+    ls += [(reset + 7.5, "[    0.000000] Linux version 6.1.0 (next)"),
+           (reset + 9.5, "[    2.1] Run /init as init process"),
+           (reset + 10.0, "RIG: init-ready uptime=2.9")]
+    return lines(*ls)
+
+
+def test_bench_parse_next_init():
+    """Issue 21: from the first panic to the next boot's init-ready and
+    Run /init, through the reset (kdump less its bench extras) and the
+    firmware; a warm boot has no EFI stub line, and one that has went
+    through the firmware."""
+    f = benchlib.parse_next_init(next_run("kdump"), "kdump")
+    assert f["ok"], f
+    assert abs(f["extras_s"] - 0.5) < 1e-9
+    assert abs(f["panic_to_reset_s"] - 8.1) < 1e-9
+    assert abs(f["panic_to_next_init_s"] - 18.1) < 1e-9
+    assert abs(f["panic_to_run_init_s"] - 17.6) < 1e-9
+    assert abs(f["reset_to_efi_stub_s"] - 7.0) < 1e-9
+    assert abs(f["reset_to_linux_s"] - 7.5) < 1e-9
+    assert abs(f["linux_to_init_ready_s"] - 2.5) < 1e-9
+    f = benchlib.parse_next_init(next_run("reset"), "reset")
+    assert f["ok"] and abs(f["panic_to_next_init_s"] - 10.3) < 1e-9, f
+    f = benchlib.parse_next_init(next_run("boot"), "boot")
+    assert f["ok"] and abs(f["panic_to_next_init_s"] - 10.4) < 1e-9, f
+    assert "reset_to_efi_stub_s" not in f
+    assert abs(f["reset_to_linux_s"] - 7.5) < 1e-9
+    # a warm boot that fell back to the reset and the firmware
+    bad = next_run("reset")
+    f = benchlib.parse_next_init(bad, "boot")
+    assert not f["ok"], f
+    f = benchlib.parse_next_init(next_run("reset")[:4], "reset")
+    assert not f["ok"] and f["why"] == "no next kernel", f
+    runs = [{"mem_mib": 1024, "next_kind": k, "path": "bmdump",
+             "timed": False, "figures": benchlib.parse_next_init(
+                 next_run(k), k)} for k in ("kdump", "reset", "boot")]
+    # the other tables leave these runs out
+    assert benchlib.summarize(runs) == {}
+    assert benchlib.summarize_transports(runs) == {}
+    t = benchlib.next_table(benchlib.summarize_next(runs))
+    assert "| ratio kdump / this (init-ready) | 1x (1x) | 1.76x (1.76x) | " \
+        "1.74x (1.74x) |" in t, t
+    assert "| firmware: reset → next kernel's first line (EFI stub), s | " \
+        "7 (7) | 7 (7) | - |" in t, t
