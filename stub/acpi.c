@@ -360,3 +360,27 @@ int acpi_cpu_index(const struct acpi_info *ai, uint32_t apic_id,
 	}
 	return -1;
 }
+
+int acpi_boot_cpu(const struct acpi_info *ai, int has_given, uint32_t given,
+		  uint32_t *id)
+{
+	if (has_given) {
+		*id = given;
+		return BSP_CMDLINE;
+	}
+	if (!ai->nr_cpus)
+		return BSP_UNKNOWN;
+	*id = ai->apic_id[0];
+	return BSP_MADT;
+}
+
+const char *acpi_bsp_source_name(int source)
+{
+	switch (source) {
+	case BSP_CMDLINE:
+		return "bmdump.bsp=";
+	case BSP_MADT:
+		return "the first enabled CPU of the MADT";
+	}
+	return "unknown";
+}

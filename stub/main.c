@@ -337,18 +337,29 @@ static uint32_t current_apic_id(void)
 	return b >> 24;
 }
 
+/* The boot CPU, by acpi_boot_cpu()'s one rule, once the MADT is read */
+static int bsp_source = BSP_UNKNOWN;
+static uint32_t bsp_apic_id;
+
+static void find_boot_cpu(void)
+{
+	bsp_source = acpi_boot_cpu(&ai, opt.has_bsp, opt.bsp_apic_id,
+				   &bsp_apic_id);
+	if (bsp_source == BSP_UNKNOWN)
+		bmlog("boot cpu: unknown (no bmdump.bsp=, no MADT)");
+	else
+		bmlog("boot cpu: apic %u (from %s)", bsp_apic_id,
+		      acpi_bsp_source_name(bsp_source));
+}
+
 static int crashed_cpu_index(uint32_t *apic_id)
 {
-	uint32_t me = current_apic_id(), bsp;
+	uint32_t me = current_apic_id();
 
 	*apic_id = me;
-	if (rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_BSP)
-		bsp = me;
-	else if (ai.nr_cpus)
-		bsp = ai.apic_id[0];	/* firmware lists the BSP first */
-	else
+	if (bsp_source == BSP_UNKNOWN)
 		return -1;
-	return acpi_cpu_index(&ai, me, bsp);
+	return acpi_cpu_index(&ai, me, bsp_apic_id);
 }
 
 static struct kdump_new_utsname uts;	/* the crashed kernel's */
@@ -504,7 +515,8 @@ static unsigned int scan_cpus(void)
 		bmlog("smp: off (bmdump.smp=0): the stub scans on one CPU");
 		return 1;
 	}
-	return smp_start(&ai, &bi, &pt, smp_stack_alloc);
+	return smp_start(&ai, &bi, &pt, smp_stack_alloc,
+			 bsp_source != BSP_UNKNOWN, bsp_apic_id);
 }
 
 /* One line per CPU: what it classified, its chunks, its time. */
@@ -661,9 +673,9 @@ static void warm_prepare(struct dump_area *area)
 		.pt = &pt,
 		.acpi_rsdp = ai.rsdp,
 		.on_ap = !(rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_BSP),
-		/* firmware lists the BSP first (as crashed_cpu_index()) */
-		.bsp_known = ai.nr_cpus > 0,
-		.bsp_apic_id = ai.nr_cpus ? ai.apic_id[0] : 0,
+		/* the same boot CPU as crashed_cpu_index() and smp.c */
+		.bsp_known = bsp_source != BSP_UNKNOWN,
+		.bsp_apic_id = bsp_apic_id,
 	};
 	uint64_t t = rdtsc();
 
@@ -875,6 +887,8 @@ void stub_main(struct entry_state *es)
 		if (err)
 			bmlog("warning: MADT: %s", stub_strerror(err));
 	}
+
+	find_boot_cpu();
 
 	stage_set("timer");
 	err = timer_calibrate(ai.pm_tmr_port, ai.pm_tmr_32bit);

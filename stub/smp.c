@@ -299,18 +299,22 @@ static int smp_prepare(const struct acpi_info *ai, const struct boot_info *bi,
 	return pt_map(pt, *page, *page + PAGE, PT_CACHE_WB);
 }
 
-/* Pick, stack and INIT the CPUs to start; returns how many. */
+/*
+ * Pick, stack and INIT the CPUs to start, never bsp (INIT sends the boot
+ * CPU to the firmware's reset vector); returns how many.
+ */
 static unsigned int smp_pick(const struct acpi_info *ai,
-			     uint64_t (*alloc)(uint64_t, uint64_t))
+			     uint64_t (*alloc)(uint64_t, uint64_t),
+			     uint32_t bsp)
 {
-	uint32_t me = my_apic_id(), bsp = ~0u;
+	uint32_t me = my_apic_id();
 	unsigned int i, n = 1;
 
 	cpus[0].apic_id = me;
 	cpus[0].running = 1;
-	/* INIT sends the boot CPU to the firmware's reset vector */
-	if (!(rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_BSP))
-		bsp = ai->startable_id[0];
+	/* the CPU the stub runs on is sure to be the boot CPU */
+	if (rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_BSP)
+		bsp = me;
 	for (i = 0; i < ai->nr_startable; i++) {
 		uint32_t id = ai->startable_id[i];
 		int why = eligible(id, me, bsp);
@@ -348,7 +352,8 @@ static unsigned int smp_pick(const struct acpi_info *ai,
 
 unsigned int smp_start(const struct acpi_info *ai, const struct boot_info *bi,
 		       struct page_tables *pt,
-		       uint64_t (*alloc)(uint64_t size, uint64_t align))
+		       uint64_t (*alloc)(uint64_t size, uint64_t align),
+		       int bsp_known, uint32_t bsp)
 {
 	uint64_t page = 0, t0 = rdtsc();
 	unsigned int i, n, up = 1;
@@ -360,7 +365,8 @@ unsigned int smp_start(const struct acpi_info *ai, const struct boot_info *bi,
 		bmlog("smp: %s", stub_strerror(err));
 		return nr_cpus = 1;
 	}
-	n = smp_pick(ai, alloc);
+	/* no boot CPU known: ~0u is no CPU's ID, so none is left out */
+	n = smp_pick(ai, alloc, bsp_known ? bsp : ~0u);
 	if (n == 1) {
 		bmlog("smp: 1 of %u CPUs running (none other to start)",
 		      ai->nr_startable);

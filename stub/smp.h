@@ -42,13 +42,15 @@
 #define TP_SEL_CODE32		0x18
 
 /*
- * Start the CPUs ai lists (enabled or online capable) but this one, at
- * most SMP_MAX_CPUS in all; stacks from alloc.  Returns how many CPUs run
- * (1: only this one; every CPU left out is logged, with why).
+ * Start the CPUs ai lists (enabled or online capable) but this one and
+ * the boot CPU (bsp, when bsp_known: acpi_boot_cpu()), at most
+ * SMP_MAX_CPUS in all; stacks from alloc.  Returns how many CPUs run (1:
+ * only this one; every CPU left out is logged, with why).
  */
 unsigned int smp_start(const struct acpi_info *ai, const struct boot_info *bi,
 		       struct page_tables *pt,
-		       uint64_t (*alloc)(uint64_t size, uint64_t align));
+		       uint64_t (*alloc)(uint64_t size, uint64_t align),
+		       int bsp_known, uint32_t bsp);
 
 /*
  * Run fn(cpu, arg) on every running CPU (cpu 0: this one, first), then
