@@ -28,7 +28,7 @@
 #define MADT_LAPIC		0
 #define MADT_X2APIC		9
 #define MADT_ENABLED		(1u << 0)
-#define MADT_ONLINE_CAPABLE	(1u << 1)	/* ACPI 6.3 */
+#define MADT_ONLINE_CAPABLE	(1u << 1)	/* ACPI 6.3: not started */
 #define MADT_LAPIC_NO_ID	0xffu		/* not a processor */
 #define MADT_X2APIC_NO_ID	0xffffffffu
 
@@ -286,7 +286,13 @@ static void madt_startable(struct acpi_info *ai, uint8_t type, uint32_t id,
 {
 	unsigned int i;
 
-	if (!(flags & (MADT_ENABLED | MADT_ONLINE_CAPABLE)))
+	/*
+	 * Enabled only: an online-capable entry (MADT_ONLINE_CAPABLE, from
+	 * MADT revision 5) is a hot-plug slot that usually holds no CPU,
+	 * and each would cost a full arrival timeout before the watchdogs
+	 * are stopped.
+	 */
+	if (!(flags & MADT_ENABLED))
 		return;
 	if ((type == MADT_LAPIC && id == MADT_LAPIC_NO_ID) ||
 	    (type == MADT_X2APIC && id == MADT_X2APIC_NO_ID))

@@ -49,10 +49,10 @@ struct acpi_info {
 	unsigned int nr_cpus;
 	uint32_t apic_id[ACPI_MAX_CPUS];
 	/*
-	 * MADT: the CPUs the stub may start (stub/smp.c): enabled or online
-	 * capable (a CPU the crashed kernel may have hot-added), a valid
-	 * APIC ID, each ID once (firmware lists a CPU below 255 in both a
-	 * LAPIC and an x2APIC entry), in table order.
+	 * MADT: the CPUs the stub may start (stub/smp.c): enabled (not
+	 * online capable only: hot-plug slots, mostly empty), a valid APIC
+	 * ID, each ID once (firmware lists a CPU below 255 in both a LAPIC
+	 * and an x2APIC entry), in table order.
 	 */
 	unsigned int nr_startable;
 	uint32_t startable_id[ACPI_MAX_CPUS];
