@@ -44,8 +44,13 @@
 #define SMP_INIT_MS		10
 #define SMP_SIPI_US		200
 #define SMP_ICR_MS		10
-/* generous under TCG, where a vCPU may wait for a host core */
-#define SMP_ARRIVE_MS		1000
+/*
+ * The bound on starting all CPUs, one deadline for them all (not one
+ * per CPU: 64 silent CPUs would add up to a minute before the watchdogs
+ * are stopped); generous under TCG, where a vCPU may wait for a host
+ * core.
+ */
+#define SMP_UP_MS		2000
 
 #define PAGE			4096ull
 
@@ -105,20 +110,24 @@ uint32_t smp_apic_id(unsigned int cpu)
 }
 
 /*
- * The one bounded wait of this file: until done(ctx) or ms pass (or the
+ * The one bounded wait of this file: until done(ctx) or d passes (or the
  * capture deadline).  1 if done.
  */
-static int smp_wait(int (*done)(const void *ctx), const void *ctx,
-		    uint64_t ms)
+static int smp_wait_until(int (*done)(const void *ctx), const void *ctx,
+			  struct deadline d)
 {
-	struct deadline d = deadline_ms(ms);
-
 	while (!done(ctx)) {
 		if (deadline_passed(d))
 			return done(ctx);
 		cpu_relax();
 	}
 	return 1;
+}
+
+static int smp_wait(int (*done)(const void *ctx), const void *ctx,
+		    uint64_t ms)
+{
+	return smp_wait_until(done, ctx, deadline_ms(ms));
 }
 
 static int icr_idle(const void *ctx)
@@ -238,8 +247,9 @@ static void trampoline_fill(uint8_t *t, uint64_t page, uint64_t cr3)
 	asm volatile("sidt %0" : "=m"(*(uint8_t (*)[10])(t + TP_SIDT)));
 }
 
-/* INIT-SIPI-SIPI one CPU (INIT was sent): 0 once it is in C. */
-static int start_one(uint8_t *t, uint64_t page, unsigned int i)
+/* INIT-SIPI-SIPI one CPU (INIT was sent): 0 once it is in C by up. */
+static int start_one(uint8_t *t, uint64_t page, unsigned int i,
+		     struct deadline up)
 {
 	struct smp_cpu *c = &cpus[i];
 	uint32_t sipi = ICR_DM_STARTUP | (uint32_t)(page >> 12);
@@ -258,7 +268,7 @@ static int start_one(uint8_t *t, uint64_t page, unsigned int i)
 		if (err)
 			return err;
 	}
-	return smp_wait(arrived, c, SMP_ARRIVE_MS) ? 0 : E_SMP_NO_ANSWER;
+	return smp_wait_until(arrived, c, up) ? 0 : E_SMP_NO_ANSWER;
 }
 
 /* Which of ai's CPUs to start: 0, or why id is left out. */
@@ -357,6 +367,7 @@ unsigned int smp_start(const struct acpi_info *ai, const struct boot_info *bi,
 {
 	uint64_t page = 0, t0 = rdtsc();
 	unsigned int i, n, up = 1;
+	struct deadline up_by;
 	uint8_t *t;
 	int err;
 
@@ -376,8 +387,11 @@ unsigned int smp_start(const struct acpi_info *ai, const struct boot_info *bi,
 	t = (uint8_t *)(uintptr_t)page;
 	memcpy(saved_page, t, PAGE);
 	trampoline_fill(t, page, pt->root);
+	up_by = deadline_ms(SMP_UP_MS);
 	for (i = 1; i < n; i++) {
-		err = start_one(t, page, i);
+		/* INIT (smp_pick()) left it waiting for a SIPI: it stays so */
+		err = deadline_passed(up_by) ? E_SMP_UP_TIME :
+		      start_one(t, page, i, up_by);
 		if (!err) {
 			cpus[i].running = 1;
 			cpus[i].share = up;
@@ -405,6 +419,7 @@ int smp_run(void (*fn)(unsigned int cpu, void *arg), void *arg,
 	    uint64_t wait_ms, uint8_t *done)
 {
 	uint64_t t = rdtsc(), own_ms;
+	struct deadline join;
 	unsigned int i;
 	int err = 0;
 
@@ -414,19 +429,22 @@ int smp_run(void (*fn)(unsigned int cpu, void *arg), void *arg,
 	fn(0, arg);
 	done[0] = 1;
 	own_ms = timer_us_since(t) / 1000;
+	/* one bound for all the CPUs, not one each after the other */
+	join = deadline_ms(wait_ms + 4 * own_ms);
 	for (i = 1; i < nr_slots; i++) {
 		struct smp_cpu *c = &cpus[i];
 
 		if (!c->running)
 			continue;
-		done[c->share] = (uint8_t)smp_wait(finished, c,
-						   wait_ms + 4 * own_ms);
+		done[c->share] = (uint8_t)smp_wait_until(finished, c, join);
 		if (done[c->share])
 			continue;
 		/* it may still be writing: stop it before its part is redone */
 		send_init(c->apic_id);
 		c->running = 0;
 		err = E_SMP_JOIN;
+		bmlog("smp: cpu %u (apic %u) stopped: %s", c->share,
+		      c->apic_id, stub_strerror(E_SMP_JOIN));
 	}
 	return err;
 }

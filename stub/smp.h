@@ -42,7 +42,7 @@
 #define TP_SEL_CODE32		0x18
 
 /*
- * Start the CPUs ai lists (enabled or online capable) but this one and
+ * Start the CPUs ai lists as enabled but this one and
  * the boot CPU (bsp, when bsp_known: acpi_boot_cpu()), at most
  * SMP_MAX_CPUS in all; stacks from alloc.  Returns how many CPUs run (1:
  * only this one; every CPU left out is logged, with why).
@@ -54,9 +54,10 @@ unsigned int smp_start(const struct acpi_info *ai, const struct boot_info *bi,
 
 /*
  * Run fn(cpu, arg) on every running CPU (cpu 0: this one, first), then
- * wait for the others, at most wait_ms (+ what this CPU's own call
- * took, four times).  done[cpu] 1 for each CPU whose call returned; a CPU
- * that did not is stopped with INIT.  0, or E_SMP_JOIN.
+ * wait for the others, all of them together at most wait_ms (+ what this
+ * CPU's own call took, four times).  done[cpu] 1 for each CPU whose call
+ * returned; a CPU that did not is stopped with INIT (and logged), and
+ * stays stopped.  0, or E_SMP_JOIN.
  */
 int smp_run(void (*fn)(unsigned int cpu, void *arg), void *arg,
 	    uint64_t wait_ms, uint8_t *done);
