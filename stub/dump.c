@@ -583,6 +583,152 @@ static int count_in_dump(uint64_t lo, uint64_t hi, void *arg)
 }
 
 /*
+ * The zero check of the cut plan (count_in_dump() over all RAM, which
+ * reads every page kept) spread over the CPUs in->runner gives: the RAM
+ * ranges cut into pieces, ZC_CHUNKS_PER_CPU per CPU, each counted whole
+ * by whichever CPU takes it next; the sums are exactly the serial
+ * count's.  A fixed table in .bss: nothing that grows with RAM.
+ */
+#define ZC_CHUNKS_PER_CPU	8
+#define ZC_MAX_CHUNKS		1024	/* >= CORE_MAX_RAM: each range fits */
+#define ZC_MAX_CPUS		64	/* smp.h's SMP_MAX_CPUS */
+#define ZC_JOIN_MS		2000	/* on top of 4x this CPU's share */
+
+_Static_assert(ZC_MAX_CHUNKS >= CORE_MAX_RAM, "one piece per range fits");
+
+struct zc_job {
+	struct writer *w;
+	ram_chunk_fn *count;		/* count_in_dump or count_cut_pages */
+	const char *what;
+	unsigned int nr, cpus;
+	uint64_t step;			/* pfns per piece at most */
+	uint32_t next;			/* the next piece to take, atomically */
+	uint64_t lo[ZC_MAX_CHUNKS], hi[ZC_MAX_CHUNKS];
+	uint64_t kept[ZC_MAX_CHUNKS], nonzero[ZC_MAX_CHUNKS];
+	uint32_t done[ZC_MAX_CHUNKS];	/* set once kept/nonzero are */
+	uint8_t owner[ZC_MAX_CHUNKS];
+	uint64_t us[ZC_MAX_CPUS];
+	uint8_t cpu_done[ZC_MAX_CPUS];
+};
+
+/* one table for both passes, one after the other */
+static struct zc_job zc_job;
+
+static int zc_add_range(uint64_t lo, uint64_t hi, void *arg)
+{
+	struct zc_job *j = arg;
+
+	for (; lo < hi; lo += j->step) {
+		if (j->nr == ZC_MAX_CHUNKS)
+			return 1;
+		j->lo[j->nr] = lo;
+		j->hi[j->nr++] = hi - lo > j->step ? lo + j->step : hi;
+	}
+	return 0;
+}
+
+/* Cut RAM into about cpus * ZC_CHUNKS_PER_CPU pieces that fit the table. */
+static void zc_split(struct zc_job *j, uint64_t ram_pages)
+{
+	uint64_t want = (uint64_t)j->cpus * ZC_CHUNKS_PER_CPU;
+
+	j->step = (ram_pages + want - 1) / want;
+	if (j->step < 64)
+		j->step = 64;
+	for (;;) {
+		j->nr = 0;
+		if (!foreach_ram_chunk(j->w->in->ci, 0, zc_add_range, j))
+			return;
+		j->step *= 2;
+	}
+}
+
+static void zc_chunk(struct zc_job *j, unsigned int k, unsigned int cpu)
+{
+	struct plan_tally t = { .w = j->w };
+
+	j->owner[k] = (uint8_t)cpu;
+	j->count(j->lo[k], j->hi[k], &t);
+	j->kept[k] = t.kept;
+	j->nonzero[k] = t.nonzero;
+	__atomic_store_n(&j->done[k], 1, __ATOMIC_RELEASE);
+}
+
+/* One CPU's share: its own first piece, then the next free ones. */
+static void zc_share(unsigned int cpu, void *arg)
+{
+	struct zc_job *j = arg;
+	uint64_t t = rdtsc();
+	uint32_t k;
+
+	if (cpu < j->nr)
+		zc_chunk(j, cpu, cpu);
+	while ((k = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) <
+	       j->nr)
+		zc_chunk(j, k, cpu);
+	if (cpu < ZC_MAX_CPUS)
+		j->us[cpu] = timer_us_since(t);
+}
+
+/* One line per CPU, as the scan's: its pieces, pages, time. */
+static void zc_log_cpu(const struct zc_job *j, unsigned int cpu)
+{
+	const struct dump_runner *r = j->w->in->runner;
+	uint64_t kept = 0, nonzero = 0;
+	unsigned int k, chunks = 0;
+
+	for (k = 0; k < j->nr; k++) {
+		if (j->owner[k] != cpu)
+			continue;
+		kept += j->kept[k];
+		nonzero += j->nonzero[k];
+		chunks++;
+	}
+	bmlog("dump: zero check (%s) share of cpu %u (apic %u): %u chunks, "
+	      "%llu pages read, %llu not zero, in %llu us%s", j->what, cpu,
+	      r && r->apic_id ? r->apic_id(cpu) : 0, chunks,
+	      (unsigned long long)kept, (unsigned long long)nonzero,
+	      (unsigned long long)j->us[cpu],
+	      j->cpu_done[cpu] ? "" : " (stopped, its chunks redone)");
+}
+
+/*
+ * count(lo, hi) over all RAM, cut in pieces, on every CPU the runner
+ * gives: each piece's kept and nonzero in j, their sums added to t.
+ */
+static void zc_count(struct zc_job *j, struct writer *w, ram_chunk_fn *count,
+		     const char *what, struct plan_tally *t)
+{
+	const struct dump_runner *r = w->in->runner;
+	unsigned int k, n = r && r->start ? r->start() : 1;
+
+	memset(j, 0, sizeof(*j));
+	j->w = w;
+	j->count = count;
+	j->what = what;
+	j->cpus = n < 1 ? 1 : n > ZC_MAX_CPUS ? ZC_MAX_CPUS : n;
+	zc_split(j, w->st->pages_ram);
+	/* pieces 0 .. cpus - 1 are the CPUs' first */
+	j->next = j->cpus < j->nr ? j->cpus : j->nr;
+	if (j->cpus == 1 || !r->run) {
+		zc_share(0, j);
+		j->cpu_done[0] = 1;
+	} else if (r->run(zc_share, j, ZC_JOIN_MS, j->cpu_done)) {
+		bmlog("dump: %s", stub_strerror(E_DUMP_ZC_JOIN));
+	}
+	/* a stopped CPU's pieces (and any never taken): on this one */
+	for (k = 0; k < j->nr; k++)
+		if (!__atomic_load_n(&j->done[k], __ATOMIC_ACQUIRE))
+			zc_chunk(j, k, 0);
+	for (k = 0; k < j->nr; k++) {
+		t->kept += j->kept[k];
+		t->nonzero += j->nonzero[k];
+	}
+	for (k = 0; k < j->cpus; k++)
+		zc_log_cpu(j, k);
+}
+
+/*
  * Add selected pages from the top down until the image outgrows the area;
  * then set cut_pfn above the first page that did not fit and return 1.
  */
@@ -606,6 +752,51 @@ static int find_cut(uint64_t lo, uint64_t hi, void *arg)
 		}
 		t->kept++;
 		t->nonzero = nz;
+	}
+	return 0;
+}
+
+/* What find_cut() would add for all of [lo, hi): its pages, its slots. */
+static int count_cut_pages(uint64_t lo, uint64_t hi, void *arg)
+{
+	struct plan_tally *t = arg;
+	struct writer *w = t->w;
+	uint64_t pfn;
+
+	for (pfn = lo; pfn < hi; pfn++) {
+		if (in_kernel_image(w, pfn) || !bitmap_keep(w->in->sel, pfn))
+			continue;
+		t->kept++;
+		t->nonzero += takes_slot(w, page_ptr(w->in->ci, pfn));
+	}
+	return 0;
+}
+
+/*
+ * find_cut() over all RAM from the top down, its reading of every page
+ * done first on all CPUs, piece by piece (zc_count()).  The image only
+ * grows with pages and slots, so the cut lies in the first piece, from
+ * the top, whose whole count outgrows the area: find_cut() runs on that
+ * piece alone, and finds exactly the serial cut.  1 (cut set), 0 or
+ * an error.
+ */
+static int find_cut_on_cpus(struct writer *w, struct plan_tally *t)
+{
+	const struct zc_job *j = &zc_job;
+	struct plan_tally all = { .w = w };
+	unsigned int k;
+	int err;
+
+	zc_count(&zc_job, w, count_cut_pages, "cut", &all);
+	for (k = j->nr; k-- > 0;) {
+		err = layout(w, t->kept + j->kept[k],
+			     t->nonzero + j->nonzero[k]);
+		if (err)
+			return err;
+		if (w->lay.total_bytes > w->a->hdr->dump_capacity)
+			return find_cut(j->lo[k], j->hi[k], t);
+		t->kept += j->kept[k];
+		t->nonzero += j->nonzero[k];
 	}
 	return 0;
 }
@@ -648,7 +839,7 @@ static int plan(struct writer *w)
 	t.kept = t.nonzero = 0;
 	w->image_first = 1;
 	w->cut_pfn = UINT64_MAX;
-	foreach_ram_chunk(ci, 0, count_in_dump, &t);
+	zc_count(&zc_job, w, count_in_dump, "image", &t);
 	err = layout(w, t.kept, t.nonzero);
 	if (err)
 		return err;
@@ -658,7 +849,7 @@ static int plan(struct writer *w)
 		t.kept = t.nonzero = 0;
 	}
 	w->cut_pfn = 0;
-	err = foreach_ram_chunk(ci, 1, find_cut, &t);
+	err = find_cut_on_cpus(w, &t);
 	if (err < 0)
 		return err;
 	/* Zero pages take no room: everything may fit after all. */
@@ -701,6 +892,9 @@ int dump_write(struct dump_area *a, const struct dump_input *in,
 	t0 = rdtsc();
 	err = plan(&w);
 	st->plan_us = timer_us_since(t0);
+	/* the runner's last job: its CPUs halt now */
+	if (in->runner && in->runner->park)
+		in->runner->park();
 	if (err)
 		return err;
 	if (dump_fault_drill)

@@ -62,13 +62,16 @@
 enum ap_state {
 	AP_OFF = 0,
 	AP_ARRIVED,
-	AP_DONE,
 };
+
+/* go's value that sends the CPUs to halt for good (smp_park()) */
+#define GO_PARK			0xffffffffu
 
 /* One slot per CPU started; slot 0 is this one. */
 struct smp_cpu {
 	uint32_t apic_id;
 	uint32_t state;			/* enum ap_state, atomically */
+	uint32_t gen_done;		/* the last job done, atomically */
 	uint64_t stack_top;
 	int running;			/* arrived, not stopped */
 	unsigned int share;		/* smp_run()'s cpu number */
@@ -91,7 +94,7 @@ static uint8_t saved_page[PAGE];
 /* the job smp_run() hands out; go: its generation, 0 none yet */
 static void (*job_fn)(unsigned int cpu, void *arg);
 static void *job_arg;
-static uint32_t go;
+static uint32_t go, gen;
 
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
@@ -152,7 +155,7 @@ static int finished(const void *ctx)
 {
 	const struct smp_cpu *c = ctx;
 
-	return __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == AP_DONE;
+	return __atomic_load_n(&c->gen_done, __ATOMIC_ACQUIRE) == gen;
 }
 
 static void udelay(uint64_t us)
@@ -423,9 +426,11 @@ int smp_run(void (*fn)(unsigned int cpu, void *arg), void *arg,
 	unsigned int i;
 	int err = 0;
 
+	/* the CPUs run one job after the other (the scan, the zero check) */
+	gen = gen + 1 == GO_PARK ? 1 : gen + 1;
 	job_fn = fn;
 	job_arg = arg;
-	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&go, gen, __ATOMIC_RELEASE);
 	fn(0, arg);
 	done[0] = 1;
 	own_ms = timer_us_since(t) / 1000;
@@ -443,22 +448,34 @@ int smp_run(void (*fn)(unsigned int cpu, void *arg), void *arg,
 		send_init(c->apic_id);
 		c->running = 0;
 		err = E_SMP_JOIN;
-		bmlog("smp: cpu %u (apic %u) stopped: %s", c->share,
-		      c->apic_id, stub_strerror(E_SMP_JOIN));
+		bmlog("smp: cpu %u (apic %u) did not finish its job by the "
+		      "join's deadline: stopped (INIT), its part is redone",
+		      c->share, c->apic_id);
 	}
 	return err;
 }
 
-/* An AP, in C on its stack: say so, wait for the job, do it, halt. */
+void smp_park(void)
+{
+	if (nr_slots > 1)
+		__atomic_store_n(&go, GO_PARK, __ATOMIC_RELEASE);
+}
+
+/* An AP, in C on its stack: say so, do each job handed out, then halt. */
 void smp_ap_entry(uint64_t i)
 {
 	struct smp_cpu *c = &cpus[i < SMP_MAX_CPUS ? i : 0];
+	uint32_t seen = 0, g;
 
 	__atomic_store_n(&c->state, AP_ARRIVED, __ATOMIC_RELEASE);
-	/* bounded by the BSP: it sets go or stops this CPU with INIT */
-	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
-		cpu_relax();
-	job_fn(c->share, job_arg);
-	__atomic_store_n(&c->state, AP_DONE, __ATOMIC_RELEASE);
-	halt_forever();
+	for (;;) {
+		/* bounded by the BSP: a new job, smp_park() or INIT */
+		while ((g = __atomic_load_n(&go, __ATOMIC_ACQUIRE)) == seen)
+			cpu_relax();
+		if (g == GO_PARK)
+			halt_forever();
+		seen = g;
+		job_fn(c->share, job_arg);
+		__atomic_store_n(&c->gen_done, g, __ATOMIC_RELEASE);
+	}
 }

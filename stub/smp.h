@@ -7,7 +7,7 @@
  * page below 1 MiB whose bytes it saves first and puts back once every
  * CPU has left it, so the dump holds that page as the crash left it.
  * Each CPU lands in C on its own stack, on the stub's page tables, and
- * waits for smp_run()'s one job; after it, it halts.  A CPU that does not
+ * runs each job smp_run() hands out until smp_park() halts it.  A CPU that does not
  * answer in time is stopped with INIT again and left out, with a log
  * line; no wait is without bound.
  */
@@ -61,6 +61,13 @@ unsigned int smp_start(const struct acpi_info *ai, const struct boot_info *bi,
  */
 int smp_run(void (*fn)(unsigned int cpu, void *arg), void *arg,
 	    uint64_t wait_ms, uint8_t *done);
+
+/*
+ * After the last smp_run(): the CPUs halt for good, so that none spins
+ * on in the stub's memory once the next kernel is entered (and none
+ * takes a host core from the others under a hypervisor).
+ */
+void smp_park(void);
 
 unsigned int smp_cpus(void);
 uint32_t smp_apic_id(unsigned int cpu);
