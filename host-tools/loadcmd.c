@@ -127,7 +127,8 @@ static int check_with_stub_parser(const struct bm_config *c, int have_desc,
 		    o.final_action != final_stub_value(c->final_action))
 			return bm_seterr(e, BM_E_USAGE, "APPEND changes what "
 					 "the stub reads for bmdump.area, .desc, "
-					 ".final, .overwrite, .scan or .bsp: check "
+					 ".final, .overwrite, .scan or .bsp: "
+					 "check "
 					 "APPEND for an unbalanced quote");
 	}
 	return 0;
@@ -337,7 +338,8 @@ int cpuinfo_bsp_apicid(const char *text, uint32_t *id)
 			else if (in_cpu0 && field_is(k, klen, "apicid"))
 				return cpuinfo_u32(v, vlen, id);
 		} else if (!len) {
-			in_cpu0 = 0;	/* a blank line ends a CPU's block */
+			/* a blank line ends a CPU's block */
+			in_cpu0 = 0;
 		}
 		p += len;
 		if (*p)

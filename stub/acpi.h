@@ -74,7 +74,7 @@ int acpi_parse_madt(struct acpi_info *ai);
 /* Where the boot CPU's APIC ID came from (acpi_boot_cpu()). */
 enum acpi_bsp_source {
 	BSP_UNKNOWN = 0,	/* no bmdump.bsp= and no MADT */
-	BSP_CMDLINE,		/* bmdump.bsp= (bmdump load, /proc/cpuinfo) */
+	BSP_CMDLINE,		/* bmdump.bsp= (bmdump load: cpuinfo) */
 	BSP_MADT,		/* the first enabled CPU of the MADT */
 };
 

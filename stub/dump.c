@@ -591,20 +591,20 @@ static int count_in_dump(uint64_t lo, uint64_t hi, void *arg)
  * count's.  A fixed table in .bss: nothing that grows with RAM.
  */
 #define ZC_CHUNKS_PER_CPU	8
-#define ZC_MAX_CHUNKS		1024	/* >= CORE_MAX_RAM: each range fits */
+#define ZC_MAX_CHUNKS		1024	/* >= CORE_MAX_RAM */
 #define ZC_MAX_CPUS		64	/* smp.h's SMP_MAX_CPUS */
-#define ZC_JOIN_MS		2000	/* on top of 4x this CPU's share */
+#define ZC_JOIN_MS		2000	/* + 4x this CPU's share */
 
 _Static_assert(ZC_MAX_CHUNKS >= CORE_MAX_RAM, "one piece per range fits");
 
 struct zc_job {
 	struct writer *w;
-	ram_chunk_fn *count;		/* count_in_dump or count_cut_pages */
+	ram_chunk_fn *count;		/* count_in_dump, count_cut_pages */
 	const char *what;
 	unsigned int nr, cpus;
 	unsigned int first, end;	/* the pieces of this run */
 	uint64_t step;			/* pfns per piece at most */
-	uint32_t next;			/* the next piece to take, atomically */
+	uint32_t next;			/* next piece to take, atomically */
 	uint64_t lo[ZC_MAX_CHUNKS], hi[ZC_MAX_CHUNKS];
 	uint64_t kept[ZC_MAX_CHUNKS], nonzero[ZC_MAX_CHUNKS];
 	uint32_t done[ZC_MAX_CHUNKS];	/* set once kept/nonzero are */

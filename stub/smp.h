@@ -7,9 +7,9 @@
  * page below 1 MiB whose bytes it saves first and puts back once every
  * CPU has left it, so the dump holds that page as the crash left it.
  * Each CPU lands in C on its own stack, on the stub's page tables, and
- * runs each job smp_run() hands out until smp_park() halts it.  A CPU that does not
- * answer in time is stopped with INIT again and left out, with a log
- * line; no wait is without bound.
+ * runs each job smp_run() hands out until smp_park() halts it.  A CPU
+ * that does not answer in time is stopped with INIT again and left out,
+ * with a log line; no wait is without bound.
  */
 #ifndef STUB_SMP_H
 #define STUB_SMP_H
