@@ -197,11 +197,19 @@ int cli_load_cmdline(int have_desc, uint64_t desc, char *cmdline,
 		     size_t size, struct bm_err *e)
 {
 	uint8_t img[0x400];
-	uint32_t cl_size;
+	uint32_t cl_size, bsp;
+	int64_t bsp_word = -1;
 	ssize_t n;
 	int fd, r;
 
-	r = build_stub_cmdline(&cli_cfg, have_desc, desc, cmdline, size, e);
+	if (!sys_read_bsp_apicid(&bsp))
+		bsp_word = bsp;
+	else
+		fprintf(stderr, "bmdump: warning: no apicid of processor 0 "
+			"in %s: the stub will take the first CPU of the ACPI "
+			"MADT as the boot CPU\n", SYS_CPUINFO);
+	r = build_stub_cmdline(&cli_cfg, have_desc, desc, bsp_word, cmdline,
+			       size, e);
 	if (r)
 		return r;
 	fd = open(cli_cfg.stub, O_RDONLY | O_CLOEXEC);

@@ -54,7 +54,7 @@ static int reserved_token(const char *tok, size_t len)
 	static const char *const keys[] = {
 		"bmdump.desc=", "bmdump.area=", "bmdump.final=",
 		"bmdump.overwrite=", "bmdump.scan=", "bmdump.level=",
-		"elfcorehdr=",
+		"bmdump.bsp=", "elfcorehdr=",
 	};
 	size_t i;
 
@@ -97,8 +97,8 @@ static int final_stub_value(int action)
  * quote in APPEND would otherwise swallow elfcorehdr= at crash time.
  */
 static int check_with_stub_parser(const struct bm_config *c, int have_desc,
-				  uint64_t desc, const char *cmdline,
-				  struct bm_err *e)
+				  uint64_t desc, int64_t bsp,
+				  const char *cmdline, struct bm_err *e)
 {
 	char cl[STUB_CMDLINE_MAX + CMDLINE_LOADER_RESERVE];
 	struct stub_options o;
@@ -122,18 +122,20 @@ static int check_with_stub_parser(const struct bm_config *c, int have_desc,
 		    o.has_desc != have_desc ||
 		    (have_desc && o.desc_addr != desc) ||
 		    o.overwrite != !!c->overwrite ||
-		    o.scan_mode != c->scan_mode ||
+		    o.scan_mode != c->scan_mode || o.has_bsp != (bsp >= 0) ||
+		    (bsp >= 0 && o.bsp_apic_id != (uint64_t)bsp) ||
 		    o.final_action != final_stub_value(c->final_action))
 			return bm_seterr(e, BM_E_USAGE, "APPEND changes what "
 					 "the stub reads for bmdump.area, .desc, "
-					 ".final, .overwrite or .scan: check "
+					 ".final, .overwrite, .scan or .bsp: "
+					 "check "
 					 "APPEND for an unbalanced quote");
 	}
 	return 0;
 }
 
 int build_stub_cmdline(const struct bm_config *c, int have_desc,
-		       uint64_t desc, char *out, size_t size,
+		       uint64_t desc, int64_t bsp, char *out, size_t size,
 		       struct bm_err *e)
 {
 	char uuid[37];
@@ -194,6 +196,14 @@ int build_stub_cmdline(const struct bm_config *c, int have_desc,
 			goto too_long;
 		n += (size_t)w;
 	}
+	/* the crashed kernel's CPU 0 (the stub's fallback: the MADT's first) */
+	if (bsp >= 0) {
+		w = snprintf(out + n, size - n, " bmdump.bsp=%lld",
+			     (long long)bsp);
+		if (w < 0 || (size_t)w >= size - n)
+			goto too_long;
+		n += (size_t)w;
+	}
 	p = c->append;
 	while (*p == ' ')
 		p++;
@@ -206,7 +216,7 @@ int build_stub_cmdline(const struct bm_config *c, int have_desc,
 		if (w < 0 || (size_t)w >= size - n)
 			goto too_long;
 	}
-	return check_with_stub_parser(c, have_desc, desc, out, e);
+	return check_with_stub_parser(c, have_desc, desc, bsp, out, e);
 too_long:
 	return bm_seterr(e, BM_E_USAGE, "the stub's command line would be "
 			 "longer than %zu bytes: shorten APPEND", size - 1);
@@ -263,4 +273,77 @@ int cmdline_fits(size_t len, uint32_t cmdline_size, struct bm_err *e)
 				 "the stub takes %llu bytes; shorten APPEND",
 				 len, (unsigned long long)limit);
 	return 0;
+}
+
+/* "key<tabs>: value" of one /proc/cpuinfo line: 1 and both, trimmed. */
+static int cpuinfo_field(const char *line, size_t len, const char **key,
+			 size_t *klen, const char **val, size_t *vlen)
+{
+	const char *colon = memchr(line, ':', len);
+
+	if (!colon)
+		return 0;
+	*key = line;
+	*klen = (size_t)(colon - line);
+	while (*klen && (line[*klen - 1] == ' ' || line[*klen - 1] == '\t'))
+		(*klen)--;
+	*val = colon + 1;
+	*vlen = len - (size_t)(*val - line);
+	while (*vlen && (**val == ' ' || **val == '\t'))
+		(*val)++, (*vlen)--;
+	while (*vlen && ((*val)[*vlen - 1] == ' ' ||
+			 (*val)[*vlen - 1] == '\t' ||
+			 (*val)[*vlen - 1] == '\r'))
+		(*vlen)--;
+	return 1;
+}
+
+static int field_is(const char *k, size_t klen, const char *name)
+{
+	return klen == strlen(name) && !memcmp(k, name, klen);
+}
+
+/* A whole decimal number below 2^32. */
+static int cpuinfo_u32(const char *v, size_t len, uint32_t *out)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (!len || len > 10)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	if (x > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)x;
+	return 0;
+}
+
+int cpuinfo_bsp_apicid(const char *text, uint32_t *id)
+{
+	const char *p = text;
+	int in_cpu0 = 0;
+
+	while (*p) {
+		size_t len = strcspn(p, "\n"), klen, vlen;
+		const char *k, *v;
+		uint32_t n;
+
+		if (cpuinfo_field(p, len, &k, &klen, &v, &vlen)) {
+			if (field_is(k, klen, "processor"))
+				in_cpu0 = !cpuinfo_u32(v, vlen, &n) && n == 0;
+			else if (in_cpu0 && field_is(k, klen, "apicid"))
+				return cpuinfo_u32(v, vlen, id);
+		} else if (!len) {
+			/* a blank line ends a CPU's block */
+			in_cpu0 = 0;
+		}
+		p += len;
+		if (*p)
+			p++;
+	}
+	return -1;
 }

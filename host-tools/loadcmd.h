@@ -25,9 +25,21 @@ const char *lockdown_name(int level);
 /* KEXEC_MODE_LOAD or KEXEC_MODE_FILE for this config and lockdown level. */
 int kexec_choose_mode(int cfg_mode, int lockdown);
 
+/*
+ * The stub's command line: bmdump's words, then APPEND.  bsp: the APIC
+ * ID of the crashed kernel's CPU 0 for bmdump.bsp=, or -1 for none (the
+ * stub then takes the first enabled CPU of the MADT).
+ */
 int build_stub_cmdline(const struct bm_config *c, int have_desc,
-		       uint64_t desc, char *out, size_t size,
+		       uint64_t desc, int64_t bsp, char *out, size_t size,
 		       struct bm_err *e);
+
+/*
+ * The "apicid" of "processor : 0" in /proc/cpuinfo text (the crashed
+ * kernel's CPU 0, as kexec-tools reads it for disable_cpu_apicid=): 0,
+ * or -1 when processor 0 has no whole decimal apicid in its block.
+ */
+int cpuinfo_bsp_apicid(const char *text, uint32_t *id);
 
 #define KEXEC_ARGV_MAX	8
 struct kexec_argv {

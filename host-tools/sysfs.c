@@ -49,3 +49,13 @@ int sys_read_lockdown(int *lockdown)
 	*lockdown = lockdown_parse(buf);
 	return 0;
 }
+
+int sys_read_bsp_apicid(uint32_t *id)
+{
+	/* processor 0 comes first: its block fits, whatever follows */
+	static char buf[16384];
+
+	if (sys_read(SYS_CPUINFO, buf, sizeof(buf)))
+		return -1;
+	return cpuinfo_bsp_apicid(buf, id);
+}

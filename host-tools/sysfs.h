@@ -20,6 +20,7 @@
 #define SYS_SYSRQ_TRIGGER	"/proc/sysrq-trigger"
 #define SYS_LOCKDOWN		"/sys/kernel/security/lockdown"
 #define SYS_KEXEC_DISABLED	"/proc/sys/kernel/kexec_load_disabled"
+#define SYS_CPUINFO		"/proc/cpuinfo"
 
 /* out = sysroot + p. */
 void sys_path(char *out, size_t size, const char *p);
@@ -33,5 +34,7 @@ int sys_read_descriptor(uint64_t *desc);
 /* The kernel's lockdown level (LOCKDOWN_*); -1 when there is no file:
  * securityfs is not mounted, or no lockdown LSM. */
 int sys_read_lockdown(int *lockdown);
+/* The APIC ID of the kernel's CPU 0 (cpuinfo_bsp_apicid()); 0 or -1. */
+int sys_read_bsp_apicid(uint32_t *id);
 
 #endif /* BMDUMP_SYSFS_H */

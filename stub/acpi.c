@@ -28,7 +28,7 @@
 #define MADT_LAPIC		0
 #define MADT_X2APIC		9
 #define MADT_ENABLED		(1u << 0)
-#define MADT_ONLINE_CAPABLE	(1u << 1)	/* ACPI 6.3 */
+#define MADT_ONLINE_CAPABLE	(1u << 1)	/* ACPI 6.3: not started */
 #define MADT_LAPIC_NO_ID	0xffu		/* not a processor */
 #define MADT_X2APIC_NO_ID	0xffffffffu
 
@@ -286,7 +286,13 @@ static void madt_startable(struct acpi_info *ai, uint8_t type, uint32_t id,
 {
 	unsigned int i;
 
-	if (!(flags & (MADT_ENABLED | MADT_ONLINE_CAPABLE)))
+	/*
+	 * Enabled only: an online-capable entry (MADT_ONLINE_CAPABLE, from
+	 * MADT revision 5) is a hot-plug slot that usually holds no CPU,
+	 * and each would cost a full arrival timeout before the watchdogs
+	 * are stopped.
+	 */
+	if (!(flags & MADT_ENABLED))
 		return;
 	if ((type == MADT_LAPIC && id == MADT_LAPIC_NO_ID) ||
 	    (type == MADT_X2APIC && id == MADT_X2APIC_NO_ID))
@@ -359,4 +365,28 @@ int acpi_cpu_index(const struct acpi_info *ai, uint32_t apic_id,
 		n++;
 	}
 	return -1;
+}
+
+int acpi_boot_cpu(const struct acpi_info *ai, int has_given, uint32_t given,
+		  uint32_t *id)
+{
+	if (has_given) {
+		*id = given;
+		return BSP_CMDLINE;
+	}
+	if (!ai->nr_cpus)
+		return BSP_UNKNOWN;
+	*id = ai->apic_id[0];
+	return BSP_MADT;
+}
+
+const char *acpi_bsp_source_name(int source)
+{
+	switch (source) {
+	case BSP_CMDLINE:
+		return "bmdump.bsp=";
+	case BSP_MADT:
+		return "the first enabled CPU of the MADT";
+	}
+	return "unknown";
 }

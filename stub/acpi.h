@@ -49,10 +49,10 @@ struct acpi_info {
 	unsigned int nr_cpus;
 	uint32_t apic_id[ACPI_MAX_CPUS];
 	/*
-	 * MADT: the CPUs the stub may start (stub/smp.c): enabled or online
-	 * capable (a CPU the crashed kernel may have hot-added), a valid
-	 * APIC ID, each ID once (firmware lists a CPU below 255 in both a
-	 * LAPIC and an x2APIC entry), in table order.
+	 * MADT: the CPUs the stub may start (stub/smp.c): enabled (not
+	 * online capable only: hot-plug slots, mostly empty), a valid APIC
+	 * ID, each ID once (firmware lists a CPU below 255 in both a LAPIC
+	 * and an x2APIC entry), in table order.
 	 */
 	unsigned int nr_startable;
 	uint32_t startable_id[ACPI_MAX_CPUS];
@@ -70,6 +70,25 @@ int acpi_find_table(const struct acpi_info *ai, const char sig[4],
 
 int acpi_parse_fadt(struct acpi_info *ai);
 int acpi_parse_madt(struct acpi_info *ai);
+
+/* Where the boot CPU's APIC ID came from (acpi_boot_cpu()). */
+enum acpi_bsp_source {
+	BSP_UNKNOWN = 0,	/* no bmdump.bsp= and no MADT */
+	BSP_CMDLINE,		/* bmdump.bsp= (bmdump load: cpuinfo) */
+	BSP_MADT,		/* the first enabled CPU of the MADT */
+};
+
+/*
+ * The one rule for "which CPU is the boot CPU" (the crashed kernel's CPU
+ * 0: Linux's CPU numbers start there, and INIT must never reach it, as
+ * it would restart in the firmware): bmdump.bsp= when given (has_given,
+ * given), else the first enabled MADT entry, where firmware lists the
+ * boot CPU.  Returns an enum acpi_bsp_source; *id only when not
+ * BSP_UNKNOWN.
+ */
+int acpi_boot_cpu(const struct acpi_info *ai, int has_given, uint32_t given,
+		  uint32_t *id);
+const char *acpi_bsp_source_name(int source);
 
 /* Linux's logical CPU number of the CPU with this APIC ID, or -1. */
 int acpi_cpu_index(const struct acpi_info *ai, uint32_t apic_id,

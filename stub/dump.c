@@ -583,6 +583,172 @@ static int count_in_dump(uint64_t lo, uint64_t hi, void *arg)
 }
 
 /*
+ * The zero check of the cut plan (count_in_dump() over the kernel image,
+ * then count_cut_pages() from the top of RAM down to the cut), which
+ * reads every page it counts, spread over the CPUs in->runner gives: the
+ * RAM ranges cut into pieces, ZC_CHUNKS_PER_CPU per CPU, each counted
+ * whole by whichever CPU takes it next; the sums are exactly the serial
+ * count's.  A fixed table in .bss: nothing that grows with RAM.
+ */
+#define ZC_CHUNKS_PER_CPU	8
+#define ZC_MAX_CHUNKS		1024	/* >= CORE_MAX_RAM */
+#define ZC_MAX_CPUS		64	/* smp.h's SMP_MAX_CPUS */
+#define ZC_JOIN_MS		2000	/* + 4x this CPU's share */
+
+_Static_assert(ZC_MAX_CHUNKS >= CORE_MAX_RAM, "one piece per range fits");
+
+struct zc_job {
+	struct writer *w;
+	ram_chunk_fn *count;		/* count_in_dump, count_cut_pages */
+	const char *what;
+	unsigned int nr, cpus;
+	unsigned int first, end;	/* the pieces of this run */
+	uint64_t step;			/* pfns per piece at most */
+	uint32_t next;			/* next piece to take, atomically */
+	uint64_t lo[ZC_MAX_CHUNKS], hi[ZC_MAX_CHUNKS];
+	uint64_t kept[ZC_MAX_CHUNKS], nonzero[ZC_MAX_CHUNKS];
+	uint32_t done[ZC_MAX_CHUNKS];	/* set once kept/nonzero are */
+	uint8_t owner[ZC_MAX_CHUNKS];
+	uint64_t us[ZC_MAX_CPUS];
+	uint8_t cpu_ok[ZC_MAX_CPUS];	/* finished every run */
+	uint8_t cpu_done[ZC_MAX_CPUS];	/* ...this run */
+};
+
+/* one table for both passes, one after the other */
+static struct zc_job zc_job;
+
+static int zc_add_range(uint64_t lo, uint64_t hi, void *arg)
+{
+	struct zc_job *j = arg;
+
+	for (; lo < hi; lo += j->step) {
+		if (j->nr == ZC_MAX_CHUNKS)
+			return 1;
+		j->lo[j->nr] = lo;
+		j->hi[j->nr++] = hi - lo > j->step ? lo + j->step : hi;
+	}
+	return 0;
+}
+
+/*
+ * A new job of count over RAM cut into about cpus * ZC_CHUNKS_PER_CPU
+ * pieces that fit the table, on the CPUs the runner starts.
+ */
+static void zc_init(struct zc_job *j, struct writer *w, ram_chunk_fn *count,
+		    const char *what)
+{
+	const struct dump_runner *r = w->in->runner;
+	unsigned int n = r && r->start ? r->start() : 1;
+	uint64_t want;
+
+	memset(j, 0, sizeof(*j));
+	j->w = w;
+	j->count = count;
+	j->what = what;
+	j->cpus = n < 1 ? 1 : n > ZC_MAX_CPUS ? ZC_MAX_CPUS : n;
+	memset(j->cpu_ok, 1, sizeof(j->cpu_ok));
+	want = (uint64_t)j->cpus * ZC_CHUNKS_PER_CPU;
+	j->step = (w->st->pages_ram + want - 1) / want;
+	if (j->step < 64)
+		j->step = 64;
+	for (;;) {
+		j->nr = 0;
+		if (!foreach_ram_chunk(w->in->ci, 0, zc_add_range, j))
+			return;
+		j->step *= 2;
+	}
+}
+
+static void zc_chunk(struct zc_job *j, unsigned int k, unsigned int cpu)
+{
+	struct plan_tally t = { .w = j->w };
+
+	j->owner[k] = (uint8_t)cpu;
+	j->count(j->lo[k], j->hi[k], &t);
+	j->kept[k] = t.kept;
+	j->nonzero[k] = t.nonzero;
+	__atomic_store_n(&j->done[k], 1, __ATOMIC_RELEASE);
+}
+
+/* One CPU's share of a run: its own first piece, then the next free. */
+static void zc_share(unsigned int cpu, void *arg)
+{
+	struct zc_job *j = arg;
+	uint64_t t = rdtsc();
+	uint32_t k;
+
+	if (j->first + cpu < j->end)
+		zc_chunk(j, j->first + cpu, cpu);
+	while ((k = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) <
+	       j->end)
+		zc_chunk(j, k, cpu);
+	if (cpu < ZC_MAX_CPUS)
+		j->us[cpu] += timer_us_since(t);
+}
+
+/* Count pieces [first, end) on every CPU; any not done: on this one. */
+static void zc_run(struct zc_job *j, unsigned int first, unsigned int end)
+{
+	const struct dump_runner *r = j->w->in->runner;
+	unsigned int k;
+
+	j->first = first;
+	j->end = end;
+	/* pieces first .. first + cpus - 1 are the CPUs' first */
+	j->next = first + j->cpus < end ? first + j->cpus : end;
+	memset(j->cpu_done, 0, sizeof(j->cpu_done));
+	if (j->cpus == 1 || !r->run) {
+		zc_share(0, j);
+		j->cpu_done[0] = 1;
+	} else if (r->run(zc_share, j, ZC_JOIN_MS, j->cpu_done)) {
+		bmlog("dump: %s", stub_strerror(E_DUMP_ZC_JOIN));
+	}
+	for (k = 0; k < j->cpus; k++)
+		j->cpu_ok[k] &= j->cpu_done[k];
+	/* a stopped CPU's pieces (and any never taken): on this one */
+	for (k = first; k < end; k++)
+		if (!__atomic_load_n(&j->done[k], __ATOMIC_ACQUIRE))
+			zc_chunk(j, k, 0);
+}
+
+static void zc_sum(const struct zc_job *j, struct plan_tally *t)
+{
+	unsigned int k;
+
+	for (k = 0; k < j->nr; k++) {
+		t->kept += j->kept[k];
+		t->nonzero += j->nonzero[k];
+	}
+}
+
+/* One line per CPU, as the scan's: its pieces, pages, time. */
+static void zc_log(const struct zc_job *j)
+{
+	const struct dump_runner *r = j->w->in->runner;
+	unsigned int k, cpu, chunks;
+	uint64_t kept, nonzero;
+
+	for (cpu = 0; cpu < j->cpus; cpu++) {
+		kept = nonzero = 0;
+		chunks = 0;
+		for (k = 0; k < j->nr; k++) {
+			if (!j->done[k] || j->owner[k] != cpu)
+				continue;
+			kept += j->kept[k];
+			nonzero += j->nonzero[k];
+			chunks++;
+		}
+		bmlog("dump: zero check (%s) share of cpu %u (apic %u): %u "
+		      "chunks, %llu pages read, %llu not zero, in %llu us%s",
+		      j->what, cpu, r && r->apic_id ? r->apic_id(cpu) : 0,
+		      chunks, (unsigned long long)kept,
+		      (unsigned long long)nonzero,
+		      (unsigned long long)j->us[cpu],
+		      j->cpu_ok[cpu] ? "" : " (stopped, its chunks redone)");
+	}
+}
+
+/*
  * Add selected pages from the top down until the image outgrows the area;
  * then set cut_pfn above the first page that did not fit and return 1.
  */
@@ -608,6 +774,57 @@ static int find_cut(uint64_t lo, uint64_t hi, void *arg)
 		t->nonzero = nz;
 	}
 	return 0;
+}
+
+/* What find_cut() would add for all of [lo, hi): its pages, its slots. */
+static int count_cut_pages(uint64_t lo, uint64_t hi, void *arg)
+{
+	struct plan_tally *t = arg;
+	struct writer *w = t->w;
+	uint64_t pfn;
+
+	for (pfn = lo; pfn < hi; pfn++) {
+		if (in_kernel_image(w, pfn) || !bitmap_keep(w->in->sel, pfn))
+			continue;
+		t->kept++;
+		t->nonzero += takes_slot(w, page_ptr(w->in->ci, pfn));
+	}
+	return 0;
+}
+
+/*
+ * find_cut() from the top of RAM down, its reading of the pages done
+ * first on all CPUs, cpus pieces at a time (zc_run()), so that no more
+ * than one such wave is read past the cut.  The image only grows with
+ * pages and slots, so the cut lies in the first piece, from the top,
+ * whose whole count outgrows the area: find_cut() runs on that piece
+ * alone, and finds exactly the serial cut.  1 (cut set), 0 or an error.
+ */
+static int find_cut_on_cpus(struct writer *w, struct plan_tally *t)
+{
+	struct zc_job *j = &zc_job;
+	unsigned int k, end, first;
+	int err = 0;
+
+	zc_init(j, w, count_cut_pages, "cut");
+	for (end = j->nr; end > 0 && !err; end = first) {
+		first = end > j->cpus ? end - j->cpus : 0;
+		zc_run(j, first, end);
+		for (k = end; k-- > first;) {
+			err = layout(w, t->kept + j->kept[k],
+				     t->nonzero + j->nonzero[k]);
+			if (err)
+				break;
+			if (w->lay.total_bytes > w->a->hdr->dump_capacity) {
+				err = find_cut(j->lo[k], j->hi[k], t);
+				break;
+			}
+			t->kept += j->kept[k];
+			t->nonzero += j->nonzero[k];
+		}
+	}
+	zc_log(j);
+	return err;
 }
 
 /*
@@ -648,7 +865,10 @@ static int plan(struct writer *w)
 	t.kept = t.nonzero = 0;
 	w->image_first = 1;
 	w->cut_pfn = UINT64_MAX;
-	foreach_ram_chunk(ci, 0, count_in_dump, &t);
+	zc_init(&zc_job, w, count_in_dump, "image");
+	zc_run(&zc_job, 0, zc_job.nr);
+	zc_sum(&zc_job, &t);
+	zc_log(&zc_job);
 	err = layout(w, t.kept, t.nonzero);
 	if (err)
 		return err;
@@ -658,7 +878,7 @@ static int plan(struct writer *w)
 		t.kept = t.nonzero = 0;
 	}
 	w->cut_pfn = 0;
-	err = foreach_ram_chunk(ci, 1, find_cut, &t);
+	err = find_cut_on_cpus(w, &t);
 	if (err < 0)
 		return err;
 	/* Zero pages take no room: everything may fit after all. */
@@ -701,6 +921,9 @@ int dump_write(struct dump_area *a, const struct dump_input *in,
 	t0 = rdtsc();
 	err = plan(&w);
 	st->plan_us = timer_us_since(t0);
+	/* the runner's last job: its CPUs halt now */
+	if (in->runner && in->runner->park)
+		in->runner->park();
 	if (err)
 		return err;
 	if (dump_fault_drill)

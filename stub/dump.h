@@ -13,6 +13,22 @@
 #include "elfcore.h"
 #include "vmcoreinfo.h"
 
+/*
+ * How the dump writer spreads a job over CPUs, given by its caller
+ * (main.c: smp.h) so that dump.c does not call up.  start() returns how
+ * many CPUs take part (starting them if needed; 1: this one only);
+ * run() is smp_run(): fn(cpu, arg) on each, done[cpu] set for each that
+ * finished, 0 or an error; apic_id() names a CPU in the log; park()
+ * after the last job.  No runner: everything on this CPU.
+ */
+struct dump_runner {
+	unsigned int (*start)(void);
+	int (*run)(void (*fn)(unsigned int cpu, void *arg), void *arg,
+		   uint64_t wait_ms, uint8_t *done);
+	uint32_t (*apic_id)(unsigned int cpu);
+	void (*park)(void);
+};
+
 struct dump_input {
 	const struct core_info *ci;
 	const struct vmcoreinfo *vi;
@@ -20,6 +36,7 @@ struct dump_input {
 	const struct page_select *sel;
 	int nr_cpus;
 	int crashed_cpu;
+	const struct dump_runner *runner;	/* NULL: one CPU */
 };
 
 /*

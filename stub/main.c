@@ -82,6 +82,8 @@ static int warm_err = E_WB_NO_DUMP;
 
 static void __attribute__((noreturn)) finish(void)
 {
+	/* no CPU of the stub's may run on into the next kernel's memory */
+	smp_park();
 	if (final_action == FINAL_BOOT && warm_ready) {
 		bmlog("done, entering the staged kernel at 0x%llx",
 		      (unsigned long long)warm.entry);
@@ -337,18 +339,29 @@ static uint32_t current_apic_id(void)
 	return b >> 24;
 }
 
+/* The boot CPU, by acpi_boot_cpu()'s one rule, once the MADT is read */
+static int bsp_source = BSP_UNKNOWN;
+static uint32_t bsp_apic_id;
+
+static void find_boot_cpu(void)
+{
+	bsp_source = acpi_boot_cpu(&ai, opt.has_bsp, opt.bsp_apic_id,
+				   &bsp_apic_id);
+	if (bsp_source == BSP_UNKNOWN)
+		bmlog("boot cpu: unknown (no bmdump.bsp=, no MADT)");
+	else
+		bmlog("boot cpu: apic %u (from %s)", bsp_apic_id,
+		      acpi_bsp_source_name(bsp_source));
+}
+
 static int crashed_cpu_index(uint32_t *apic_id)
 {
-	uint32_t me = current_apic_id(), bsp;
+	uint32_t me = current_apic_id();
 
 	*apic_id = me;
-	if (rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_BSP)
-		bsp = me;
-	else if (ai.nr_cpus)
-		bsp = ai.apic_id[0];	/* firmware lists the BSP first */
-	else
+	if (bsp_source == BSP_UNKNOWN)
 		return -1;
-	return acpi_cpu_index(&ai, me, bsp);
+	return acpi_cpu_index(&ai, me, bsp_apic_id);
 }
 
 static struct kdump_new_utsname uts;	/* the crashed kernel's */
@@ -498,13 +511,52 @@ static uint64_t smp_stack_alloc(uint64_t size, uint64_t align)
 	return dma_alloc(size, align);
 }
 
+/* The CPUs for the scan and the dump's zero check, started once. */
 static unsigned int scan_cpus(void)
 {
+	static unsigned int up;
+
+	if (up)
+		return up;
 	if (!opt.smp) {
 		bmlog("smp: off (bmdump.smp=0): the stub scans on one CPU");
-		return 1;
+		return up = 1;
 	}
-	return smp_start(&ai, &bi, &pt, smp_stack_alloc);
+	return up = smp_start(&ai, &bi, &pt, smp_stack_alloc,
+			      bsp_source != BSP_UNKNOWN, bsp_apic_id);
+}
+
+/*
+ * dump.c's way to the CPUs (dump.h): it does not call up into this file.
+ * Filled at run time with this file's functions: a static initializer,
+ * or another file's function, would be an absolute address.
+ */
+static int cpus_run(void (*fn)(unsigned int cpu, void *arg), void *arg,
+		    uint64_t wait_ms, uint8_t *done)
+{
+	return smp_run(fn, arg, wait_ms, done);
+}
+
+static uint32_t cpus_apic_id(unsigned int cpu)
+{
+	return smp_apic_id(cpu);
+}
+
+static void cpus_park(void)
+{
+	smp_park();
+}
+
+/* functions of this file only: their addresses are RIP-relative */
+static const struct dump_runner *dump_cpus(void)
+{
+	static struct dump_runner r;
+
+	r.start = scan_cpus;
+	r.run = cpus_run;
+	r.apic_id = cpus_apic_id;
+	r.park = cpus_park;
+	return &r;
 }
 
 /* One line per CPU: what it classified, its chunks, its time. */
@@ -661,9 +713,9 @@ static void warm_prepare(struct dump_area *area)
 		.pt = &pt,
 		.acpi_rsdp = ai.rsdp,
 		.on_ap = !(rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_BSP),
-		/* firmware lists the BSP first (as crashed_cpu_index()) */
-		.bsp_known = ai.nr_cpus > 0,
-		.bsp_apic_id = ai.nr_cpus ? ai.apic_id[0] : 0,
+		/* the same boot CPU as crashed_cpu_index() and smp.c */
+		.bsp_known = bsp_source != BSP_UNKNOWN,
+		.bsp_apic_id = bsp_apic_id,
 	};
 	uint64_t t = rdtsc();
 
@@ -728,7 +780,7 @@ static void capture(void)
 	static struct page_select sel;
 	static struct dump_area area;
 	struct dump_input in = { &ci, &vi, &uts, &sel, (int)ci.nr_cpus,
-				 crashed_cpu };
+				 crashed_cpu, dump_cpus() };
 	uint64_t pci_us, init_us, start_us, t;
 	struct dump_stats st;
 	unsigned int n;
@@ -875,6 +927,8 @@ void stub_main(struct entry_state *es)
 		if (err)
 			bmlog("warning: MADT: %s", stub_strerror(err));
 	}
+
+	find_boot_cpu();
 
 	stage_set("timer");
 	err = timer_calibrate(ai.pm_tmr_port, ai.pm_tmr_32bit);

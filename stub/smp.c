@@ -44,8 +44,13 @@
 #define SMP_INIT_MS		10
 #define SMP_SIPI_US		200
 #define SMP_ICR_MS		10
-/* generous under TCG, where a vCPU may wait for a host core */
-#define SMP_ARRIVE_MS		1000
+/*
+ * The bound on starting all CPUs, one deadline for them all (not one
+ * per CPU: 64 silent CPUs would add up to a minute before the watchdogs
+ * are stopped); generous under TCG, where a vCPU may wait for a host
+ * core.
+ */
+#define SMP_UP_MS		2000
 
 #define PAGE			4096ull
 
@@ -57,13 +62,16 @@
 enum ap_state {
 	AP_OFF = 0,
 	AP_ARRIVED,
-	AP_DONE,
 };
+
+/* go's value that sends the CPUs to halt for good (smp_park()) */
+#define GO_PARK			0xffffffffu
 
 /* One slot per CPU started; slot 0 is this one. */
 struct smp_cpu {
 	uint32_t apic_id;
 	uint32_t state;			/* enum ap_state, atomically */
+	uint32_t gen_done;		/* the last job done, atomically */
 	uint64_t stack_top;
 	int running;			/* arrived, not stopped */
 	unsigned int share;		/* smp_run()'s cpu number */
@@ -86,7 +94,7 @@ static uint8_t saved_page[PAGE];
 /* the job smp_run() hands out; go: its generation, 0 none yet */
 static void (*job_fn)(unsigned int cpu, void *arg);
 static void *job_arg;
-static uint32_t go;
+static uint32_t go, gen;
 
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
@@ -105,20 +113,24 @@ uint32_t smp_apic_id(unsigned int cpu)
 }
 
 /*
- * The one bounded wait of this file: until done(ctx) or ms pass (or the
+ * The one bounded wait of this file: until done(ctx) or d passes (or the
  * capture deadline).  1 if done.
  */
-static int smp_wait(int (*done)(const void *ctx), const void *ctx,
-		    uint64_t ms)
+static int smp_wait_until(int (*done)(const void *ctx), const void *ctx,
+			  struct deadline d)
 {
-	struct deadline d = deadline_ms(ms);
-
 	while (!done(ctx)) {
 		if (deadline_passed(d))
 			return done(ctx);
 		cpu_relax();
 	}
 	return 1;
+}
+
+static int smp_wait(int (*done)(const void *ctx), const void *ctx,
+		    uint64_t ms)
+{
+	return smp_wait_until(done, ctx, deadline_ms(ms));
 }
 
 static int icr_idle(const void *ctx)
@@ -143,7 +155,7 @@ static int finished(const void *ctx)
 {
 	const struct smp_cpu *c = ctx;
 
-	return __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == AP_DONE;
+	return __atomic_load_n(&c->gen_done, __ATOMIC_ACQUIRE) == gen;
 }
 
 static void udelay(uint64_t us)
@@ -238,8 +250,9 @@ static void trampoline_fill(uint8_t *t, uint64_t page, uint64_t cr3)
 	asm volatile("sidt %0" : "=m"(*(uint8_t (*)[10])(t + TP_SIDT)));
 }
 
-/* INIT-SIPI-SIPI one CPU (INIT was sent): 0 once it is in C. */
-static int start_one(uint8_t *t, uint64_t page, unsigned int i)
+/* INIT-SIPI-SIPI one CPU (INIT was sent): 0 once it is in C by up. */
+static int start_one(uint8_t *t, uint64_t page, unsigned int i,
+		     struct deadline up)
 {
 	struct smp_cpu *c = &cpus[i];
 	uint32_t sipi = ICR_DM_STARTUP | (uint32_t)(page >> 12);
@@ -258,7 +271,7 @@ static int start_one(uint8_t *t, uint64_t page, unsigned int i)
 		if (err)
 			return err;
 	}
-	return smp_wait(arrived, c, SMP_ARRIVE_MS) ? 0 : E_SMP_NO_ANSWER;
+	return smp_wait_until(arrived, c, up) ? 0 : E_SMP_NO_ANSWER;
 }
 
 /* Which of ai's CPUs to start: 0, or why id is left out. */
@@ -299,18 +312,22 @@ static int smp_prepare(const struct acpi_info *ai, const struct boot_info *bi,
 	return pt_map(pt, *page, *page + PAGE, PT_CACHE_WB);
 }
 
-/* Pick, stack and INIT the CPUs to start; returns how many. */
+/*
+ * Pick, stack and INIT the CPUs to start, never bsp (INIT sends the boot
+ * CPU to the firmware's reset vector); returns how many.
+ */
 static unsigned int smp_pick(const struct acpi_info *ai,
-			     uint64_t (*alloc)(uint64_t, uint64_t))
+			     uint64_t (*alloc)(uint64_t, uint64_t),
+			     uint32_t bsp)
 {
-	uint32_t me = my_apic_id(), bsp = ~0u;
+	uint32_t me = my_apic_id();
 	unsigned int i, n = 1;
 
 	cpus[0].apic_id = me;
 	cpus[0].running = 1;
-	/* INIT sends the boot CPU to the firmware's reset vector */
-	if (!(rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_BSP))
-		bsp = ai->startable_id[0];
+	/* the CPU the stub runs on is sure to be the boot CPU */
+	if (rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_BSP)
+		bsp = me;
 	for (i = 0; i < ai->nr_startable; i++) {
 		uint32_t id = ai->startable_id[i];
 		int why = eligible(id, me, bsp);
@@ -348,10 +365,12 @@ static unsigned int smp_pick(const struct acpi_info *ai,
 
 unsigned int smp_start(const struct acpi_info *ai, const struct boot_info *bi,
 		       struct page_tables *pt,
-		       uint64_t (*alloc)(uint64_t size, uint64_t align))
+		       uint64_t (*alloc)(uint64_t size, uint64_t align),
+		       int bsp_known, uint32_t bsp)
 {
 	uint64_t page = 0, t0 = rdtsc();
 	unsigned int i, n, up = 1;
+	struct deadline up_by;
 	uint8_t *t;
 	int err;
 
@@ -360,7 +379,8 @@ unsigned int smp_start(const struct acpi_info *ai, const struct boot_info *bi,
 		bmlog("smp: %s", stub_strerror(err));
 		return nr_cpus = 1;
 	}
-	n = smp_pick(ai, alloc);
+	/* no boot CPU known: ~0u is no CPU's ID, so none is left out */
+	n = smp_pick(ai, alloc, bsp_known ? bsp : ~0u);
 	if (n == 1) {
 		bmlog("smp: 1 of %u CPUs running (none other to start)",
 		      ai->nr_startable);
@@ -370,8 +390,11 @@ unsigned int smp_start(const struct acpi_info *ai, const struct boot_info *bi,
 	t = (uint8_t *)(uintptr_t)page;
 	memcpy(saved_page, t, PAGE);
 	trampoline_fill(t, page, pt->root);
+	up_by = deadline_ms(SMP_UP_MS);
 	for (i = 1; i < n; i++) {
-		err = start_one(t, page, i);
+		/* INIT (smp_pick()) left it waiting for a SIPI: it stays so */
+		err = deadline_passed(up_by) ? E_SMP_UP_TIME :
+		      start_one(t, page, i, up_by);
 		if (!err) {
 			cpus[i].running = 1;
 			cpus[i].share = up;
@@ -399,42 +422,60 @@ int smp_run(void (*fn)(unsigned int cpu, void *arg), void *arg,
 	    uint64_t wait_ms, uint8_t *done)
 {
 	uint64_t t = rdtsc(), own_ms;
+	struct deadline join;
 	unsigned int i;
 	int err = 0;
 
+	/* the CPUs run one job after the other (the scan, the zero check) */
+	gen = gen + 1 == GO_PARK ? 1 : gen + 1;
 	job_fn = fn;
 	job_arg = arg;
-	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&go, gen, __ATOMIC_RELEASE);
 	fn(0, arg);
 	done[0] = 1;
 	own_ms = timer_us_since(t) / 1000;
+	/* one bound for all the CPUs, not one each after the other */
+	join = deadline_ms(wait_ms + 4 * own_ms);
 	for (i = 1; i < nr_slots; i++) {
 		struct smp_cpu *c = &cpus[i];
 
 		if (!c->running)
 			continue;
-		done[c->share] = (uint8_t)smp_wait(finished, c,
-						   wait_ms + 4 * own_ms);
+		done[c->share] = (uint8_t)smp_wait_until(finished, c, join);
 		if (done[c->share])
 			continue;
 		/* it may still be writing: stop it before its part is redone */
 		send_init(c->apic_id);
 		c->running = 0;
 		err = E_SMP_JOIN;
+		bmlog("smp: cpu %u (apic %u) did not finish its job by the "
+		      "join's deadline: stopped (INIT), its part is redone",
+		      c->share, c->apic_id);
 	}
 	return err;
 }
 
-/* An AP, in C on its stack: say so, wait for the job, do it, halt. */
+void smp_park(void)
+{
+	if (nr_slots > 1)
+		__atomic_store_n(&go, GO_PARK, __ATOMIC_RELEASE);
+}
+
+/* An AP, in C on its stack: say so, do each job handed out, then halt. */
 void smp_ap_entry(uint64_t i)
 {
 	struct smp_cpu *c = &cpus[i < SMP_MAX_CPUS ? i : 0];
+	uint32_t seen = 0, g;
 
 	__atomic_store_n(&c->state, AP_ARRIVED, __ATOMIC_RELEASE);
-	/* bounded by the BSP: it sets go or stops this CPU with INIT */
-	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
-		cpu_relax();
-	job_fn(c->share, job_arg);
-	__atomic_store_n(&c->state, AP_DONE, __ATOMIC_RELEASE);
-	halt_forever();
+	for (;;) {
+		/* bounded by the BSP: a new job, smp_park() or INIT */
+		while ((g = __atomic_load_n(&go, __ATOMIC_ACQUIRE)) == seen)
+			cpu_relax();
+		if (g == GO_PARK)
+			halt_forever();
+		seen = g;
+		job_fn(c->share, job_arg);
+		__atomic_store_n(&c->gen_done, g, __ATOMIC_RELEASE);
+	}
 }

@@ -7,9 +7,9 @@
  * page below 1 MiB whose bytes it saves first and puts back once every
  * CPU has left it, so the dump holds that page as the crash left it.
  * Each CPU lands in C on its own stack, on the stub's page tables, and
- * waits for smp_run()'s one job; after it, it halts.  A CPU that does not
- * answer in time is stopped with INIT again and left out, with a log
- * line; no wait is without bound.
+ * runs each job smp_run() hands out until smp_park() halts it.  A CPU
+ * that does not answer in time is stopped with INIT again and left out,
+ * with a log line; no wait is without bound.
  */
 #ifndef STUB_SMP_H
 #define STUB_SMP_H
@@ -42,22 +42,32 @@
 #define TP_SEL_CODE32		0x18
 
 /*
- * Start the CPUs ai lists (enabled or online capable) but this one, at
- * most SMP_MAX_CPUS in all; stacks from alloc.  Returns how many CPUs run
- * (1: only this one; every CPU left out is logged, with why).
+ * Start the CPUs ai lists as enabled but this one and
+ * the boot CPU (bsp, when bsp_known: acpi_boot_cpu()), at most
+ * SMP_MAX_CPUS in all; stacks from alloc.  Returns how many CPUs run (1:
+ * only this one; every CPU left out is logged, with why).
  */
 unsigned int smp_start(const struct acpi_info *ai, const struct boot_info *bi,
 		       struct page_tables *pt,
-		       uint64_t (*alloc)(uint64_t size, uint64_t align));
+		       uint64_t (*alloc)(uint64_t size, uint64_t align),
+		       int bsp_known, uint32_t bsp);
 
 /*
  * Run fn(cpu, arg) on every running CPU (cpu 0: this one, first), then
- * wait for the others, at most wait_ms (+ what this CPU's own call
- * took, four times).  done[cpu] 1 for each CPU whose call returned; a CPU
- * that did not is stopped with INIT.  0, or E_SMP_JOIN.
+ * wait for the others, all of them together at most wait_ms (+ what this
+ * CPU's own call took, four times).  done[cpu] 1 for each CPU whose call
+ * returned; a CPU that did not is stopped with INIT (and logged), and
+ * stays stopped.  0, or E_SMP_JOIN.
  */
 int smp_run(void (*fn)(unsigned int cpu, void *arg), void *arg,
 	    uint64_t wait_ms, uint8_t *done);
+
+/*
+ * After the last smp_run(): the CPUs halt for good, so that none spins
+ * on in the stub's memory once the next kernel is entered (and none
+ * takes a host core from the others under a hypervisor).
+ */
+void smp_park(void);
 
 unsigned int smp_cpus(void);
 uint32_t smp_apic_id(unsigned int cpu);

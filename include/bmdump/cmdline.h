@@ -13,6 +13,9 @@
 /*
  * bmdump.smp=: the stub's scan on every CPU the MADT lists (stub/smp.c)
  * or (0) on the one it runs on.
+ * bmdump.bsp=: the APIC ID of the crashed kernel's CPU 0, the boot CPU
+ * (bmdump load reads it from /proc/cpuinfo, as kexec-tools does for
+ * disable_cpu_apicid=): never sent INIT, and Linux's CPU number 0.
  */
 #define BMDUMP_SMP_DEFAULT	1
 
@@ -47,6 +50,8 @@ struct stub_options {
 	int scan_mode;			/* enum stub_scan_mode */
 	unsigned int dump_level;	/* the stub scan's, bmdump.level= */
 	int smp;			/* bmdump.smp=: scan on every CPU */
+	int has_bsp;			/* bmdump.bsp= given */
+	uint32_t bsp_apic_id;		/* the crashed kernel's CPU 0 */
 };
 
 /*
@@ -314,6 +319,16 @@ static inline int stub_options_parse(const char *cl, struct stub_options *o)
 			o->smp = v[0] == '1';
 		else
 			err = err ? err : E_SMP_OPTION;
+	}
+	if (cmdline_find(cl, "bmdump.bsp", &v, &len)) {
+		uint64_t id;
+
+		if (cmdline_parse_u64(v, len, &id) == 0 && id <= UINT32_MAX) {
+			o->has_bsp = 1;
+			o->bsp_apic_id = (uint32_t)id;
+		} else {
+			err = err ? err : E_SMP_BSP_OPTION;
+		}
 	}
 	if (cmdline_find(cl, "bmdump.level", &v, &len)) {
 		uint64_t l;

@@ -277,8 +277,11 @@
 	X(E_SMP_ICR_BUSY, -1206, "the local APIC did not send an INIT or SIPI in time (ICR busy): that CPU is left out") \
 	X(E_SMP_NO_ANSWER, -1207, "a CPU did not answer INIT-SIPI-SIPI in time: it is left out (stopped with INIT)") \
 	X(E_SMP_X2APIC_ID, -1208, "a CPU's APIC ID does not fit the xAPIC mode the crashed kernel left: that CPU is left out") \
-	X(E_SMP_BSP, -1209, "the stub runs on an application processor: the boot CPU (listed first in the MADT) is left out, as INIT would restart it in the firmware") \
-	X(E_SMP_JOIN, -1210, "a CPU did not finish its share of the scan in time: it was stopped (INIT) and the stub's CPU scanned that share again")
+	X(E_SMP_BSP, -1209, "the stub runs on an application processor: the boot CPU (bmdump.bsp=, else the first enabled CPU of the MADT) is left out, as INIT would restart it in the firmware") \
+	X(E_SMP_JOIN, -1210, "a CPU did not finish its share of the scan in time: it was stopped (INIT) and the stub's CPU scanned that share again") \
+	X(E_SMP_BSP_OPTION, -1211, "bmdump.bsp= must be the APIC ID of the crashed kernel's CPU 0 (a decimal number below 2^32, as bmdump load writes it): the stub takes the first enabled CPU of the ACPI MADT as the boot CPU instead (reload with bmdump load)") \
+	X(E_SMP_UP_TIME, -1212, "starting the other CPUs took longer than its one bound (2 s for all): the CPUs not started by then are left out (they stay stopped)") \
+	X(E_DUMP_ZC_JOIN, -1213, "a CPU did not finish its share of the zero-page check of a cut dump's plan in time: it was stopped (INIT) and the stub's CPU counted that share again")
 
 enum stub_error {
 #define STUB_ERROR_ENUM(name, code, msg) name = code,

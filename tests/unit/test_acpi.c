@@ -678,9 +678,10 @@ static void madt_init(uint8_t *m)
 }
 
 /*
- * The CPUs the stub may start (stub/smp.c): enabled and online-capable
- * ones, LAPIC and x2APIC alike, each APIC ID once, none with the "not a
- * processor" IDs, none disabled.
+ * The CPUs the stub may start (stub/smp.c): enabled ones, LAPIC and
+ * x2APIC alike, each APIC ID once, none with the "not a processor" IDs,
+ * none disabled, none only online capable (an empty hot-plug slot would
+ * cost an arrival timeout).
  */
 static void test_madt_startable(void **state)
 {
@@ -698,23 +699,49 @@ static void test_madt_startable(void **state)
 	madt_x2apic(e, 0xffffffffu, 1, 7);
 	madt_init(m);
 	assert_int_equal(acpi_parse_madt(&ai), 0);
-	assert_int_equal(ai.nr_startable, 4);
+	assert_int_equal(ai.nr_startable, 2);
 	assert_int_equal(ai.startable_id[0], 0);
-	assert_int_equal(ai.startable_id[1], 1);
-	assert_int_equal(ai.startable_id[2], 3);
-	assert_int_equal(ai.startable_id[3], 0x100);
+	assert_int_equal(ai.startable_id[1], 3);
 	/* Linux's numbering is of the enabled ones only, as before */
 	assert_int_equal(ai.nr_cpus, 5);
 	assert_int_equal(ai.apic_id[1], 0xff);
 	/* parsing again starts over */
 	assert_int_equal(acpi_parse_madt(&ai), 0);
-	assert_int_equal(ai.nr_startable, 4);
-	/* the standard table: x2APIC 0x101 is disabled */
+	assert_int_equal(ai.nr_startable, 2);
+	/* the standard table (served afresh: the first table served at an
+	 * address wins): x2APIC 0x101 is disabled */
+	fake_phys_reset();
 	standard_tables();
 	assert_int_equal(acpi_init(&ai, RSDP_PA, 0, 0), 0);
 	assert_int_equal(acpi_parse_madt(&ai), 0);
 	assert_int_equal(ai.nr_startable, 4);
 	assert_int_equal(ai.startable_id[3], 0x100);
+}
+
+/* The boot CPU: bmdump.bsp= when given, else the first enabled CPU. */
+static void test_boot_cpu(void **state)
+{
+	uint32_t len = 44 + 8 * 3, id = 99;
+	uint8_t *m = sdt("APIC", len), *e = m + 44;
+
+	madt_lapic(e, 0, 5, 2), e += 8;		/* online capable only */
+	madt_lapic(e, 1, 3, 0), e += 8;		/* disabled */
+	madt_lapic(e, 2, 7, 1);
+	madt_init(m);
+	assert_int_equal(acpi_parse_madt(&ai), 0);
+	assert_int_equal(acpi_boot_cpu(&ai, 0, 0, &id), BSP_MADT);
+	assert_int_equal(id, 7);
+	assert_int_equal(acpi_boot_cpu(&ai, 1, 3, &id), BSP_CMDLINE);
+	assert_int_equal(id, 3);
+	/* Linux's numbers follow that choice */
+	assert_int_equal(acpi_cpu_index(&ai, 7, id), 1);
+	/* no MADT: only the command line knows */
+	ai.nr_cpus = 0;
+	id = 99;
+	assert_int_equal(acpi_boot_cpu(&ai, 0, 0, &id), BSP_UNKNOWN);
+	assert_int_equal(id, 99);
+	assert_int_equal(acpi_boot_cpu(&ai, 1, 0, &id), BSP_CMDLINE);
+	assert_int_equal(id, 0);
 }
 
 static void test_madt_malformed(void **state)
@@ -809,6 +836,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_fadt_short, teardown),
 		cmocka_unit_test_teardown(test_madt_cpus, teardown),
 		cmocka_unit_test_teardown(test_madt_startable, teardown),
+		cmocka_unit_test_teardown(test_boot_cpu, teardown),
 		cmocka_unit_test_teardown(test_madt_malformed, teardown),
 		cmocka_unit_test_teardown(test_madt_more_cpus_than_kept,
 					  teardown),

@@ -156,6 +156,37 @@ static void test_smp_option(void **state)
 	}
 }
 
+/* bmdump.bsp=: a number below 2^32; a bad one is as none. */
+static void test_bsp_option(void **state)
+{
+	static const struct {
+		const char *cl;
+		int err, has;
+		uint32_t id;
+	} cases[] = {
+		{ "elfcorehdr=4K", 0, 0, 0 },
+		{ "elfcorehdr=4K bmdump.bsp=0", 0, 1, 0 },
+		{ "elfcorehdr=4K bmdump.bsp=6", 0, 1, 6 },
+		{ "bmdump.bsp=1 elfcorehdr=4K bmdump.bsp=0x100", 0, 1, 0x100 },
+		{ "elfcorehdr=4K bmdump.bsp=4294967295", 0, 1, 0xffffffffu },
+		{ "elfcorehdr=4K bmdump.bsp=4294967296", E_SMP_BSP_OPTION,
+		  0, 0 },
+		{ "elfcorehdr=4K bmdump.bsp=", E_SMP_BSP_OPTION, 0, 0 },
+		{ "elfcorehdr=4K bmdump.bsp", E_SMP_BSP_OPTION, 0, 0 },
+		{ "elfcorehdr=4K bmdump.bsp=-1", E_SMP_BSP_OPTION, 0, 0 },
+	};
+	struct stub_options o;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(stub_options_parse(cases[i].cl, &o),
+				 cases[i].err);
+		assert_int_equal(o.has_bsp, cases[i].has);
+		assert_int_equal(o.bsp_apic_id, cases[i].id);
+		assert_int_equal(o.elfcorehdr_addr, 4096);
+	}
+}
+
 /* bmdump.level=: the stub scan's dump level, 0-31; a bad one keeps 31. */
 static void test_level_option(void **state)
 {
@@ -431,6 +462,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_cmdline_max_exactly, teardown),
 		cmocka_unit_test_teardown(test_scan_option, teardown),
 		cmocka_unit_test_teardown(test_smp_option, teardown),
+		cmocka_unit_test_teardown(test_bsp_option, teardown),
 		cmocka_unit_test_teardown(test_level_option, teardown),
 	};
 

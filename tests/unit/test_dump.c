@@ -393,7 +393,7 @@ static void test_hook_bitmap_dump(void **state)
 	struct page_select sel;
 	struct dump_area a;
 	struct dump_stats st;
-	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0 };
+	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0, NULL };
 
 	build_desc(0);
 	make_disk(64ull << 20, (48ull << 20) / 512, BMDUMP_AREA_EMPTY);
@@ -419,7 +419,7 @@ static void test_corrupt_bitmap_full_dump(void **state)
 	struct page_select sel;
 	struct dump_area a;
 	struct dump_stats st;
-	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0 };
+	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0, NULL };
 
 	build_desc(1);
 	make_disk(64ull << 20, (48ull << 20) / 512, BMDUMP_AREA_SAVED);
@@ -560,7 +560,7 @@ static void test_small_area_incomplete(void **state)
 	struct page_select sel;
 	struct dump_area a;
 	struct dump_stats st;
-	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0 };
+	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0, NULL };
 	uint64_t cut;
 
 	/* room for the headers and about 200 raw pages */
@@ -579,12 +579,116 @@ static void test_small_area_incomplete(void **state)
 	assert_true(st.pages_dumped > 200);
 }
 
+/*
+ * A fake smp_run() over FAKE_CPUS CPUs: this one first, then the others
+ * in reverse order, but FAKE_STOPPED never runs (as a CPU the join stops
+ * with INIT): its first piece must be counted again by CPU 0.
+ */
+#define FAKE_CPUS	4
+#define FAKE_STOPPED	2
+
+static unsigned int fake_starts, fake_runs, fake_parks;
+
+static unsigned int fake_start(void)
+{
+	fake_starts++;
+	return FAKE_CPUS;
+}
+
+static int fake_run(void (*fn)(unsigned int cpu, void *arg), void *arg,
+		    uint64_t wait_ms, uint8_t *done)
+{
+	unsigned int cpu;
+
+	fake_runs++;
+	fn(0, arg);
+	done[0] = 1;
+	for (cpu = FAKE_CPUS - 1; cpu > 0; cpu--) {
+		if (cpu == FAKE_STOPPED)
+			continue;
+		fn(cpu, arg);
+		done[cpu] = 1;
+	}
+	return E_SMP_JOIN;
+}
+
+static uint32_t fake_apic(unsigned int cpu)
+{
+	return cpu * 2;
+}
+
+static void fake_park(void)
+{
+	fake_parks++;
+}
+
+/*
+ * A cut dump's zero check spread over CPUs (in->runner): the plan, and so
+ * the image, is exactly the serial one's; each CPU's share is logged.
+ */
+static void test_zero_check_on_cpus(void **state)
+{
+	static const struct dump_runner runner = {
+		fake_start, fake_run, fake_apic, fake_park };
+	struct page_select sel;
+	struct dump_area a;
+	struct dump_stats serial, par;
+	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0, NULL };
+	/* room for about 900 raw pages: the cut falls in the low RAM,
+	 * where the stopped CPU's first piece lies */
+	uint64_t part = (4096 + LOG_BYTES + (24 + 900) * 4096) / 512;
+	uint64_t cut, serial_cut;
+
+	make_disk(64ull << 20, part, BMDUMP_AREA_EMPTY);
+	bitmap_select(&ci, 0, 0, &sel);
+	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a), 0);
+	assert_int_equal(dump_write(&a, &in, &serial), 0);
+	assert_true(serial.incomplete);
+	verify_image(0, 1, &serial_cut);
+
+	ramdisk_free(&rd);
+	make_disk(64ull << 20, part, BMDUMP_AREA_EMPTY);
+	fake_log_reset();
+	in.runner = &runner;
+	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a), 0);
+	assert_int_equal(dump_write(&a, &in, &par), 0);
+	assert_int_equal(fake_starts, 2);	/* start() is idempotent */
+	/* the image, then waves of 4 pieces from the top to the cut */
+	assert_true(fake_runs > 2);
+	assert_int_equal(fake_parks, 1);
+	assert_true(par.incomplete);
+	assert_int_equal(par.cut_pfn, serial.cut_pfn);
+	assert_int_equal(par.pages_dumped, serial.pages_dumped);
+	assert_int_equal(par.zero_pages, serial.zero_pages);
+	assert_int_equal(par.data_pages, serial.data_pages);
+	assert_int_equal(par.image_bytes, serial.image_bytes);
+	verify_image(0, 1, &cut);
+	assert_int_equal(cut, serial_cut);
+	/* one line per CPU, as the scan's; the stopped one's redone */
+	assert_non_null(strstr(fake_log(), "zero check (cut) share of cpu 3 "
+			       "(apic 6): "));
+	assert_non_null(strstr(fake_log(), "zero check (cut) share of cpu 2 "
+			       "(apic 4): 0 chunks"));
+	assert_non_null(strstr(fake_log(), "(stopped, its chunks redone)"));
+	assert_non_null(strstr(fake_log(), "zero check (image) share of "
+			       "cpu 0 "));
+
+	/* an area big enough: no zero check, the CPUs are not started */
+	ramdisk_free(&rd);
+	make_disk(64ull << 20, (8ull << 20) / 512, BMDUMP_AREA_EMPTY);
+	assert_int_equal(dump_area_find(&rd.dev, 1, &opt, &a), 0);
+	assert_int_equal(dump_write(&a, &in, &par), 0);
+	assert_false(par.incomplete);
+	assert_int_equal(fake_starts, 2);
+	assert_int_equal(fake_parks, 2);
+}
+
 static void test_area_too_small_for_headers(void **state)
 {
 	struct page_select sel;
 	struct dump_area a;
 	struct dump_stats st;
-	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0 };
+	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0, NULL };
 
 	make_disk(64ull << 20, (4096 + LOG_BYTES + 2 * 4096) / 512,
 		  BMDUMP_AREA_EMPTY);
@@ -600,7 +704,7 @@ static void test_write_error_leaves_writing(void **state)
 	struct page_select sel;
 	struct dump_area a;
 	struct dump_stats st;
-	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0 };
+	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0, NULL };
 	int err;
 
 	make_disk(64ull << 20, (48ull << 20) / 512, BMDUMP_AREA_EMPTY);
@@ -680,7 +784,7 @@ static uint64_t die_three_quarters_in(struct dump_stats *st)
 {
 	struct page_select sel;
 	struct dump_area a;
-	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0 };
+	struct dump_input in = { &ci, &vi, &uts, &sel, 2, 0, NULL };
 	struct bmdump_area_header *h;
 	unsigned int full_writes;
 
@@ -756,6 +860,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_small_area_incomplete,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zero_check_on_cpus, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_area_too_small_for_headers,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_error_leaves_writing,
