@@ -660,6 +660,7 @@ static void warm_prepare(struct dump_area *area)
 		.nr_keep = nr_regions,
 		.pt = &pt,
 		.acpi_rsdp = ai.rsdp,
+		.boot = &bi,
 		.on_ap = !(rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_BSP),
 		/* firmware lists the BSP first (as crashed_cpu_index()) */
 		.bsp_known = ai.nr_cpus > 0,
