@@ -74,6 +74,7 @@ struct wb_run {
 	unsigned int nr_map;
 	struct bp_efi_info efi;			/* the next kernel's */
 	uint64_t efi_node;			/* its SETUP_EFI node */
+	int efi_ok;				/* efi, efi_node checked */
 };
 
 static int read_header(struct wb_run *w)
@@ -104,6 +105,29 @@ static int peek_kernel(struct wb_run *w)
 	return bmdump_bzimage_check(w->kfirst, b->bytes, &w->k);
 }
 
+/* The EFI runtime regions stay the firmware's: reserved in the next
+ * kernel's map as in the crashed kernel's, never RAM (efi_prepare()
+ * checked each descriptor in the copy). */
+static int efi_reserve(struct wb_run *w, struct mem_allocator *ram)
+{
+	const uint8_t *map = (const uint8_t *)(uintptr_t)w->efi_node +
+			     SETUP_DATA_HDR + sizeof(struct efi_setup_data);
+	uint32_t off, dsize = w->efi.memdesc_size;
+	struct efi_mem_desc d;
+
+	for (off = 0; off + dsize <= w->efi.memmap_size; off += dsize) {
+		memcpy(&d, map + off, sizeof(d));
+		if (w->nr_map >= E820_MAX ||
+		    mem_reserve(ram, d.phys_addr, d.phys_addr +
+				(d.num_pages << EFI_PAGE_SHIFT)))
+			return E_WB_MAP_FULL;
+		w->map[w->nr_map].addr = d.phys_addr;
+		w->map[w->nr_map].size = d.num_pages << EFI_PAGE_SHIFT;
+		w->map[w->nr_map++].type = E820_RESERVED;
+	}
+	return 0;
+}
+
 /*
  * The map the next kernel gets: the stub's e820 for everything but RAM,
  * and as RAM both the stub's (the crashkernel region) and the crashed
@@ -125,6 +149,8 @@ static int build_map(struct wb_run *w)
 		if (mem_add(&ram, e->ci->ram[i].start, e->ci->ram[i].end))
 			return E_WB_MAP_FULL;
 	w->nr_map = 0;
+	if (w->efi_ok && efi_reserve(w, &ram))
+		return E_WB_MAP_FULL;
 	for (i = 0; i < e->nr_e820; i++) {
 		if (e->e820[i].type == E820_RAM)
 			continue;
@@ -263,6 +289,23 @@ static void efi_log_in(const struct boot_info *bi)
 	      bi->secure_boot);
 }
 
+/* Each runtime region as kexec passed it, before any check. */
+static void efi_log_map(const uint8_t *map, uint32_t bytes, uint32_t dsize)
+{
+	struct efi_mem_desc d;
+	uint32_t off;
+
+	for (off = 0; off + dsize <= bytes; off += dsize) {
+		memcpy(&d, map + off, sizeof(d));
+		bmlog("warm boot: EFI runtime region: type %u, 0x%llx "
+		      "(virtual 0x%llx), %llu pages, attributes 0x%llx",
+		      d.type, (unsigned long long)d.phys_addr,
+		      (unsigned long long)d.virt_addr,
+		      (unsigned long long)d.num_pages,
+		      (unsigned long long)d.attribute);
+	}
+}
+
 /* The next kernel's efi_info and SETUP_EFI node from the stub's: 0,
  * WB_EFI_NONE or E_WB_EFI_*.  Read only through phys_ram(): the map and
  * the node must lie in memory the stub owns or the crashed kernel's. */
@@ -285,6 +328,7 @@ static int efi_prepare(struct wb_run *w)
 	in.map = phys_ram(map_pa, map_bytes);
 	if (!in.map)
 		return E_WB_EFI_MAP_READ;
+	efi_log_map(in.map, map_bytes, bi->efi.memdesc_size);
 	if (in.have_setup && in.setup_len >= sizeof(struct efi_setup_data)) {
 		in.setup = phys_ram(bi->efi_setup,
 				    sizeof(struct efi_setup_data));
@@ -295,7 +339,10 @@ static int efi_prepare(struct wb_run *w)
 	w->efi_node = dma_alloc(room, WB_PAGE);
 	if (!w->efi_node)
 		return E_WB_EFI_NO_BUFFER;
-	return warmboot_efi_node(&in, w->map, w->nr_map,
+	/* Checked against the stub's RAM, the crashkernel regions: the
+	 * crashed kernel's RAM around them becomes the next kernel's, with
+	 * the runtime regions carved out (build_map()). */
+	return warmboot_efi_node(&in, w->env->e820, w->env->nr_e820,
 				 (uint8_t *)(uintptr_t)w->efi_node,
 				 w->efi_node, room, &w->efi);
 }
@@ -306,20 +353,23 @@ static int efi_prepare(struct wb_run *w)
  * runtime services (no EFI variables, no EFI reboot or capsules), so
  * the warm boot goes on without them, logged.
  */
-static void efi_hand_on(struct wb_run *w, struct wb_boot_args *a)
+static void efi_read(struct wb_run *w)
 {
 	int err = efi_prepare(w);
 
-	if (err == WB_EFI_NONE) {
+	w->efi_ok = !err;
+	if (err == WB_EFI_NONE)
 		bmlog("warm boot: no EFI from the loader: the new kernel runs "
 		      "without EFI");
-		return;
-	}
-	if (err) {
+	else if (err)
 		bmlog("warm boot: EFI not handed on: error %d: %s", err,
 		      stub_strerror(err));
+}
+
+static void efi_hand_on(struct wb_run *w, struct wb_boot_args *a)
+{
+	if (!w->efi_ok)
 		return;
-	}
 	a->efi_info = (const uint8_t *)&w->efi;
 	a->setup_data = w->efi_node;
 	a->secure_boot = w->env->boot->secure_boot;
@@ -374,6 +424,7 @@ static int load(struct wb_run *w, struct wb_ready *r)
 	if (err)
 		return err;
 	t = rdtsc();
+	efi_read(w);
 	err = build_map(w);
 	if (!err)
 		err = place(w, r);

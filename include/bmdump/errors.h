@@ -273,7 +273,7 @@
 	X(E_WB_EFI_SETUP_READ, -1072, "warm boot: the setup_data SETUP_EFI payload lies outside the stub's memory: the new kernel boots without EFI runtime services") \
 	X(E_WB_EFI_SETUP_DATA, -1073, "warm boot: setup_data SETUP_EFI has no firmware vendor or configuration table address: the new kernel boots without EFI runtime services") \
 	X(E_WB_EFI_DESC, -1074, "warm boot: an EFI memory map descriptor is not a page-aligned runtime region: corrupt map, the new kernel boots without EFI runtime services") \
-	X(E_WB_EFI_DESC_RAM, -1075, "warm boot: an EFI runtime region overlaps RAM the new kernel gets: the new kernel boots without EFI runtime services") \
+	X(E_WB_EFI_DESC_RAM, -1075, "warm boot: an EFI runtime region overlaps the crashkernel region the stub runs in: corrupt map, the new kernel boots without EFI runtime services") \
 	X(E_WB_EFI_SYSTAB_MAP, -1076, "warm boot: the EFI system table lies in no EFI runtime region of the map: the new kernel boots without EFI runtime services") \
 	X(E_WB_EFI_NO_BUFFER, -1077, "warm boot: no crashkernel memory left for the EFI memory map copy: the new kernel boots without EFI runtime services (raise crashkernel=)") \
 	X(E_WB_EFI_ROOM, -1078, "warm boot: the EFI hand-over does not fit its buffer (a stub bug: report it): the new kernel boots without EFI runtime services") \
