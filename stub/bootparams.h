@@ -14,12 +14,12 @@
 
 #define BP_ACPI_RSDP_ADDR	0x070	/* u64 */
 #define BP_EXT_CMD_LINE_PTR	0x0c8	/* u32, bits 63:32 */
-#define BP_EFI_INFO		0x1c0	/* struct bp_efi_info, 32 bytes */
+#define BP_EFI_INFO		0x1c0	/* struct bp_efi_info */
 #define BP_EFI_LOADER_SIG	(BP_EFI_INFO + 0x00)
 #define BP_EFI_SYSTAB		(BP_EFI_INFO + 0x04)
 #define BP_EFI_SYSTAB_HI	(BP_EFI_INFO + 0x18)
 #define BP_E820_ENTRIES		0x1e8	/* u8 */
-#define BP_SECURE_BOOT		0x1ec	/* u8: enum efi_secureboot_mode */
+#define BP_SECURE_BOOT		0x1ec	/* u8: efi_secureboot_mode */
 /* The setup header at 0x1f1 (BZ_* offsets): one definition, shared
  * with the bzImage checks in bmdump/bzimage.h. */
 #define BP_E820_TABLE		0x2d0	/* 128 x {u64 addr, u64 size, u32 type} */
@@ -29,7 +29,7 @@
 #define SETUP_E820_EXT		1
 #define SETUP_EFI		4
 #define SETUP_DATA_MAX_NODES	64
-#define SETUP_DATA_HDR		16	/* u64 next, u32 type, u32 len */
+#define SETUP_DATA_HDR		16	/* u64 next, u32 type, len */
 
 /*
  * struct efi_info of bootparam.h: where the firmware's EFI system table

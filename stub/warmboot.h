@@ -78,12 +78,12 @@ int warmboot_efi_info(const struct bp_efi_info *ei, uint64_t *map_pa,
 
 /* What the loader gave the stub about EFI, mapped and read already. */
 struct wb_efi_in {
-	const struct bp_efi_info *info;		/* passed warmboot_efi_info() */
-	int have_setup;				/* a SETUP_EFI node was found */
-	uint32_t setup_len;			/* its length as the node says */
-	const struct efi_setup_data *setup;	/* its payload if long enough,
-						 * mapped; else NULL */
-	const uint8_t *map;			/* info->memmap_size bytes */
+	const struct bp_efi_info *info;	/* passed warmboot_efi_info() */
+	int have_setup;			/* a SETUP_EFI node was found */
+	uint32_t setup_len;		/* its length as the node says */
+	/* Its payload, mapped when setup_len is long enough, else NULL. */
+	const struct efi_setup_data *setup;
+	const uint8_t *map;		/* info->memmap_size bytes */
 };
 
 /* The size of the setup_data node warmboot_efi_node() writes. */
@@ -94,9 +94,10 @@ uint64_t warmboot_efi_node_bytes(const struct bp_efi_info *ei);
  * setup_data SETUP_EFI node (next 0), its efi_setup_data followed by the
  * runtime map copied from in, and in *out the efi_info pointing at that
  * copy.  Every descriptor must be a runtime one, page aligned, not
- * wrapping and outside the RAM of map (the e820 the next kernel gets:
- * it would hand runtime code out as free memory); the system table must
- * lie in one of them.  0 or E_WB_EFI_*.
+ * wrapping and outside the RAM of map (the stub's own e820: its
+ * crashkernel regions, where no firmware region can be); the system
+ * table must lie in one of them.  0 or E_WB_EFI_*.  The caller then
+ * keeps the regions out of the next kernel's RAM.
  */
 int warmboot_efi_node(const struct wb_efi_in *in,
 		      const struct e820_entry *map, unsigned int nr_map,

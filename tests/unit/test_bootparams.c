@@ -2,7 +2,8 @@
 /*
  * boot_params as kexec_load and kexec_file_load fill them: the HdrS check,
  * e820 (sorted and unsorted), SETUP_E820_EXT through setup_data, EFI
- * (efi_info, SETUP_EFI), the command line.  Every buffer ends where its allocation ends (ASan).
+ * (efi_info, SETUP_EFI), the command line.  Every buffer ends where its
+ * allocation ends (ASan).
  */
 #include "fakes.h"
 #include "testbuf.h"
