@@ -44,6 +44,12 @@ XLF_CAN_BE_LOADED_ABOVE_4G equ 0x02
 ; The stub keeps CR4.LA57 as it finds it and builds 5-level tables then;
 ; kexec_file_load refuses images without this bit on a 5-level kernel.
 XLF_5LEVEL		equ 0x20
+; "Understands efi_info and setup_data SETUP_EFI after kexec": without it
+; kexec-tools zeroes efi_info and passes no EFI runtime map, and the warm
+; boot (bmdump.final=boot) has no EFI to hand on to the next kernel.
+XLF_EFI_KEXEC		equ 0x10
+XLOADFLAGS		equ XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G | \
+			    XLF_5LEVEL | XLF_EFI_KEXEC
 KERNEL_ALIGNMENT	equ 0x200000
 ; kexec_file_load needs room for the user's command line plus 30 bytes of
 ; "elfcorehdr=0x... ", kexec-tools caps the whole line at 2048.
@@ -186,7 +192,7 @@ initrd_addr_max:	dd 0x7fffffff			; 0x22c
 kernel_alignment:	dd KERNEL_ALIGNMENT		; 0x230
 relocatable_kernel:	db 1				; 0x234
 min_alignment:		db 12				; 0x235
-xloadflags:		dw XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G | XLF_5LEVEL ; 0x236
+xloadflags:		dw XLOADFLAGS			; 0x236
 cmdline_size:		dd CMDLINE_SIZE			; 0x238
 hardware_subarch:	dd 0				; 0x23c
 hardware_subarch_data:	dq 0				; 0x240

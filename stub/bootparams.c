@@ -36,16 +36,23 @@ static int walk_setup_data(struct boot_info *bi, uint64_t pa)
 
 		if (bi->nr_setup_data >= SETUP_DATA_MAX_NODES)
 			return E_BP_SETUP_DATA;
-		hdr = phys_ram(pa, 16);
+		hdr = phys_ram(pa, SETUP_DATA_HDR);
 		if (!hdr)
 			return E_BP_SETUP_DATA;
 		type = get_le32(hdr + 8);
 		len = get_le32(hdr + 12);
 		bi->setup_data[bi->nr_setup_data].addr = pa;
-		bi->setup_data[bi->nr_setup_data].len = 16 + (uint64_t)len;
+		bi->setup_data[bi->nr_setup_data].len = SETUP_DATA_HDR +
+							(uint64_t)len;
 		bi->nr_setup_data++;
+		if (type == SETUP_EFI && !bi->efi_setup) {
+			/* Checked where it is used (warm boot). */
+			bi->efi_setup = pa + SETUP_DATA_HDR;
+			bi->efi_setup_len = len;
+		}
 		if (type == SETUP_E820_EXT) {
-			const uint8_t *ext = phys_ram(pa + 16, len);
+			const uint8_t *ext = phys_ram(pa + SETUP_DATA_HDR,
+						      len);
 			uint32_t i;
 			int err;
 
@@ -111,6 +118,8 @@ int bootparams_parse(const uint8_t *bp, uint64_t bp_addr, struct boot_info *bi)
 	bi->efi_loader_sig = get_le32(bp + BP_EFI_LOADER_SIG);
 	bi->efi_systab = get_le32(bp + BP_EFI_SYSTAB) |
 			 (uint64_t)get_le32(bp + BP_EFI_SYSTAB_HI) << 32;
+	memcpy(&bi->efi, bp + BP_EFI_INFO, sizeof(bi->efi));
+	bi->secure_boot = bp[BP_SECURE_BOOT];
 
 	nr = bp[BP_E820_ENTRIES];
 	if (nr > BP_E820_MAX)

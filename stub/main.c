@@ -258,7 +258,7 @@ static void reserve(uint64_t start, uint64_t end)
 
 static void setup_allocator(void)
 {
-	uint64_t gdt_base, hdr_end, rsp = entry->entry_rsp;
+	uint64_t gdt_base, hdr_end, efi_map, rsp = entry->entry_rsp;
 	unsigned int i;
 
 	stage_set("allocator");
@@ -269,6 +269,12 @@ static void setup_allocator(void)
 	for (i = 0; i < bi.nr_setup_data; i++)
 		reserve(bi.setup_data[i].addr,
 			bi.setup_data[i].addr + bi.setup_data[i].len);
+	/* kexec-tools' copy of the EFI runtime map is a segment of its
+	 * own, not setup_data: kept for the warm boot to hand on.  Only as
+	 * much as the warm boot accepts: the size is the loader's word. */
+	efi_map = bi.efi.memmap | (uint64_t)bi.efi.memmap_hi << 32;
+	if (bi.efi.memmap_size <= WB_EFI_MAX_DESC * WB_EFI_MAX_DESC_SIZE)
+		reserve(efi_map, efi_map + bi.efi.memmap_size);
 	hdr_end = ci.hdr_addr + ci.hdr_len;
 	if (opt.elfcorehdr_size && ci.hdr_addr + opt.elfcorehdr_size > hdr_end)
 		hdr_end = ci.hdr_addr + opt.elfcorehdr_size;
@@ -712,6 +718,7 @@ static void warm_prepare(struct dump_area *area)
 		.nr_keep = nr_regions,
 		.pt = &pt,
 		.acpi_rsdp = ai.rsdp,
+		.boot = &bi,
 		.on_ap = !(rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_BSP),
 		/* the same boot CPU as crashed_cpu_index() and smp.c */
 		.bsp_known = bsp_source != BSP_UNKNOWN,

@@ -339,11 +339,120 @@ int warmboot_boot_params(uint8_t bp[BOOT_PARAMS_SIZE],
 	put_le32(bp + BZ_RAMDISK_SIZE, (uint32_t)l->initrd_bytes);
 	put_le32(bp + BP_EXT_RAMDISK_SIZE, (uint32_t)(l->initrd_bytes >> 32));
 	put_le64(bp + BP_ACPI_RSDP_ADDR, a->acpi_rsdp);
-	/* The firmware's EFI system table and memory map, so the next
-	 * kernel keeps EFI; the runtime mappings (setup_data SETUP_EFI)
-	 * come with the wiring. */
-	if (a->efi_info)
+	/* The firmware's EFI system table and runtime map, and
+	 * (setup_data SETUP_EFI) the runtime mappings, so the next kernel
+	 * keeps EFI runtime services.  secure_boot as kexec passes it: the
+	 * next kernel locks down as the crashed one did. */
+	if (a->efi_info) {
 		memcpy(bp + BP_EFI_INFO, a->efi_info, BP_EFI_INFO_BYTES);
+		bp[BP_SECURE_BOOT] = a->secure_boot;
+	}
+	put_le64(bp + BZ_SETUP_DATA, a->setup_data);
 	err = warmboot_e820(bp, a->map, a->nr_map);
 	return err;
+}
+
+int warmboot_efi_info(const struct bp_efi_info *ei, uint64_t *map_pa,
+		      uint32_t *map_bytes)
+{
+	uint64_t systab = ei->systab | (uint64_t)ei->systab_hi << 32;
+
+	if (!ei->loader_signature && !systab && !ei->memmap_size)
+		return WB_EFI_NONE;
+	/* "EL32": a 32-bit firmware, whose runtime calls Linux makes only
+	 * in mixed mode, which it never enters after kexec. */
+	if (ei->loader_signature != EFI_LOADER_SIG_64)
+		return E_WB_EFI_SIG;
+	if (!systab)
+		return E_WB_EFI_SYSTAB;
+	if (ei->memdesc_version != EFI_MEMDESC_VERSION)
+		return E_WB_EFI_VERSION;
+	if (ei->memdesc_size < sizeof(struct efi_mem_desc) ||
+	    ei->memdesc_size > WB_EFI_MAX_DESC_SIZE || ei->memdesc_size % 8)
+		return E_WB_EFI_DESC_SIZE;
+	if (!ei->memmap_size || ei->memmap_size % ei->memdesc_size ||
+	    ei->memmap_size / ei->memdesc_size > WB_EFI_MAX_DESC)
+		return E_WB_EFI_MAP_SIZE;
+	*map_pa = ei->memmap | (uint64_t)ei->memmap_hi << 32;
+	*map_bytes = ei->memmap_size;
+	return 0;
+}
+
+uint64_t warmboot_efi_node_bytes(const struct bp_efi_info *ei)
+{
+	return SETUP_DATA_HDR + sizeof(struct efi_setup_data) +
+	       ei->memmap_size;
+}
+
+/* The runtime region d, checked; 0 or E_WB_EFI_DESC*. */
+static int efi_desc_check(const struct efi_mem_desc *d,
+			  const struct e820_entry *map, unsigned int nr_map)
+{
+	const uint64_t page = 1ull << EFI_PAGE_SHIFT;
+	uint64_t end;
+	unsigned int i;
+
+	if (!(d->attribute & EFI_MEMORY_RUNTIME) || !d->num_pages ||
+	    d->num_pages > (UINT64_MAX >> EFI_PAGE_SHIFT) ||
+	    (d->phys_addr | d->virt_addr) & (page - 1))
+		return E_WB_EFI_DESC;
+	end = d->phys_addr + (d->num_pages << EFI_PAGE_SHIFT);
+	if (end < d->phys_addr)
+		return E_WB_EFI_DESC;
+	for (i = 0; i < nr_map; i++)
+		if (map[i].type == E820_RAM && map[i].addr < end &&
+		    d->phys_addr < map[i].addr + map[i].size)
+			return E_WB_EFI_DESC_RAM;
+	return 0;
+}
+
+int warmboot_efi_node(const struct wb_efi_in *in,
+		      const struct e820_entry *map, unsigned int nr_map,
+		      uint8_t *node, uint64_t node_pa, uint64_t room,
+		      struct bp_efi_info *out)
+{
+	const struct bp_efi_info *ei = in->info;
+	uint64_t systab = ei->systab | (uint64_t)ei->systab_hi << 32;
+	uint64_t map_pa = node_pa + SETUP_DATA_HDR +
+			  sizeof(struct efi_setup_data);
+	uint8_t *copy = node + SETUP_DATA_HDR + sizeof(struct efi_setup_data);
+	struct efi_setup_data esd;
+	struct efi_mem_desc d;
+	uint32_t i, n = ei->memmap_size / ei->memdesc_size;
+	int err, systab_in = 0;
+
+	if (!in->have_setup)
+		return E_WB_EFI_NO_SETUP;
+	if (in->setup_len < sizeof(esd))
+		return E_WB_EFI_SETUP_LEN;
+	if (!in->setup)
+		return E_WB_EFI_SETUP_READ;
+	memcpy(&esd, in->setup, sizeof(esd));
+	if (!esd.fw_vendor || !esd.tables)
+		return E_WB_EFI_SETUP_DATA;
+	if (room < warmboot_efi_node_bytes(ei))
+		return E_WB_EFI_ROOM;
+	/* Copied first, then checked: the crashed kernel's memory cannot
+	 * change between the check and the use. */
+	memcpy(copy, in->map, ei->memmap_size);
+	for (i = 0; i < n; i++) {
+		memcpy(&d, copy + (uint64_t)i * ei->memdesc_size, sizeof(d));
+		err = efi_desc_check(&d, map, nr_map);
+		if (err)
+			return err;
+		if (systab >= d.phys_addr &&
+		    systab - d.phys_addr < d.num_pages << EFI_PAGE_SHIFT)
+			systab_in = 1;
+	}
+	/* UEFI puts the system table in EfiRuntimeServicesData. */
+	if (!systab_in)
+		return E_WB_EFI_SYSTAB_MAP;
+	put_le64(node, 0);
+	put_le32(node + 8, SETUP_EFI);
+	put_le32(node + 12, (uint32_t)(sizeof(esd) + ei->memmap_size));
+	memcpy(node + SETUP_DATA_HDR, &esd, sizeof(esd));
+	*out = *ei;
+	out->memmap = (uint32_t)map_pa;
+	out->memmap_hi = (uint32_t)(map_pa >> 32);
+	return 0;
 }

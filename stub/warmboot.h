@@ -87,6 +87,50 @@ int warmboot_e820(uint8_t bp[BOOT_PARAMS_SIZE], const struct e820_entry *map,
 int warmboot_cmdline_add(char *buf, uint64_t n, uint64_t size,
 			 const char *words, uint64_t *len);
 
+/* Descriptors the stub hands on at most: a runtime map has tens. */
+#define WB_EFI_MAX_DESC		512
+/* A descriptor larger than this is no EFI_MEMORY_DESCRIPTOR version 1. */
+#define WB_EFI_MAX_DESC_SIZE	256
+/* warmboot_efi_info(): the loader passed no EFI at all (a BIOS boot, or
+ * the crashed kernel ran with noefi): not an error. */
+#define WB_EFI_NONE		1
+
+/*
+ * Check the efi_info the stub was loaded with (kexec copies the crashed
+ * kernel's, pointing memmap at a copy of its EFI runtime map): 0 and the
+ * map's place and size, WB_EFI_NONE, or an E_WB_EFI_* code.
+ */
+int warmboot_efi_info(const struct bp_efi_info *ei, uint64_t *map_pa,
+		      uint32_t *map_bytes);
+
+/* What the loader gave the stub about EFI, mapped and read already. */
+struct wb_efi_in {
+	const struct bp_efi_info *info;	/* passed warmboot_efi_info() */
+	int have_setup;			/* a SETUP_EFI node was found */
+	uint32_t setup_len;		/* its length as the node says */
+	/* Its payload, mapped when setup_len is long enough, else NULL. */
+	const struct efi_setup_data *setup;
+	const uint8_t *map;		/* info->memmap_size bytes */
+};
+
+/* The size of the setup_data node warmboot_efi_node() writes. */
+uint64_t warmboot_efi_node_bytes(const struct bp_efi_info *ei);
+
+/*
+ * Build the next kernel's EFI hand-over: at node (node_pa, room bytes) a
+ * setup_data SETUP_EFI node (next 0), its efi_setup_data followed by the
+ * runtime map copied from in, and in *out the efi_info pointing at that
+ * copy.  Every descriptor must be a runtime one, page aligned, not
+ * wrapping and outside the RAM of map (the stub's own e820: its
+ * crashkernel regions, where no firmware region can be); the system
+ * table must lie in one of them.  0 or E_WB_EFI_*.  The caller then
+ * keeps the regions out of the next kernel's RAM.
+ */
+int warmboot_efi_node(const struct wb_efi_in *in,
+		      const struct e820_entry *map, unsigned int nr_map,
+		      uint8_t *node, uint64_t node_pa, uint64_t room,
+		      struct bp_efi_info *out);
+
 struct wb_boot_args {
 	const uint8_t *kernel;		/* the bzImage, checked */
 	const struct bmdump_bzimage_info *k;
@@ -96,7 +140,9 @@ struct wb_boot_args {
 	uint64_t cmdline_len;		/* without the NUL */
 	const struct wb_layout *l;
 	uint64_t acpi_rsdp;		/* 0: let the kernel search */
-	const uint8_t *efi_info;	/* the stub's 32 bytes, or NULL */
+	const uint8_t *efi_info;	/* 32 bytes for the kernel, or NULL */
+	uint64_t setup_data;		/* the first node, 0: none */
+	uint8_t secure_boot;		/* with efi_info: the loader's */
 };
 
 /* Fill the zero page the next kernel is entered with (RSI).  0 or E_WB_*. */

@@ -12,6 +12,7 @@
 #include "dma.h"
 #include "errors.h"
 #include "io.h"
+#include "phys.h"
 #include "printf.h"
 #include "str.h"
 #include "timer.h"
@@ -71,6 +72,9 @@ struct wb_run {
 	uint8_t *bp;				/* the zero page */
 	struct e820_entry map[E820_MAX];
 	unsigned int nr_map;
+	struct bp_efi_info efi;			/* the next kernel's */
+	uint64_t efi_node;			/* its SETUP_EFI node */
+	int efi_ok;				/* efi, efi_node checked */
 };
 
 static int read_header(struct wb_run *w)
@@ -101,21 +105,48 @@ static int peek_kernel(struct wb_run *w)
 	return bmdump_bzimage_check(w->kfirst, b->bytes, &w->k);
 }
 
-/* The map the next kernel gets: warmboot_map() from the stub's e820,
- * the crashed kernel's RAM and the crashkernel region(s). */
+/* The EFI runtime regions stay the firmware's: reserved in the next
+ * kernel's map as in the crashed kernel's, never RAM (efi_prepare()
+ * checked each descriptor in the copy).  Appended to in[*n, max). */
+static int efi_reserve(const struct wb_run *w, struct e820_entry *in,
+		       unsigned int *n, unsigned int max)
+{
+	const uint8_t *map = (const uint8_t *)(uintptr_t)w->efi_node +
+			     SETUP_DATA_HDR + sizeof(struct efi_setup_data);
+	uint32_t off, dsize = w->efi.memdesc_size;
+	struct efi_mem_desc d;
+
+	for (off = 0; off + dsize <= w->efi.memmap_size; off += dsize) {
+		memcpy(&d, map + off, sizeof(d));
+		if (*n >= max)
+			return E_WB_MAP_FULL;
+		in[*n].addr = d.phys_addr;
+		in[*n].size = d.num_pages << EFI_PAGE_SHIFT;
+		in[(*n)++].type = E820_RESERVED;
+	}
+	return 0;
+}
+
+/* The map the next kernel gets: warmboot_map() from the stub's e820 and
+ * the EFI runtime regions, the crashed kernel's RAM and the crashkernel
+ * region(s). */
 static int build_map(struct wb_run *w)
 {
 	static struct wb_range ram[CORE_MAX_RAM];
+	static struct e820_entry in[E820_MAX + WB_EFI_MAX_DESC];
 	const struct wb_env *e = w->env;
-	unsigned int i;
+	unsigned int i, n = 0;
 
 	for (i = 0; i < e->ci->nr_ram; i++) {
 		ram[i].start = e->ci->ram[i].start;
 		ram[i].end = e->ci->ram[i].end;
 	}
-	return warmboot_map(e->e820, e->nr_e820, ram, e->ci->nr_ram,
-			    e->keep, e->nr_keep, w->map, E820_MAX,
-			    &w->nr_map);
+	for (i = 0; i < e->nr_e820 && n < E820_MAX; i++)
+		in[n++] = e->e820[i];
+	if (w->efi_ok && efi_reserve(w, in, &n, E820_MAX + WB_EFI_MAX_DESC))
+		return E_WB_MAP_FULL;
+	return warmboot_map(in, n, ram, e->ci->nr_ram, e->keep, e->nr_keep,
+			    w->map, E820_MAX, &w->nr_map);
 }
 
 /* Kernel and initrd in the crashed kernel's RAM, away from every
@@ -212,6 +243,115 @@ static int read_cmdline(struct wb_run *w)
 				    word, &w->cmdline_len);
 }
 
+/* What kexec passed the stub about EFI, in the log: what the next
+ * kernel gets comes from it. */
+static void efi_log_in(const struct boot_info *bi)
+{
+	const struct bp_efi_info *e = &bi->efi;
+
+	bmlog("warm boot: EFI from the loader: signature 0x%08x, system "
+	      "table 0x%llx, memory map 0x%llx %u bytes (descriptor %u "
+	      "bytes, version %u), setup_data SETUP_EFI 0x%llx %u bytes, "
+	      "secure_boot %u", e->loader_signature,
+	      (unsigned long long)(e->systab | (uint64_t)e->systab_hi << 32),
+	      (unsigned long long)(e->memmap | (uint64_t)e->memmap_hi << 32),
+	      e->memmap_size, e->memdesc_size, e->memdesc_version,
+	      (unsigned long long)bi->efi_setup, bi->efi_setup_len,
+	      bi->secure_boot);
+}
+
+/* Each runtime region as kexec passed it, before any check. */
+static void efi_log_map(const uint8_t *map, uint32_t bytes, uint32_t dsize)
+{
+	struct efi_mem_desc d;
+	uint32_t off;
+
+	for (off = 0; off + dsize <= bytes; off += dsize) {
+		memcpy(&d, map + off, sizeof(d));
+		bmlog("warm boot: EFI runtime region: type %u, 0x%llx "
+		      "(virtual 0x%llx), %llu pages, attributes 0x%llx",
+		      d.type, (unsigned long long)d.phys_addr,
+		      (unsigned long long)d.virt_addr,
+		      (unsigned long long)d.num_pages,
+		      (unsigned long long)d.attribute);
+	}
+}
+
+/* The next kernel's efi_info and SETUP_EFI node from the stub's: 0,
+ * WB_EFI_NONE or E_WB_EFI_*.  Read only through phys_ram(): the map and
+ * the node must lie in memory the stub owns or the crashed kernel's. */
+static int efi_prepare(struct wb_run *w)
+{
+	const struct boot_info *bi = w->env->boot;
+	struct wb_efi_in in = {
+		.info = &bi->efi,
+		.have_setup = bi->efi_setup != 0,
+		.setup_len = bi->efi_setup_len,
+	};
+	uint64_t map_pa, room;
+	uint32_t map_bytes;
+	int err;
+
+	efi_log_in(bi);
+	err = warmboot_efi_info(&bi->efi, &map_pa, &map_bytes);
+	if (err)
+		return err;
+	in.map = phys_ram(map_pa, map_bytes);
+	if (!in.map)
+		return E_WB_EFI_MAP_READ;
+	efi_log_map(in.map, map_bytes, bi->efi.memdesc_size);
+	if (in.have_setup && in.setup_len >= sizeof(struct efi_setup_data)) {
+		in.setup = phys_ram(bi->efi_setup,
+				    sizeof(struct efi_setup_data));
+		if (!in.setup)
+			return E_WB_EFI_SETUP_READ;
+	}
+	room = round_up(warmboot_efi_node_bytes(&bi->efi), WB_PAGE);
+	w->efi_node = dma_alloc(room, WB_PAGE);
+	if (!w->efi_node)
+		return E_WB_EFI_NO_BUFFER;
+	/* Checked against the stub's RAM, the crashkernel regions: the
+	 * crashed kernel's RAM around them becomes the next kernel's, with
+	 * the runtime regions carved out (build_map()). */
+	return warmboot_efi_node(&in, w->env->e820, w->env->nr_e820,
+				 (uint8_t *)(uintptr_t)w->efi_node,
+				 w->efi_node, room, &w->efi);
+}
+
+/*
+ * EFI for the next kernel, or why not.  A failure does not reset: the
+ * dump is on disk and the next kernel saves it just as well without EFI
+ * runtime services (no EFI variables, no EFI reboot or capsules), so
+ * the warm boot goes on without them, logged.
+ */
+static void efi_read(struct wb_run *w)
+{
+	int err = efi_prepare(w);
+
+	w->efi_ok = !err;
+	if (err == WB_EFI_NONE)
+		bmlog("warm boot: no EFI from the loader: the new kernel runs "
+		      "without EFI");
+	else if (err)
+		bmlog("warm boot: EFI not handed on: error %d: %s", err,
+		      stub_strerror(err));
+}
+
+static void efi_hand_on(struct wb_run *w, struct wb_boot_args *a)
+{
+	if (!w->efi_ok)
+		return;
+	a->efi_info = (const uint8_t *)&w->efi;
+	a->setup_data = w->efi_node;
+	a->secure_boot = w->env->boot->secure_boot;
+	bmlog("warm boot: EFI handed on: %u runtime regions, memory map at "
+	      "0x%llx, setup_data SETUP_EFI at 0x%llx",
+	      w->efi.memmap_size / w->efi.memdesc_size,
+	      (unsigned long long)(w->efi.memmap |
+				   (uint64_t)w->efi.memmap_hi << 32),
+	      (unsigned long long)w->efi_node);
+}
+
 static int build_bp(struct wb_run *w, struct wb_ready *r)
 {
 	struct wb_boot_args a = {
@@ -223,12 +363,9 @@ static int build_bp(struct wb_run *w, struct wb_ready *r)
 		.cmdline_len = w->cmdline_len,
 		.l = &r->l,
 		.acpi_rsdp = w->env->acpi_rsdp,
-		/* No EFI: its runtime services need the firmware's memory
-		 * map and the crashed kernel's runtime mappings
-		 * (setup_data SETUP_EFI), which the stub does not have. */
-		.efi_info = NULL,
 	};
 
+	efi_hand_on(w, &a);
 	r->bp = (uint64_t)(uintptr_t)w->bp;
 	r->entry = r->l.kernel_addr + WB_ENTRY_64;
 	return warmboot_boot_params(w->bp, &a);
@@ -258,6 +395,7 @@ static int load(struct wb_run *w, struct wb_ready *r)
 	if (err)
 		return err;
 	t = rdtsc();
+	efi_read(w);
 	err = build_map(w);
 	if (!err)
 		err = place(w, r);

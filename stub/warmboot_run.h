@@ -39,6 +39,7 @@ struct wb_env {
 	unsigned int nr_keep;
 	struct page_tables *pt;		/* the stub's, live in CR3 */
 	uint64_t acpi_rsdp;		/* 0: the kernel searches */
+	const struct boot_info *boot;	/* the stub's boot_params: EFI */
 	/* The stub runs on an application processor (the crash came from
 	 * one): the next kernel boots there and must not send INIT to the
 	 * BSP, which restarts the firmware on it (an INITed BSP does not

@@ -263,6 +263,21 @@
 	X(E_WB_KERNEL_CHANGED, -1062, "warm boot: the staged kernel's setup header in the whole file differs from its first page read before: the disk returned other data the second time (reset instead)") \
 	X(E_WB_FAULT_AFTER, -1063, "warm boot: the stub failed after the boot set was placed, or the staged kernel faulted in its first instructions (error above): resetting instead of entering it (again)") \
 	X(E_WB_CMDLINE_BYTES, -1090, "warm boot: the staged command line holds a NUL byte or leaves a quote open, so the words the stub adds would be lost: fix BOOT_CMDLINE, re-run bmdump load (reset instead)") \
+	X(E_WB_EFI_SIG, -1064, "warm boot: the loader's efi_info is not a 64-bit EFI's (no \"EL64\" signature): the new kernel boots without EFI runtime services") \
+	X(E_WB_EFI_SYSTAB, -1065, "warm boot: the loader's efi_info has no EFI system table: the new kernel boots without EFI runtime services") \
+	X(E_WB_EFI_VERSION, -1066, "warm boot: the EFI memory map has an unknown descriptor version: the new kernel boots without EFI runtime services") \
+	X(E_WB_EFI_DESC_SIZE, -1067, "warm boot: the EFI memory map's descriptor size is implausible: the new kernel boots without EFI runtime services") \
+	X(E_WB_EFI_MAP_SIZE, -1068, "warm boot: the EFI memory map is empty, not whole descriptors or longer than 512: the new kernel boots without EFI runtime services") \
+	X(E_WB_EFI_MAP_READ, -1069, "warm boot: the EFI memory map kexec passed lies outside the stub's memory: the new kernel boots without EFI runtime services (reload the stub with kexec -p)") \
+	X(E_WB_EFI_NO_SETUP, -1070, "warm boot: kexec passed no setup_data SETUP_EFI (the first kernel's EFI runtime addresses): the new kernel boots without EFI runtime services (use a kexec-tools that passes it, or kexec -s)") \
+	X(E_WB_EFI_SETUP_LEN, -1071, "warm boot: the setup_data SETUP_EFI node is shorter than struct efi_setup_data: the new kernel boots without EFI runtime services") \
+	X(E_WB_EFI_SETUP_READ, -1072, "warm boot: the setup_data SETUP_EFI payload lies outside the stub's memory: the new kernel boots without EFI runtime services") \
+	X(E_WB_EFI_SETUP_DATA, -1073, "warm boot: setup_data SETUP_EFI has no firmware vendor or configuration table address: the new kernel boots without EFI runtime services") \
+	X(E_WB_EFI_DESC, -1074, "warm boot: an EFI memory map descriptor is not a page-aligned runtime region: corrupt map, the new kernel boots without EFI runtime services") \
+	X(E_WB_EFI_DESC_RAM, -1075, "warm boot: an EFI runtime region overlaps the crashkernel region the stub runs in: corrupt map, the new kernel boots without EFI runtime services") \
+	X(E_WB_EFI_SYSTAB_MAP, -1076, "warm boot: the EFI system table lies in no EFI runtime region of the map: the new kernel boots without EFI runtime services") \
+	X(E_WB_EFI_NO_BUFFER, -1077, "warm boot: no crashkernel memory left for the EFI memory map copy: the new kernel boots without EFI runtime services (raise crashkernel=)") \
+	X(E_WB_EFI_ROOM, -1078, "warm boot: the EFI hand-over does not fit its buffer (a stub bug: report it): the new kernel boots without EFI runtime services") \
 	X(E_NVME_IO_DEADLINE, -1100, "NVMe I/O still in flight when the capture deadline (bmdump.deadline=) passed: the controller stopped completing commands or is too slow; it was disabled") \
 	X(E_NVME_ADMIN_DEADLINE, -1101, "an NVMe admin command was still pending when the capture deadline (bmdump.deadline=) passed: the controller hangs or the deadline is too short") \
 	X(E_VIRTIO_RESET_DEADLINE, -1102, "virtio device was still resetting when the capture deadline (bmdump.deadline=) passed: device unused") \

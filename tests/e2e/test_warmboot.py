@@ -11,6 +11,11 @@ bmdump.warmboot=1 on its command line, and `bmdump save` there must save
 a dump that equals the guest's RAM at the crash (the memory oracle, with
 RAM copied while the stub runs, before it places the kernel).  A boot set
 corrupted on the disk after load falls back to the reset, logged.
+
+The new kernel keeps EFI runtime services: the crashed kernel writes a
+UEFI variable with a fresh value through efivarfs, and the new kernel
+reads the same value back through efivarfs (GetVariable, a runtime
+service call at the firmware's runtime mapping the stub handed on).
 """
 
 import os
@@ -29,6 +34,11 @@ import toolsrig as R
 STUB_ENTRY = r"bmdump: bmdump \S+ entered at"
 WARM_WORD = "bmdump.warmboot=1"
 BOOT_CMDLINE = "console=ttyS0,115200 panic=-1 oops=panic loglevel=7"
+# The test variable (efivarfs: Name-GUID; 4 bytes of attributes, then the
+# data): non-volatile, boot and runtime access.
+EFIVARS = "/sys/firmware/efi/efivars"
+EFIVAR = EFIVARS + "/BmdumpWarmTest-5b0e4c7a-2f1d-4e8b-9c3a-6d7e8f901a2b"
+EFIVAR_ATTRS = r"\007\000\000\000"
 
 SCENARIO = r"""
 AD=$(disk bmdump0)
@@ -38,6 +48,10 @@ if grep -q '%(word)s' /proc/cmdline; then
     echo "RIG: warm-cmdline=$(cat /proc/cmdline)"
     echo "RIG: warm-iommu=$(ls /sys/class/iommu 2>/dev/null | tr '\n' ' ')"
     echo "RIG: warm-cpus=$(grep -c ^processor /proc/cpuinfo)"
+    echo "RIG: warm-efi-dir=$(test -d /sys/firmware/efi && echo yes)"
+    mount -t efivarfs efivarfs %(efivars)s > /tmp/efimount.txt 2>&1
+    echo "RIG: warm-efivarfs=$? $(cat /tmp/efimount.txt)"
+    echo "RIG: warm-efivar=$(tail -c +5 %(efivar)s 2>&1)"
     bmdump info --area --device ${AD}p1 > /tmp/area.txt 2>&1
     echo "RIG: area-info=$?"
     conf "MIN_FREE=32M"
@@ -59,6 +73,10 @@ else
     rc=$?
     echo "RIG: load=$rc $(tr '\n' ' ' < /tmp/load.txt)"
     [ $rc = 0 ] || poweroff -f
+    mount -t efivarfs efivarfs %(efivars)s
+    V=$(cat /proc/sys/kernel/random/uuid)
+    printf '%(attrs)s%%s' "$V" > %(efivar)s
+    echo "RIG: efivar-set=$? $(tail -c +5 %(efivar)s)"
     %(corrupt)s
     echo "RIG: crashing=1"
     sleep 1    # let the console drain before the panic's printk
@@ -76,7 +94,9 @@ CORRUPT = r"""sync
 def scenario(corrupt, append="", cpu=0):
     return SCENARIO % {"word": WARM_WORD, "stub": R.GUEST_STUB,
                        "cmdline": (BOOT_CMDLINE + " " + append).strip(),
-                       "corrupt": CORRUPT if corrupt else "", "cpu": cpu}
+                       "corrupt": CORRUPT if corrupt else "", "cpu": cpu,
+                       "efivars": EFIVARS, "efivar": EFIVAR,
+                       "attrs": EFIVAR_ATTRS}
 
 
 def boot(name, corrupt=False, extra_args=(), append="", cpu=0,
@@ -89,13 +109,14 @@ def boot(name, corrupt=False, extra_args=(), append="", cpu=0,
     have_module = os.path.exists(R.MODULE)
     # What the warm-booted kernel runs: the same scenario, whose other
     # branch it takes (bmdump.warmboot=1).
-    warm = R.initramfs(scenario(corrupt, append, cpu)).build(
-        os.path.join(d, "warm"))
+    warm = R.initramfs(scenario(corrupt, append, cpu),
+                       modules=["efivarfs"]).build(os.path.join(d, "warm"))
     files = {"boot/vmlinuz-warm": rig.VMLINUZ,
              "boot/initrd-warm.img": warm}
     img = R.initramfs(scenario(corrupt, append, cpu),
                       with_module=have_module,
-                      testarea=corrupt, extra_files=files).build(d)
+                      testarea=corrupt, extra_files=files,
+                      modules=["efivarfs"]).build(d)
     area_disk = rig.Disk(os.path.join(d, "area.img"), size_mib=1400)
     out_disk = rig.Disk(os.path.join(d, "out.img"), size_mib=512,
                         serial="bmdump1")
@@ -232,6 +253,7 @@ def check_warm(name, res, area_disk, out_disk):
         assert f.get("save", "").startswith("0 ") and "saved" in f["save"], \
             f.get("save")
         assert f.get("exported") == "0", res.tail()
+        check_efi(res, f)
         files = saved_files(out_disk, os.path.join(rig.E2E_BUILD, name))
         assert files.get("dump"), sorted(files)
         area = disks.AreaImage.from_gpt(area_disk.path, area_disk)
@@ -247,6 +269,26 @@ def check_warm(name, res, area_disk, out_disk):
                 print("    " + l)
     finally:
         oracle.drop_memdump(res)
+
+
+def check_efi(res, f):
+    """The new kernel runs with EFI: the firmware's tables found, runtime
+    services on, and the variable the crashed kernel wrote read back
+    through them."""
+    t_place, _ = res.find(r"bmdump: warm boot: kernel ")
+    warm = "\n".join(l for t, l in res.lines if t > t_place)
+    assert re.search(r"efi: EFI v\d+\.\d+ by ", warm), warm[:6000]
+    for bad in ("noefi", "EFI runtime services are disabled",
+                "efi: Failed", "efi: Unable to"):
+        assert bad not in warm, bad
+    set_rc, _, value = f.get("efivar-set", "").partition(" ")
+    assert set_rc == "0" and len(value) == 36, f.get("efivar-set")
+    assert f.get("warm-efi-dir") == "yes", f
+    assert f.get("warm-efivarfs", "").startswith("0"), f
+    assert f.get("warm-efivar") == value, (f.get("warm-efivar"), value)
+    for l in res.lines:
+        if re.search(r"bmdump: .*EFI", l[1]):
+            print("    " + l[1])
 
 
 def test_warmboot_corrupt_set_resets():

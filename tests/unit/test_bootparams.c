@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * boot_params as kexec_load and kexec_file_load fill them: the HdrS check,
- * e820 (sorted and unsorted), SETUP_E820_EXT through setup_data, the
- * command line.  Every buffer ends where its allocation ends (ASan).
+ * e820 (sorted and unsorted), SETUP_E820_EXT through setup_data, EFI
+ * (efi_info, SETUP_EFI), the command line.  Every buffer ends where its
+ * allocation ends (ASan).
  */
 #include "fakes.h"
 #include "testbuf.h"
@@ -509,6 +510,41 @@ static void test_e820_low_page(void **state)
 	assert_int_equal(e820_low_page(NULL, 0), 0);
 }
 
+/*
+ * EFI as kexec_load passes it: efi_info (bootparam.h's layout: the
+ * system table's high half at +0x18, after the memory map's size) and
+ * the crashed kernel's runtime addresses in setup_data SETUP_EFI.
+ */
+static void test_efi_info_and_setup_efi(void **state)
+{
+	struct bp_efi_info ei = {
+		.loader_signature = EFI_LOADER_SIG_64,
+		.systab = 0x3f8ee018, .systab_hi = 0x1,
+		.memdesc_size = 48, .memdesc_version = 1,
+		.memmap = 0x33002000, .memmap_size = 0x2d0,
+	};
+	uint8_t *bp = new_bp();
+	struct boot_info bi;
+
+	kexec_load_e820(bp);
+	memcpy(bp + BP_EFI_INFO, &ei, sizeof(ei));
+	bp[BP_SECURE_BOOT] = 3;
+	tb_put64(bp + BZ_SETUP_DATA, SETUP_PA);
+	setup_node(SETUP_PA, SETUP_PA + 0x1000, 9, 32, 16 + 32);
+	setup_node(SETUP_PA + 0x1000, 0, SETUP_EFI,
+		   sizeof(struct efi_setup_data),
+		   16 + sizeof(struct efi_setup_data));
+	serve_cmdline(bp, CMDLINE_PA, kexec_load_cmdline);
+
+	assert_int_equal(bootparams_parse(bp, BP_PA, &bi), 0);
+	assert_int_equal(bi.efi_systab, 0x13f8ee018ull);
+	assert_memory_equal(&bi.efi, &ei, sizeof(ei));
+	assert_int_equal(bi.secure_boot, 3);
+	assert_int_equal(bi.efi_setup, SETUP_PA + 0x1000 + 16);
+	assert_int_equal(bi.efi_setup_len, sizeof(struct efi_setup_data));
+	assert_int_equal(bi.nr_setup_data, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +560,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_e820_without_ram, teardown),
 		cmocka_unit_test_teardown(test_hdrs_check, teardown),
 		cmocka_unit_test_teardown(test_setup_data_e820_ext, teardown),
+		cmocka_unit_test_teardown(test_efi_info_and_setup_efi,
+					  teardown),
 		cmocka_unit_test_teardown(test_setup_data_e820_ext_overflow,
 					  teardown),
 		cmocka_unit_test_teardown(test_setup_data_loops, teardown),

@@ -4,7 +4,8 @@
  * the installed Debian kernel passes the bzImage check and each broken
  * header field fails with its own code; placement never lands on a
  * reserved range, outside RAM or on itself; the e820 table and the zero
- * page come out as the boot protocol says.
+ * page come out as the boot protocol says; the EFI hand-over copies a good
+ * runtime map and refuses each kind of bad one with its own code.
  */
 #include "fakes.h"
 #include "testbuf.h"
@@ -502,6 +503,194 @@ static void test_boot_params(void **state)
 	assert_int_equal(warmboot_boot_params(bp, &a), E_WB_CMDLINE_SIZE);
 }
 
+/* Two runtime regions above map_1g's RAM below 4 GiB, as kexec passes
+ * them (the firmware's 48-byte descriptors); the system table in the
+ * first. */
+#define EFI_DSIZE	48
+#define EFI_SYSTAB	0x3ffe1018ull
+
+static struct bp_efi_info efi_info_good(void)
+{
+	return (struct bp_efi_info){
+		.loader_signature = EFI_LOADER_SIG_64,
+		.systab = (uint32_t)EFI_SYSTAB,
+		.memdesc_size = EFI_DSIZE,
+		.memdesc_version = EFI_MEMDESC_VERSION,
+		.memmap = 0x5000000, .memmap_hi = 0x1,
+		.memmap_size = 2 * EFI_DSIZE,
+	};
+}
+
+static void efi_desc(uint8_t *map, unsigned int i, uint32_t type,
+		     uint64_t pa, uint64_t va, uint64_t pages, uint64_t attr)
+{
+	struct efi_mem_desc d = { type, 0, pa, va, pages, attr };
+
+	memset(map + i * EFI_DSIZE, 0xa5, EFI_DSIZE);	/* the tail kept */
+	memcpy(map + i * EFI_DSIZE, &d, sizeof(d));
+}
+
+static void efi_map_good(uint8_t *map)
+{
+	efi_desc(map, 0, 6, 0x3ffe0000, 0xfffffffeffe00000ull, 16,
+		 EFI_MEMORY_RUNTIME | 0xf);
+	efi_desc(map, 1, 5, 0x3fff0000, 0xfffffffeffe10000ull, 8,
+		 EFI_MEMORY_RUNTIME | 0xf);
+}
+
+static void test_efi_info(void **state)
+{
+	struct bp_efi_info ei = efi_info_good(), bad;
+	uint64_t pa = 0;
+	uint32_t bytes = 0;
+
+	assert_int_equal(warmboot_efi_info(&ei, &pa, &bytes), 0);
+	assert_int_equal(pa, 0x105000000ull);
+	assert_int_equal(bytes, 2 * EFI_DSIZE);
+	memset(&bad, 0, sizeof(bad));
+	assert_int_equal(warmboot_efi_info(&bad, &pa, &bytes), WB_EFI_NONE);
+	bad = ei;
+	bad.loader_signature = 0x32334c45;	/* "EL32" */
+	assert_int_equal(warmboot_efi_info(&bad, &pa, &bytes), E_WB_EFI_SIG);
+	bad = ei;
+	bad.systab = 0;
+	assert_int_equal(warmboot_efi_info(&bad, &pa, &bytes),
+			 E_WB_EFI_SYSTAB);
+	bad.systab_hi = 1;	/* the high half counts */
+	assert_int_equal(warmboot_efi_info(&bad, &pa, &bytes), 0);
+	bad = ei;
+	bad.memdesc_version = 2;
+	assert_int_equal(warmboot_efi_info(&bad, &pa, &bytes),
+			 E_WB_EFI_VERSION);
+	bad = ei;
+	bad.memdesc_size = 32;
+	assert_int_equal(warmboot_efi_info(&bad, &pa, &bytes),
+			 E_WB_EFI_DESC_SIZE);
+	bad.memdesc_size = 44;
+	assert_int_equal(warmboot_efi_info(&bad, &pa, &bytes),
+			 E_WB_EFI_DESC_SIZE);
+	bad.memdesc_size = WB_EFI_MAX_DESC_SIZE + 8;
+	assert_int_equal(warmboot_efi_info(&bad, &pa, &bytes),
+			 E_WB_EFI_DESC_SIZE);
+	bad = ei;
+	bad.memmap_size = 0;
+	assert_int_equal(warmboot_efi_info(&bad, &pa, &bytes),
+			 E_WB_EFI_MAP_SIZE);
+	bad.memmap_size = EFI_DSIZE + 8;
+	assert_int_equal(warmboot_efi_info(&bad, &pa, &bytes),
+			 E_WB_EFI_MAP_SIZE);
+	bad.memmap_size = (WB_EFI_MAX_DESC + 1) * EFI_DSIZE;
+	assert_int_equal(warmboot_efi_info(&bad, &pa, &bytes),
+			 E_WB_EFI_MAP_SIZE);
+}
+
+/* warmboot_efi_node() on in with map_1g: its code. */
+static int efi_node(const struct wb_efi_in *in, uint8_t *node,
+		    uint64_t room, struct bp_efi_info *out)
+{
+	return warmboot_efi_node(in, map_1g, 6, node, 0x2a000000ull, room,
+				 out);
+}
+
+static void test_efi_node(void **state)
+{
+	struct bp_efi_info ei = efi_info_good(), out;
+	struct efi_setup_data esd = { .fw_vendor = 0x3fff1000,
+				      .tables = 0x3fff2000,
+				      .smbios = 0x3f520000 };
+	uint8_t map[2 * EFI_DSIZE], *node = tb_alloc(4096);
+	struct wb_efi_in in = { &ei, 1, sizeof(esd), &esd, map };
+	uint64_t bytes = warmboot_efi_node_bytes(&ei);
+
+	efi_map_good(map);
+	assert_int_equal(bytes, 16 + 96 + 2 * EFI_DSIZE);
+	memset(node, 0xcc, 4096);
+	assert_int_equal(efi_node(&in, node, bytes, &out), 0);
+	/* setup_data: next 0, SETUP_EFI, efi_setup_data then the map. */
+	assert_int_equal(get_le64(node), 0);
+	assert_int_equal(get_le32(node + 8), SETUP_EFI);
+	assert_int_equal(get_le32(node + 12), 96 + 2 * EFI_DSIZE);
+	assert_memory_equal(node + 16, &esd, sizeof(esd));
+	assert_memory_equal(node + 16 + 96, map, sizeof(map));
+	assert_int_equal(node[bytes], 0xcc);
+	/* efi_info: the loader's, but the map is the copy. */
+	assert_int_equal(out.memmap, 0x2a000000 + 16 + 96);
+	assert_int_equal(out.memmap_hi, 0);
+	out.memmap = ei.memmap;
+	out.memmap_hi = ei.memmap_hi;
+	assert_memory_equal(&out, &ei, sizeof(ei));
+
+	assert_int_equal(efi_node(&in, node, bytes - 1, &out), E_WB_EFI_ROOM);
+	in.have_setup = 0;
+	assert_int_equal(efi_node(&in, node, bytes, &out), E_WB_EFI_NO_SETUP);
+	in.have_setup = 1;
+	in.setup_len = sizeof(esd) - 1;
+	assert_int_equal(efi_node(&in, node, bytes, &out), E_WB_EFI_SETUP_LEN);
+	in.setup_len = sizeof(esd);
+	in.setup = NULL;
+	assert_int_equal(efi_node(&in, node, bytes, &out),
+			 E_WB_EFI_SETUP_READ);
+	in.setup = &esd;
+	esd.tables = 0;
+	assert_int_equal(efi_node(&in, node, bytes, &out),
+			 E_WB_EFI_SETUP_DATA);
+	esd.tables = 0x3fff2000;
+	/* Each bad descriptor in turn: the second one. */
+	efi_desc(map, 1, 5, 0x3fff0000, 0xfffffffeffe10000ull, 8, 0xf);
+	assert_int_equal(efi_node(&in, node, bytes, &out), E_WB_EFI_DESC);
+	efi_desc(map, 1, 5, 0x3fff0800, 0xfffffffeffe10000ull, 8,
+		 EFI_MEMORY_RUNTIME);
+	assert_int_equal(efi_node(&in, node, bytes, &out), E_WB_EFI_DESC);
+	efi_desc(map, 1, 5, 0x3fff0000, 0xfffffffeffe10000ull, 0,
+		 EFI_MEMORY_RUNTIME);
+	assert_int_equal(efi_node(&in, node, bytes, &out), E_WB_EFI_DESC);
+	efi_desc(map, 1, 5, 0xfffffffffff00000ull, 0xfffffffeffe10000ull,
+		 0x200, EFI_MEMORY_RUNTIME);
+	assert_int_equal(efi_node(&in, node, bytes, &out), E_WB_EFI_DESC);
+	/* Reaching into RAM the next kernel gets, by one page. */
+	efi_desc(map, 1, 5, 0xffffe000ull, 0xfffffffeffe10000ull, 3,
+		 EFI_MEMORY_RUNTIME);
+	assert_int_equal(efi_node(&in, node, bytes, &out), E_WB_EFI_DESC_RAM);
+	efi_desc(map, 1, 5, 0x3ffdf000, 0xfffffffeffe10000ull, 8,
+		 EFI_MEMORY_RUNTIME);
+	assert_int_equal(efi_node(&in, node, bytes, &out), E_WB_EFI_DESC_RAM);
+	/* The system table outside every runtime region. */
+	efi_map_good(map);
+	ei.systab = 0x3ff00018;
+	assert_int_equal(efi_node(&in, node, bytes, &out),
+			 E_WB_EFI_SYSTAB_MAP);
+	ei.systab = (uint32_t)EFI_SYSTAB;
+	assert_int_equal(efi_node(&in, node, bytes, &out), 0);
+}
+
+/* The zero page with an EFI hand-over: efi_info, secure_boot and the
+ * setup_data list as given. */
+static void test_boot_params_efi(void **state)
+{
+	struct bmdump_bzimage_info k = real_info();
+	struct wb_layout l = { 0x1000000, k.init_size, 0x3000000, 0x1000 };
+	struct bp_efi_info ei = efi_info_good();
+	uint8_t *bp = tb_alloc(BOOT_PARAMS_SIZE);
+	struct wb_boot_args a = {
+		.kernel = kimg, .k = &k, .map = map_1g, .nr_map = 6,
+		.cmdline_addr = 0x2000, .cmdline_len = 4, .l = &l,
+		.efi_info = (const uint8_t *)&ei,
+		.setup_data = 0x2a000000, .secure_boot = 3,
+	};
+
+	assert_int_equal(warmboot_boot_params(bp, &a), 0);
+	assert_memory_equal(bp + BP_EFI_INFO, &ei, sizeof(ei));
+	assert_int_equal(get_le32(bp + BP_EFI_SYSTAB_HI), ei.systab_hi);
+	assert_int_equal(get_le64(bp + BZ_SETUP_DATA), 0x2a000000);
+	assert_int_equal(bp[BP_SECURE_BOOT], 3);
+	/* secure_boot goes with EFI only. */
+	a.efi_info = NULL;
+	a.setup_data = 0;
+	assert_int_equal(warmboot_boot_params(bp, &a), 0);
+	assert_int_equal(bp[BP_SECURE_BOOT], 0);
+	assert_int_equal(get_le64(bp + BZ_SETUP_DATA), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -514,6 +703,9 @@ int main(void)
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_boot_params),
 		cmocka_unit_test(test_cmdline_add),
+		cmocka_unit_test(test_efi_info),
+		cmocka_unit_test(test_efi_node),
+		cmocka_unit_test(test_boot_params_efi),
 	};
 
 	return cmocka_run_group_tests_name("warmboot", tests, load_kernel,
