@@ -79,11 +79,12 @@ enum acpi_bsp_source {
 };
 
 /*
- * The one rule for "which CPU is the boot CPU" (the crashed kernel's CPU
- * 0: Linux's CPU numbers start there, and INIT must never reach it, as
- * it would restart in the firmware): bmdump.bsp= when given (has_given,
- * given), else the first enabled MADT entry, where firmware lists the
- * boot CPU.  Returns an enum acpi_bsp_source; *id only when not
+ * The one rule for "which CPU is the boot CPU": bmdump.bsp= when given
+ * (has_given, given: the crashed kernel's CPU 0, where Linux's CPU
+ * numbers start), else the first enabled MADT entry, where firmware lists
+ * its boot CPU (the one INIT would restart in the firmware; callers that
+ * mean that one pass has_given 0: after a warm boot on an AP the two
+ * differ).  Returns an enum acpi_bsp_source; *id only when not
  * BSP_UNKNOWN.
  */
 int acpi_boot_cpu(const struct acpi_info *ai, int has_given, uint32_t given,

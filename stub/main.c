@@ -345,19 +345,32 @@ static uint32_t current_apic_id(void)
 	return b >> 24;
 }
 
-/* The boot CPU, by acpi_boot_cpu()'s one rule, once the MADT is read */
+/*
+ * Two CPUs, both by acpi_boot_cpu()'s rule, once the MADT is read:
+ * bsp_*, the crashed kernel's CPU 0 (bmdump.bsp=, else the MADT), where
+ * its CPU numbers start; fw_bsp_*, the firmware's boot CPU (the MADT's
+ * first), which INIT would send back to the firmware.  They differ in a
+ * kernel warm-booted on an AP: its CPU 0 is that AP.
+ */
 static int bsp_source = BSP_UNKNOWN;
 static uint32_t bsp_apic_id;
+static int fw_bsp_known;
+static uint32_t fw_bsp_apic_id;
 
 static void find_boot_cpu(void)
 {
 	bsp_source = acpi_boot_cpu(&ai, opt.has_bsp, opt.bsp_apic_id,
 				   &bsp_apic_id);
+	fw_bsp_known = acpi_boot_cpu(&ai, 0, 0, &fw_bsp_apic_id) !=
+		       BSP_UNKNOWN;
 	if (bsp_source == BSP_UNKNOWN)
 		bmlog("boot cpu: unknown (no bmdump.bsp=, no MADT)");
 	else
 		bmlog("boot cpu: apic %u (from %s)", bsp_apic_id,
 		      acpi_bsp_source_name(bsp_source));
+	if (fw_bsp_known && fw_bsp_apic_id != bsp_apic_id)
+		bmlog("boot cpu: the firmware's is apic %u (the MADT's first)",
+		      fw_bsp_apic_id);
 }
 
 static int crashed_cpu_index(uint32_t *apic_id)
@@ -529,7 +542,7 @@ static unsigned int scan_cpus(void)
 		return up = 1;
 	}
 	return up = smp_start(&ai, &bi, &pt, smp_stack_alloc,
-			      bsp_source != BSP_UNKNOWN, bsp_apic_id);
+			      fw_bsp_known, fw_bsp_apic_id);
 }
 
 /*
@@ -720,9 +733,9 @@ static void warm_prepare(struct dump_area *area)
 		.acpi_rsdp = ai.rsdp,
 		.boot = &bi,
 		.on_ap = !(rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_BSP),
-		/* the same boot CPU as crashed_cpu_index() and smp.c */
-		.bsp_known = bsp_source != BSP_UNKNOWN,
-		.bsp_apic_id = bsp_apic_id,
+		/* the same boot CPU as smp.c: the one INIT must not reach */
+		.bsp_known = fw_bsp_known,
+		.bsp_apic_id = fw_bsp_apic_id,
 	};
 	uint64_t t = rdtsc();
 
