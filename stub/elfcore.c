@@ -91,6 +91,31 @@ static int add_ram(struct core_info *ci, uint64_t start, uint64_t size,
 	return 0;
 }
 
+/*
+ * One range where PT_LOADs touch and their data does too: /proc/iomem
+ * splits System RAM at byte granularity around a setup_data node (a
+ * kernel booted by kexec or by the stub's warm boot has them), and page
+ * by page neither piece holds the page they share, which would then be
+ * left out of the dump though the kernel uses it.
+ */
+static void merge_touching(struct core_info *ci)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ci->nr_ram; i++) {
+		struct core_range *p = n ? &ci->ram[n - 1] : NULL;
+		const struct core_range *r = &ci->ram[i];
+		uint64_t len = p ? p->end - p->start : 0;
+
+		if (p && p->end == r->start && p->src + len == r->src &&
+		    p->vaddr + len == r->vaddr)
+			p->end = r->end;
+		else
+			ci->ram[n++] = *r;
+	}
+	ci->nr_ram = n;
+}
+
 int elfcore_parse(const uint8_t *hdr, uint64_t hdr_addr, uint64_t len,
 		  struct core_info *ci)
 {
@@ -151,6 +176,7 @@ int elfcore_parse(const uint8_t *hdr, uint64_t hdr_addr, uint64_t len,
 	for (i = 1; i < ci->nr_ram; i++)
 		if (ci->ram[i].start < ci->ram[i - 1].end)
 			return E_ELF_OVERLAP;
+	merge_touching(ci);
 	ci->max_pfn = (ci->ram[ci->nr_ram - 1].end + 4095) >> 12;
 	return 0;
 }

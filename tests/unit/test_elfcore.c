@@ -354,10 +354,31 @@ static void test_ram_sorted(void **state)
 	assert_int_equal(ci.max_pfn, 0x140000);
 	assert_false(ci.has_text);
 	assert_int_equal(ci.nr_note_segs, 0);
-	/* Touching ranges are not overlapping. */
+	/* Touching ranges are not overlapping: they become one. */
 	add_ram(&c, 0x33000000, 0x34000000);
 	assert_int_equal(parse(&c, &ci), 0);
-	assert_int_equal(ci.nr_ram, 4);
+	assert_int_equal(ci.nr_ram, 3);
+	assert_int_equal(ci.ram[0].end, 0x34000000);
+}
+
+/* /proc/iomem around a setup_data node splits RAM inside a page: the
+ * page they share is RAM, whole, in one range; touching ranges whose
+ * data is elsewhere (the backup copy of low memory) stay apart. */
+static void test_ram_split_inside_page(void **state)
+{
+	memset(&c, 0, sizeof(c));
+	add_ram(&c, 0x900000, 0x320e0000);
+	add_ram(&c, 0x320e0160, 0x38000000);
+	add_ram(&c, 0x320e0000, 0x320e0160);
+	add_ph(&c, PT_LOAD, BACKUP_PA, PAGE_OFFSET, 0x0, 0x900000);
+	assert_int_equal(parse(&c, &ci), 0);
+	assert_int_equal(ci.nr_ram, 2);
+	assert_int_equal(ci.ram[0].start, 0x0);
+	assert_int_equal(ci.ram[0].src, BACKUP_PA);
+	assert_int_equal(ci.ram[1].start, 0x900000);
+	assert_int_equal(ci.ram[1].end, 0x38000000);
+	assert_int_equal(ci.ram[1].src, 0x900000);
+	assert_int_equal(ci.ram_bytes, 0x38000000);
 }
 
 static void test_core_map_reads_backup(void **state)
@@ -829,6 +850,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_prstatus_by_cpu_number,
 					  teardown),
 		cmocka_unit_test_teardown(test_ram_sorted, teardown),
+		cmocka_unit_test_teardown(test_ram_split_inside_page, teardown),
 		cmocka_unit_test_teardown(test_core_map_reads_backup, teardown),
 		cmocka_unit_test_teardown(test_truncated_elf, teardown),
 		cmocka_unit_test_teardown(test_bad_ehdr, teardown),
